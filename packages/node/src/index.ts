@@ -1,1 +1,3 @@
-export {};
+export * from "./clock/slotClock.js";
+export * from "./db/nodeDb.js";
+export * from "./logger.js";
