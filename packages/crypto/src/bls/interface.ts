@@ -51,11 +51,30 @@ export interface BlsBackend {
   /** Throws BlsError("EMPTY_AGGREGATE") on an empty list. */
   aggregateSignatures(signatures: readonly BlsSignature[]): BlsSignature;
   /** All signers signed the same message. False on an empty key list. */
-  fastAggregateVerify(publicKeys: readonly BlsPublicKey[], message: Uint8Array, signature: BlsSignature): boolean;
+  fastAggregateVerify(
+    publicKeys: readonly BlsPublicKey[],
+    message: Uint8Array,
+    signature: BlsSignature,
+  ): boolean;
   /** Signer i signed message i. False on empty lists or length mismatch. */
-  aggregateVerify(publicKeys: readonly BlsPublicKey[], messages: readonly Uint8Array[], signature: BlsSignature): boolean;
+  aggregateVerify(
+    publicKeys: readonly BlsPublicKey[],
+    messages: readonly Uint8Array[],
+    signature: BlsSignature,
+  ): boolean;
   /** True only if every set is valid (random-scalar batch on blst). False on an empty list. */
   verifyMultipleSignatures(sets: readonly SignatureSet[]): boolean;
+  /**
+   * hash_to_curve to G2 (affine coordinates, each an Fp2 element [c0, c1]) with `dst` (default BLS_DST).
+   * Only backends that expose it implement it (noble); blst does not expose it through its bindings.
+   */
+  hashToG2?(message: Uint8Array, dst?: string): G2AffinePoint;
+}
+
+/** An affine G2 point: x = x[0] + x[1]·u, y = y[0] + y[1]·u. */
+export interface G2AffinePoint {
+  x: readonly [bigint, bigint];
+  y: readonly [bigint, bigint];
 }
 
 export type BlsErrorCode =
@@ -66,7 +85,9 @@ export type BlsErrorCode =
   | "POINT_NOT_ON_CURVE"
   | "POINT_NOT_IN_SUBGROUP"
   | "INFINITY_PUBLIC_KEY"
-  | "EMPTY_AGGREGATE";
+  | "EMPTY_AGGREGATE"
+  /** A key or signature object from one backend was passed to another backend. */
+  | "WRONG_BACKEND";
 
 /** Typed error for every BLS input problem: `code` says what is wrong, the message says what to do. */
 export class BlsError extends Error {
