@@ -1,8 +1,12 @@
 import { blstBackend } from "./blst.js";
 import type { BlsBackend, BlsBackendName } from "./interface.js";
+import { nobleBackend } from "./noble.js";
 
-const BACKEND_NAMES: readonly BlsBackendName[] = ["blst"];
-const backends = new Map<BlsBackendName, BlsBackend>([["blst", blstBackend]]);
+const BACKEND_NAMES: readonly BlsBackendName[] = ["blst", "noble"];
+const backends = new Map<BlsBackendName, BlsBackend>([
+  ["blst", blstBackend],
+  ["noble", nobleBackend],
+]);
 
 export function isBlsBackendName(value: string): value is BlsBackendName {
   return (BACKEND_NAMES as readonly string[]).includes(value);
