@@ -3,3 +3,7 @@ export * from "./db/nodeDb.js";
 export * from "./logger.js";
 export * from "./config/cliOptions.js";
 export * from "./metrics/nodeMetrics.js";
+export * from "./api/errors.js";
+export * from "./api/server.js";
+export * from "./config/nodeOptions.js";
+export * from "./validator/slashingProtection.js";

@@ -1,0 +1,32 @@
+/** Shape of `GET /v1/node/status` as the devnet launcher and tests read it. */
+export interface NodeStatus {
+  name: string;
+  role: "beacon" | "shard";
+  peerId: string;
+  listenAddrs: string[];
+  slot: number;
+  epoch: number;
+  head: { slot: number; root: string };
+  justified: { epoch: number; root: string };
+  finalized: { epoch: number; root: string };
+  peers: number;
+  trackedShards: number[];
+  validators: number[];
+  syncing: boolean;
+  shardHeads: Array<{ shard: number; slot: number; root: string }>;
+  /** Crosslinks seen on the canonical beacon chain since genesis, per shard. */
+  crosslinkCounts: number[];
+}
+
+export interface EndpointEntry {
+  name: string;
+  role: "beacon" | "shard";
+  api: string;
+  metrics: string;
+  peerId: string;
+  p2p: string;
+  trackedShards: number[];
+  validators: number[];
+  logFile: string;
+  dataDir: string;
+}

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NodeDb } from "../src/db/nodeDb.js";
+import { SlashingProtection, SlashingProtectionError } from "../src/validator/slashingProtection.js";
+
+let dir: string;
+let db: NodeDb;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "shardnet-sp-"));
+  db = await NodeDb.open(join(dir, "db"), "aa");
+});
+afterEach(async () => {
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const root = (b: number) => new Uint8Array(32).fill(b);
+
+describe("slashing protection", () => {
+  it("refuses a second different block for the same slot, allows the same one, and survives restart", async () => {
+    const sp = new SlashingProtection(db);
+    await sp.checkAndRecord("beacon_block", 3, 10, root(1));
+    await sp.checkAndRecord("beacon_block", 3, 10, root(1));
+    await expect(sp.checkAndRecord("beacon_block", 3, 10, root(2))).rejects.toBeInstanceOf(SlashingProtectionError);
+    await sp.checkAndRecord("beacon_block", 4, 10, root(2));
+    await db.close();
+    db = await NodeDb.open(join(dir, "db"), "aa");
+    await expect(new SlashingProtection(db).checkAndRecord("beacon_block", 3, 10, root(3))).rejects.toThrow(/slashable/);
+  });
+
+  it("keeps shard blocks of different shards apart", async () => {
+    const sp = new SlashingProtection(db);
+    await sp.checkAndRecord("shard_block", 1, 5, root(1), 0);
+    await sp.checkAndRecord("shard_block", 1, 5, root(2), 1);
+    await expect(sp.checkAndRecord("shard_block", 1, 5, root(3), 0)).rejects.toThrow(/shard 0/);
+  });
+
+  it("refuses double votes and attestations whose source or target goes backwards", async () => {
+    const sp = new SlashingProtection(db);
+    await sp.checkAndRecord("attestation", 7, 16, root(1), 0, { source: 1, target: 2 });
+    await expect(sp.checkAndRecord("attestation", 7, 16, root(9), 0, { source: 1, target: 2 })).rejects.toThrow(
+      /second attestation/,
+    );
+    await sp.checkAndRecord("attestation", 7, 17, root(2), 0, { source: 1, target: 2 });
+    await expect(sp.checkAndRecord("attestation", 7, 18, root(3), 0, { source: 0, target: 3 })).rejects.toThrow(
+      /surround/,
+    );
+    await expect(sp.checkAndRecord("attestation", 7, 18, root(3), 0, { source: 1, target: 1 })).rejects.toThrow(
+      /surround/,
+    );
+  });
+});
