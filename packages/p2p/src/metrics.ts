@@ -1,0 +1,68 @@
+import { Counter, Gauge, Registry } from "prom-client";
+
+export type ValidationResultLabel = "accept" | "ignore" | "reject";
+export type DropReason = "oversize" | "undecodable" | "no_handler" | "validator_error";
+
+/** The `shardnet_*` network metrics of DESIGN.md §7, registered on one prom-client registry. */
+export class P2pMetrics {
+  readonly gossipReceived: Counter<"topic">;
+  readonly gossipPublished: Counter<"topic">;
+  readonly gossipValidated: Counter<"topic" | "result">;
+  readonly gossipDropped: Counter<"topic" | "reason">;
+  readonly peers: Gauge;
+  readonly reqrespRequests: Counter<"protocol" | "direction">;
+  readonly reqrespErrors: Counter<"protocol" | "code">;
+
+  constructor(readonly registry: Registry = new Registry()) {
+    const registers = [registry];
+    this.gossipReceived = new Counter({
+      name: "shardnet_gossip_messages_received_total",
+      help: "Gossip messages received on subscribed topics, before validation",
+      labelNames: ["topic"],
+      registers,
+    });
+    this.gossipPublished = new Counter({
+      name: "shardnet_gossip_messages_published_total",
+      help: "Gossip messages published by this node",
+      labelNames: ["topic"],
+      registers,
+    });
+    this.gossipValidated = new Counter({
+      name: "shardnet_gossip_messages_validated_total",
+      help: "Gossip validation outcomes reported to gossipsub",
+      labelNames: ["topic", "result"],
+      registers,
+    });
+    this.gossipDropped = new Counter({
+      name: "shardnet_gossip_messages_dropped_total",
+      help: "Gossip messages dropped before the topic validator ran (oversize, undecodable, no handler, validator threw)",
+      labelNames: ["topic", "reason"],
+      registers,
+    });
+    this.peers = new Gauge({ name: "shardnet_peers", help: "Connected libp2p peers", registers });
+    this.reqrespRequests = new Counter({
+      name: "shardnet_reqresp_requests_total",
+      help: "Req/resp requests by protocol and direction (inbound = served, outbound = sent)",
+      labelNames: ["protocol", "direction"],
+      registers,
+    });
+    this.reqrespErrors = new Counter({
+      name: "shardnet_reqresp_errors_total",
+      help: "Req/resp errors by protocol and error code",
+      labelNames: ["protocol", "code"],
+      registers,
+    });
+  }
+}
+
+/** Reads the current value of a counter/gauge for one label set (tests, status endpoints). */
+export async function metricValue(
+  metric: Counter<string> | Gauge<string>,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const data = await metric.get();
+  const match = data.values.find((v) =>
+    Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val),
+  );
+  return match?.value ?? 0;
+}
