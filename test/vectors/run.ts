@@ -10,7 +10,7 @@ type VectorSuite = (target: string) => Promise<VectorReport>;
 
 const VECTOR_KINDS: Record<string, VectorSuite> = {
   bls: async (dir) => runBlsVectors(dir),
-  // shuffle: async (csv) => (await import("./shuffle.js")).runShuffleVectors(csv),
+  shuffle: async (csv) => (await import("./shuffle.js")).runShuffleVectors(csv),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,11 +1,6 @@
 import { readFileSync } from "node:fs";
 import { computeShuffledIndex, fromHex, shuffleList, unshuffleList } from "@shardnet/consensus";
-
-export interface ShuffleVectorResult {
-  total: number;
-  passed: number;
-  failures: string[];
-}
+import type { VectorReport } from "./report.js";
 
 function parseList(field: string): number[] {
   return field === "" ? [] : field.split(":").map(Number);
@@ -19,9 +14,9 @@ function sameList(a: ArrayLike<number>, b: readonly number[]): boolean {
 
 /**
  * Checks `computeShuffledIndex`, `shuffleList` and `unshuffleList` against a swap-or-not CSV
- * (`seed_hex,list_size,start_list,shuffled_list`, lists joined by `:`). Returns the failures; prints a summary.
+ * (`seed_hex,list_size,start_list,shuffled_list`, lists joined by `:`): one line per failing row.
  */
-export function runShuffleVectors(csvPath: string): ShuffleVectorResult {
+export function runShuffleVectors(csvPath: string): VectorReport {
   const lines = readFileSync(csvPath, "utf8")
     .split("\n")
     .map((line) => line.trim())
@@ -35,7 +30,8 @@ export function runShuffleVectors(csvPath: string): ShuffleVectorResult {
       const size = Number(sizeField);
       const start = parseList(startField);
       const shuffled = parseList(shuffledField);
-      if (start.length !== size || shuffled.length !== size) throw new Error(`list lengths differ from size ${size}`);
+      if (start.length !== size || shuffled.length !== size)
+        throw new Error(`list lengths differ from size ${size}`);
       for (let i = 0; i < size; i++) {
         if (shuffled[computeShuffledIndex(i, size, seed)] !== start[i]) {
           throw new Error(`computeShuffledIndex(${i}, ${size}) disagrees`);
@@ -47,8 +43,10 @@ export function runShuffleVectors(csvPath: string): ShuffleVectorResult {
       failures.push(`${where}: ${(e as Error).message}`);
     }
   }
-  const result = { total: lines.length, passed: lines.length - failures.length, failures };
-  console.log(`shuffle: ${result.passed}/${result.total} vectors passed`);
-  for (const failure of failures) console.log(`  FAIL ${failure}`);
-  return result;
+  const summary = `shuffle (computeShuffledIndex, shuffleList, unshuffleList): ${lines.length - failures.length}/${lines.length} rows`;
+  return {
+    lines: [summary, ...failures.map((f) => `  FAIL ${f}`)],
+    failed: failures.length + (lines.length === 0 ? 1 : 0),
+    total: lines.length,
+  };
 }

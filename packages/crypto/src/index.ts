@@ -2,6 +2,7 @@ export { blsBackendNames, getBls, isBlsBackendName } from "./bls/backends.js";
 export { CURVE_ORDER, FIELD_MODULUS } from "./bls/encoding.js";
 export * from "./bls/interface.js";
 export { interopSecretKey } from "./bls/interop.js";
+export { PublicKeyCache } from "./bls/public-key-cache.js";
 export { bigIntToBytesBE, bytesToBigIntBE, bytesToHex, concatBytes, hexToBytes } from "./bytes.js";
 export {
   ADDRESS_LENGTH,
@@ -17,3 +18,11 @@ export {
   generateEd25519KeyPair,
 } from "./ed25519.js";
 export { sha256 } from "./hash.js";
+export {
+  decryptKeystore,
+  type Eip2335Keystore,
+  encryptKeystore,
+  KeystoreError,
+  type KeystoreErrorCode,
+  type KeystoreOptions,
+} from "./keystore.js";
