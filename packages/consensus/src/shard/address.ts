@@ -1,0 +1,21 @@
+/** `shard_of(address) = uint64_le(address[0:8]) mod SHARD_COUNT`. */
+export function shardOf(address: Uint8Array, shardCount: number): number {
+  if (address.length < 8) throw new RangeError(`address must have at least 8 bytes, got ${address.length}`);
+  const view = new DataView(address.buffer, address.byteOffset, 8);
+  // Power-of-two shard counts (every preset) only need the low bits of the little-endian word.
+  if ((shardCount & (shardCount - 1)) === 0 && shardCount <= 2 ** 30) {
+    return view.getUint32(0, true) & (shardCount - 1);
+  }
+  return Number(view.getBigUint64(0, true) % BigInt(shardCount));
+}
+
+/** Map key for a 20-byte address (lower-case hex). */
+export function addressKey(address: Uint8Array): string {
+  return Buffer.from(address.buffer, address.byteOffset, address.byteLength).toString("hex");
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

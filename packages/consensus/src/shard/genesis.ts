@@ -1,0 +1,83 @@
+import { ShardBlockHeader } from "../types/shardHeader.js";
+import { addressKey, shardOf } from "./address.js";
+import { MAX_SHARDS, MAX_UINT64 } from "./constants.js";
+import { ShardGenesisError } from "./errors.js";
+import { AddressRegistry, ShardState } from "./state.js";
+import type { ShardBlockHeaderValue } from "./types.js";
+import { type Account, IncomingReceipts, Outbox, ShardStateType, Transactions } from "./types.js";
+
+export interface GenesisAllocation {
+  address: Uint8Array;
+  balance: bigint;
+}
+
+/** Sum of all allocations; throws ShardGenesisError on a duplicate address, a bad length or a sum over 2^64-1. */
+export function genesisSupply(allocations: readonly GenesisAllocation[]): bigint {
+  const seen = new Set<string>();
+  let supply = 0n;
+  for (const { address, balance } of allocations) {
+    if (address.length !== 20)
+      throw new ShardGenesisError(`genesis address must be 20 bytes, got ${address.length}`);
+    const key = addressKey(address);
+    if (seen.has(key))
+      throw new ShardGenesisError(`genesis allocates address 0x${key} twice: merge the entries`);
+    seen.add(key);
+    if (balance < 0n) throw new ShardGenesisError(`genesis balance of 0x${key} is negative`);
+    supply += balance;
+  }
+  if (supply > MAX_UINT64) {
+    throw new ShardGenesisError(`genesis supply ${supply} exceeds 2^64-1: lower the allocations`);
+  }
+  return supply;
+}
+
+/**
+ * Genesis state of `shard`: the allocations whose address lives on it, in the order given, with empty
+ * outboxes and zero inbox cursors for `shardCount` shards. Checks the whole allocation list (see genesisSupply).
+ */
+export function createShardGenesisState(
+  shard: number,
+  shardCount: number,
+  allocations: readonly GenesisAllocation[],
+): ShardState {
+  if (!Number.isSafeInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARDS) {
+    throw new ShardGenesisError(`SHARD_COUNT must be 1..${MAX_SHARDS}, got ${shardCount}`);
+  }
+  if (!Number.isSafeInteger(shard) || shard < 0 || shard >= shardCount) {
+    throw new ShardGenesisError(`shard must be 0..${shardCount - 1}, got ${shard}`);
+  }
+  genesisSupply(allocations);
+  const accounts: Account[] = [];
+  const registry = new AddressRegistry();
+  for (const { address, balance } of allocations) {
+    if (shardOf(address, shardCount) !== shard) continue;
+    registry.register(address, accounts.length);
+    accounts.push({ address: Uint8Array.from(address), balance, nonce: 0 });
+  }
+  const view = ShardStateType.toViewDU({
+    shard,
+    slot: 0,
+    accounts,
+    outboxes: Array.from({ length: shardCount }, () => Outbox.defaultValue()),
+    inboxCursors: new Array<number>(shardCount).fill(0),
+    feesBurned: 0n,
+  });
+  const state = new ShardState(view, registry, new Uint8Array(32));
+  state.latestBlockRoot = ShardBlockHeader.hashTreeRoot(shardGenesisBlockHeader(state));
+  return state;
+}
+
+/** The genesis shard block header (slot 0, zero parent): its root is the first crosslink's shard block root. */
+export function shardGenesisBlockHeader(genesisState: ShardState): ShardBlockHeaderValue {
+  return {
+    shard: genesisState.shard,
+    slot: 0,
+    proposerIndex: 0,
+    parentRoot: new Uint8Array(32),
+    beaconBlockRoot: new Uint8Array(32),
+    stateRoot: genesisState.hashTreeRoot(),
+    txRoot: Transactions.hashTreeRoot([]),
+    outboxRoot: genesisState.view.outboxes.hashTreeRoot(),
+    receiptsInRoot: IncomingReceipts.hashTreeRoot([]),
+  };
+}

@@ -1,0 +1,11 @@
+export * from "./accountProof.js";
+export { addressKey, shardOf } from "./address.js";
+export * from "./block.js";
+export * from "./constants.js";
+export * from "./errors.js";
+export * from "./genesis.js";
+export * from "./receipts.js";
+export * from "./signature.js";
+export * from "./state.js";
+export * from "./transaction.js";
+export * from "./types.js";

@@ -1,0 +1,171 @@
+import type { ValueOf } from "@chainsafe/ssz";
+import type { Crosslink } from "../types/shardHeader.js";
+import { addressKey } from "./address.js";
+import { RECEIPT_BRANCH_DEPTH } from "./constants.js";
+import type { ReceiptRejection } from "./errors.js";
+import { isValidBranch, merkleBranch } from "./merkle.js";
+import type { ShardState } from "./state.js";
+import { type IncomingReceipt, Outboxes, Receipt } from "./types.js";
+
+export type CrosslinkValue = ValueOf<typeof Crosslink>;
+
+/**
+ * The crosslinks present in the beacon state a shard block builds on (its `beaconBlockRoot`): a receipt may
+ * only be proven against one of these. The beacon side decides how much history it exposes (at least each
+ * shard's current crosslink).
+ */
+export interface CrosslinkLookup {
+  get(shard: number, shardBlockRoot: Uint8Array): CrosslinkValue | undefined;
+}
+
+/** A lookup over a plain list of crosslinks (e.g. the beacon state's current crosslinks). */
+export function crosslinkLookupFromList(crosslinks: Iterable<CrosslinkValue>): CrosslinkLookup {
+  const byKey = new Map<string, CrosslinkValue>();
+  for (const crosslink of crosslinks)
+    byKey.set(`${crosslink.shard}:${addressKey(crosslink.shardBlockRoot)}`, crosslink);
+  return { get: (shard, root) => byKey.get(`${shard}:${addressKey(root)}`) };
+}
+
+/** Generalized index of outboxes[dest][seq] below an outbox root. */
+export function receiptGindex(dest: number, seq: number): bigint {
+  return Outboxes.getPathInfo([dest, seq]).gindex;
+}
+
+/**
+ * Proof that receipt `seq` of outbox[dest] is committed by `sourceState`'s outbox root, to be checked against
+ * the crosslink of the block that produced `sourceState` (by default: its slot and latestBlockRoot).
+ */
+export function buildReceiptProof(
+  sourceState: ShardState,
+  dest: number,
+  seq: number,
+  crosslink: { slot: number; shardBlockRoot: Uint8Array } = {
+    slot: sourceState.slot,
+    shardBlockRoot: sourceState.latestBlockRoot,
+  },
+): IncomingReceipt {
+  const receipt = sourceState.getReceipt(dest, seq);
+  if (receipt === undefined) {
+    throw new RangeError(
+      `shard ${sourceState.shard} has no receipt ${seq} for shard ${dest} (outbox length ${sourceState.outboxLength(dest)})`,
+    );
+  }
+  sourceState.view.commit();
+  const branch = merkleBranch(sourceState.view.outboxes.node, receiptGindex(dest, seq));
+  if (branch.length !== RECEIPT_BRANCH_DEPTH)
+    throw new Error(`internal: receipt branch has ${branch.length} nodes`);
+  return {
+    receipt,
+    branch,
+    crosslinkShard: sourceState.shard,
+    crosslinkSlot: crosslink.slot,
+    crosslinkBlockRoot: crosslink.shardBlockRoot,
+  };
+}
+
+export type ReceiptCheck = { ok: true } | ({ ok: false } & ReceiptRejection);
+
+/**
+ * Checks that `incoming` is the next receipt `state` expects from its source and that it is committed by a
+ * crosslink in `crosslinks`. Reads the state, never writes it.
+ */
+export function checkIncomingReceipt(
+  state: ShardState,
+  incoming: IncomingReceipt,
+  crosslinks: CrosslinkLookup,
+): ReceiptCheck {
+  const { receipt } = incoming;
+  if (receipt.dest !== state.shard) {
+    return {
+      ok: false,
+      reason: "wrong_destination",
+      message: `receipt is for shard ${receipt.dest}, not ${state.shard}`,
+    };
+  }
+  if (
+    receipt.source === state.shard ||
+    receipt.source >= state.shardCount ||
+    receipt.source !== incoming.crosslinkShard
+  ) {
+    return {
+      ok: false,
+      reason: "wrong_source",
+      message: `receipt source ${receipt.source} is not a valid other shard matching crosslink shard ${incoming.crosslinkShard}`,
+    };
+  }
+  const cursor = state.inboxCursor(receipt.source);
+  if (receipt.seq < cursor) {
+    return {
+      ok: false,
+      reason: "receipt_replay",
+      message: `receipt ${receipt.seq} from shard ${receipt.source} already credited`,
+    };
+  }
+  if (receipt.seq > cursor) {
+    return {
+      ok: false,
+      reason: "receipt_gap",
+      message: `receipt ${receipt.seq} from shard ${receipt.source} skips ahead: next expected is ${cursor}`,
+    };
+  }
+  const crosslink = crosslinks.get(receipt.source, incoming.crosslinkBlockRoot);
+  if (crosslink === undefined) {
+    return {
+      ok: false,
+      reason: "unknown_crosslink",
+      message: `no crosslink of shard ${receipt.source} to block 0x${addressKey(incoming.crosslinkBlockRoot)} in the beacon state`,
+    };
+  }
+  if (crosslink.slot !== incoming.crosslinkSlot || crosslink.shard !== receipt.source) {
+    return {
+      ok: false,
+      reason: "crosslink_mismatch",
+      message: `crosslink is for shard ${crosslink.shard} slot ${crosslink.slot}, receipt claims slot ${incoming.crosslinkSlot}`,
+    };
+  }
+  const leaf = Receipt.hashTreeRoot(receipt);
+  if (!isValidBranch(leaf, incoming.branch, receiptGindex(receipt.dest, receipt.seq), crosslink.outboxRoot)) {
+    return {
+      ok: false,
+      reason: "bad_receipt_proof",
+      message: "Merkle branch does not lead to the crosslink's outbox root",
+    };
+  }
+  if (!state.canCredit(receipt.to, receipt.amount)) {
+    return { ok: false, reason: "balance_overflow", message: "recipient balance would exceed 2^64-1" };
+  }
+  return { ok: true };
+}
+
+/** Credits a checked receipt and advances the inbox cursor of its source. */
+export function applyIncomingReceipt(state: ShardState, incoming: IncomingReceipt): void {
+  if (!state.credit(incoming.receipt.to, incoming.receipt.amount))
+    throw new Error("internal: receipt credit overflow");
+  state.advanceInboxCursor(incoming.receipt.source);
+}
+
+/**
+ * Amount sent but not yet credited, over a consistent set of shard states (one per shard, index = shard):
+ * receipts in outbox[dest] of each source at or after the destination's inbox cursor.
+ */
+export function receiptsInFlight(states: readonly ShardState[]): bigint {
+  let total = 0n;
+  for (const source of states) {
+    for (const dest of states) {
+      if (dest.shard === source.shard) continue;
+      const length = source.outboxLength(dest.shard);
+      for (let seq = dest.inboxCursor(source.shard); seq < length; seq++) {
+        const receipt = source.getReceipt(dest.shard, seq);
+        if (receipt !== undefined) total += receipt.amount;
+      }
+    }
+  }
+  return total;
+}
+
+/** Supply invariant (DESIGN.md §9.2): balances + receipts in flight + fees burned = genesis supply. */
+export function isSupplyConserved(states: readonly ShardState[], genesisSupply: bigint): boolean {
+  let total = receiptsInFlight(states);
+  for (const state of states) total += state.totalBalance() + state.feesBurned;
+  return total === genesisSupply;
+}

@@ -1,0 +1,145 @@
+import type { ValueOf } from "@chainsafe/ssz";
+import {
+  ByteVectorType,
+  ContainerNodeStructType,
+  ContainerType,
+  ListBasicType,
+  ListCompositeType,
+  VectorCompositeType,
+} from "@chainsafe/ssz";
+import {
+  BLSSignature,
+  Bytes20,
+  Bytes32,
+  Gwei,
+  Root,
+  ShardNumber,
+  Slot,
+  Uint64,
+} from "../types/primitives.js";
+import { ShardBlockHeader } from "../types/shardHeader.js";
+import {
+  MAX_ACCOUNTS_PER_SHARD,
+  MAX_INCOMING_RECEIPTS_PER_BLOCK,
+  MAX_RECEIPTS_PER_OUTBOX,
+  MAX_SHARDS,
+  MAX_TXS_PER_SHARD_BLOCK_LIMIT,
+  RECEIPT_BRANCH_DEPTH,
+} from "./constants.js";
+
+export const Bytes64 = new ByteVectorType(64);
+
+/** A shard account. The address is part of the leaf so an inclusion proof also proves whose account it is. */
+export const Account = new ContainerNodeStructType(
+  { address: Bytes20, balance: Gwei, nonce: Uint64 },
+  { typeName: "Account", jsonCase: "eth2" },
+);
+export type Account = ValueOf<typeof Account>;
+
+/** The signed part of a transaction: Ed25519 signs hash_tree_root(TransactionData). */
+export const TransactionData = new ContainerType(
+  { from: Bytes20, to: Bytes20, amount: Gwei, nonce: Uint64, fee: Gwei, pubkey: Bytes32 },
+  { typeName: "TransactionData", jsonCase: "eth2" },
+);
+export type TransactionData = ValueOf<typeof TransactionData>;
+
+/** A signed transfer. Its hash is hash_tree_root(Transaction) (covers the signature). */
+export const Transaction = new ContainerType(
+  { from: Bytes20, to: Bytes20, amount: Gwei, nonce: Uint64, fee: Gwei, pubkey: Bytes32, signature: Bytes64 },
+  { typeName: "Transaction", jsonCase: "eth2" },
+);
+export type Transaction = ValueOf<typeof Transaction>;
+
+/** A cross-shard credit owed by `source` to `dest`, the `seq`-th receipt in outbox[dest] of `source`. */
+export const Receipt = new ContainerType(
+  {
+    source: ShardNumber,
+    dest: ShardNumber,
+    seq: Uint64,
+    from: Bytes20,
+    to: Bytes20,
+    amount: Gwei,
+    txHash: Root,
+  },
+  { typeName: "Receipt", jsonCase: "eth2" },
+);
+export type Receipt = ValueOf<typeof Receipt>;
+
+/** Receipts sent to one destination shard, append-only; its root mixes in the count. */
+export const Outbox = new ListCompositeType(Receipt, MAX_RECEIPTS_PER_OUTBOX, { typeName: "Outbox" });
+/** outbox[dest] for every dest < SHARD_COUNT; its root is a block's `outboxRoot`. */
+export const Outboxes = new ListCompositeType(Outbox, MAX_SHARDS, { typeName: "Outboxes" });
+/** inboxCursors[source]: next receipt sequence number expected from `source`. */
+export const InboxCursors = new ListBasicType(Uint64, MAX_SHARDS, { typeName: "InboxCursors" });
+export const Accounts = new ListCompositeType(Account, MAX_ACCOUNTS_PER_SHARD, { typeName: "Accounts" });
+
+/**
+ * The state of one shard. Accounts live in first-seen order (address → index map kept beside the tree),
+ * so a block re-hashes only the paths of the accounts it touches.
+ */
+export const ShardStateType = new ContainerType(
+  {
+    shard: ShardNumber,
+    /** Slot of the last block applied (0 at genesis). */
+    slot: Slot,
+    accounts: Accounts,
+    outboxes: Outboxes,
+    inboxCursors: InboxCursors,
+    /** Sum of every fee paid on this shard: burned, kept for the supply invariant. */
+    feesBurned: Gwei,
+  },
+  { typeName: "ShardState", jsonCase: "eth2" },
+);
+export type ShardStateValue = ValueOf<typeof ShardStateType>;
+
+export const ReceiptBranch = new VectorCompositeType(Bytes32, RECEIPT_BRANCH_DEPTH);
+
+/** A receipt with its Merkle branch to the `outboxRoot` of the source shard's crosslink (shard, slot, block root). */
+export const IncomingReceipt = new ContainerType(
+  {
+    receipt: Receipt,
+    branch: ReceiptBranch,
+    crosslinkShard: ShardNumber,
+    crosslinkSlot: Slot,
+    crosslinkBlockRoot: Root,
+  },
+  { typeName: "IncomingReceipt", jsonCase: "eth2" },
+);
+export type IncomingReceipt = ValueOf<typeof IncomingReceipt>;
+
+export const Transactions = new ListCompositeType(Transaction, MAX_TXS_PER_SHARD_BLOCK_LIMIT, {
+  typeName: "Transactions",
+});
+export const IncomingReceipts = new ListCompositeType(IncomingReceipt, MAX_INCOMING_RECEIPTS_PER_BLOCK, {
+  typeName: "IncomingReceipts",
+});
+
+export const ShardBlockBody = new ContainerType(
+  { transactions: Transactions, incomingReceipts: IncomingReceipts },
+  { typeName: "ShardBlockBody", jsonCase: "eth2" },
+);
+export type ShardBlockBody = ValueOf<typeof ShardBlockBody>;
+
+/**
+ * A shard block: the header (whose hash_tree_root is the block root that crosslinks and fork choice use)
+ * and the body it commits to through `txRoot` and `receiptsInRoot`.
+ */
+export const ShardBlock = new ContainerType(
+  { header: ShardBlockHeader, body: ShardBlockBody },
+  { typeName: "ShardBlock", jsonCase: "eth2" },
+);
+export type ShardBlock = ValueOf<typeof ShardBlock>;
+export type ShardBlockHeaderValue = ValueOf<typeof ShardBlockHeader>;
+
+/** The proposer's BLS signature over the header's signing root. */
+export const SignedShardBlock = new ContainerType(
+  { message: ShardBlock, signature: BLSSignature },
+  { typeName: "SignedShardBlock", jsonCase: "eth2" },
+);
+export type SignedShardBlock = ValueOf<typeof SignedShardBlock>;
+
+/** hash_tree_root(SigningData{object_root, domain}) is what every BLS signature signs (Ethereum phase 0). */
+export const SigningData = new ContainerType(
+  { objectRoot: Root, domain: Bytes32 },
+  { typeName: "SigningData" },
+);
