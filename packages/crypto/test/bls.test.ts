@@ -178,6 +178,17 @@ describe("BLS sign / verify / aggregate", () => {
         i === 1 ? { ...set, signature: sets[0]?.signature ?? set.signature } : set,
       );
       expect(bls.verifyMultipleSignatures(swapped)).toBe(false);
+      // Exchanged signatures keep the plain sum of signatures valid (aggregateVerify accepts it); only
+      // random-scalar batching (or one-by-one checks) catches it.
+      const [set0, set1, set2] = sets as [(typeof sets)[0], (typeof sets)[0], (typeof sets)[0]];
+      const exchanged = [
+        { ...set0, signature: set1.signature },
+        { ...set1, signature: set0.signature },
+        set2,
+      ];
+      const exchangedSum = bls.aggregateSignatures(exchanged.map((set) => set.signature));
+      expect(bls.aggregateVerify(publicKeys, messages, exchangedSum)).toBe(true);
+      expect(bls.verifyMultipleSignatures(exchanged)).toBe(false);
     });
   }
 });
