@@ -1,0 +1,114 @@
+import { addressKey } from "./address.js";
+
+interface BlockNode {
+  root: string;
+  parent: string;
+  slot: number;
+  children: Set<string>;
+}
+
+/**
+ * Shard fork choice (DESIGN.md §4): among the descendants of the last crosslinked block, follow at each fork
+ * the child whose subtree carries the most attesting stake (each validator's latest vote counts once); ties
+ * go to the higher slot, then the lexicographically larger root. Pure: no clock, no I/O.
+ */
+export class ShardForkChoice {
+  private readonly blocks = new Map<string, BlockNode>();
+  private readonly votes = new Map<number, { root: string; stake: bigint; slot: number }>();
+  private crosslinked: string;
+
+  /** `anchorRoot`: the genesis block or the last crosslinked block (the root everything descends from). */
+  constructor(anchorRoot: Uint8Array, anchorSlot: number) {
+    this.crosslinked = addressKey(anchorRoot);
+    this.blocks.set(this.crosslinked, {
+      root: this.crosslinked,
+      parent: "",
+      slot: anchorSlot,
+      children: new Set(),
+    });
+  }
+
+  has(root: Uint8Array): boolean {
+    return this.blocks.has(addressKey(root));
+  }
+
+  /** Adds a block; ignored (returns false) if its parent is unknown or no longer a candidate, or slot is not after it. */
+  onBlock(root: Uint8Array, parentRoot: Uint8Array, slot: number): boolean {
+    const key = addressKey(root);
+    const parentKey = addressKey(parentRoot);
+    const parent = this.blocks.get(parentKey);
+    if (parent === undefined || slot <= parent.slot) return false;
+    if (this.blocks.has(key)) return true;
+    this.blocks.set(key, { root: key, parent: parentKey, slot, children: new Set() });
+    parent.children.add(key);
+    return true;
+  }
+
+  /**
+   * Records `validator`'s vote for `root` with its `stake`; it replaces the validator's previous vote unless
+   * that one came from a later attestation slot.
+   */
+  onAttestation(validator: number, root: Uint8Array, stake: bigint, slot = 0): void {
+    const previous = this.votes.get(validator);
+    if (previous !== undefined && slot < previous.slot) return;
+    this.votes.set(validator, { root: addressKey(root), stake, slot });
+  }
+
+  /** Moves the anchor to a crosslinked block (which must be known) and forgets everything not descending from it. */
+  setCrosslinked(root: Uint8Array): void {
+    const key = addressKey(root);
+    const node = this.blocks.get(key);
+    if (node === undefined)
+      throw new Error(`crosslinked block 0x${key} is unknown: import it before moving the anchor`);
+    const keep = new Set<string>();
+    const stack = [key];
+    while (stack.length > 0) {
+      const current = stack.pop() as string;
+      keep.add(current);
+      for (const child of this.blocks.get(current)?.children ?? []) stack.push(child);
+    }
+    for (const blockRoot of [...this.blocks.keys()]) if (!keep.has(blockRoot)) this.blocks.delete(blockRoot);
+    node.parent = "";
+    this.crosslinked = key;
+  }
+
+  getCrosslinkedRoot(): string {
+    return this.crosslinked;
+  }
+
+  /** Hex root of the head. */
+  getHead(): string {
+    const weights = new Map<string, bigint>();
+    for (const { root, stake } of this.votes.values()) {
+      if (this.blocks.has(root)) weights.set(root, (weights.get(root) ?? 0n) + stake);
+    }
+    // Children have higher slots than parents: accumulate subtree weights from the highest slot down.
+    const bySlotDesc = [...this.blocks.values()].sort((a, b) => b.slot - a.slot);
+    for (const node of bySlotDesc) {
+      if (node.parent === "" || !this.blocks.has(node.parent)) continue;
+      const own = weights.get(node.root) ?? 0n;
+      if (own > 0n) weights.set(node.parent, (weights.get(node.parent) ?? 0n) + own);
+    }
+    let head = this.blocks.get(this.crosslinked) as BlockNode;
+    for (;;) {
+      let best: BlockNode | undefined;
+      let bestWeight = -1n;
+      for (const childKey of head.children) {
+        const child = this.blocks.get(childKey);
+        if (child === undefined) continue;
+        const weight = weights.get(childKey) ?? 0n;
+        if (
+          best === undefined ||
+          weight > bestWeight ||
+          (weight === bestWeight &&
+            (child.slot > best.slot || (child.slot === best.slot && childKey > best.root)))
+        ) {
+          best = child;
+          bestWeight = weight;
+        }
+      }
+      if (best === undefined) return head.root;
+      head = best;
+    }
+  }
+}
