@@ -23,7 +23,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const report = await suite(path.resolve(target));
   for (const line of report.lines) console.log(line);
   console.log(
-    `${kind}: ${report.total - report.failed}/${report.total} cases passed, ${report.failed} failure(s)`,
+    `${kind}: ${report.total} case run(s), ${report.failed} failure(s)${report.total === 0 ? " (no cases: failing)" : ""}`,
   );
   return report.failed === 0 && report.total > 0 ? 0 : 1;
 }
