@@ -62,7 +62,7 @@ export interface BlsBackend {
     messages: readonly Uint8Array[],
     signature: BlsSignature,
   ): boolean;
-  /** True only if every set is valid (random-scalar batch on blst). False on an empty list. */
+  /** True only if every set is valid (random-scalar batch, ~2^-64 error, on both backends). False on an empty list. */
   verifyMultipleSignatures(sets: readonly SignatureSet[]): boolean;
   /**
    * hash_to_curve to G2 (affine coordinates, each an Fp2 element [c0, c1]) with `dst` (default BLS_DST).
