@@ -2,6 +2,7 @@ import { ShardBlockHeader } from "../types/shardHeader.js";
 import { addressKey, shardOf } from "./address.js";
 import { MAX_SHARDS, MAX_UINT64 } from "./constants.js";
 import { ShardGenesisError } from "./errors.js";
+import { buildAccountsTree } from "./bulk.js";
 import { AddressRegistry, ShardState } from "./state.js";
 import type { ShardBlockHeaderValue } from "./types.js";
 import { type Account, IncomingReceipts, Outbox, ShardStateType, Transactions } from "./types.js";
@@ -57,11 +58,12 @@ export function createShardGenesisState(
   const view = ShardStateType.toViewDU({
     shard,
     slot: 0,
-    accounts,
+    accounts: [],
     outboxes: Array.from({ length: shardCount }, () => Outbox.defaultValue()),
     inboxCursors: new Array<number>(shardCount).fill(0),
     feesBurned: 0n,
   });
+  view.accounts = buildAccountsTree(accounts);
   const state = new ShardState(view, registry, new Uint8Array(32));
   state.latestBlockRoot = ShardBlockHeader.hashTreeRoot(shardGenesisBlockHeader(state));
   return state;

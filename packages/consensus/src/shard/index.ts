@@ -11,3 +11,4 @@ export * from "./signature.js";
 export * from "./state.js";
 export * from "./transaction.js";
 export * from "./types.js";
+export { buildAccountsTree } from "./bulk.js";

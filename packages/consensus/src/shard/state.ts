@@ -1,5 +1,6 @@
 import type { CompositeViewDU } from "@chainsafe/ssz";
-import { addressKey, bytesEqual } from "./address.js";
+import { bytesEqual } from "./address.js";
+import { buildAccountsTree } from "./bulk.js";
 import { MAX_UINT64 } from "./constants.js";
 import { type Account, Account as AccountType, Outbox, type Receipt, ShardStateType } from "./types.js";
 
@@ -18,10 +19,22 @@ export interface AccountReader {
  * its own tree. Append-only: forks never need to copy it.
  */
 export class AddressRegistry {
-  private readonly indices = new Map<string, number | number[]>();
+  private readonly indices = new Map<number, number | number[]>();
+
+  /**
+   * A 48-bit key from address bytes 8..13 (bytes 0..7 pick the shard, so they are skewed on one shard).
+   * Collisions only add candidates: every candidate is confirmed against the address stored in the tree.
+   */
+  private static key(address: Uint8Array): number {
+    return (
+      (address[8] | (address[9] << 8) | (address[10] << 16)) +
+      address[11] * 2 ** 24 +
+      (address[12] | (address[13] << 8)) * 2 ** 32
+    );
+  }
 
   register(address: Uint8Array, index: number): void {
-    const key = addressKey(address);
+    const key = AddressRegistry.key(address);
     const known = this.indices.get(key);
     if (known === undefined) this.indices.set(key, index);
     else if (typeof known === "number") {
@@ -30,7 +43,7 @@ export class AddressRegistry {
   }
 
   candidates(address: Uint8Array): number | readonly number[] | undefined {
-    return this.indices.get(addressKey(address));
+    return this.indices.get(AddressRegistry.key(address));
   }
 }
 
@@ -75,7 +88,7 @@ export class ShardState implements AccountReader {
 
   /** Commits pending changes and returns the state root. */
   hashTreeRoot(): Uint8Array {
-    return this.view.hashTreeRoot();
+    return this.view.batchHashTreeRoot();
   }
 
   indexOf(address: Uint8Array): number | undefined {
@@ -197,7 +210,9 @@ export function shardStateFromValue(
   value.accounts.forEach((account, index) => {
     registry.register(account.address, index);
   });
-  return new ShardState(ShardStateType.toViewDU(value), registry, latestBlockRoot);
+  const view = ShardStateType.toViewDU({ ...value, accounts: [] });
+  view.accounts = buildAccountsTree(value.accounts);
+  return new ShardState(view, registry, latestBlockRoot);
 }
 
 /** A state from serialized SSZ bytes (e.g. a `shard_state_snapshot` response). */

@@ -1,4 +1,4 @@
-import { BooleanType, ByteVectorType, UintNumberType, UintBigintType } from "@chainsafe/ssz";
+import { BooleanType, ByteVectorType, UintBigintType, UintNumberType } from "@chainsafe/ssz";
 
 /** SSZ primitives shared by every container. Numbers for slots/indices (safe < 2^53), bigint for amounts. */
 export const Uint64 = new UintNumberType(8);
@@ -15,4 +15,6 @@ export const Bytes32 = new ByteVectorType(32);
 export const Root = Bytes32;
 export const BLSPubkey = new ByteVectorType(48);
 export const BLSSignature = new ByteVectorType(96);
-export const Boolean = new BooleanType();
+export const Bool = new BooleanType();
+/** Alias kept for existing imports; prefer `Bool` (a local named Boolean would shadow the global). */
+export { Bool as Boolean };

@@ -1,0 +1,16 @@
+import type { CachedBeaconState } from "../../cache/cachedState.js";
+import type { BeaconBlockValue } from "../../types/index.js";
+import { computeDomain } from "../../util/signing.js";
+import type { PendingSignatureSet } from "../signatureSets.js";
+
+/** Everything one block's operations need: the state being mutated and where signature sets go. */
+export interface BlockContext {
+  cached: CachedBeaconState;
+  block: BeaconBlockValue;
+  /** Signature sets collected for one batch verification at the end of the block. */
+  signatureSets: PendingSignatureSet[];
+}
+
+export function getDomain(ctx: Pick<BlockContext, "cached">, domainType: Uint8Array): Uint8Array {
+  return computeDomain(domainType, ctx.cached.state.genesisRoot);
+}

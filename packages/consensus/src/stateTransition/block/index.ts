@@ -1,0 +1,29 @@
+import type { CachedBeaconState } from "../../cache/cachedState.js";
+import type { BeaconBlockValue } from "../../types/index.js";
+import type { PendingSignatureSet } from "../signatureSets.js";
+import { processAttestation } from "./attestations.js";
+import type { BlockContext } from "./context.js";
+import { processCrosslinks } from "./crosslinks.js";
+import { processBlockHeader } from "./header.js";
+import { processRandao } from "./randao.js";
+import { processDeposit, processVoluntaryExit } from "./registryOps.js";
+import { processAttesterSlashing, processProposerSlashing } from "./slashings.js";
+
+/**
+ * Applies `block` to `cached` in place (state at the block's slot). Returns the signature sets the block's
+ * operations need (the caller verifies them in one batch); the block's own signature is not included.
+ * Order: header, RANDAO, slashings, crosslinks, attestations, deposits, exits.
+ */
+export function processBlock(cached: CachedBeaconState, block: BeaconBlockValue): PendingSignatureSet[] {
+  const ctx: BlockContext = { cached, block, signatureSets: [] };
+  processBlockHeader(ctx);
+  processRandao(ctx);
+  const body = block.body;
+  for (const [i, s] of body.proposerSlashings.entries()) processProposerSlashing(ctx, s, i);
+  for (const [i, s] of body.attesterSlashings.entries()) processAttesterSlashing(ctx, s, i);
+  processCrosslinks(ctx);
+  for (const [i, a] of body.attestations.entries()) processAttestation(ctx, a, i);
+  for (const [i, d] of body.deposits.entries()) processDeposit(ctx, d, i);
+  for (const [i, e] of body.voluntaryExits.entries()) processVoluntaryExit(ctx, e, i);
+  return ctx.signatureSets;
+}

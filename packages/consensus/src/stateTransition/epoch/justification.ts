@@ -1,0 +1,96 @@
+import { GENESIS_EPOCH, TIMELY_TARGET_FLAG } from "../../params/constants.js";
+import type { Preset } from "../../params/presets.js";
+import { Checkpoint } from "../../types/beacon.js";
+import type { BeaconStateView } from "../../types/index.js";
+import { isActiveValidator } from "../../util/validator.js";
+import { getBlockRoot, getCurrentEpoch, getPreviousEpoch } from "../accessors.js";
+
+/** Stakes the FFG rules weigh, read from the participation flags. */
+export interface TargetStakes {
+  totalActiveStake: bigint;
+  previousTargetStake: bigint;
+  currentTargetStake: bigint;
+}
+
+/** Stake of distinct, unslashed validators that voted for the right target with the right source. */
+export function computeTargetStakes(preset: Preset, state: BeaconStateView): TargetStakes {
+  const currentEpoch = getCurrentEpoch(preset, state);
+  const previousEpoch = getPreviousEpoch(preset, state);
+  const validators = state.validators.getAllReadonlyValues();
+  const previous = state.previousEpochParticipation.getAll();
+  const current = state.currentEpochParticipation.getAll();
+  let totalActiveStake = 0n;
+  let previousTargetStake = 0n;
+  let currentTargetStake = 0n;
+  for (let i = 0; i < validators.length; i++) {
+    const v = validators[i];
+    if (!v) continue;
+    if (isActiveValidator(v, currentEpoch)) {
+      totalActiveStake += v.stake;
+      if (((current[i] ?? 0) & TIMELY_TARGET_FLAG) !== 0) currentTargetStake += v.stake;
+    }
+    if (isActiveValidator(v, previousEpoch) && ((previous[i] ?? 0) & TIMELY_TARGET_FLAG) !== 0) {
+      previousTargetStake += v.stake;
+    }
+  }
+  return { totalActiveStake, previousTargetStake, currentTargetStake };
+}
+
+/**
+ * Phase 0 `weigh_justification_and_finalization`: justify the previous/current epoch target with ≥ 2/3 of the
+ * active stake, then finalise by the four Casper FFG rules (2nd/3rd/4th most recent epochs justified, …).
+ */
+export function weighJustificationAndFinalization(
+  preset: Preset,
+  state: BeaconStateView,
+  stakes: TargetStakes,
+): void {
+  const currentEpoch = getCurrentEpoch(preset, state);
+  if (currentEpoch <= GENESIS_EPOCH + 1) return;
+  const previousEpoch = currentEpoch - 1;
+  const oldPreviousJustified = state.previousJustifiedCheckpoint.toValue();
+  const oldCurrentJustified = state.currentJustifiedCheckpoint.toValue();
+
+  state.previousJustifiedCheckpoint = Checkpoint.toViewDU(oldCurrentJustified);
+  const bits = state.justificationBits.toBoolArray();
+  const shifted = [false, bits[0] ?? false, bits[1] ?? false, bits[2] ?? false];
+  const { totalActiveStake: total } = stakes;
+  if (total > 0n && stakes.previousTargetStake * 3n >= total * 2n) {
+    state.currentJustifiedCheckpoint = Checkpoint.toViewDU({
+      epoch: previousEpoch,
+      root: getBlockRoot(preset, state, previousEpoch),
+    });
+    shifted[1] = true;
+  }
+  if (total > 0n && stakes.currentTargetStake * 3n >= total * 2n) {
+    state.currentJustifiedCheckpoint = Checkpoint.toViewDU({
+      epoch: currentEpoch,
+      root: getBlockRoot(preset, state, currentEpoch),
+    });
+    shifted[0] = true;
+  }
+  for (let i = 0; i < 4; i++) state.justificationBits.set(i, shifted[i] ?? false);
+
+  const all = (from: number, to: number) => shifted.slice(from, to).every(Boolean);
+  // Rule 1: 2nd, 3rd, 4th most recent epochs justified, the 4th as source.
+  if (all(1, 4) && oldPreviousJustified.epoch + 3 === currentEpoch) {
+    state.finalizedCheckpoint = Checkpoint.toViewDU(oldPreviousJustified);
+  }
+  // Rule 2: 2nd and 3rd most recent justified, the 3rd as source.
+  if (all(1, 3) && oldPreviousJustified.epoch + 2 === currentEpoch) {
+    state.finalizedCheckpoint = Checkpoint.toViewDU(oldPreviousJustified);
+  }
+  // Rule 3: 1st, 2nd, 3rd most recent justified, the 3rd as source.
+  if (all(0, 3) && oldCurrentJustified.epoch + 2 === currentEpoch) {
+    state.finalizedCheckpoint = Checkpoint.toViewDU(oldCurrentJustified);
+  }
+  // Rule 4: 1st and 2nd most recent justified, the 2nd as source.
+  if (all(0, 2) && oldCurrentJustified.epoch + 1 === currentEpoch) {
+    state.finalizedCheckpoint = Checkpoint.toViewDU(oldCurrentJustified);
+  }
+}
+
+export function processJustificationAndFinalization(preset: Preset, state: BeaconStateView): void {
+  if (getCurrentEpoch(preset, state) <= GENESIS_EPOCH + 1) return;
+  weighJustificationAndFinalization(preset, state, computeTargetStakes(preset, state));
+}
