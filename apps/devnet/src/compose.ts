@@ -49,7 +49,10 @@ const GENERATED_HEADER = [
 // could be misread (ports like 9000:9000, "no", numbers-as-text) are double-quoted JSON strings, which YAML
 // reads verbatim.
 
-/** A sequence rendered inline as `[a, b]` (commands, healthcheck tests). */
+/** Line width of the repository's formatter (biome.json). */
+const MAX_LINE = 110;
+
+/** A sequence rendered inline as `["a", "b"]` when it fits on one line (commands, healthcheck tests). */
 export class FlowSeq {
   constructor(readonly items: ReadonlyArray<string | number>) {}
 }
@@ -79,8 +82,13 @@ function emitMap(map: { [key: string]: YamlValue }, indent: number, out: string[
   const pad = " ".repeat(indent);
   for (const [key, value] of Object.entries(map)) {
     const text = inline(value);
-    if (text !== undefined) {
-      out.push(`${pad}${scalar(key)}: ${text}`);
+    const line = `${pad}${scalar(key)}: ${text}`;
+    if (value instanceof FlowSeq && line.length > MAX_LINE) {
+      // Too long for one line (Biome, which also formats YAML, would wrap it): a block sequence instead.
+      out.push(`${pad}${scalar(key)}:`);
+      for (const item of value.items) out.push(`${pad}  - ${JSON.stringify(item)}`);
+    } else if (text !== undefined) {
+      out.push(line);
     } else {
       out.push(`${pad}${scalar(key)}:`);
       emitBlock(value, indent + 2, out);
@@ -149,7 +157,8 @@ export function nodeArgs(spec: NodeSpec, opts: InfraOptions): string[] {
 
 function beaconOf(topology: NodeSpec[]): NodeSpec {
   const beacons = topology.filter((s) => s.role === "beacon");
-  if (beacons.length !== 1) throw new Error(`topology must have exactly one beacon node, got ${beacons.length}`);
+  if (beacons.length !== 1)
+    throw new Error(`topology must have exactly one beacon node, got ${beacons.length}`);
   return beacons[0]!;
 }
 
@@ -173,7 +182,10 @@ function healthcheck(apiPort: number): YamlValue {
   };
 }
 
-export function renderDockerCompose(topology: NodeSpec[], opts: InfraOptions = DEFAULT_INFRA_OPTIONS): string {
+export function renderDockerCompose(
+  topology: NodeSpec[],
+  opts: InfraOptions = DEFAULT_INFRA_OPTIONS,
+): string {
   const beacon = beaconOf(topology);
   const build = { context: "..", dockerfile: "infra/Dockerfile" };
   const services: { [name: string]: YamlValue } = {
@@ -244,7 +256,10 @@ export function renderDockerCompose(topology: NodeSpec[], opts: InfraOptions = D
 // ---------------------------------------------------------------------------------------------------------
 // Prometheus
 
-export function renderPrometheusConfig(topology: NodeSpec[], opts: InfraOptions = DEFAULT_INFRA_OPTIONS): string {
+export function renderPrometheusConfig(
+  topology: NodeSpec[],
+  opts: InfraOptions = DEFAULT_INFRA_OPTIONS,
+): string {
   beaconOf(topology);
   const targets: YamlValue[] = topology.map((spec) => {
     const labels: { [key: string]: YamlValue } = { node: spec.name, role: spec.role };
@@ -298,12 +313,23 @@ interface DashboardSpec {
 /** Label matcher for the dashboard's `node` variable. */
 const N = `node=~"$node"`;
 
-function panelJson(spec: PanelSpec, id: number, gridPos: { x: number; y: number; w: number; h: number }): Json {
+function panelJson(
+  spec: PanelSpec,
+  id: number,
+  gridPos: { x: number; y: number; w: number; h: number },
+): Json {
   const type = spec.type ?? "timeseries";
   const options: Json =
     type === "stat"
-      ? { reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false }, colorMode: "value", graphMode: "area" }
-      : { legend: { displayMode: "list", placement: "bottom", showLegend: true }, tooltip: { mode: "multi", sort: "desc" } };
+      ? {
+          reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false },
+          colorMode: "value",
+          graphMode: "area",
+        }
+      : {
+          legend: { displayMode: "list", placement: "bottom", showLegend: true },
+          tooltip: { mode: "multi", sort: "desc" },
+        };
   return {
     id,
     type,
@@ -380,7 +406,8 @@ const quantile = (q: number, metric: string, by: string, window = "1m"): string 
 const overview: DashboardSpec = {
   uid: "shardnet-overview",
   title: "shardnet overview",
-  description: "Beacon and shard chain progress, crosslinks, finality, validator duties and verification cost",
+  description:
+    "Beacon and shard chain progress, crosslinks, finality, validator duties and verification cost",
   panels: [
     {
       type: "stat",
@@ -434,9 +461,13 @@ const overview: DashboardSpec = {
     },
     {
       title: "Crosslinks per minute, per shard",
-      description: "Crosslinks imported on the canonical beacon chain (highest rate among the selected nodes)",
+      description:
+        "Crosslinks imported on the canonical beacon chain (highest rate among the selected nodes)",
       queries: [
-        { expr: `max by (shard) (rate(shardnet_crosslinks_total{${N}}[2m])) * 60`, legend: "shard {{shard}}" },
+        {
+          expr: `max by (shard) (rate(shardnet_crosslinks_total{${N}}[2m])) * 60`,
+          legend: "shard {{shard}}",
+        },
       ],
     },
     {
@@ -444,8 +475,14 @@ const overview: DashboardSpec = {
       description: "Shard block slot start → beacon block that crosslinks it",
       unit: "s",
       queries: [
-        { expr: quantile(0.5, "shardnet_crosslink_latency_seconds", "shard", "5m"), legend: "shard {{shard}} p50" },
-        { expr: quantile(0.99, "shardnet_crosslink_latency_seconds", "shard", "5m"), legend: "shard {{shard}} p99" },
+        {
+          expr: quantile(0.5, "shardnet_crosslink_latency_seconds", "shard", "5m"),
+          legend: "shard {{shard}} p50",
+        },
+        {
+          expr: quantile(0.99, "shardnet_crosslink_latency_seconds", "shard", "5m"),
+          legend: "shard {{shard}} p99",
+        },
       ],
     },
     {
@@ -458,7 +495,9 @@ const overview: DashboardSpec = {
       title: "Blocks imported per second, per chain",
       description: "Blocks imported by the selected nodes",
       unit: "ops",
-      queries: [{ expr: `sum by (chain) (rate(shardnet_blocks_imported_total{${N}}[1m]))`, legend: "{{chain}}" }],
+      queries: [
+        { expr: `sum by (chain) (rate(shardnet_blocks_imported_total{${N}}[1m]))`, legend: "{{chain}}" },
+      ],
     },
     {
       title: "Validator duties by result",
@@ -481,7 +520,9 @@ const overview: DashboardSpec = {
       title: "Attestations by result",
       description: "Attestations received per second, by validation result",
       unit: "ops",
-      queries: [{ expr: `sum by (result) (rate(shardnet_attestations_total{${N}}[1m]))`, legend: "{{result}}" }],
+      queries: [
+        { expr: `sum by (result) (rate(shardnet_attestations_total{${N}}[1m]))`, legend: "{{result}}" },
+      ],
     },
     {
       title: "BLS verify p99",
@@ -522,7 +563,10 @@ const p2p: DashboardSpec = {
       description: "Messages received per second on subscribed topics, before validation",
       unit: "ops",
       queries: [
-        { expr: `sum by (topic) (rate(shardnet_gossip_messages_received_total{${N}}[1m]))`, legend: "{{topic}}" },
+        {
+          expr: `sum by (topic) (rate(shardnet_gossip_messages_received_total{${N}}[1m]))`,
+          legend: "{{topic}}",
+        },
       ],
     },
     {
@@ -530,7 +574,10 @@ const p2p: DashboardSpec = {
       description: "Messages published per second by the selected nodes",
       unit: "ops",
       queries: [
-        { expr: `sum by (topic) (rate(shardnet_gossip_messages_published_total{${N}}[1m]))`, legend: "{{topic}}" },
+        {
+          expr: `sum by (topic) (rate(shardnet_gossip_messages_published_total{${N}}[1m]))`,
+          legend: "{{topic}}",
+        },
       ],
     },
     {
@@ -619,7 +666,9 @@ const p2p: DashboardSpec = {
     {
       title: "libp2p dial queue",
       description: "Dials queued and running",
-      queries: [{ expr: `sum by (libp2p_dial_queue) (libp2p_dial_queue{${N}})`, legend: "{{libp2p_dial_queue}}" }],
+      queries: [
+        { expr: `sum by (libp2p_dial_queue) (libp2p_dial_queue{${N}})`, legend: "{{libp2p_dial_queue}}" },
+      ],
     },
     {
       title: "libp2p dials",
@@ -635,9 +684,36 @@ const p2p: DashboardSpec = {
   ],
 };
 
+/**
+ * JSON.stringify(value, null, 2), except that arrays of scalars that fit on their line are written inline, as
+ * Biome formats JSON: regenerated files are already formatted.
+ */
+export function formatJson(value: Json, indent = 0, prefixWidth = 0): string {
+  const pad = " ".repeat(indent + 2);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    if (value.every((v) => v === null || typeof v !== "object")) {
+      const flat = `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
+      if (prefixWidth + flat.length + 1 <= MAX_LINE) return flat;
+    }
+    const items = value.map((v) => `${pad}${formatJson(v, indent + 2, pad.length)}`);
+    return `[\n${items.join(",\n")}\n${" ".repeat(indent)}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return "{}";
+    const items = entries.map(([k, v]) => {
+      const head = `${pad}${JSON.stringify(k)}: `;
+      return `${head}${formatJson(v, indent + 2, head.length)}`;
+    });
+    return `{\n${items.join(",\n")}\n${" ".repeat(indent)}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** Dashboard file name (in infra/grafana/dashboards/) → dashboard JSON text. */
 export function renderGrafanaDashboards(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const spec of [overview, p2p]) out[`${spec.uid}.json`] = `${JSON.stringify(dashboardJson(spec), null, 2)}\n`;
+  for (const spec of [overview, p2p]) out[`${spec.uid}.json`] = `${formatJson(dashboardJson(spec))}\n`;
   return out;
 }

@@ -22,7 +22,11 @@ export const DEFAULT_TOPOLOGY: TopologyOptions = { nodes: 4, shards: 4, validato
 export function defaultInfra(): { topology: NodeSpec[]; options: InfraOptions } {
   return {
     topology: buildTopology(DEFAULT_TOPOLOGY),
-    options: { ...DEFAULT_INFRA_OPTIONS, validators: DEFAULT_TOPOLOGY.validators, shards: DEFAULT_TOPOLOGY.shards },
+    options: {
+      ...DEFAULT_INFRA_OPTIONS,
+      validators: DEFAULT_TOPOLOGY.validators,
+      shards: DEFAULT_TOPOLOGY.shards,
+    },
   };
 }
 

@@ -10,9 +10,13 @@ import { parse } from "yaml";
 import {
   BEACON_PEER_KEY_FILE,
   DEFAULT_INFRA_OPTIONS,
+  FlowSeq,
+  formatJson,
   PROMETHEUS_DATASOURCE,
   renderDockerCompose,
   renderPrometheusConfig,
+  toYaml,
+  type YamlValue,
 } from "../src/compose.js";
 import { defaultInfra, renderInfraFiles } from "../src/generateInfra.js";
 import { buildTopology, formatIndexList, type NodeSpec } from "../src/topology.js";
@@ -117,20 +121,63 @@ function checkTopology(topology: NodeSpec[], composeText: string, promText: stri
   );
 }
 
+describe("emitters", () => {
+  it("toYaml round-trips strings YAML could misread", () => {
+    const tricky = [
+      "no",
+      "yes",
+      "on",
+      "null",
+      "~",
+      "",
+      "9000:9000",
+      "1",
+      "0.5",
+      "a # b",
+      "k: v",
+      "-x",
+      "*a",
+      "[x]",
+      "é",
+    ];
+    const doc: { [key: string]: YamlValue } = {
+      list: tricky,
+      map: Object.fromEntries(tricky.map((t, i) => [`k${i}`, t])),
+      "odd key: x": [{ a: 1, b: true, c: [] }, { d: {} }],
+      flow: new FlowSeq(tricky),
+      long: new FlowSeq(Array.from({ length: 40 }, (_, i) => `--flag-${i}`)),
+    };
+    const back = parse(toYaml(doc, ["# header"])) as Record<string, unknown>;
+    expect(back).toEqual({ ...doc, flow: tricky, long: Array.from({ length: 40 }, (_, i) => `--flag-${i}`) });
+  });
+
+  it("formatJson is JSON", () => {
+    const value = {
+      a: [1, 2, "x"],
+      b: [{ c: null }],
+      d: {},
+      e: [],
+      f: Array.from({ length: 60 }, (_, i) => i),
+    };
+    expect(JSON.parse(formatJson(value))).toEqual(value);
+  });
+});
+
 describe("infra generated from the devnet topology", () => {
   it("committed infra files equal what the generator renders (run `npm run infra:generate`)", () => {
-    for (const [path, text] of Object.entries(renderInfraFiles())) {
-      const committed = readRepoFile(path);
-      // Dashboards are JSON that Biome may reformat: compare values. YAML must match byte for byte.
-      if (path.endsWith(".json")) expect(JSON.parse(committed), path).toEqual(JSON.parse(text));
-      else expect(committed, path).toBe(text);
-    }
+    // Generated files are written already formatted (Biome leaves them unchanged), so they must match exactly.
+    for (const [path, text] of Object.entries(renderInfraFiles()))
+      expect(readRepoFile(path), path).toBe(text);
   });
 
   it("every node of the default topology is a compose service and a scrape target", () => {
     const { topology } = defaultInfra();
     expect(topology).toHaveLength(5);
-    checkTopology(topology, readRepoFile("infra/docker-compose.yml"), readRepoFile("infra/prometheus/prometheus.yml"));
+    checkTopology(
+      topology,
+      readRepoFile("infra/docker-compose.yml"),
+      readRepoFile("infra/prometheus/prometheus.yml"),
+    );
   });
 
   it("renders other topologies too", () => {
@@ -184,7 +231,10 @@ function declaredShardnetMetrics(): Set<string> {
 
 /** The installed libp2p packages' JavaScript, where libp2p registers its own `libp2p_*` metrics. */
 function libp2pSources(): string {
-  const dirs = [join(ROOT, "node_modules/libp2p/dist/src"), join(ROOT, "node_modules/@chainsafe/libp2p-noise/dist/src")];
+  const dirs = [
+    join(ROOT, "node_modules/libp2p/dist/src"),
+    join(ROOT, "node_modules/@chainsafe/libp2p-noise/dist/src"),
+  ];
   for (const pkg of readdirSync(join(ROOT, "node_modules/@libp2p"))) {
     dirs.push(join(ROOT, "node_modules/@libp2p", pkg, "dist/src"));
   }
