@@ -7,7 +7,7 @@ import {
   type Node,
   subtreeFillToContents,
 } from "@chainsafe/persistent-merkle-tree";
-import { type Account, Account as AccountType, Accounts } from "./types.js";
+import { type Account, Accounts, Account as AccountType } from "./types.js";
 
 const ACCOUNT_CHUNKS = 4; // address, balance, nonce, zero padding
 const ACCOUNTS_DEPTH = Math.log2(Accounts.limit);

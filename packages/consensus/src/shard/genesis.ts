@@ -1,8 +1,8 @@
 import { ShardBlockHeader } from "../types/shardHeader.js";
 import { addressKey, shardOf } from "./address.js";
+import { buildAccountsTree } from "./bulk.js";
 import { MAX_SHARDS, MAX_UINT64 } from "./constants.js";
 import { ShardGenesisError } from "./errors.js";
-import { buildAccountsTree } from "./bulk.js";
 import { AddressRegistry, ShardState } from "./state.js";
 import type { ShardBlockHeaderValue } from "./types.js";
 import { type Account, IncomingReceipts, Outbox, ShardStateType, Transactions } from "./types.js";

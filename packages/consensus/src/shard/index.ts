@@ -1,6 +1,7 @@
 export * from "./accountProof.js";
 export { addressKey, shardOf } from "./address.js";
 export * from "./block.js";
+export { buildAccountsTree } from "./bulk.js";
 export * from "./constants.js";
 export * from "./errors.js";
 export * from "./forkChoice.js";
@@ -11,4 +12,3 @@ export * from "./signature.js";
 export * from "./state.js";
 export * from "./transaction.js";
 export * from "./types.js";
-export { buildAccountsTree } from "./bulk.js";

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  applyIncomingReceipt,
   buildReceiptProof,
   checkIncomingReceipt,
   crosslinkLookupFromList,
-  applyIncomingReceipt,
   isSupplyConserved,
   processShardBlock,
   processTransaction,
@@ -58,7 +58,10 @@ function relayNext(states: ShardState[], source: number, dest: number): void {
   const seq = states[dest].inboxCursor(source);
   if (seq >= states[source].outboxLength(dest)) return;
   const blockRoot = states[source].hashTreeRoot(); // stands for the crosslinked block's root
-  const incoming = buildReceiptProof(states[source], dest, seq, { slot: states[source].slot, shardBlockRoot: blockRoot });
+  const incoming = buildReceiptProof(states[source], dest, seq, {
+    slot: states[source].slot,
+    shardBlockRoot: blockRoot,
+  });
   const crosslinks = crosslinkLookupFromList([
     {
       shard: source,
@@ -73,7 +76,10 @@ function relayNext(states: ShardState[], source: number, dest: number): void {
   expect(check.ok).toBe(true);
   applyIncomingReceipt(states[dest], incoming);
   // Credited exactly once: the same receipt is now a replay.
-  expect(checkIncomingReceipt(states[dest], incoming, crosslinks)).toMatchObject({ ok: false, reason: "receipt_replay" });
+  expect(checkIncomingReceipt(states[dest], incoming, crosslinks)).toMatchObject({
+    ok: false,
+    reason: "receipt_replay",
+  });
 }
 
 describe("shard state properties", () => {
@@ -88,7 +94,13 @@ describe("shard state properties", () => {
             const from = ACCOUNTS[op.from];
             const state = states[from.shard];
             const nonceBefore = nextNonce(state, from);
-            let tx: Transaction = transfer(from, ACCOUNTS[op.to].address, op.amount, Math.max(0, nonceBefore + op.nonceShift), op.fee);
+            let tx: Transaction = transfer(
+              from,
+              ACCOUNTS[op.to].address,
+              op.amount,
+              Math.max(0, nonceBefore + op.nonceShift),
+              op.fee,
+            );
             if (op.corrupt) tx = { ...tx, fee: tx.fee + 1n };
             const rootBefore = state.hashTreeRoot();
             const result = processTransaction(state, tx, { shardCount: SHARD_COUNT });
@@ -124,14 +136,20 @@ describe("shard state properties", () => {
         const context = { shardCount: SHARD_COUNT, maxTransactions: 16, crosslinks };
         const produced = produceShardBlock(
           state,
-          { slot: 1, proposerIndex: 0, beaconBlockRoot: new Uint8Array(32), transactions, pendingReceipts: [] },
+          {
+            slot: 1,
+            proposerIndex: 0,
+            beaconBlockRoot: new Uint8Array(32),
+            transactions,
+            pendingReceipts: [],
+          },
           context,
         );
         const imported = processShardBlock(state, produced.block, context);
         expect(imported.postState.hashTreeRoot()).toEqual(produced.postState.hashTreeRoot());
-        expect(produced.block.body.transactions.length + produced.skippedTransactions.length).toBeLessThanOrEqual(
-          transactions.length,
-        );
+        expect(
+          produced.block.body.transactions.length + produced.skippedTransactions.length,
+        ).toBeLessThanOrEqual(transactions.length);
       }),
       { numRuns: 25 },
     );

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import {
+  Accounts,
+  AddressRegistry,
+  buildAccountsTree,
+  createShardGenesisState,
+  genesisSupply,
+  MAX_UINT64,
+  processTransaction,
+  ShardGenesisError,
+  ShardState,
+  ShardStateType,
+  shardOf,
+  shardStateFromBytes,
+} from "../../src/shard/index.js";
+import { accountsOnShard, genesisAllocations, genesisStates, SHARD_COUNT, transfer } from "./helpers.js";
+
+describe("shard state", () => {
+  it("shardOf reads the first 8 address bytes little-endian, mod SHARD_COUNT", () => {
+    const address = new Uint8Array(20);
+    address[0] = 6;
+    expect(shardOf(address, 4)).toBe(2);
+    address[1] = 1; // 262
+    expect(shardOf(address, 4)).toBe(2);
+    expect(shardOf(address, 3)).toBe(262 % 3);
+    address[7] = 0x80; // 2^63 + 262
+    expect(shardOf(address, 3)).toBe(Number(((1n << 63n) + 262n) % 3n));
+  });
+
+  it("genesis keeps only this shard's accounts and commits to them", () => {
+    const states = genesisStates(2);
+    for (const state of states) {
+      expect(state.accountCount).toBe(2);
+      for (let i = 0; i < state.accountCount; i++) {
+        expect(shardOf(state.getAccountAt(i).address, SHARD_COUNT)).toBe(state.shard);
+      }
+      expect(state.hashTreeRoot()).toEqual(ShardStateType.hashTreeRoot(state.view.toValue()));
+    }
+  });
+
+  it("refuses duplicate addresses and a supply over 2^64-1", () => {
+    const allocations = genesisAllocations(1);
+    expect(() => genesisSupply([...allocations, allocations[0]])).toThrow(ShardGenesisError);
+    const huge = [
+      { address: allocations[0].address, balance: MAX_UINT64 },
+      { address: allocations[1].address, balance: 1n },
+    ];
+    expect(() => createShardGenesisState(0, SHARD_COUNT, huge)).toThrow(/2\^64-1/);
+    const max = [{ address: allocations[0].address, balance: MAX_UINT64 }];
+    expect(genesisSupply(max)).toBe(MAX_UINT64);
+  });
+
+  it("builds the accounts tree in bulk with the same root as the SSZ type", () => {
+    const accounts = Array.from({ length: 37 }, (_, i) => ({
+      address: new Uint8Array(20).fill(i + 1),
+      balance: BigInt(i) * 1_000_003n,
+      nonce: i * 7,
+    }));
+    expect(buildAccountsTree(accounts).hashTreeRoot()).toEqual(Accounts.hashTreeRoot(accounts));
+    expect(buildAccountsTree([]).hashTreeRoot()).toEqual(Accounts.hashTreeRoot([]));
+  });
+
+  it("forks do not see each other's accounts, even at the same index or with colliding registry keys", () => {
+    const base = genesisStates(1)[0];
+    const [, x, y] = accountsOnShard(0, 3);
+    const forkA = base.clone();
+    const forkB = base.clone();
+    forkA.credit(x.address, 5n);
+    forkB.credit(y.address, 6n);
+    expect(forkA.indexOf(x.address)).toBe(forkB.indexOf(y.address));
+    expect(forkA.getAccount(y.address)).toBeUndefined();
+    expect(forkB.getAccount(x.address)).toBeUndefined();
+    expect(base.getAccount(x.address)).toBeUndefined();
+    // Same registry key (bytes 8..13), different addresses.
+    const registry = new AddressRegistry();
+    const state = new ShardState(
+      ShardStateType.toViewDU(ShardStateType.defaultValue()),
+      registry,
+      new Uint8Array(32),
+    );
+    state.view.outboxes.push(ShardStateType.fields.outboxes.elementType.toViewDU([]));
+    state.view.inboxCursors.push(0);
+    const a = new Uint8Array(20).fill(1);
+    const b = Uint8Array.from(a);
+    b[19] = 2;
+    state.credit(a, 1n);
+    state.credit(b, 2n);
+    expect(state.getAccount(a)?.balance).toBe(1n);
+    expect(state.getAccount(b)?.balance).toBe(2n);
+    expect(registry.candidates(a)).toEqual([0, 1]);
+  });
+
+  it("refuses a credit that would overflow uint64 without changing the state", () => {
+    const state = genesisStates(1)[0];
+    const [alice] = accountsOnShard(0, 1);
+    const root = state.hashTreeRoot();
+    expect(state.credit(alice.address, MAX_UINT64)).toBe(false);
+    expect(state.hashTreeRoot()).toEqual(root);
+  });
+
+  it("round-trips through SSZ bytes (snapshot) with the same root and lookups", () => {
+    const state = genesisStates(2)[0];
+    const [alice, bob] = accountsOnShard(0, 2);
+    expect(
+      processTransaction(state, transfer(alice, bob.address, 3n, 0), { shardCount: SHARD_COUNT }).ok,
+    ).toBe(true);
+    const copy = shardStateFromBytes(state.view.serialize(), state.latestBlockRoot);
+    expect(copy.hashTreeRoot()).toEqual(state.hashTreeRoot());
+    expect(copy.getAccount(alice.address)).toEqual(state.getAccount(alice.address));
+  });
+});
