@@ -10,6 +10,13 @@ export interface InfraOptions {
   validators: number;
   shards: number;
   preset: string;
+  /** SECONDS_PER_SLOT override, as the launcher's --slot-seconds (0 keeps the preset's). */
+  slotSeconds: number;
+  /**
+   * Seconds from the genesis service's run to genesis time. Longer than the launcher's 8 s: containers start
+   * one after another (shard nodes wait for the beacon node's health check).
+   */
+  genesisDelaySeconds: number;
   logLevel: string;
   /** Image tag every shardnet service builds from `infra/Dockerfile`. */
   image: string;
@@ -24,6 +31,8 @@ export const DEFAULT_INFRA_OPTIONS: InfraOptions = {
   validators: 64,
   shards: 4,
   preset: "local",
+  slotSeconds: 2,
+  genesisDelaySeconds: 30,
   logLevel: "info",
   image: "shardnet:local",
   prometheusImage: "prom/prometheus:v2.55.1",
@@ -163,9 +172,10 @@ function beaconOf(topology: NodeSpec[]): NodeSpec {
 }
 
 export function genesisCommand(opts: InfraOptions): string {
+  const slot = opts.slotSeconds > 0 ? ` --slot-seconds ${opts.slotSeconds}` : "";
   return (
-    `npm run genesis -- --validators ${opts.validators} --shards ${opts.shards} --preset ${opts.preset} ` +
-    `--out ${CONTAINER_GENESIS}`
+    `npm run genesis -- --validators ${opts.validators} --shards ${opts.shards} --preset ${opts.preset}${slot} ` +
+    `--genesis-delay ${opts.genesisDelaySeconds} --out ${CONTAINER_GENESIS}`
   );
 }
 

@@ -12,6 +12,7 @@ import {
   DEFAULT_INFRA_OPTIONS,
   FlowSeq,
   formatJson,
+  genesisCommand,
   PROMETHEUS_DATASOURCE,
   renderDockerCompose,
   renderPrometheusConfig,
@@ -185,7 +186,30 @@ describe("infra generated from the devnet topology", () => {
     const opts = { ...DEFAULT_INFRA_OPTIONS, validators: 10, shards: 3 };
     const compose = renderDockerCompose(topology, opts);
     checkTopology(topology, compose, renderPrometheusConfig(topology, opts));
-    expect(compose).toContain("--validators 10 --shards 3 --preset local --out /data/genesis.json");
+    expect(compose).toContain(
+      "npm run genesis -- --validators 10 --shards 3 --preset local --slot-seconds 2",
+    );
+  });
+
+  it("the genesis service passes only flags the genesis CLI accepts", () => {
+    const command = genesisCommand(defaultInfra().options);
+    const prefix = "npm run genesis -- ";
+    expect(command.startsWith(prefix)).toBe(true);
+    const flags = command.slice(prefix.length).split(" ");
+    // --help after the flags: the CLI still rejects unknown flags (exit 2) but writes nothing.
+    const out = execFileSync(
+      process.execPath,
+      [
+        "--conditions=@shardnet/source",
+        "--import",
+        "tsx",
+        "apps/devnet/src/genesisCli.ts",
+        ...flags,
+        "--help",
+      ],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    expect(out).toContain("--genesis-delay");
   });
 
   it("rejects a topology without exactly one beacon node", () => {
