@@ -1,4 +1,5 @@
 import { digest64, LeafNode, subtreeFillToContents } from "@chainsafe/persistent-merkle-tree";
+import type { ShardBlockHeaderValue } from "../types/index.js";
 import { ShardBlockHeader } from "../types/shardHeader.js";
 import { addressKey, bytesEqual } from "./address.js";
 import { MAX_TXS_PER_SHARD_BLOCK_LIMIT } from "./constants.js";
@@ -11,7 +12,6 @@ import {
   IncomingReceipts,
   type Receipt,
   type ShardBlock,
-  type ShardBlockHeaderValue,
   type Transaction,
 } from "./types.js";
 

@@ -4,8 +4,8 @@
  * MAX_TXS_PER_SHARD_BLOCK are enforced by the state transition, below these limits.
  */
 
-/** Upper bound of SHARD_COUNT across every preset; sizes the outbox and inbox-cursor lists. */
-export const MAX_SHARDS = 1024;
+import { MAX_SHARDS } from "../params/constants.js";
+
 /** Accounts per shard state (Ethereum's VALIDATOR_REGISTRY_LIMIT). */
 export const MAX_ACCOUNTS_PER_SHARD = 2 ** 40;
 /** Receipts ever sent from one shard to one destination shard. */
@@ -20,6 +20,7 @@ export const TRANSACTION_SIZE = 20 + 20 + 8 + 8 + 8 + 32 + 64;
  * Length of a receipt's Merkle branch from hash_tree_root(receipt) to an outbox root:
  * outboxes list (10 levels + length mix-in) then one outbox list (32 levels + length mix-in).
  */
+// MAX_SHARDS (params/constants.ts) bounds SHARD_COUNT and sizes the outbox and inbox-cursor lists.
 export const RECEIPT_BRANCH_DEPTH = Math.log2(MAX_SHARDS) + 1 + Math.log2(MAX_RECEIPTS_PER_OUTBOX) + 1;
 /** Mempool: how far ahead of the account's next nonce a queued transaction may be. */
 export const MAX_MEMPOOL_NONCE_AHEAD = 64;

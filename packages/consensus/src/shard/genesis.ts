@@ -1,11 +1,10 @@
-import { ShardBlockHeader } from "../types/shardHeader.js";
+import { MAX_SHARDS } from "../params/constants.js";
 import { addressKey, shardOf } from "./address.js";
 import { buildAccountsTree } from "./bulk.js";
-import { MAX_SHARDS, MAX_UINT64 } from "./constants.js";
+import { MAX_UINT64 } from "./constants.js";
 import { ShardGenesisError } from "./errors.js";
 import { AddressRegistry, ShardState } from "./state.js";
-import type { ShardBlockHeaderValue } from "./types.js";
-import { type Account, IncomingReceipts, Outbox, ShardStateType, Transactions } from "./types.js";
+import { type Account, Outbox, ShardStateType } from "./types.js";
 
 export interface GenesisAllocation {
   address: Uint8Array;
@@ -31,6 +30,12 @@ export function genesisSupply(allocations: readonly GenesisAllocation[]): bigint
   }
   return supply;
 }
+
+/**
+ * Root that stands for the (virtual) genesis shard block, as in the genesis beacon state's zero crosslinks:
+ * the first shard block's parentRoot and the shard fork choice's initial anchor.
+ */
+export const GENESIS_SHARD_BLOCK_ROOT = new Uint8Array(32);
 
 /**
  * Genesis state of `shard`: the allocations whose address lives on it, in the order given, with empty
@@ -64,22 +69,6 @@ export function createShardGenesisState(
     feesBurned: 0n,
   });
   view.accounts = buildAccountsTree(accounts);
-  const state = new ShardState(view, registry, new Uint8Array(32));
-  state.latestBlockRoot = ShardBlockHeader.hashTreeRoot(shardGenesisBlockHeader(state));
-  return state;
-}
-
-/** The genesis shard block header (slot 0, zero parent): its root is the first crosslink's shard block root. */
-export function shardGenesisBlockHeader(genesisState: ShardState): ShardBlockHeaderValue {
-  return {
-    shard: genesisState.shard,
-    slot: 0,
-    proposerIndex: 0,
-    parentRoot: new Uint8Array(32),
-    beaconBlockRoot: new Uint8Array(32),
-    stateRoot: genesisState.hashTreeRoot(),
-    txRoot: Transactions.hashTreeRoot([]),
-    outboxRoot: genesisState.view.outboxes.hashTreeRoot(),
-    receiptsInRoot: IncomingReceipts.hashTreeRoot([]),
-  };
+  view.commit();
+  return new ShardState(view, registry, GENESIS_SHARD_BLOCK_ROOT);
 }

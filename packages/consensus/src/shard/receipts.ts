@@ -1,13 +1,10 @@
-import type { ValueOf } from "@chainsafe/ssz";
-import type { Crosslink } from "../types/shardHeader.js";
+import type { CrosslinkValue } from "../types/index.js";
 import { addressKey } from "./address.js";
 import { RECEIPT_BRANCH_DEPTH } from "./constants.js";
 import type { ReceiptRejection } from "./errors.js";
 import { isValidBranch, merkleBranch } from "./merkle.js";
 import type { ShardState } from "./state.js";
 import { type IncomingReceipt, Outboxes, Receipt } from "./types.js";
-
-export type CrosslinkValue = ValueOf<typeof Crosslink>;
 
 /**
  * The crosslinks present in the beacon state a shard block builds on (its `beaconBlockRoot`): a receipt may

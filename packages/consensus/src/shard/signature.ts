@@ -1,10 +1,11 @@
 import type { BlsBackend, BlsPublicKey, BlsSecretKey, SignatureSet } from "@shardnet/crypto";
 import { ShardBlockHeader } from "../types/shardHeader.js";
-import { type ShardBlock, type SignedShardBlock, SigningData } from "./types.js";
+import { computeSigningRoot } from "../util/signing.js";
+import type { ShardBlock, SignedShardBlock } from "./types.js";
 
 /** hash_tree_root(SigningData{hash_tree_root(header), domain}): what the shard proposer signs. */
 export function shardBlockSigningRoot(block: ShardBlock, domain: Uint8Array): Uint8Array {
-  return SigningData.hashTreeRoot({ objectRoot: ShardBlockHeader.hashTreeRoot(block.header), domain });
+  return computeSigningRoot(ShardBlockHeader.hashTreeRoot(block.header), domain);
 }
 
 export function signShardBlock(

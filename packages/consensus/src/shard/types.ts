@@ -7,6 +7,7 @@ import {
   ListCompositeType,
   VectorCompositeType,
 } from "@chainsafe/ssz";
+import { MAX_SHARDS } from "../params/constants.js";
 import {
   BLSSignature,
   Bytes20,
@@ -22,7 +23,6 @@ import {
   MAX_ACCOUNTS_PER_SHARD,
   MAX_INCOMING_RECEIPTS_PER_BLOCK,
   MAX_RECEIPTS_PER_OUTBOX,
-  MAX_SHARDS,
   MAX_TXS_PER_SHARD_BLOCK_LIMIT,
   RECEIPT_BRANCH_DEPTH,
 } from "./constants.js";
@@ -129,7 +129,6 @@ export const ShardBlock = new ContainerType(
   { typeName: "ShardBlock", jsonCase: "eth2" },
 );
 export type ShardBlock = ValueOf<typeof ShardBlock>;
-export type ShardBlockHeaderValue = ValueOf<typeof ShardBlockHeader>;
 
 /** The proposer's BLS signature over the header's signing root. */
 export const SignedShardBlock = new ContainerType(
@@ -137,9 +136,3 @@ export const SignedShardBlock = new ContainerType(
   { typeName: "SignedShardBlock", jsonCase: "eth2" },
 );
 export type SignedShardBlock = ValueOf<typeof SignedShardBlock>;
-
-/** hash_tree_root(SigningData{object_root, domain}) is what every BLS signature signs (Ethereum phase 0). */
-export const SigningData = new ContainerType(
-  { objectRoot: Root, domain: Bytes32 },
-  { typeName: "SigningData" },
-);

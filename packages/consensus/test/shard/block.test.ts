@@ -89,7 +89,10 @@ describe("shard block production and validation", () => {
       () => processShardBlock(state, withHeader({ receiptsInRoot: zero }), ctx),
       "receipts_in_root_mismatch",
     );
-    expectBlockError(() => processShardBlock(state, withHeader({ parentRoot: zero }), ctx), "wrong_parent");
+    expectBlockError(
+      () => processShardBlock(state, withHeader({ parentRoot: new Uint8Array(32).fill(5) }), ctx),
+      "wrong_parent",
+    );
     expectBlockError(() => processShardBlock(state, withHeader({ slot: 0 }), ctx), "slot_not_after_parent");
     expectBlockError(() => processShardBlock(state, withHeader({ shard: 1 }), ctx), "wrong_shard");
     expectBlockError(

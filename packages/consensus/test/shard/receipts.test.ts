@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   buildReceiptProof,
-  type CrosslinkValue,
   checkIncomingReceipt,
   crosslinkLookupFromList,
   type IncomingReceipt,
@@ -14,6 +13,7 @@ import {
   ShardBlockError,
   type ShardState,
 } from "../../src/shard/index.js";
+import type { CrosslinkValue } from "../../src/types/index.js";
 import {
   accountsOnShard,
   genesisAllocations,
