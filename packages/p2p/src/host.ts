@@ -48,7 +48,10 @@ export interface P2pNodeOptions {
   forkDigest: string;
   /** Number of shards; every topic of every shard gets score parameters. */
   shardCount: number;
-  /** prom-client registry for the `shardnet_*` metrics (a private registry if omitted). */
+  /**
+   * prom-client registry for the `shardnet_*` metrics (a private registry if omitted). Pass a dedicated
+   * `new Registry()`, not prom-client's global `register`: @libp2p/prometheus-metrics clears the global one.
+   */
   registry?: Registry;
   /**
    * Also register libp2p's own metrics (`libp2p_*`, via @libp2p/prometheus-metrics, without default process
@@ -89,7 +92,6 @@ export async function createP2pNode(opts: P2pNodeOptions): Promise<P2pNode> {
   const privateKey =
     opts.privateKey ??
     (opts.peerKeyFile !== undefined ? await loadOrCreatePeerKey(opts.peerKeyFile) : undefined);
-  const metrics = new P2pMetrics(opts.registry);
   const banned = new Map<string, number>();
   const isBanned = (peer: PeerId): boolean => {
     const until = banned.get(peer.toString());
@@ -130,6 +132,8 @@ export async function createP2pNode(opts: P2pNodeOptions): Promise<P2pNode> {
       }),
     },
   });
+  // Created after libp2p: @libp2p/prometheus-metrics clears prom-client's global registry when it starts.
+  const metrics = new P2pMetrics(opts.registry);
   const node = new P2pNode(libp2p, asGossipRouter(libp2p.services.pubsub), metrics, opts, bootstrap, banned);
   await node.handleRequests("peer_exchange", (_req, peerId) => connectedPeerAddresses(libp2p, peerId), {
     maxRequestBytes: 0,

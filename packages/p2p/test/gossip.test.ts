@@ -1,3 +1,4 @@
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { type GossipHandler, type GossipTopic, metricValue, type P2pNode } from "../src/index.js";
 import { bytes, NodeSet, text, waitFor } from "./helpers.js";
@@ -92,5 +93,34 @@ describe("shard tracking at run time", () => {
     expect(await a.publish(shard0, bytes("s0-after"))).toBe(0);
     await waitFor(() => got.includes("s1-after"), "delivery on the newly tracked shard");
     expect(got).toEqual(["s1-after"]);
+  });
+});
+
+describe("metrics registry", () => {
+  it("exposes shardnet_* and libp2p_* metrics on the registry passed in, without default process metrics", async () => {
+    const registry = new Registry();
+    const a = await nodes.start({ registry });
+    const b = await nodes.start({ bootstrap: a.listenMultiaddrs(), targetPeers: 0 });
+    await waitFor(() => a.peerCount() === 1, "connection");
+    await waitFor(async () => (await metricValue(a.metrics.peers)) === 1, "shardnet_peers gauge");
+    const text = await registry.metrics();
+    for (const name of [
+      "shardnet_gossip_messages_received_total",
+      "shardnet_gossip_messages_published_total",
+      "shardnet_gossip_messages_validated_total",
+      "shardnet_gossip_messages_dropped_total",
+      "shardnet_peers 1",
+      "shardnet_reqresp_requests_total",
+      "shardnet_reqresp_errors_total",
+      "libp2p_",
+    ]) {
+      expect(text).toContain(name);
+    }
+    expect(text).not.toContain("process_cpu_user_seconds_total");
+    // The node can add process metrics itself without a duplicate-name error.
+    collectDefaultMetrics({ register: registry });
+    expect(await registry.metrics()).toContain("process_cpu_user_seconds_total");
+    await b.stop();
+    await waitFor(async () => (await metricValue(a.metrics.peers)) === 0, "gauge back to 0");
   });
 });
