@@ -9,6 +9,7 @@ export * from "./genesis.js";
 export * from "./mempool.js";
 export * from "./receipts.js";
 export * from "./signature.js";
+export * from "./simulation.js";
 export * from "./state.js";
 export * from "./transaction.js";
 export * from "./types.js";

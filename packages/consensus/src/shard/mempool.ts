@@ -184,6 +184,15 @@ export class Mempool {
     return selected;
   }
 
+  /** The nonce a new transaction from `address` should use: the state's next nonce past the queued run. */
+  pendingNonce(state: AccountReader, address: Uint8Array): number {
+    let nonce = state.getAccount(address)?.nonce ?? 0;
+    const queue = this.bySender.get(addressKey(address));
+    if (queue === undefined) return nonce;
+    while (queue.has(nonce)) nonce++;
+    return nonce;
+  }
+
   /** Removes transactions by hex hash (e.g. those included in an imported block). */
   removeIncluded(txHashesHex: Iterable<string>): void {
     for (const hash of txHashesHex) {

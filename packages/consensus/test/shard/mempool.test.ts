@@ -101,4 +101,14 @@ describe("mempool", () => {
     expect(pool.pruneStale(state)).toBe(1);
     expect(pool.selectForBlock(state, 10)).toEqual([a1]);
   });
+
+  it("reports the pending nonce past the queued run", () => {
+    const state = genesisStates(3)[0];
+    const pool = newPool();
+    expect(pool.pendingNonce(state, alice.address)).toBe(0);
+    pool.add(transfer(alice, bob.address, 1n, 0), state);
+    pool.add(transfer(alice, bob.address, 1n, 1), state);
+    pool.add(transfer(alice, bob.address, 1n, 3), state);
+    expect(pool.pendingNonce(state, alice.address)).toBe(2);
+  });
 });

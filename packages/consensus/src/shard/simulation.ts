@@ -1,0 +1,218 @@
+import { addressFromPubkey, type Ed25519KeyPair } from "@shardnet/crypto";
+import type { CrosslinkValue, ShardBlockHeaderValue } from "../types/index.js";
+import { addressKey, shardOf } from "./address.js";
+import { processShardBlock, produceShardBlock } from "./block.js";
+import { createShardGenesisState, type GenesisAllocation, genesisSupply } from "./genesis.js";
+import { Mempool, type MempoolAddResult } from "./mempool.js";
+import { buildReceiptProof, crosslinkLookupFromList, isSupplyConserved } from "./receipts.js";
+import type { ShardState } from "./state.js";
+import { signTransaction } from "./transaction.js";
+import type { IncomingReceipt, ShardBlock, Transaction } from "./types.js";
+
+export interface ShardSimulationOptions {
+  shardCount: number;
+  /** Preset MAX_TXS_PER_SHARD_BLOCK. */
+  maxTransactions: number;
+  allocations: readonly GenesisAllocation[];
+  mempoolCapacity?: number;
+  /** Re-execute every produced block with processShardBlock, as an importing node would (default true). */
+  validateBlocks?: boolean;
+}
+
+export interface ShardSimulationStats {
+  txsSubmitted: number;
+  txsRejected: number;
+  txsIncluded: number;
+  receiptsSent: number;
+  receiptsCredited: number;
+}
+
+export interface ShardSlotInput {
+  shard: number;
+  slot: number;
+  proposerIndex: number;
+  beaconBlockRoot: Uint8Array;
+  /** The crosslinks in the beacon state at beaconBlockRoot (e.g. its currentCrosslinks). */
+  crosslinks: readonly CrosslinkValue[];
+}
+
+/**
+ * Every shard chain of a network in one process, for the simulator and tests: head state and mempool per
+ * shard, the states of recent blocks (receipt proofs are built from the state of the crosslinked block), block
+ * production with receipt relay, and the supply invariant. Deterministic; shard chains are linear (each
+ * proposer extends the shard's head).
+ */
+export class ShardSimulation {
+  readonly heads: ShardState[];
+  readonly mempools: Mempool[];
+  readonly genesisSupply: bigint;
+  readonly stats: ShardSimulationStats = {
+    txsSubmitted: 0,
+    txsRejected: 0,
+    txsIncluded: 0,
+    receiptsSent: 0,
+    receiptsCredited: 0,
+  };
+  private readonly statesByRoot: Map<string, ShardState>[];
+
+  constructor(private readonly options: ShardSimulationOptions) {
+    this.genesisSupply = genesisSupply(options.allocations);
+    this.heads = Array.from({ length: options.shardCount }, (_, shard) =>
+      createShardGenesisState(shard, options.shardCount, options.allocations),
+    );
+    this.mempools = this.heads.map(
+      (_, shard) =>
+        new Mempool({ shard, shardCount: options.shardCount, capacity: options.mempoolCapacity ?? 100_000 }),
+    );
+    this.statesByRoot = this.heads.map((head) => new Map([[addressKey(head.latestBlockRoot), head]]));
+  }
+
+  /** Submits `tx` to the mempool of its sender's shard. */
+  submit(tx: Transaction): MempoolAddResult {
+    const shard = shardOf(tx.from, this.options.shardCount);
+    const result = this.mempools[shard].add(tx, this.heads[shard]);
+    this.stats.txsSubmitted++;
+    if (!result.ok) this.stats.txsRejected++;
+    return result;
+  }
+
+  /** Next nonce for `address` given its shard's head and mempool. */
+  pendingNonce(address: Uint8Array): number {
+    const shard = shardOf(address, this.options.shardCount);
+    return this.mempools[shard].pendingNonce(this.heads[shard], address);
+  }
+
+  /**
+   * Produces the shard's next block on its head: the receipts now provable against `crosslinks`, then the
+   * mempool's best transactions. Advances the head and returns the block.
+   */
+  produceBlock(input: ShardSlotInput): {
+    block: ShardBlock;
+    blockRoot: Uint8Array;
+    header: ShardBlockHeaderValue;
+  } {
+    const { shard } = input;
+    const head = this.heads[shard];
+    const mempool = this.mempools[shard];
+    const context = {
+      shardCount: this.options.shardCount,
+      maxTransactions: this.options.maxTransactions,
+      crosslinks: crosslinkLookupFromList(input.crosslinks),
+      verifiedTxHashes: mempool.verifiedTxHashes,
+    };
+    const produced = produceShardBlock(
+      head,
+      {
+        slot: input.slot,
+        proposerIndex: input.proposerIndex,
+        beaconBlockRoot: input.beaconBlockRoot,
+        transactions: mempool.selectForBlock(head, this.options.maxTransactions),
+        pendingReceipts: this.provableReceipts(head, input.crosslinks),
+      },
+      context,
+    );
+    if (this.options.validateBlocks ?? true) {
+      const imported = processShardBlock(head, produced.block, context);
+      if (addressKey(imported.postState.hashTreeRoot()) !== addressKey(produced.block.header.stateRoot)) {
+        throw new Error(`shard ${shard} slot ${input.slot}: re-executed block disagrees with its producer`);
+      }
+    }
+    mempool.removeIncluded(produced.txHashes);
+    mempool.pruneStale(produced.postState);
+    this.heads[shard] = produced.postState;
+    this.statesByRoot[shard].set(addressKey(produced.blockRoot), produced.postState);
+    this.stats.txsIncluded += produced.block.body.transactions.length;
+    this.stats.receiptsSent += produced.receiptsSent.length;
+    this.stats.receiptsCredited += produced.block.body.incomingReceipts.length;
+    return { block: produced.block, blockRoot: produced.blockRoot, header: produced.block.header };
+  }
+
+  /** Forgets block states older than each shard's crosslinked block (they can no longer back a proof). */
+  pruneStates(crosslinks: readonly CrosslinkValue[]): void {
+    for (const crosslink of crosslinks) {
+      const states = this.statesByRoot[crosslink.shard];
+      if (states === undefined || !states.has(addressKey(crosslink.shardBlockRoot))) continue;
+      for (const [root, state] of states) {
+        if (state.slot < crosslink.slot) states.delete(root);
+      }
+    }
+  }
+
+  /** DESIGN.md §9.2 over the head states: balances + receipts in flight + fees burned = genesis supply. */
+  isSupplyConserved(): boolean {
+    return isSupplyConserved(this.heads, this.genesisSupply);
+  }
+
+  /** For each source shard, the receipts to `destState`'s shard committed by the source's crosslinked block. */
+  private provableReceipts(destState: ShardState, crosslinks: readonly CrosslinkValue[]): IncomingReceipt[] {
+    const proofs: IncomingReceipt[] = [];
+    for (const crosslink of crosslinks) {
+      if (crosslink.shard === destState.shard) continue;
+      const sourceState = this.statesByRoot[crosslink.shard]?.get(addressKey(crosslink.shardBlockRoot));
+      if (sourceState === undefined) continue;
+      const end = sourceState.outboxLength(destState.shard);
+      for (let seq = destState.inboxCursor(crosslink.shard); seq < end; seq++) {
+        proofs.push(buildReceiptProof(sourceState, destState.shard, seq));
+      }
+    }
+    return proofs;
+  }
+}
+
+export interface TransferWorkloadOptions {
+  /** Key pairs of the funded accounts (e.g. devAccountKey(0..N-1)). */
+  accounts: readonly Ed25519KeyPair[];
+  shardCount: number;
+  /** Fraction of transfers whose recipient lives on another shard. */
+  crossShardShare: number;
+  /** Uniform [0, 1) source (seeded in the simulator). */
+  random: () => number;
+  maxAmount?: bigint;
+}
+
+/** Seeded random transfers between funded accounts, intra- and cross-shard, with correct nonces. */
+export class TransferWorkload {
+  private readonly addresses: Uint8Array[];
+  private readonly shards: number[];
+  /** Account indices on each shard, and on every other shard. */
+  private readonly onShard: number[][];
+  private readonly offShard: number[][];
+
+  constructor(private readonly options: TransferWorkloadOptions) {
+    this.addresses = options.accounts.map((keys) => addressFromPubkey(keys.publicKey));
+    this.shards = this.addresses.map((address) => shardOf(address, options.shardCount));
+    this.onShard = Array.from({ length: options.shardCount }, (_, shard) =>
+      this.shards.flatMap((s, i) => (s === shard ? [i] : [])),
+    );
+    this.offShard = Array.from({ length: options.shardCount }, (_, shard) =>
+      this.shards.flatMap((s, i) => (s !== shard ? [i] : [])),
+    );
+  }
+
+  /** Signs and submits `count` transfers to `sim`; returns how many the mempools accepted. */
+  submit(sim: ShardSimulation, count: number): number {
+    const { random, accounts, crossShardShare } = this.options;
+    const maxAmount = Number(this.options.maxAmount ?? 1000n);
+    let accepted = 0;
+    for (let i = 0; i < count; i++) {
+      const from = Math.floor(random() * accounts.length);
+      const cross = random() < crossShardShare;
+      const candidates = (cross ? this.offShard : this.onShard)[this.shards[from]];
+      if (candidates.length === 0) continue;
+      const to = candidates[Math.floor(random() * candidates.length)];
+      const tx = signTransaction(
+        {
+          from: this.addresses[from],
+          to: this.addresses[to],
+          amount: 1n + BigInt(Math.floor(random() * maxAmount)),
+          nonce: sim.pendingNonce(this.addresses[from]),
+          fee: 1n + BigInt(Math.floor(random() * 10)),
+          pubkey: accounts[from].publicKey,
+        },
+        accounts[from].secretKey,
+      );
+      if (sim.submit(tx).ok) accepted++;
+    }
+    return accepted;
+  }
+}
