@@ -1,0 +1,111 @@
+/** Simulator command line: flag parsing, summary formatting, and the run itself (no process exit). */
+import { parseArgs } from "node:util";
+import { isPresetName, runSimulation, type SimulationSummary } from "@shardnet/consensus";
+
+const USAGE = `usage: simulate [options]
+  --validators N     validators at genesis (default 64)
+  --shards S         shard count (default: the preset's SHARD_COUNT)
+  --epochs E         epochs to simulate (default 4)
+  --offline F        fraction of validators offline, 0..1 (default 0)
+  --seed X           integer seed: network name, offline set (default 1)
+  --preset NAME      local | scale (default local)
+  --no-signatures    skip BLS signing and verification (big runs only)
+  --json             print the summary as one JSON object on the last line
+  --help             this text`;
+
+export interface SimulatorCliOptions {
+  validators: number;
+  shards: number | undefined;
+  epochs: number;
+  offline: number;
+  seed: number;
+  preset: "local" | "scale";
+  signatures: boolean;
+  json: boolean;
+}
+
+function toNumber(name: string, value: string | undefined, fallback: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || (integer && !Number.isSafeInteger(n))) {
+    throw new Error(`--${name} must be ${integer ? "an integer" : "a number"}, got "${value}"`);
+  }
+  return n;
+}
+
+export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions | "help" {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      validators: { type: "string" },
+      shards: { type: "string" },
+      epochs: { type: "string" },
+      offline: { type: "string" },
+      seed: { type: "string" },
+      preset: { type: "string" },
+      "no-signatures": { type: "boolean" },
+      json: { type: "boolean" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) return "help";
+  const preset = values.preset ?? "local";
+  if (!isPresetName(preset)) throw new Error(`--preset must be local or scale, got "${preset}"`);
+  const offline = toNumber("offline", values.offline, 0, false);
+  if (offline < 0 || offline > 1) throw new Error(`--offline must be between 0 and 1, got ${offline}`);
+  const validators = toNumber("validators", values.validators, 64, true);
+  if (validators < 1) throw new Error("--validators must be at least 1");
+  const epochs = toNumber("epochs", values.epochs, 4, true);
+  if (epochs < 1) throw new Error("--epochs must be at least 1");
+  return {
+    validators,
+    shards: values.shards === undefined ? undefined : toNumber("shards", values.shards, 0, true),
+    epochs,
+    offline,
+    seed: toNumber("seed", values.seed, 1, true),
+    preset,
+    signatures: !values["no-signatures"],
+    json: values.json ?? false,
+  };
+}
+
+export function formatSummary(s: SimulationSummary, seconds: number): string {
+  return [
+    `validators ${s.validators} (${s.offlineValidators} offline), shards ${s.shards}, epochs ${s.epochs}, BLS ${s.signatures ? "on" : "off"}`,
+    `head slot ${s.headSlot}: ${s.blocksProposed} blocks, ${s.slotsMissed} missed slots`,
+    `justified epoch ${s.justifiedEpoch}, finalized epoch ${s.finalizedEpoch}, safety violations ${s.safetyViolations}`,
+    `crosslinks per shard [${s.crosslinksPerShard.join(", ")}], shard-epochs without a crosslink ${s.epochsWithoutCrosslink}`,
+    `state root ${s.stateRoot}`,
+    `ran in ${seconds.toFixed(1)} s`,
+  ].join("\n");
+}
+
+/** Runs the CLI with `argv`; returns the exit code. */
+export function runSimulatorCli(argv: readonly string[]): number {
+  let options: SimulatorCliOptions | "help";
+  try {
+    options = parseSimulatorArgs(argv);
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (options === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  const shards = options.shards ?? (options.preset === "scale" ? 64 : 4);
+  const started = performance.now();
+  const summary = runSimulation({
+    validators: options.validators,
+    shards,
+    epochs: options.epochs,
+    offline: options.offline,
+    seed: options.seed,
+    preset: options.preset,
+    signatures: options.signatures,
+  });
+  console.log(formatSummary(summary, (performance.now() - started) / 1000));
+  if (options.json) console.log(JSON.stringify(summary));
+  return 0;
+}

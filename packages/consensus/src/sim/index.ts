@@ -1,0 +1,3 @@
+export * from "./random.js";
+export * from "./shardChains.js";
+export * from "./simulator.js";

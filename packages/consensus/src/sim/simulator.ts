@@ -1,0 +1,345 @@
+import { BitArray } from "@chainsafe/ssz";
+import { type BlsBackend, type BlsSecretKey, getBls, interopSecretKey } from "@shardnet/crypto";
+import { type CachedBeaconState, createCachedBeaconState } from "../cache/cachedState.js";
+import { createChainCaches } from "../cache/epochContext.js";
+import { PubkeyCache } from "../cache/pubkeyCache.js";
+import { ForkChoice } from "../forkChoice/forkChoice.js";
+import { checkPresetLimits, type Genesis, genesisHash } from "../genesis/genesis.js";
+import { createGenesisBeaconState, createGenesisBlock } from "../genesis/genesisState.js";
+import { MAX_STAKE } from "../params/constants.js";
+import { type PresetName, resolvePreset } from "../params/presets.js";
+import { buildAttestationData, computeAttestationSigningRoot } from "../production/attestation.js";
+import { type CrosslinkCandidate, produceBlock } from "../production/produceBlock.js";
+import { signBlock, signRandaoReveal } from "../production/signing.js";
+import { processSlots } from "../stateTransition/slots.js";
+import { stateTransition } from "../stateTransition/stateTransition.js";
+import { BeaconBlock } from "../types/beacon.js";
+import type { AttestationValue, BeaconBlockValue } from "../types/index.js";
+import { bytesEqual, toHex, ZERO_ROOT } from "../util/bytes.js";
+import { computeEpochAtSlot } from "../util/epoch.js";
+import { sha256 } from "../util/hash.js";
+import { SeededRandom } from "./random.js";
+import { placeholderShardBlocks, type ShardBlockBuilder, ShardHeads } from "./shardChains.js";
+
+export interface SimulationConfig {
+  validators: number;
+  shards: number;
+  epochs: number;
+  /** Fraction of validators that never propose nor attest, in [0, 1]. */
+  offline: number;
+  seed: number;
+  preset?: PresetName;
+  presetOverrides?: Record<string, number>;
+  /** Real BLS signing and verification (default true). `false` is for big runs only. */
+  signatures?: boolean;
+  shardBlocks?: ShardBlockBuilder;
+}
+
+export interface SimulationSummary {
+  validators: number;
+  shards: number;
+  epochs: number;
+  offlineValidators: number;
+  headSlot: number;
+  justifiedEpoch: number;
+  finalizedEpoch: number;
+  blocksProposed: number;
+  slotsMissed: number;
+  /** Crosslinks per shard on the canonical chain. */
+  crosslinksPerShard: number[];
+  /** (shard, epoch) pairs of completed epochs with no crosslink on the canonical chain. */
+  epochsWithoutCrosslink: number;
+  safetyViolations: number;
+  /** Head state root (0x-hex). */
+  stateRoot: string;
+  /** sha256 over the committees of period 0 (0x-hex): shows whether two runs shuffled alike. */
+  committeeFingerprint: string;
+  signatures: boolean;
+}
+
+/** The compressed G2 point at infinity: a well-formed placeholder signature for runs without BLS. */
+export const PLACEHOLDER_SIGNATURE = (() => {
+  const bytes = new Uint8Array(96);
+  bytes[0] = 0xc0;
+  return bytes;
+})();
+
+interface StoredBlock {
+  block: BeaconBlockValue;
+  state: CachedBeaconState;
+}
+
+/**
+ * Deterministic simulation of the beacon chain with honest validators (no I/O, no clock): every slot the
+ * beacon proposer (if online) builds on the fork-choice head, each shard proposer extends its shard, and
+ * every online committee member attests; aggregates feed crosslinks, FFG and fork choice.
+ */
+export class Simulator {
+  readonly genesis: Genesis;
+  readonly genesisRoot: Uint8Array;
+  readonly forkChoice: ForkChoice;
+  readonly offline: Set<number>;
+  readonly shardHeads: ShardHeads;
+  private readonly bls: BlsBackend;
+  private readonly secretKeys: BlsSecretKey[];
+  private readonly signatures: boolean;
+  private readonly shardBlocks: ShardBlockBuilder;
+  private readonly blocks = new Map<string, StoredBlock>();
+  private readonly genesisBlockRoot: Uint8Array;
+  private attestationPool: AttestationValue[] = [];
+  private crosslinkCandidates: CrosslinkCandidate[] = [];
+  private finalizedRoot: Uint8Array;
+  private finalizedEpoch = 0;
+  private safetyViolations = 0;
+  private blocksProposed = 0;
+  private slotsMissed = 0;
+  private slot = 0;
+
+  constructor(readonly config: SimulationConfig) {
+    if (!(config.offline >= 0 && config.offline <= 1))
+      throw new Error(`offline fraction must be in [0, 1], got ${config.offline}`);
+    if (!(Number.isInteger(config.validators) && config.validators > 0))
+      throw new Error("validators must be a positive integer");
+    this.bls = getBls();
+    this.signatures = config.signatures ?? true;
+    this.shardBlocks = config.shardBlocks ?? placeholderShardBlocks;
+    const presetName = config.preset ?? "local";
+    const overrides = { ...config.presetOverrides, SHARD_COUNT: config.shards };
+    const preset = resolvePreset(presetName, overrides);
+    checkPresetLimits(preset);
+    this.secretKeys = Array.from({ length: config.validators }, (_, i) =>
+      this.bls.secretKeyFromBytes(interopSecretKey(i)),
+    );
+    const publicKeys = this.secretKeys.map((sk) => sk.toPublicKey());
+    this.genesis = {
+      network: `sim-${config.seed}`,
+      genesisTime: 0,
+      presetName,
+      presetOverrides: overrides,
+      preset,
+      validators: publicKeys.map((pk) => ({ pubkey: pk.toBytes(), stake: MAX_STAKE })),
+      accounts: [],
+    };
+    this.genesisRoot = genesisHash(this.genesis);
+    const pubkeyCache = new PubkeyCache(this.bls);
+    for (const [i, pk] of publicKeys.entries()) pubkeyCache.add(i, pk.toBytes());
+    const genesisState = createCachedBeaconState(
+      createGenesisBeaconState(this.genesis),
+      createChainCaches(preset, pubkeyCache),
+    );
+    const genesisBlock = createGenesisBlock(genesisState.state);
+    this.genesisBlockRoot = BeaconBlock.hashTreeRoot(genesisBlock);
+    this.blocks.set(toHex(this.genesisBlockRoot), { block: genesisBlock, state: genesisState });
+    const checkpoint = genesisState.state.currentJustifiedCheckpoint.toValue();
+    this.forkChoice = new ForkChoice(
+      {
+        root: this.genesisBlockRoot,
+        parentRoot: ZERO_ROOT,
+        slot: 0,
+        justifiedCheckpoint: checkpoint,
+        finalizedCheckpoint: checkpoint,
+      },
+      genesisState.epochCtx.stakes,
+    );
+    this.finalizedRoot = this.genesisBlockRoot;
+    const random = new SeededRandom(config.seed);
+    this.offline = new Set(random.sample(config.validators, Math.floor(config.offline * config.validators)));
+    this.shardHeads = new ShardHeads(preset.SHARD_COUNT);
+  }
+
+  get preset() {
+    return this.genesis.preset;
+  }
+
+  private isOnline(index: number): boolean {
+    return !this.offline.has(index);
+  }
+
+  private checkpointRoot(root: Uint8Array): Uint8Array {
+    return bytesEqual(root, ZERO_ROOT) ? this.genesisBlockRoot : root;
+  }
+
+  headState(): CachedBeaconState {
+    const stored = this.blocks.get(toHex(this.forkChoice.getHead()));
+    if (!stored) throw new Error("simulator: head block has no stored state");
+    return stored.state;
+  }
+
+  /** Runs slots up to and including the last slot of `config.epochs` epochs … plus the first slot after. */
+  run(): SimulationSummary {
+    const lastSlot = this.config.epochs * this.preset.SLOTS_PER_EPOCH;
+    while (this.slot < lastSlot) this.runSlot(this.slot + 1);
+    return this.summary();
+  }
+
+  runSlot(slot: number): void {
+    this.slot = slot;
+    this.proposeBeaconBlock(slot);
+    const headRoot = this.forkChoice.getHead();
+    const head = this.headState();
+    const atSlot = head.state.slot === slot ? head : processSlots(head, slot);
+    this.proposeShardBlocks(atSlot, slot, headRoot);
+    this.attest(atSlot, slot, headRoot);
+    const oldest = slot - this.preset.SLOTS_PER_EPOCH;
+    this.attestationPool = this.attestationPool.filter((a) => a.data.slot >= oldest);
+    this.crosslinkCandidates = this.crosslinkCandidates.filter((c) => c.attestation.data.slot >= oldest);
+  }
+
+  private proposeBeaconBlock(slot: number): void {
+    const head = this.headState();
+    const pre = processSlots(head, slot);
+    const proposer = pre.epochCtx.getBeaconProposer(slot);
+    if (!this.isOnline(proposer)) {
+      this.slotsMissed++;
+      return;
+    }
+    const sk = this.secretKeys[proposer] as BlsSecretKey;
+    const epoch = computeEpochAtSlot(this.preset, slot);
+    const randaoReveal = this.signatures
+      ? signRandaoReveal(sk, this.genesisRoot, epoch)
+      : PLACEHOLDER_SIGNATURE;
+    const { block } = produceBlock(pre, {
+      slot,
+      randaoReveal,
+      crosslinkCandidates: this.crosslinkCandidates,
+      attestations: this.attestationPool,
+    });
+    const signed = this.signatures
+      ? signBlock(sk, pre, block)
+      : { message: block, signature: PLACEHOLDER_SIGNATURE };
+    const post = stateTransition(head, signed, { verifySignatures: this.signatures });
+    const root = BeaconBlock.hashTreeRoot(block);
+    this.blocks.set(toHex(root), { block, state: post });
+    this.forkChoice.onBlock({
+      root,
+      parentRoot: block.parentRoot,
+      slot,
+      justifiedCheckpoint: post.state.currentJustifiedCheckpoint.toValue(),
+      finalizedCheckpoint: post.state.finalizedCheckpoint.toValue(),
+    });
+    this.forkChoice.updateBalances(post.epochCtx.stakes);
+    this.blocksProposed++;
+    this.onFinalityChange();
+  }
+
+  private proposeShardBlocks(atSlot: CachedBeaconState, slot: number, headRoot: Uint8Array): void {
+    for (let shard = 0; shard < this.preset.SHARD_COUNT; shard++) {
+      const proposerIndex = atSlot.epochCtx.getShardProposer(shard, slot);
+      if (!this.isOnline(proposerIndex)) continue;
+      const header = this.shardBlocks.buildShardBlock({
+        shard,
+        slot,
+        proposerIndex,
+        parent: this.shardHeads.headers[shard],
+        parentRoot: this.shardHeads.roots[shard] as Uint8Array,
+        beaconBlockRoot: headRoot,
+      });
+      this.shardHeads.extend(header);
+    }
+  }
+
+  private attest(atSlot: CachedBeaconState, slot: number, headRoot: Uint8Array): void {
+    for (let shard = 0; shard < this.preset.SHARD_COUNT; shard++) {
+      const committee = atSlot.epochCtx.getShardCommittee(shard, slot);
+      const positions: number[] = [];
+      for (let p = 0; p < committee.length; p++) if (this.isOnline(committee[p] as number)) positions.push(p);
+      if (positions.length === 0) continue;
+      const data = buildAttestationData(atSlot, {
+        slot,
+        shard,
+        shardBlockRoot: this.shardHeads.roots[shard] as Uint8Array,
+        beaconBlockRoot: headRoot,
+      });
+      let signature: Uint8Array = PLACEHOLDER_SIGNATURE;
+      if (this.signatures) {
+        const message = computeAttestationSigningRoot(this.genesisRoot, data);
+        const sigs = positions.map((p) =>
+          (this.secretKeys[committee[p] as number] as BlsSecretKey).sign(message),
+        );
+        signature = this.bls.aggregateSignatures(sigs).toBytes();
+      }
+      const bits = BitArray.fromBitLen(committee.length);
+      for (const p of positions) bits.set(p, true);
+      const attestation: AttestationValue = { aggregationBits: bits, data, signature };
+      this.attestationPool.push(attestation);
+      const header = this.shardHeads.headers[shard];
+      if (header) this.crosslinkCandidates.push({ header, attestation });
+      for (const p of positions)
+        this.forkChoice.onAttestation(committee[p] as number, headRoot, data.target.epoch);
+    }
+  }
+
+  /** Safety: each newly finalized block must descend from the previously finalized one. */
+  private onFinalityChange(): void {
+    const finalized = this.forkChoice.getFinalizedCheckpoint();
+    if (finalized.epoch <= this.finalizedEpoch) return;
+    const root = this.checkpointRoot(finalized.root);
+    if (!this.isAncestor(this.finalizedRoot, root)) this.safetyViolations++;
+    this.finalizedEpoch = finalized.epoch;
+    this.finalizedRoot = root;
+    this.forkChoice.prune();
+  }
+
+  private isAncestor(ancestor: Uint8Array, root: Uint8Array): boolean {
+    let cursor: Uint8Array = root;
+    for (;;) {
+      if (bytesEqual(cursor, ancestor)) return true;
+      const stored = this.blocks.get(toHex(cursor));
+      if (!stored || stored.block.slot === 0) return false;
+      cursor = stored.block.parentRoot;
+    }
+  }
+
+  summary(): SimulationSummary {
+    const headRoot = this.forkChoice.getHead();
+    const head = this.headState();
+    const preset = this.preset;
+    const crosslinksPerShard = new Array<number>(preset.SHARD_COUNT).fill(0);
+    const crosslinkedEpochs = Array.from({ length: preset.SHARD_COUNT }, () => new Set<number>());
+    let cursor: Uint8Array = headRoot;
+    for (;;) {
+      const stored = this.blocks.get(toHex(cursor));
+      if (!stored || stored.block.slot === 0) break;
+      for (const item of stored.block.body.crosslinks) {
+        crosslinksPerShard[item.crosslink.shard] = (crosslinksPerShard[item.crosslink.shard] ?? 0) + 1;
+        crosslinkedEpochs[item.crosslink.shard]?.add(computeEpochAtSlot(preset, stored.block.slot));
+      }
+      cursor = stored.block.parentRoot;
+    }
+    const completedEpochs = Math.floor(this.slot / preset.SLOTS_PER_EPOCH);
+    let epochsWithoutCrosslink = 0;
+    for (const epochs of crosslinkedEpochs) {
+      for (let e = 0; e < completedEpochs; e++) if (!epochs.has(e)) epochsWithoutCrosslink++;
+    }
+    const genesisShuffling = this.blocks.get(toHex(this.genesisBlockRoot))?.state.epochCtx.currentShuffling;
+    const committeeFingerprint = toHex(
+      sha256(
+        ...(genesisShuffling?.committees ?? []).map(
+          (c) => new Uint8Array(c.buffer, c.byteOffset, c.byteLength),
+        ),
+      ),
+    );
+    return {
+      validators: this.config.validators,
+      shards: preset.SHARD_COUNT,
+      epochs: this.config.epochs,
+      offlineValidators: this.offline.size,
+      headSlot: head.state.slot,
+      justifiedEpoch: head.state.currentJustifiedCheckpoint.epoch,
+      finalizedEpoch: head.state.finalizedCheckpoint.epoch,
+      blocksProposed: this.blocksProposed,
+      slotsMissed: this.slotsMissed,
+      crosslinksPerShard,
+      epochsWithoutCrosslink,
+      safetyViolations: this.safetyViolations,
+      stateRoot: toHex(head.state.hashTreeRoot()),
+      committeeFingerprint,
+      signatures: this.signatures,
+    };
+  }
+}
+
+/** Runs a whole simulation and returns its summary. */
+export function runSimulation(config: SimulationConfig): SimulationSummary {
+  return new Simulator(config).run();
+}
