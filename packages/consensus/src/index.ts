@@ -33,3 +33,4 @@ export { bytesEqual, bytesToUint64, fromHex, toHex, uint64ToBytes, ZERO_ROOT } f
 export * from "./util/epoch.js";
 export { computeDomain, computeSigningRoot } from "./util/signing.js";
 export { isActiveValidator, isCommitteeEligible } from "./util/validator.js";
+export * from "./shard/index.js";
