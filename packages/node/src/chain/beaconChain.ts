@@ -1,0 +1,278 @@
+import {
+  BeaconBlock,
+  BlockError,
+  type CachedBeaconState,
+  type CheckpointValue,
+  type CrosslinkValue,
+  computeEpochAtSlot,
+  createCachedBeaconState,
+  createChainCaches,
+  createGenesisBeaconState,
+  createGenesisBlock,
+  type Genesis,
+  processSlots,
+  SignedBeaconBlock,
+  type SignedBeaconBlockValue,
+  stateTransition,
+} from "@shardnet/consensus";
+import { type BlsBackend, bytesToHex, hexToBytes } from "@shardnet/crypto";
+import type { Logger } from "pino";
+import { type BatchOp, concatKey, type NodeDb, uint64Key } from "../db/nodeDb.js";
+import type { NodeMetrics } from "../metrics/nodeMetrics.js";
+import { type BeaconForkChoice, createBeaconForkChoice } from "./forkChoiceAdapter.js";
+
+export interface BeaconBlockEntry {
+  root: string;
+  slot: number;
+  parentRoot: string;
+  /** undefined for the genesis block (it is never gossiped or served). */
+  signed: SignedBeaconBlockValue | undefined;
+  post: CachedBeaconState;
+}
+
+export type ImportResult =
+  | { status: "imported"; root: string }
+  | { status: "known"; root: string }
+  | { status: "unknown_parent"; root: string; parentRoot: string }
+  | { status: "too_old"; root: string }
+  | { status: "invalid"; root: string; reason: string; message: string };
+
+export interface HeadInfo {
+  root: string;
+  slot: number;
+  state: CachedBeaconState;
+}
+
+export type BeaconChainEvent =
+  | { type: "head"; root: string; slot: number }
+  | { type: "crosslink"; crosslink: CrosslinkValue; blockSlot: number; blockRoot: string }
+  | { type: "justified"; checkpoint: CheckpointValue }
+  | { type: "finalized"; checkpoint: CheckpointValue };
+
+/**
+ * The node's view of the beacon chain: every block since the finalized checkpoint with its post-state,
+ * LMD-GHOST fork choice over them, and the database. One block import = one atomic write batch
+ * (block bytes + slot index + new head).
+ */
+export class BeaconChain {
+  readonly genesisRoot: string;
+  private readonly blocks = new Map<string, BeaconBlockEntry>();
+  private headRoot: string;
+  private finalized: CheckpointValue;
+  private justified: CheckpointValue;
+  private readonly listeners = new Set<(e: BeaconChainEvent) => void>();
+  readonly forkChoice: BeaconForkChoice;
+
+  private constructor(
+    readonly genesis: Genesis,
+    private readonly db: NodeDb,
+    private readonly log: Logger,
+    private readonly metrics: NodeMetrics,
+    genesisState: CachedBeaconState,
+    readonly bls: BlsBackend,
+  ) {
+    const genesisBlock = createGenesisBlock(genesisState.state);
+    this.genesisRoot = bytesToHex(BeaconBlock.hashTreeRoot(genesisBlock));
+    this.blocks.set(this.genesisRoot, {
+      root: this.genesisRoot,
+      slot: 0,
+      parentRoot: "",
+      signed: undefined,
+      post: genesisState,
+    });
+    this.headRoot = this.genesisRoot;
+    this.finalized = { epoch: 0, root: hexToBytes(this.genesisRoot) };
+    this.justified = this.finalized;
+    this.forkChoice = createBeaconForkChoice(this.genesisRoot, genesisState);
+  }
+
+  /** Genesis state, then every block in the database replayed in slot order (re-validated). */
+  static async open(genesis: Genesis, db: NodeDb, log: Logger, metrics: NodeMetrics, bls: BlsBackend): Promise<BeaconChain> {
+    const state = createGenesisBeaconState(genesis);
+    const cached = createCachedBeaconState(state, createChainCaches(genesis.preset));
+    const chain = new BeaconChain(genesis, db, log, metrics, cached, bls);
+    await chain.replayFromDb();
+    return chain;
+  }
+
+  private async replayFromDb(): Promise<void> {
+    const rows = await this.db.range("beaconBlockSlots", uint64Key(0), uint64Key(Number.MAX_SAFE_INTEGER));
+    let replayed = 0;
+    for (const [, rootBytes] of rows) {
+      const bytes = await this.db.get("beaconBlocks", rootBytes);
+      if (!bytes) continue;
+      const signed = SignedBeaconBlock.deserialize(bytes);
+      const result = this.importBlock(signed, { persist: false });
+      if (result.status === "imported") replayed++;
+      else this.log.warn({ root: bytesToHex(rootBytes), status: result.status }, "stored beacon block not replayed");
+    }
+    if (replayed > 0) {
+      const head = this.head();
+      this.log.info({ blocks: replayed, headSlot: head.slot, head: head.root }, "beacon chain restored from database");
+    }
+  }
+
+  onEvent(listener: (e: BeaconChainEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: BeaconChainEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  get preset() {
+    return this.genesis.preset;
+  }
+
+  has(root: string): boolean {
+    return this.blocks.has(root);
+  }
+
+  get(root: string): BeaconBlockEntry | undefined {
+    return this.blocks.get(root);
+  }
+
+  head(): HeadInfo {
+    const entry = this.blocks.get(this.headRoot)!;
+    return { root: entry.root, slot: entry.slot, state: entry.post };
+  }
+
+  finalizedCheckpoint(): CheckpointValue {
+    return this.finalized;
+  }
+
+  justifiedCheckpoint(): CheckpointValue {
+    return this.justified;
+  }
+
+  /** Canonical block at `slot` (the head's ancestor at or before it). */
+  canonicalAt(slot: number): BeaconBlockEntry | undefined {
+    let entry = this.blocks.get(this.headRoot);
+    while (entry && entry.slot > slot) entry = this.blocks.get(entry.parentRoot);
+    return entry;
+  }
+
+  /** Head state advanced through empty slots to `slot` (for proposing and attesting). */
+  headStateAt(slot: number): CachedBeaconState {
+    const head = this.head();
+    return slot > head.state.state.slot ? processSlots(head.state, slot) : head.state;
+  }
+
+  /**
+   * Validates and imports one block. Never throws on bad input: the result says what happened.
+   * `persist: false` is for replaying blocks already in the database.
+   */
+  importBlock(signed: SignedBeaconBlockValue, opts: { persist?: boolean } = {}): ImportResult & { persisted?: Promise<void> } {
+    const block = signed.message;
+    const root = bytesToHex(BeaconBlock.hashTreeRoot(block));
+    if (this.blocks.has(root)) return { status: "known", root };
+    const parentRoot = bytesToHex(block.parentRoot);
+    const parent = this.blocks.get(parentRoot);
+    if (!parent) {
+      const finalizedSlot = this.finalized.epoch * this.preset.SLOTS_PER_EPOCH;
+      if (block.slot <= finalizedSlot) return { status: "too_old", root };
+      return { status: "unknown_parent", root, parentRoot };
+    }
+    const started = performance.now();
+    let post: CachedBeaconState;
+    try {
+      post = stateTransition(parent.post, signed, { verifySignatures: true });
+    } catch (err) {
+      const reason = err instanceof BlockError ? err.code : "INTERNAL";
+      this.metrics.blocksRejectedTotal.inc({ chain: "beacon", reason });
+      return { status: "invalid", root, reason, message: (err as Error).message };
+    }
+    const entry: BeaconBlockEntry = { root, slot: block.slot, parentRoot, signed, post };
+    this.blocks.set(root, entry);
+    this.forkChoice.onBlock(entry);
+    for (const vote of this.forkChoice.votesOfBlock(post, block)) {
+      this.forkChoice.onAttestation(vote.validatorIndex, vote.blockRoot, vote.targetEpoch);
+    }
+    const previousHead = this.headRoot;
+    this.updateHead();
+    this.metrics.blockImportSeconds.observe({ chain: "beacon" }, (performance.now() - started) / 1000);
+    this.metrics.blocksImportedTotal.inc({ chain: "beacon" });
+    this.log.info({ slot: block.slot, root, proposer: block.proposerIndex, crosslinks: block.body.crosslinks.length }, "beacon block imported");
+    for (const c of block.body.crosslinks) {
+      this.emit({ type: "crosslink", crosslink: c.crosslink, blockSlot: block.slot, blockRoot: root });
+    }
+    let persisted: Promise<void> | undefined;
+    if (opts.persist !== false) {
+      const rootBytes = hexToBytes(root);
+      const ops: BatchOp[] = [
+        { bucket: "beaconBlocks", key: rootBytes, value: SignedBeaconBlock.serialize(signed) },
+        { bucket: "beaconBlockSlots", key: concatKey(uint64Key(block.slot), rootBytes), value: rootBytes },
+        this.db.metaOp("beacon_head", this.headRoot),
+      ];
+      persisted = this.db.writeBatch(ops);
+    }
+    if (previousHead !== this.headRoot) {
+      const head = this.head();
+      this.emit({ type: "head", root: head.root, slot: head.slot });
+    }
+    return persisted ? { status: "imported", root, persisted } : { status: "imported", root };
+  }
+
+  /** A vote from a gossiped attestation (LMD-GHOST latest message). */
+  onAttestation(validatorIndex: number, blockRoot: string, targetEpoch: number): void {
+    if (!this.blocks.has(blockRoot)) return;
+    this.forkChoice.onAttestation(validatorIndex, blockRoot, targetEpoch);
+  }
+
+  /** Re-runs fork choice (after attestations) and updates head, checkpoints and metrics. */
+  updateHead(): void {
+    const headRoot = this.forkChoice.getHead();
+    const changed = headRoot !== this.headRoot;
+    this.headRoot = headRoot;
+    const head = this.head();
+    const state = head.state.state;
+    const justified = state.currentJustifiedCheckpoint.toValue();
+    const finalized = state.finalizedCheckpoint.toValue();
+    if (justified.epoch > this.justified.epoch) {
+      this.justified = justified;
+      this.log.info({ epoch: justified.epoch, root: bytesToHex(justified.root) }, "justified");
+      this.emit({ type: "justified", checkpoint: justified });
+    }
+    if (finalized.epoch > this.finalized.epoch) {
+      this.finalized = finalized;
+      this.log.info({ epoch: finalized.epoch, root: bytesToHex(finalized.root) }, "finalized");
+      this.emit({ type: "finalized", checkpoint: finalized });
+      this.prune();
+    }
+    this.metrics.beaconHeadSlot.set(head.slot);
+    this.metrics.beaconJustifiedEpoch.set(this.justified.epoch);
+    this.metrics.beaconFinalizedEpoch.set(this.finalized.epoch);
+    if (changed) this.log.debug({ slot: head.slot, root: head.root }, "new beacon head");
+  }
+
+  /** Drops blocks that are not descendants of the finalized block (they can never become canonical). */
+  private prune(): void {
+    const finalizedRoot = bytesToHex(this.finalized.root);
+    const anchor = this.blocks.get(finalizedRoot);
+    if (!anchor) return;
+    const keep = new Set<string>();
+    for (const entry of this.blocks.values()) {
+      let cursor: BeaconBlockEntry | undefined = entry;
+      while (cursor && cursor.slot > anchor.slot) cursor = this.blocks.get(cursor.parentRoot);
+      if (cursor?.root === finalizedRoot) keep.add(entry.root);
+    }
+    for (const root of [...this.blocks.keys()]) if (!keep.has(root)) this.blocks.delete(root);
+    this.forkChoice.prune(finalizedRoot);
+  }
+
+  /** Stored blocks (any fork) with slot in [start, start+count), in slot order, read from the database. */
+  async blocksByRange(startSlot: number, count: number): Promise<Uint8Array[]> {
+    const rows = await this.db.range("beaconBlockSlots", uint64Key(startSlot), uint64Key(startSlot + count));
+    const out: Uint8Array[] = [];
+    for (const [, rootBytes] of rows) {
+      const bytes = await this.db.get("beaconBlocks", rootBytes);
+      if (bytes) out.push(bytes);
+    }
+    return out;
+  }
+
+  epochOf(slot: number): number {
+    return computeEpochAtSlot(this.preset, slot);
+  }
+}

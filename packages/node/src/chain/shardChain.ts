@@ -1,0 +1,293 @@
+import {
+  computeDomain,
+  createShardGenesisState,
+  crosslinkLookupFromList,
+  type CrosslinkLookup,
+  DOMAIN_SHARD_PROPOSER,
+  type IncomingReceipt,
+  Mempool,
+  processShardBlock,
+  produceShardBlock,
+  type ShardState,
+  ShardBlockError,
+  ShardForkChoice,
+  shardBlockRoot,
+  shardBlockSigningRoot,
+  SignedShardBlock,
+  type Transaction,
+  verifyShardBlockSignature,
+} from "@shardnet/consensus";
+import { type BlsSecretKey, bytesToHex, hexToBytes } from "@shardnet/crypto";
+import type { Logger } from "pino";
+import { type BatchOp, concatKey, type NodeDb, uint64Key } from "../db/nodeDb.js";
+import type { NodeMetrics } from "../metrics/nodeMetrics.js";
+import type { BeaconBlockEntry, BeaconChain } from "./beaconChain.js";
+
+type SignedShardBlockValue = SignedShardBlock;
+
+export interface ShardBlockEntry {
+  root: string;
+  slot: number;
+  parentRoot: string;
+  beaconBlockRoot: string;
+  signed: SignedShardBlockValue | undefined;
+  state: ShardState;
+  txHashes: string[];
+}
+
+export type ShardImportResult =
+  | { status: "imported"; root: string; persisted?: Promise<void> }
+  | { status: "known"; root: string }
+  | { status: "unknown_parent"; root: string; parentRoot: string }
+  | { status: "unknown_beacon_block"; root: string; beaconBlockRoot: string }
+  | { status: "invalid"; root: string; reason: string; message: string };
+
+export type ShardChainEvent =
+  | { type: "shard_head"; shard: number; root: string; slot: number }
+  | { type: "shard_block"; shard: number; root: string; slot: number; txHashes: string[] };
+
+const SHARD_KEY = (shard: number) => uint64Key(shard);
+
+/**
+ * One tracked shard: its blocks since the last crosslink with their post-states, shard fork choice
+ * (never leaving the last crosslinked block), the mempool and the receipts waiting to be credited.
+ */
+export class ShardChain {
+  readonly genesisRoot: string;
+  private readonly blocks = new Map<string, ShardBlockEntry>();
+  readonly forkChoice: ShardForkChoice;
+  readonly mempool: Mempool;
+  /** Incoming receipts waiting for inclusion, by `${source}:${seq}`. */
+  readonly pendingReceipts = new Map<string, IncomingReceipt>();
+  private headRoot: string;
+  private readonly listeners = new Set<(e: ShardChainEvent) => void>();
+  private readonly proposerDomain: Uint8Array;
+
+  private constructor(
+    readonly shard: number,
+    private readonly beacon: BeaconChain,
+    private readonly db: NodeDb,
+    private readonly log: Logger,
+    private readonly metrics: NodeMetrics,
+  ) {
+    const { genesis } = beacon;
+    const genesisState = createShardGenesisState(shard, genesis.preset.SHARD_COUNT, genesis.accounts);
+    this.genesisRoot = bytesToHex(genesisState.latestBlockRoot);
+    this.blocks.set(this.genesisRoot, {
+      root: this.genesisRoot,
+      slot: 0,
+      parentRoot: "",
+      beaconBlockRoot: beacon.genesisRoot,
+      signed: undefined,
+      state: genesisState,
+      txHashes: [],
+    });
+    this.headRoot = this.genesisRoot;
+    this.forkChoice = new ShardForkChoice(genesisState.latestBlockRoot, 0);
+    this.mempool = new Mempool({ shard, shardCount: genesis.preset.SHARD_COUNT, capacity: 50_000 });
+    const genesisBeaconState = beacon.get(beacon.genesisRoot)!.post.state;
+    this.proposerDomain = computeDomain(DOMAIN_SHARD_PROPOSER, genesisBeaconState.genesisRoot);
+  }
+
+  static async open(shard: number, beacon: BeaconChain, db: NodeDb, log: Logger, metrics: NodeMetrics): Promise<ShardChain> {
+    const chain = new ShardChain(shard, beacon, db, log.child({ shard }), metrics);
+    await chain.replayFromDb();
+    return chain;
+  }
+
+  private async replayFromDb(): Promise<void> {
+    const prefix = SHARD_KEY(this.shard);
+    const rows = await this.db.range(
+      "shardBlockSlots",
+      concatKey(prefix, uint64Key(0)),
+      concatKey(prefix, uint64Key(Number.MAX_SAFE_INTEGER)),
+    );
+    let replayed = 0;
+    for (const [, rootBytes] of rows) {
+      const bytes = await this.db.get("shardBlocks", concatKey(prefix, rootBytes));
+      if (!bytes) continue;
+      const result = this.importBlock(SignedShardBlock.deserialize(bytes), { persist: false });
+      if (result.status === "imported") replayed++;
+    }
+    if (replayed > 0) this.log.info({ shard: this.shard, blocks: replayed, headSlot: this.head().slot }, "shard chain restored from database");
+  }
+
+  onEvent(listener: (e: ShardChainEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  has(root: string): boolean {
+    return this.blocks.has(root);
+  }
+
+  get(root: string): ShardBlockEntry | undefined {
+    return this.blocks.get(root);
+  }
+
+  head(): ShardBlockEntry {
+    return this.blocks.get(this.headRoot)!;
+  }
+
+  /** Crosslinks of the beacon state a shard block builds on. */
+  crosslinksAt(beaconEntry: BeaconBlockEntry): CrosslinkLookup {
+    return crosslinkLookupFromList(beaconEntry.post.state.currentCrosslinks.getAllReadonlyValues());
+  }
+
+  importBlock(signed: SignedShardBlockValue, opts: { persist?: boolean } = {}): ShardImportResult {
+    const { header } = signed.message;
+    const root = bytesToHex(shardBlockRoot(signed.message));
+    if (this.blocks.has(root)) return { status: "known", root };
+    if (header.shard !== this.shard) {
+      return { status: "invalid", root, reason: "wrong_shard", message: `block of shard ${header.shard} sent to shard ${this.shard}` };
+    }
+    const parentRoot = bytesToHex(header.parentRoot);
+    const parent = this.blocks.get(parentRoot);
+    if (!parent) return { status: "unknown_parent", root, parentRoot };
+    const beaconBlockRoot = bytesToHex(header.beaconBlockRoot);
+    const beaconEntry = this.beacon.get(beaconBlockRoot);
+    if (!beaconEntry) return { status: "unknown_beacon_block", root, beaconBlockRoot };
+    const started = performance.now();
+    const reject = (reason: string, message: string): ShardImportResult => {
+      this.metrics.blocksRejectedTotal.inc({ chain: "shard", reason });
+      return { status: "invalid", root, reason, message };
+    };
+    let expectedProposer: number;
+    try {
+      expectedProposer = beaconEntry.post.epochCtx.getShardProposer(this.shard, header.slot);
+    } catch (err) {
+      return reject("proposer_unknown", (err as Error).message);
+    }
+    if (header.proposerIndex !== expectedProposer) {
+      return reject("wrong_proposer", `proposer ${header.proposerIndex} is not the shard proposer ${expectedProposer}`);
+    }
+    const pubkey = beaconEntry.post.epochCtx.pubkeys.get(expectedProposer);
+    if (!verifyShardBlockSignature(this.beacon.bls, signed, pubkey, this.proposerDomain)) {
+      return reject("bad_signature", "shard block proposer signature does not verify");
+    }
+    let result: ReturnType<typeof processShardBlock>;
+    try {
+      result = processShardBlock(
+        parent.state,
+        signed.message,
+        {
+          shardCount: this.beacon.preset.SHARD_COUNT,
+          maxTransactions: this.beacon.preset.MAX_TXS_PER_SHARD_BLOCK,
+          crosslinks: this.crosslinksAt(beaconEntry),
+          verifiedTxHashes: this.mempool.verifiedTxHashes,
+        },
+        { expectedProposerIndex: expectedProposer },
+      );
+    } catch (err) {
+      return reject(err instanceof ShardBlockError ? err.code : "internal", (err as Error).message);
+    }
+    const entry: ShardBlockEntry = {
+      root,
+      slot: header.slot,
+      parentRoot,
+      beaconBlockRoot,
+      signed,
+      state: result.postState,
+      txHashes: result.txHashes,
+    };
+    this.blocks.set(root, entry);
+    this.forkChoice.onBlock(hexToBytes(root), header.parentRoot, header.slot);
+    this.mempool.removeIncluded(result.txHashes);
+    for (const incoming of signed.message.body.incomingReceipts) {
+      this.pendingReceipts.delete(`${incoming.receipt.source}:${incoming.receipt.seq}`);
+    }
+    this.metrics.blockImportSeconds.observe({ chain: "shard" }, (performance.now() - started) / 1000);
+    this.metrics.blocksImportedTotal.inc({ chain: "shard" });
+    this.log.info(
+      { shard: this.shard, slot: header.slot, root, txs: result.txHashes.length, receiptsIn: signed.message.body.incomingReceipts.length },
+      "shard block imported",
+    );
+    this.emit({ type: "shard_block", shard: this.shard, root, slot: header.slot, txHashes: result.txHashes });
+    this.updateHead();
+    if (opts.persist === false) return { status: "imported", root };
+    const prefix = SHARD_KEY(this.shard);
+    const rootBytes = hexToBytes(root);
+    const ops: BatchOp[] = [
+      { bucket: "shardBlocks", key: concatKey(prefix, rootBytes), value: SignedShardBlock.serialize(signed) },
+      { bucket: "shardBlockSlots", key: concatKey(prefix, uint64Key(header.slot), rootBytes), value: rootBytes },
+      this.db.metaOp(`shard_head_${this.shard}`, this.headRoot),
+    ];
+    return { status: "imported", root, persisted: this.db.writeBatch(ops) };
+  }
+
+  /** A committee member's vote for a shard block (shard fork choice weight). */
+  onAttestation(validatorIndex: number, shardBlockRoot: string, stake: bigint, slot: number): void {
+    if (!this.blocks.has(shardBlockRoot)) return;
+    this.forkChoice.onAttestation(validatorIndex, hexToBytes(shardBlockRoot), stake, slot);
+  }
+
+  /** The beacon head crosslinked `root` (zero root = genesis): fork choice never leaves it again. */
+  onCrosslinked(shardBlockRootHex: string): void {
+    const root = /^0+$/.test(shardBlockRootHex) ? this.genesisRoot : shardBlockRootHex;
+    if (!this.blocks.has(root) || root === this.forkChoice.getCrosslinkedRoot()) return;
+    this.forkChoice.setCrosslinked(hexToBytes(root));
+    const anchor = this.blocks.get(root)!;
+    for (const [key, entry] of this.blocks) {
+      if (entry.slot < anchor.slot) this.blocks.delete(key);
+    }
+    this.updateHead();
+  }
+
+  updateHead(): void {
+    const headRoot = this.forkChoice.getHead();
+    if (headRoot === this.headRoot || !this.blocks.has(headRoot)) return;
+    this.headRoot = headRoot;
+    const head = this.head();
+    this.metrics.shardHeadSlot.set({ shard: String(this.shard) }, head.slot);
+    this.emit({ type: "shard_head", shard: this.shard, root: head.root, slot: head.slot });
+  }
+
+  private emit(e: ShardChainEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  /** Builds and signs the next block on the head for `slot`, then imports it. */
+  propose(slot: number, proposerIndex: number, secretKey: BlsSecretKey, beaconEntry: BeaconBlockEntry) {
+    const head = this.head();
+    const transactions: Transaction[] = this.mempool.selectForBlock(head.state, this.beacon.preset.MAX_TXS_PER_SHARD_BLOCK);
+    const produced = produceShardBlock(
+      head.state,
+      {
+        slot,
+        proposerIndex,
+        beaconBlockRoot: hexToBytes(beaconEntry.root),
+        transactions,
+        pendingReceipts: [...this.pendingReceipts.values()],
+      },
+      {
+        shardCount: this.beacon.preset.SHARD_COUNT,
+        maxTransactions: this.beacon.preset.MAX_TXS_PER_SHARD_BLOCK,
+        crosslinks: this.crosslinksAt(beaconEntry),
+        verifiedTxHashes: this.mempool.verifiedTxHashes,
+      },
+    );
+    const signingRoot = this.signingRoot(produced.block);
+    const signed: SignedShardBlockValue = { message: produced.block, signature: secretKey.sign(signingRoot).toBytes() };
+    return { signed, signingRoot, root: bytesToHex(produced.blockRoot) };
+  }
+
+  signingRoot(block: SignedShardBlockValue["message"]): Uint8Array {
+    return shardBlockSigningRoot(block, this.proposerDomain);
+  }
+
+  /** Stored blocks of this shard with slot in [start, start+count), as SSZ bytes. */
+  async blocksByRange(startSlot: number, count: number): Promise<Uint8Array[]> {
+    const prefix = SHARD_KEY(this.shard);
+    const rows = await this.db.range(
+      "shardBlockSlots",
+      concatKey(prefix, uint64Key(startSlot)),
+      concatKey(prefix, uint64Key(startSlot + count)),
+    );
+    const out: Uint8Array[] = [];
+    for (const [, rootBytes] of rows) {
+      const bytes = await this.db.get("shardBlocks", concatKey(prefix, rootBytes));
+      if (bytes) out.push(bytes);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,63 @@
+import type { LevelWithSilent } from "pino";
+import { getBls, isBlsBackendName } from "@shardnet/crypto";
+import { type OptionValues, parseIndexList, UsageError } from "./config/cliOptions.js";
+import type { nodeOptionTable } from "./config/nodeOptions.js";
+import { loadGenesisFile } from "./genesisLoader.js";
+import { createLogger, LOG_LEVELS } from "./logger.js";
+import { NodeMetrics } from "./metrics/nodeMetrics.js";
+import { ShardnetNode } from "./shardnetNode.js";
+import { loadInteropKeys, loadKeystores, type ValidatorKeys } from "./validator/validatorKeys.js";
+
+/** Entry point of both apps: validates flags, starts the node, stops it cleanly on SIGINT/SIGTERM. */
+export async function runNodeProcess(role: "beacon" | "shard", values: OptionValues<typeof nodeOptionTable>): Promise<void> {
+  if (!LOG_LEVELS.includes(values["log-level"] as LevelWithSilent)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got "${values["log-level"]}"`);
+  }
+  if (!isBlsBackendName(values.bls)) throw new UsageError(`--bls must be blst or noble, got "${values.bls}"`);
+  for (const flag of ["api-port", "p2p-port"] as const) {
+    const port = values[flag];
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--${flag} must be a port 0..65535, got ${port}`);
+  }
+  const log = createLogger({ name: values.name, level: values["log-level"] as LevelWithSilent, pretty: values["log-pretty"] });
+  const loaded = loadGenesisFile(values.genesis);
+  const bls = getBls(values.bls);
+  const shards = parseIndexList(values.shards, "--shards");
+  for (const s of shards) {
+    if (s >= loaded.genesis.preset.SHARD_COUNT) {
+      throw new UsageError(`--shards names shard ${s}, but this network has ${loaded.genesis.preset.SHARD_COUNT} shards`);
+    }
+  }
+  let keys: ValidatorKeys = loadInteropKeys(bls, loaded.genesis, parseIndexList(values.validators, "--validators"));
+  if (values.keystores) {
+    const fromKeystores = await loadKeystores(bls, loaded.genesis, values.keystores, values["password-file"]);
+    keys = new Map([...keys, ...fromKeystores]);
+  }
+  const node = await ShardnetNode.start({
+    name: values.name,
+    role,
+    loaded,
+    dataDir: values["data-dir"],
+    apiHost: values["api-host"],
+    apiPort: values["api-port"],
+    p2pHost: values["p2p-host"],
+    p2pPort: values["p2p-port"],
+    bootnodes: values.bootnodes.split(",").map((s) => s.trim()).filter(Boolean),
+    maxPeers: values["max-peers"],
+    peerKeyFile: values["peer-key-file"],
+    shards,
+    keys,
+    bls,
+    log,
+    metrics: new NodeMetrics(),
+  });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    await node.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}

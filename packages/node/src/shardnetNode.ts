@@ -1,0 +1,285 @@
+import { dirname, join } from "node:path";
+import { computeEpochAtSlot, SignedShardBlock } from "@shardnet/consensus";
+import { type BlsBackend, bytesToHex } from "@shardnet/crypto";
+import { createP2pNode, type P2pNode } from "@shardnet/p2p";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { registerNodeRoutes } from "./api/nodeRoutes.js";
+import { createApiServer } from "./api/server.js";
+import { BeaconChain } from "./chain/beaconChain.js";
+import { OperationPools } from "./chain/pools.js";
+import { ShardChain } from "./chain/shardChain.js";
+import { SlotClock } from "./clock/slotClock.js";
+import { NodeDb } from "./db/nodeDb.js";
+import type { LoadedGenesis } from "./genesisLoader.js";
+import type { NodeMetrics } from "./metrics/nodeMetrics.js";
+import { registerGossipHandlers } from "./network/gossipHandlers.js";
+import { SyncService } from "./sync/syncService.js";
+import { SlashingProtection } from "./validator/slashingProtection.js";
+import type { ValidatorKeys } from "./validator/validatorKeys.js";
+import { ValidatorService } from "./validator/validatorService.js";
+
+export interface ShardnetNodeOptions {
+  name: string;
+  role: "beacon" | "shard";
+  loaded: LoadedGenesis;
+  dataDir: string;
+  apiHost: string;
+  apiPort: number;
+  p2pHost: string;
+  p2pPort: number;
+  bootnodes: string[];
+  maxPeers: number;
+  peerKeyFile: string;
+  /** Shards always tracked. */
+  shards: number[];
+  keys: ValidatorKeys;
+  bls: BlsBackend;
+  log: Logger;
+  metrics: NodeMetrics;
+}
+
+/** One running node: database, chains, p2p, sync, validator duties, HTTP API and the slot clock. */
+export class ShardnetNode {
+  readonly shardChains = new Map<number, ShardChain>();
+  private readonly parked = new Map<string, { shard: number; block: SignedShardBlock }>();
+  private clock!: SlotClock;
+  private api!: FastifyInstance;
+  p2p!: P2pNode;
+  sync!: SyncService;
+  validators!: ValidatorService;
+  pools!: OperationPools;
+  private crosslinkCounts: number[] = [];
+
+  private constructor(
+    readonly opts: ShardnetNodeOptions,
+    readonly db: NodeDb,
+    readonly beacon: BeaconChain,
+  ) {}
+
+  static async start(opts: ShardnetNodeOptions): Promise<ShardnetNode> {
+    const { loaded, log, metrics, bls } = opts;
+    const db = await NodeDb.open(opts.dataDir, loaded.hashHex);
+    try {
+      const beacon = await BeaconChain.open(loaded.genesis, db, log, metrics, bls);
+      const node = new ShardnetNode(opts, db, beacon);
+      await node.startServices();
+      return node;
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private get preset() {
+    return this.beacon.preset;
+  }
+
+  private async startServices(): Promise<void> {
+    const { opts, beacon } = this;
+    const { log, metrics } = opts;
+    this.crosslinkCounts = new Array(this.preset.SHARD_COUNT).fill(0);
+    this.clock = new SlotClock(opts.loaded.genesis.genesisTime, this.preset.SECONDS_PER_SLOT);
+    this.pools = new OperationPools(opts.bls, 2 * this.preset.SLOTS_PER_EPOCH);
+
+    this.p2p = await createP2pNode({
+      listen: [`/ip4/${opts.p2pHost}/tcp/${opts.p2pPort}`],
+      bootstrap: opts.bootnodes,
+      peerKeyFile: opts.peerKeyFile || join(dirname(opts.dataDir), "peer.key"),
+      maxPeers: opts.maxPeers,
+      forkDigest: opts.loaded.forkDigest,
+      shardCount: this.preset.SHARD_COUNT,
+      registry: metrics.registry,
+      onError: (err, context) => log.debug({ context, err: (err as Error).message }, "p2p background error"),
+    });
+
+    this.sync = new SyncService({
+      p2p: this.p2p,
+      beacon,
+      shards: () => this.shardChains,
+      genesisHashHex: opts.loaded.hashHex,
+      metrics,
+      log,
+      currentSlot: () => this.clock.currentSlot(),
+      retryParked: () => this.retryParked(),
+    });
+    await this.sync.registerHandlers();
+
+    this.validators = new ValidatorService({
+      keys: opts.keys,
+      beacon,
+      shards: () => this.shardChains,
+      pools: this.pools,
+      protection: new SlashingProtection(this.db),
+      metrics,
+      log,
+      publish: {
+        beaconBlock: (b) => this.publish({ kind: "beacon_block" }, b),
+        shardBlock: (shard, b) => this.publish({ kind: "shard_block", shard }, b),
+        attestation: (shard, b) => this.publish({ kind: "shard_attestation", shard }, b),
+        aggregate: (b) => this.publish({ kind: "beacon_aggregate" }, b),
+        crosslinkCandidate: (b) => this.publish({ kind: "crosslink" }, b),
+      },
+      onOwnAttestation: (att, validatorIndex) => {
+        beacon.onAttestation(validatorIndex, bytesToHex(att.data.beaconBlockRoot), att.data.target.epoch);
+        const stake = beacon.head().state.epochCtx.stakes[validatorIndex] ?? 0n;
+        this.shardChains.get(att.data.shard)?.onAttestation(validatorIndex, bytesToHex(att.data.shardBlockRoot), stake, att.data.slot);
+      },
+    });
+
+    beacon.onEvent((e) => {
+      if (e.type === "crosslink") {
+        const shard = e.crosslink.shard;
+        this.crosslinkCounts[shard] = (this.crosslinkCounts[shard] ?? 0) + 1;
+        metrics.crosslinksTotal.inc({ shard: String(shard) });
+        const shardSlotStart = this.clock.slotStartMs(e.crosslink.slot);
+        const beaconSlotStart = this.clock.slotStartMs(e.blockSlot);
+        metrics.crosslinkLatencySeconds.observe({ shard: String(shard) }, Math.max(0, beaconSlotStart - shardSlotStart) / 1000);
+        log.info({ slot: e.blockSlot, shard, shardSlot: e.crosslink.slot, root: bytesToHex(e.crosslink.shardBlockRoot) }, "crosslink");
+      }
+      if (e.type === "head") {
+        this.onBeaconHead();
+        this.retryParked();
+      }
+    });
+
+    await this.updateTrackedShards(this.clock.currentSlot());
+    this.p2p.subscribeGlobalTopics();
+    registerGossipHandlers({
+      p2p: this.p2p,
+      beacon,
+      shards: () => this.shardChains,
+      pools: this.pools,
+      metrics,
+      log,
+      currentSlot: () => this.clock.currentSlot(),
+      requestSync: () => this.sync.trigger(),
+      parkShardBlock: (shard, block) => this.park(shard, block),
+    });
+    this.p2p.onPeerEvent((e) => {
+      if (e.type === "connected") {
+        void this.sync.exchangeStatus(e.peerId).then((status) => {
+          if (status && status.headSlot > beacon.head().slot) this.sync.trigger();
+        });
+      } else {
+        this.sync.forgetPeer(e.peerId);
+      }
+    });
+
+    this.api = createApiServer({ host: opts.apiHost, port: opts.apiPort, log, registry: metrics.registry });
+    registerNodeRoutes(this.api, this);
+    await this.api.listen({ host: opts.apiHost, port: opts.apiPort });
+
+    this.clock.start((tick) => this.onTick(tick.slot, tick.phase));
+    this.sync.trigger();
+    log.info(
+      {
+        peerId: this.p2p.peerId,
+        api: `http://${opts.apiHost}:${opts.apiPort}`,
+        listen: this.p2p.listenMultiaddrs(),
+        validators: this.validators.indices.length,
+        shards: [...this.shardChains.keys()],
+        headSlot: beacon.head().slot,
+      },
+      "node started",
+    );
+  }
+
+  private async onTick(slot: number, phase: "propose" | "attest" | "aggregate"): Promise<void> {
+    this.opts.metrics.currentSlot.set(slot);
+    this.opts.metrics.syncStatus.set(Math.max(0, slot - this.beacon.head().slot));
+    if (phase === "propose") {
+      await this.updateTrackedShards(slot);
+      this.pools.prune(slot);
+    }
+    await this.validators.onTick(slot, phase);
+    if (phase === "aggregate") {
+      this.beacon.updateHead();
+      if (this.sync.isSyncing() || slot % 4 === 0) this.sync.trigger();
+    }
+  }
+
+  private publish(topic: Parameters<P2pNode["publish"]>[0], bytes: Uint8Array): void {
+    void this.p2p.publish(topic, bytes).catch((err) => this.opts.log.debug({ err: (err as Error).message }, "publish failed"));
+  }
+
+  /** Tracks --shards plus the shards the hosted validators serve this period and the next. */
+  private async updateTrackedShards(slot: number): Promise<void> {
+    const wanted = new Set(this.opts.shards);
+    for (const s of this.validators.assignedShards(slot)) wanted.add(s);
+    let changed = false;
+    for (const shard of wanted) {
+      if (this.shardChains.has(shard) || shard >= this.preset.SHARD_COUNT) continue;
+      const chain = await ShardChain.open(shard, this.beacon, this.db, this.opts.log, this.opts.metrics);
+      this.shardChains.set(shard, chain);
+      changed = true;
+      this.opts.log.info({ shard, slot }, "tracking shard");
+    }
+    if (changed) {
+      this.p2p.setTrackedShards([...this.shardChains.keys()]);
+      this.onBeaconHead();
+      this.sync.trigger();
+    }
+  }
+
+  /** Moves each shard's fork-choice anchor to the crosslink in the new beacon head state. */
+  private onBeaconHead(): void {
+    const crosslinks = this.beacon.head().state.state.currentCrosslinks.getAllReadonlyValues();
+    for (const c of crosslinks) this.shardChains.get(c.shard)?.onCrosslinked(bytesToHex(c.shardBlockRoot));
+  }
+
+  private park(shard: number, block: SignedShardBlock): void {
+    const key = `${shard}:${bytesToHex(SignedShardBlock.fields.message.hashTreeRoot(block.message))}`;
+    this.parked.set(key, { shard, block });
+    if (this.parked.size > 256) this.parked.delete(this.parked.keys().next().value!);
+  }
+
+  private retryParked(): void {
+    let progress = true;
+    while (progress && this.parked.size > 0) {
+      progress = false;
+      for (const [key, { shard, block }] of this.parked) {
+        const chain = this.shardChains.get(shard);
+        if (!chain) continue;
+        const result = chain.importBlock(block);
+        if (result.status === "unknown_parent" || result.status === "unknown_beacon_block") continue;
+        this.parked.delete(key);
+        if (result.status === "imported") progress = true;
+      }
+    }
+  }
+
+  status() {
+    const head = this.beacon.head();
+    const justified = this.beacon.justifiedCheckpoint();
+    const finalized = this.beacon.finalizedCheckpoint();
+    const slot = this.clock.currentSlot();
+    return {
+      name: this.opts.name,
+      role: this.opts.role,
+      peerId: this.p2p.peerId,
+      listenAddrs: this.p2p.listenMultiaddrs(),
+      slot,
+      epoch: computeEpochAtSlot(this.preset, Math.max(slot, 0)),
+      head: { slot: head.slot, root: `0x${head.root}` },
+      justified: { epoch: justified.epoch, root: `0x${bytesToHex(justified.root)}` },
+      finalized: { epoch: finalized.epoch, root: `0x${bytesToHex(finalized.root)}` },
+      peers: this.p2p.peerCount(),
+      trackedShards: [...this.shardChains.keys()].sort((a, b) => a - b),
+      validators: this.validators.indices,
+      syncing: this.sync.isSyncing(),
+      shardHeads: [...this.shardChains.values()]
+        .map((c) => ({ shard: c.shard, slot: c.head().slot, root: `0x${c.head().root}` }))
+        .sort((a, b) => a.shard - b.shard),
+      crosslinkCounts: this.crosslinkCounts,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.clock.stop();
+    this.sync.stop();
+    await this.api.close().catch(() => undefined);
+    await this.p2p.stop().catch(() => undefined);
+    await this.db.close().catch(() => undefined);
+  }
+}

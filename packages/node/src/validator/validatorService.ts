@@ -1,0 +1,237 @@
+import {
+  Attestation,
+  type AttestationValue,
+  BeaconBlock,
+  blockSigningRoot,
+  buildAttestationData,
+  computeAttestationSigningRoot,
+  computeEpochAtSlot,
+  getDuties,
+  hasSupermajority,
+  produceBlock,
+  SignedBeaconBlock,
+  SignedShardBlock,
+  signRandaoReveal,
+  singleAttestation,
+  type ValidatorDuty,
+} from "@shardnet/consensus";
+import { bytesToHex, hexToBytes } from "@shardnet/crypto";
+import type { Logger } from "pino";
+import type { BeaconChain } from "../chain/beaconChain.js";
+import { CrosslinkCandidateMessage, type OperationPools } from "../chain/pools.js";
+import type { ShardChain } from "../chain/shardChain.js";
+import type { NodeMetrics } from "../metrics/nodeMetrics.js";
+import type { SlotPhase } from "../clock/slotClock.js";
+import { type SlashingProtection, SlashingProtectionError } from "./slashingProtection.js";
+import type { ValidatorKeys } from "./validatorKeys.js";
+
+/** Where the validator service publishes what it signs. */
+export interface DutyPublisher {
+  beaconBlock(bytes: Uint8Array): void;
+  shardBlock(shard: number, bytes: Uint8Array): void;
+  attestation(shard: number, bytes: Uint8Array): void;
+  aggregate(bytes: Uint8Array): void;
+  crosslinkCandidate(bytes: Uint8Array): void;
+}
+
+export interface ValidatorServiceDeps {
+  keys: ValidatorKeys;
+  beacon: BeaconChain;
+  shards: () => ReadonlyMap<number, ShardChain>;
+  pools: OperationPools;
+  protection: SlashingProtection;
+  publish: DutyPublisher;
+  metrics: NodeMetrics;
+  log: Logger;
+  /** Called when an own single attestation was produced (so the node counts it like a gossiped one). */
+  onOwnAttestation(attestation: AttestationValue, validatorIndex: number): void;
+}
+
+/**
+ * Performs the duties of the hosted validators at the thirds of every slot (DESIGN.md §2-3):
+ * propose beacon and shard blocks at 0, attest at 1/3, aggregate and publish crosslink candidates at 2/3.
+ * Every signature passes slashing protection first.
+ */
+export class ValidatorService {
+  private dutiesEpoch = -1;
+  private duties: ValidatorDuty[] = [];
+
+  constructor(private readonly d: ValidatorServiceDeps) {}
+
+  get indices(): number[] {
+    return [...this.d.keys.keys()];
+  }
+
+  /** Shards the hosted validators serve in the current and next period (the node tracks them). */
+  assignedShards(slot: number): Set<number> {
+    const shards = new Set<number>();
+    if (this.d.keys.size === 0) return shards;
+    const preset = this.d.beacon.preset;
+    const epoch = computeEpochAtSlot(preset, Math.max(slot, 0));
+    const state = this.d.beacon.headStateAt(Math.max(slot, this.d.beacon.head().slot));
+    for (const e of [epoch, epoch + preset.SHARD_COMMITTEE_PERIOD]) {
+      try {
+        for (const duty of getDuties(state, this.indices, e)) if (duty.shard !== null) shards.add(duty.shard);
+      } catch {
+        // committees of that period are not known yet from this state
+      }
+    }
+    return shards;
+  }
+
+  private dutiesAt(slot: number): ValidatorDuty[] {
+    const epoch = computeEpochAtSlot(this.d.beacon.preset, slot);
+    if (epoch !== this.dutiesEpoch) {
+      this.duties = getDuties(this.d.beacon.headStateAt(slot), this.indices, epoch);
+      this.dutiesEpoch = epoch;
+    }
+    return this.duties;
+  }
+
+  async onTick(slot: number, phase: SlotPhase): Promise<void> {
+    if (this.d.keys.size === 0 || slot <= 0) return;
+    const started = performance.now();
+    try {
+      if (phase === "propose") {
+        await this.proposeBeaconBlock(slot);
+        await this.proposeShardBlocks(slot);
+      } else if (phase === "attest") {
+        await this.attest(slot);
+      } else {
+        this.aggregate(slot);
+      }
+    } finally {
+      this.d.metrics.dutySeconds.observe({ phase }, (performance.now() - started) / 1000);
+    }
+  }
+
+  private count(duty: string, result: "ok" | "skipped" | "failed" | "refused"): void {
+    this.d.metrics.validatorDutiesTotal.inc({ duty, result });
+  }
+
+  private async proposeBeaconBlock(slot: number): Promise<void> {
+    const { beacon, pools, log } = this.d;
+    const pre = beacon.headStateAt(slot);
+    const proposer = pre.epochCtx.getBeaconProposer(slot);
+    const sk = this.d.keys.get(proposer);
+    if (!sk) return;
+    try {
+      const epoch = computeEpochAtSlot(beacon.preset, slot);
+      const randaoReveal = signRandaoReveal(sk, pre.state.genesisRoot, epoch);
+      const { block } = produceBlock(pre, {
+        slot,
+        randaoReveal,
+        crosslinkCandidates: pools.crosslinkCandidates(),
+        attestations: pools.aggregatesForBlock(slot - 2 * beacon.preset.SLOTS_PER_EPOCH, slot),
+      });
+      const signingRoot = blockSigningRoot(pre, block);
+      await this.d.protection.checkAndRecord("beacon_block", proposer, slot, signingRoot);
+      const signed = { message: block, signature: sk.sign(signingRoot).toBytes() };
+      const result = beacon.importBlock(signed);
+      if (result.status !== "imported") throw new Error(`own block not imported: ${JSON.stringify(result)}`);
+      await result.persisted;
+      this.d.publish.beaconBlock(SignedBeaconBlock.serialize(signed));
+      this.count("beacon_propose", "ok");
+      log.info(
+        { slot, root: bytesToHex(BeaconBlock.hashTreeRoot(block)), proposer, crosslinks: block.body.crosslinks.length, attestations: block.body.attestations.length },
+        "proposed beacon block",
+      );
+    } catch (err) {
+      this.count("beacon_propose", err instanceof SlashingProtectionError ? "refused" : "failed");
+      log.error({ slot, proposer, err: (err as Error).message }, "beacon block proposal failed");
+    }
+  }
+
+  private async proposeShardBlocks(slot: number): Promise<void> {
+    const { beacon, log } = this.d;
+    const headEntry = beacon.get(beacon.head().root)!;
+    for (const duty of this.dutiesAt(slot)) {
+      if (duty.shard === null || !duty.shardProposerSlots.includes(slot)) continue;
+      const shard = duty.shard;
+      const chain = this.d.shards().get(shard);
+      if (!chain) {
+        this.count("shard_propose", "skipped");
+        log.warn({ slot, shard, validator: duty.validatorIndex }, "shard proposer duty skipped: shard not tracked yet");
+        continue;
+      }
+      try {
+        const sk = this.d.keys.get(duty.validatorIndex)!;
+        const { signed, signingRoot, root } = chain.propose(slot, duty.validatorIndex, sk, headEntry);
+        await this.d.protection.checkAndRecord("shard_block", duty.validatorIndex, slot, signingRoot, shard);
+        const result = chain.importBlock(signed);
+        if (result.status !== "imported") throw new Error(`own shard block not imported: ${JSON.stringify(result)}`);
+        await result.persisted;
+        this.d.publish.shardBlock(shard, SignedShardBlock.serialize(signed));
+        this.count("shard_propose", "ok");
+        log.info({ slot, shard, root, txs: signed.message.body.transactions.length }, "proposed shard block");
+      } catch (err) {
+        this.count("shard_propose", err instanceof SlashingProtectionError ? "refused" : "failed");
+        log.error({ slot, shard, err: (err as Error).message }, "shard block proposal failed");
+      }
+    }
+  }
+
+  private async attest(slot: number): Promise<void> {
+    const { beacon, log } = this.d;
+    const head = beacon.head();
+    const state = beacon.headStateAt(slot);
+    for (const duty of this.dutiesAt(slot)) {
+      if (duty.shard === null || duty.committeePosition === null) continue;
+      const chain = this.d.shards().get(duty.shard);
+      if (!chain) {
+        this.count("attest", "skipped");
+        continue;
+      }
+      try {
+        const sk = this.d.keys.get(duty.validatorIndex)!;
+        const data = buildAttestationData(state, {
+          slot,
+          shard: duty.shard,
+          shardBlockRoot: hexToBytes(chain.head().root),
+          beaconBlockRoot: hexToBytes(head.root),
+        });
+        const signingRoot = computeAttestationSigningRoot(state.state.genesisRoot, data);
+        await this.d.protection.checkAndRecord("attestation", duty.validatorIndex, slot, signingRoot, 0, {
+          source: data.source.epoch,
+          target: data.target.epoch,
+        });
+        const attestation = singleAttestation(data, duty.committeeSize, duty.committeePosition, sk.sign(signingRoot).toBytes());
+        this.d.pools.addSingle(attestation);
+        this.d.onOwnAttestation(attestation, duty.validatorIndex);
+        this.d.publish.attestation(duty.shard, Attestation.serialize(attestation));
+        this.count("attest", "ok");
+      } catch (err) {
+        this.count("attest", err instanceof SlashingProtectionError ? "refused" : "failed");
+        log.error({ slot, shard: duty.shard, validator: duty.validatorIndex, err: (err as Error).message }, "attestation failed");
+      }
+    }
+  }
+
+  /** Publishes, per shard served here, the best aggregate of this slot and (at ≥ 2/3) a crosslink candidate. */
+  private aggregate(slot: number): void {
+    const { beacon, pools, log } = this.d;
+    const state = beacon.headStateAt(slot);
+    const shards = new Set<number>();
+    for (const duty of this.dutiesAt(slot)) if (duty.shard !== null) shards.add(duty.shard);
+    for (const shard of shards) {
+      const best = pools.aggregateFor(slot, shard)[0];
+      if (!best) continue;
+      pools.addAggregate(best);
+      this.d.publish.aggregate(Attestation.serialize(best));
+      const chain = this.d.shards().get(shard);
+      const headerEntry = chain?.get(bytesToHex(best.data.shardBlockRoot));
+      if (!headerEntry?.signed) continue;
+      const committee = state.epochCtx.getShardCommittee(shard, slot);
+      const attesters = best.aggregationBits.getTrueBitIndexes().map((i) => committee[i]!);
+      const stakeOf = (i: number) => state.epochCtx.stakes[i] ?? 0n;
+      const committeeStake = Array.from(committee).reduce((sum, i) => sum + stakeOf(i), 0n);
+      const attestingStake = attesters.reduce((sum, i) => sum + stakeOf(i), 0n);
+      if (!hasSupermajority(attestingStake, committeeStake)) continue;
+      const candidate = { header: headerEntry.signed.message.header, attestation: best };
+      pools.addCandidate(candidate);
+      this.d.publish.crosslinkCandidate(CrosslinkCandidateMessage.serialize(candidate));
+      this.count("aggregate", "ok");
+      log.debug({ slot, shard, root: headerEntry.root, votes: attesters.length }, "crosslink candidate published");
+    }
+  }
+}
