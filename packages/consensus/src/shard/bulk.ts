@@ -18,16 +18,7 @@ const ACCOUNTS_DEPTH = Math.log2(Accounts.limit);
  * computations. Same root as `Accounts.toViewDU(accounts)`, several times faster for large lists.
  */
 export function buildAccountsTree(accounts: readonly Account[]): ReturnType<typeof Accounts.getViewDU> {
-  const chunks = new Uint8Array(accounts.length * ACCOUNT_CHUNKS * 32);
-  const view = new DataView(chunks.buffer);
-  for (let i = 0; i < accounts.length; i++) {
-    const offset = i * ACCOUNT_CHUNKS * 32;
-    const { address, balance, nonce } = accounts[i];
-    chunks.set(address, offset);
-    view.setBigUint64(offset + 32, balance, true);
-    view.setBigUint64(offset + 64, BigInt(nonce), true);
-  }
-  const roots = accounts.length > 0 ? hasher.digestNLevel(chunks, 2) : new Uint8Array(0);
+  const roots = hashAccounts(accounts);
   const leaves: Node[] = new Array(accounts.length);
   for (let i = 0; i < accounts.length; i++) {
     const node = AccountType.value_toTree(accounts[i]);
@@ -39,4 +30,19 @@ export function buildAccountsTree(accounts: readonly Account[]): ReturnType<type
   executeHashComputations(hcByLevel);
   const rootNode = new BranchNode(dataNode, LeafNode.fromUint32(accounts.length));
   return Accounts.getViewDU(rootNode);
+}
+
+/** hash_tree_root of each account, concatenated (32 bytes each), in one batched call. */
+export function hashAccounts(accounts: readonly Account[]): Uint8Array {
+  if (accounts.length === 0) return new Uint8Array(0);
+  const chunks = new Uint8Array(accounts.length * ACCOUNT_CHUNKS * 32);
+  const view = new DataView(chunks.buffer);
+  for (let i = 0; i < accounts.length; i++) {
+    const offset = i * ACCOUNT_CHUNKS * 32;
+    const { address, balance, nonce } = accounts[i];
+    chunks.set(address, offset);
+    view.setBigUint64(offset + 32, balance, true);
+    view.setBigUint64(offset + 64, BigInt(nonce), true);
+  }
+  return hasher.digestNLevel(chunks, 2);
 }

@@ -1,6 +1,7 @@
+import { LeafNode } from "@chainsafe/persistent-merkle-tree";
 import type { CompositeViewDU } from "@chainsafe/ssz";
 import { bytesEqual } from "./address.js";
-import { buildAccountsTree } from "./bulk.js";
+import { buildAccountsTree, hashAccounts } from "./bulk.js";
 import { MAX_UINT64 } from "./constants.js";
 import { type Account, Account as AccountType, Outbox, type Receipt, ShardStateType } from "./types.js";
 
@@ -53,6 +54,9 @@ export class AddressRegistry {
  * `clone()` is cheap: the copy shares the tree and the registry.
  */
 export class ShardState implements AccountReader {
+  /** Accounts changed since the last root: their roots are computed in one batch (see flushAccountHashes). */
+  private readonly dirtyAccounts = new Set<number>();
+
   constructor(
     readonly view: ShardStateViewDU,
     readonly registry: AddressRegistry,
@@ -82,13 +86,33 @@ export class ShardState implements AccountReader {
 
   /** A copy that shares structure with this state; mutating one never affects the other. */
   clone(): ShardState {
+    this.flushAccountHashes();
     this.view.commit();
     return new ShardState(this.view.clone(true), this.registry, this.latestBlockRoot);
   }
 
   /** Commits pending changes and returns the state root. */
   hashTreeRoot(): Uint8Array {
+    this.flushAccountHashes();
     return this.view.batchHashTreeRoot();
+  }
+
+  /**
+   * Replaces every changed account's view by a node whose root is already known, computing all those roots
+   * with one batched SHA-256 call instead of rebuilding and hashing each account's subtree one by one.
+   */
+  private flushAccountHashes(): void {
+    if (this.dirtyAccounts.size === 0) return;
+    const indices = [...this.dirtyAccounts];
+    this.dirtyAccounts.clear();
+    const accounts = this.view.accounts;
+    const values = indices.map((index) => this.getAccountAt(index));
+    const roots = hashAccounts(values);
+    for (let i = 0; i < indices.length; i++) {
+      const node = AccountType.value_toTree(values[i]);
+      node.applyHash(LeafNode.fromRoot(roots.subarray(i * 32, i * 32 + 32)));
+      accounts.set(indices[i], AccountType.getViewDU(node));
+    }
   }
 
   indexOf(address: Uint8Array): number | undefined {
@@ -119,6 +143,7 @@ export class ShardState implements AccountReader {
     }
     account.balance -= total;
     account.nonce += 1;
+    this.dirtyAccounts.add(index);
   }
 
   /**
@@ -134,11 +159,13 @@ export class ShardState implements AccountReader {
         AccountType.toViewDU({ address: Uint8Array.from(address), balance: amount, nonce: 0 }),
       );
       this.registry.register(address, newIndex);
+      this.dirtyAccounts.add(newIndex);
       return true;
     }
     const account = this.view.accounts.get(index);
     if (account.balance + amount > MAX_UINT64) return false;
     account.balance += amount;
+    this.dirtyAccounts.add(index);
     return true;
   }
 

@@ -108,4 +108,20 @@ describe("shard state", () => {
     expect(copy.hashTreeRoot()).toEqual(state.hashTreeRoot());
     expect(copy.getAccount(alice.address)).toEqual(state.getAccount(alice.address));
   });
+
+  it("keeps the incremental root equal to a from-scratch hash after mutations, clones and new accounts", () => {
+    const state = genesisStates(2)[0];
+    const [alice, bob, newcomer] = accountsOnShard(0, 3);
+    const [remote] = accountsOnShard(1, 1);
+    const options = { shardCount: SHARD_COUNT };
+    expect(processTransaction(state, transfer(alice, bob.address, 3n, 0), options).ok).toBe(true);
+    const fork = state.clone();
+    expect(processTransaction(state, transfer(alice, newcomer.address, 4n, 1), options).ok).toBe(true);
+    expect(processTransaction(fork, transfer(bob, remote.address, 5n, 0), options).ok).toBe(true);
+    for (const s of [state, fork]) {
+      const root = s.hashTreeRoot();
+      expect(root).toEqual(ShardStateType.hashTreeRoot(s.view.toValue()));
+    }
+    expect(state.hashTreeRoot()).not.toEqual(fork.hashTreeRoot());
+  });
 });
