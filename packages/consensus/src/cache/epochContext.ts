@@ -60,6 +60,7 @@ export class EpochContext {
     caches.pubkeys.syncWith(state);
     this.epoch = computeEpochAtSlot(preset, state.slot);
     this.period = computePeriodAtEpoch(preset, this.epoch);
+    state.commit(); // getAllReadonlyValues reads committed nodes only
     const validators = state.validators.getAllReadonlyValues();
     const stakes: bigint[] = new Array(validators.length);
     const active: number[] = [];

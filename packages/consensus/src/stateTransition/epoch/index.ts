@@ -19,6 +19,7 @@ export const EJECTION_STAKE = MAX_STAKE / 2n;
  */
 export function processRegistryUpdates(preset: Preset, state: BeaconStateView): void {
   const epoch = getCurrentEpoch(preset, state);
+  state.commit(); // getAllReadonlyValues reads committed nodes only
   const validators = state.validators.getAllReadonlyValues();
   for (const [i, v] of validators.entries()) {
     if (

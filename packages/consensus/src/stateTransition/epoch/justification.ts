@@ -16,6 +16,7 @@ export interface TargetStakes {
 export function computeTargetStakes(preset: Preset, state: BeaconStateView): TargetStakes {
   const currentEpoch = getCurrentEpoch(preset, state);
   const previousEpoch = getPreviousEpoch(preset, state);
+  state.commit(); // getAllReadonlyValues reads committed nodes only
   const validators = state.validators.getAllReadonlyValues();
   const previous = state.previousEpochParticipation.getAll();
   const current = state.currentEpochParticipation.getAll();
