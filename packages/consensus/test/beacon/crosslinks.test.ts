@@ -80,13 +80,17 @@ describe("crosslinks (DESIGN.md §4)", () => {
     expect(() =>
       stateTransition(
         genesis,
-        crosslinkBlock(10, (item) => void (item.crosslink.shard = 1)),
+        crosslinkBlock(10, (item) => {
+          item.crosslink.shard = 1;
+        }),
       ),
     ).toThrow(/WRONG_SHARD/);
     expect(() =>
       stateTransition(
         genesis,
-        crosslinkBlock(10, (item) => void (item.crosslink.shard = 99)),
+        crosslinkBlock(10, (item) => {
+          item.crosslink.shard = 99;
+        }),
       ),
     ).toThrow(/WRONG_SHARD/);
   });
