@@ -187,7 +187,7 @@ function healthcheck(apiPort: number): YamlValue {
     test: new FlowSeq(["CMD", "node", "-e", probe]),
     interval: "5s",
     timeout: "3s",
-    retries: 5,
+    retries: 12,
     start_period: "60s",
   };
 }
