@@ -1,3 +1,9 @@
+/**
+ * Shard chain core (DESIGN.md §4): SSZ types, shard state (accounts in an SSZ list with an address
+ * registry, outboxes, inbox cursors, fees burned), transactions, cross-shard receipts with Merkle proofs
+ * against crosslinks, block production/validation, mempool, shard fork choice, account proofs, and an
+ * in-process multi-shard simulation. Pure and deterministic: no I/O, no clock.
+ */
 export * from "./accountProof.js";
 export { addressKey, shardOf } from "./address.js";
 export * from "./block.js";
