@@ -17,7 +17,7 @@ const options = {
   "base-port": { kind: "number", description: "first port: beacon API; nodes follow; p2p ports at +100", default: 9000 },
   dir: { kind: "string", description: "devnet directory (genesis, data, logs, endpoints.json)", default: ".devnet" },
   reset: { kind: "boolean", description: "wipe the devnet directory first", default: false },
-  "genesis-delay": { kind: "number", description: "seconds from now to genesis", default: 8 },
+  "genesis-delay": { kind: "number", description: "seconds from now to genesis (nodes need a few seconds each to start)", default: 15 },
   "status-lines": { kind: "boolean", description: "print one status line per slot", default: true },
   "log-level": { kind: "string", description: "node log level", default: "info" },
 } as const;

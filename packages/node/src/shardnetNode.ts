@@ -170,7 +170,10 @@ export class ShardnetNode {
     registerNodeRoutes(this.api, this);
     await this.api.listen({ host: opts.apiHost, port: opts.apiPort });
 
-    this.clock.start((tick) => this.onTick(tick.slot, tick.phase));
+    this.clock.start(
+      (tick) => this.onTick(tick.slot, tick.phase),
+      (err) => log.error({ err: (err as Error).message }, "slot tick failed"),
+    );
     this.sync.trigger();
     log.info(
       {

@@ -41,22 +41,28 @@ export class SlotClock {
 
   /**
    * Calls `onTick` at the start of every slot third (propose at 0, attest at 1/3, aggregate at 2/3),
-   * starting with the next boundary. Ticks never overlap: a slow handler delays, never doubles, later ones;
-   * boundaries missed while a handler ran are skipped.
+   * starting with the next boundary. Ticks never overlap: a slow handler delays later ones, which then
+   * run at once in order; only when a whole slot was lost are the missed thirds skipped.
    */
-  start(onTick: (tick: SlotTick) => Promise<void> | void): void {
+  start(onTick: (tick: SlotTick) => Promise<void> | void, onError: (err: unknown) => void = () => {}): void {
     this.stopped = false;
     const thirdMs = (this.secondsPerSlot * 1000) / 3;
+    let lastIndex: number | undefined;
     const schedule = (): void => {
       if (this.stopped) return;
       const sinceGenesisMs = this.now() - this.genesisTimeSec * 1000;
-      const nextIndex = Math.floor(sinceGenesisMs / thirdMs) + 1;
+      const currentIndex = Math.floor(sinceGenesisMs / thirdMs);
+      let nextIndex = lastIndex === undefined ? currentIndex + 1 : lastIndex + 1;
+      if (nextIndex < currentIndex - 2) nextIndex = currentIndex;
       const delay = Math.max(0, nextIndex * thirdMs - sinceGenesisMs);
       this.timer = setTimeout(async () => {
+        lastIndex = nextIndex;
         const slot = Math.floor(nextIndex / 3);
         const phase = PHASES[((nextIndex % 3) + 3) % 3]!;
         try {
           if (slot >= 0) await onTick({ slot, phase });
+        } catch (err) {
+          onError(err);
         } finally {
           schedule();
         }
