@@ -73,6 +73,10 @@ interface CaseResult {
   deliveryRatio: number;
   p50: number;
   p99: number;
+  /** CPU time (user + system) a receiver process spent per delivered message, µs, including its relaying. */
+  receiverCpuPerMsg: number;
+  /** CPU time of the publisher process per published message, µs. */
+  publisherCpuPerMsg: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -98,9 +102,11 @@ async function runCase(mode: "shardnet" | "bare", size: number, rate: number): P
       w.send({ type: "connect", addrs: ready.slice(0, i).map((r) => r.addrs[0]!), expectPeers: NODES - 1 });
     });
     await Promise.all(workers.map((w) => w.next("meshed")));
+    for (const w of workers) w.send({ type: "mark" });
+    await Promise.all(workers.map((w) => w.next("marked")));
     const publisher = workers[0]!;
     publisher.send({ type: "publish", size, rate, durationMs: DURATION_MS });
-    const { count } = await publisher.next("published", DURATION_MS + 60_000);
+    const { count, cpuMicros: publisherCpu } = await publisher.next("published", DURATION_MS + 60_000);
     await new Promise((r) => setTimeout(r, 2000)); // drain
     const receivers = workers.slice(1);
     for (const w of receivers) w.send({ type: "report" });
@@ -118,6 +124,9 @@ async function runCase(mode: "shardnet" | "bare", size: number, rate: number): P
       deliveryRatio: reports.reduce((a, r) => a + r.received, 0) / (count * receivers.length),
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
+      receiverCpuPerMsg:
+        reports.reduce((a, r) => a + r.cpuMicros / Math.max(1, r.received), 0) / reports.length,
+      publisherCpuPerMsg: publisherCpu / Math.max(1, count),
     };
   } finally {
     for (const w of workers) {
@@ -153,6 +162,8 @@ function medianResult(runs: CaseResult[]): CaseResult {
     deliveryRatio: median(runs.map((r) => r.deliveryRatio)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
+    receiverCpuPerMsg: median(runs.map((r) => r.receiverCpuPerMsg)),
+    publisherCpuPerMsg: median(runs.map((r) => r.publisherCpuPerMsg)),
   };
 }
 
@@ -162,9 +173,9 @@ async function main(): Promise<void> {
   );
   const rows: string[] = [];
   rows.push(
-    "| size | offered msg/s | bare delivered msg/s | shardnet delivered msg/s | ratio | bare p50 / p99 ms | shardnet p50 / p99 ms | delivered (bare / shardnet) |",
+    "| size | offered msg/s | delivered msg/s bare / shardnet | ratio | p50 / p99 ms bare | p50 / p99 ms shardnet | delivered % bare / shardnet | receiver CPU µs/msg bare / shardnet | CPU ratio |",
   );
-  rows.push("|---|---|---|---|---|---|---|---|");
+  rows.push("|---|---|---|---|---|---|---|---|---|");
   for (const { size, rate } of CASES) {
     const bareRuns: CaseResult[] = [];
     const ourRuns: CaseResult[] = [];
@@ -178,10 +189,14 @@ async function main(): Promise<void> {
     const ours = medianResult(ourRuns);
     const f = (n: number): string => n.toFixed(1);
     rows.push(
-      `| ${size} B | ${rate} | ${bare.deliveredPerSec.toFixed(0)} | ${ours.deliveredPerSec.toFixed(0)} | ${(ours.deliveredPerSec / bare.deliveredPerSec).toFixed(2)} | ${f(bare.p50)} / ${f(bare.p99)} | ${f(ours.p50)} / ${f(ours.p99)} | ${(bare.deliveryRatio * 100).toFixed(1)}% / ${(ours.deliveryRatio * 100).toFixed(1)}% |`,
+      `| ${size} B | ${rate} | ${bare.deliveredPerSec.toFixed(0)} / ${ours.deliveredPerSec.toFixed(0)} | ${(ours.deliveredPerSec / bare.deliveredPerSec).toFixed(2)} | ${f(bare.p50)} / ${f(bare.p99)} | ${f(ours.p50)} / ${f(ours.p99)} | ${(bare.deliveryRatio * 100).toFixed(1)} / ${(ours.deliveryRatio * 100).toFixed(1)} | ${bare.receiverCpuPerMsg.toFixed(0)} / ${ours.receiverCpuPerMsg.toFixed(0)} | ${(bare.receiverCpuPerMsg / ours.receiverCpuPerMsg).toFixed(2)} |`,
     );
   }
   console.log(`\n${rows.join("\n")}`);
+  console.log(
+    "\nratio = shardnet / bare delivered msg/s (wall clock, sensitive to other load on the machine);" +
+      "\nCPU ratio = bare / shardnet receiver CPU per delivered message (capacity ratio, robust to other load).",
+  );
 }
 
 main().catch((err: unknown) => {

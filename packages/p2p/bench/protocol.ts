@@ -2,11 +2,20 @@
 export type ParentMessage =
   | { type: "connect"; addrs: string[]; expectPeers: number }
   | { type: "publish"; size: number; rate: number; durationMs: number }
+  | { type: "mark" }
   | { type: "report" }
   | { type: "stop" };
 
 export type WorkerMessage =
   | { type: "ready"; addrs: string[] }
   | { type: "meshed" }
-  | { type: "published"; count: number }
-  | { type: "report"; received: number; firstAt: number; lastAt: number; latencies: number[] };
+  | { type: "marked" }
+  | { type: "published"; count: number; cpuMicros: number }
+  | {
+      type: "report";
+      received: number;
+      firstAt: number;
+      lastAt: number;
+      latencies: number[];
+      cpuMicros: number;
+    };

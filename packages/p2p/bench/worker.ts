@@ -158,6 +158,12 @@ async function publishLoop(node: BenchNode, size: number, rate: number, duration
   return sent - failed;
 }
 
+let cpuMark = process.cpuUsage();
+function cpuSinceMark(): number {
+  const d = process.cpuUsage(cpuMark);
+  return d.user + d.system;
+}
+
 async function main(): Promise<void> {
   const node = mode === "shardnet" ? await startShardnet() : await startBare();
   process.on("message", (msg: ParentMessage) => {
@@ -174,13 +180,24 @@ async function main(): Promise<void> {
           send({ type: "meshed" });
           break;
         }
+        case "mark":
+          cpuMark = process.cpuUsage();
+          send({ type: "marked" });
+          break;
         case "publish": {
           const published = await publishLoop(node, msg.size, msg.rate, msg.durationMs);
-          send({ type: "published", count: published });
+          send({ type: "published", count: published, cpuMicros: cpuSinceMark() });
           break;
         }
         case "report":
-          send({ type: "report", received: latencies.length, firstAt, lastAt, latencies });
+          send({
+            type: "report",
+            received: latencies.length,
+            firstAt,
+            lastAt,
+            latencies,
+            cpuMicros: cpuSinceMark(),
+          });
           break;
         case "stop":
           await node.stop();

@@ -11,6 +11,7 @@ import {
   topicName,
   topicString,
 } from "./topics.js";
+import { ValidationQueue } from "./validationQueue.js";
 
 export type ValidationResult = "accept" | "ignore" | "reject";
 
@@ -27,6 +28,10 @@ export interface GossipHandler<T> {
   validate(msg: T, from: string, topic: GossipTopic): ValidationResult | Promise<ValidationResult>;
   /** Called after an accepted message was handed back to gossipsub for forwarding. */
   onAccepted?(msg: T, from: string, topic: GossipTopic): void | Promise<void>;
+  /** Validations of this kind running at once (default 16). */
+  maxConcurrency?: number;
+  /** Messages of this kind waiting for validation before new ones are ignored (default 4096). */
+  maxQueueLength?: number;
 }
 
 /** The gossipsub router methods we use beyond the `GossipSub` interface (they exist on the router class). */
@@ -62,7 +67,10 @@ export function messageIdToString(id: Uint8Array): string {
 
 /** Validation glue, publishing and topic subscriptions on top of one gossipsub router. */
 export class GossipLayer {
-  private readonly handlers = new Map<TopicKind, GossipHandler<unknown>>();
+  private readonly handlers = new Map<
+    TopicKind,
+    { handler: GossipHandler<unknown>; queue: ValidationQueue }
+  >();
   private readonly topicCache = new Map<string, { topic: GossipTopic; label: string } | null>();
   private trackedShards = new Set<number>();
 
@@ -72,14 +80,15 @@ export class GossipLayer {
     private readonly metrics: P2pMetrics,
     private readonly onError?: (err: unknown, context: string) => void,
   ) {
-    router.addEventListener("gossipsub:message", (evt) => {
-      void this.onMessage(evt.detail);
-    });
+    router.addEventListener("gossipsub:message", (evt) => this.onMessage(evt.detail));
   }
 
   /** Registers (or replaces) the handler for one topic kind; for shard kinds it serves every shard. */
   registerHandler<T>(kind: TopicKind, handler: GossipHandler<T>): void {
-    this.handlers.set(kind, handler as GossipHandler<unknown>);
+    this.handlers.set(kind, {
+      handler: handler as GossipHandler<unknown>,
+      queue: new ValidationQueue(handler.maxConcurrency ?? 16, handler.maxQueueLength ?? 4096),
+    });
   }
 
   topicString(topic: GossipTopic): string {
@@ -134,7 +143,7 @@ export class GossipLayer {
    * handler's maxBytes, because every peer would reject them.
    */
   async publish(topic: GossipTopic, data: Uint8Array): Promise<number> {
-    const handler = this.handlers.get(topic.kind);
+    const handler = this.handlers.get(topic.kind)?.handler;
     if (handler !== undefined && data.length > handler.maxBytes) {
       throw new RangeError(
         `message of ${data.length} bytes exceeds maxBytes ${handler.maxBytes} of topic ${topicName(topic)}; peers would reject it`,
@@ -161,26 +170,43 @@ export class GossipLayer {
     return entry;
   }
 
-  private async onMessage(detail: GossipsubMessage): Promise<void> {
+  private onMessage(detail: GossipsubMessage): void {
     const { msgId, msg } = detail;
     const from = detail.propagationSource.toString();
     const resolved = this.resolveTopic(msg.topic);
     const label = resolved?.label ?? "unknown";
     this.metrics.gossipReceived.inc({ topic: label });
-    const handler = resolved === null ? undefined : this.handlers.get(resolved.topic.kind);
-    if (resolved === null || handler === undefined) {
+    const entry = resolved === null ? undefined : this.handlers.get(resolved.topic.kind);
+    if (resolved === null || entry === undefined) {
       this.metrics.gossipDropped.inc({ topic: label, reason: "no_handler" });
       this.report(msgId, from, label, "ignore");
       return;
     }
-    if (msg.data.length > handler.maxBytes) {
+    if (msg.data.length > entry.handler.maxBytes) {
       this.metrics.gossipDropped.inc({ topic: label, reason: "oversize" });
       this.report(msgId, from, label, "reject");
       return;
     }
+    const queued = entry.queue.tryEnqueue(() =>
+      this.process(entry.handler, resolved.topic, label, msgId, from, msg.data),
+    );
+    if (!queued) {
+      this.metrics.gossipDropped.inc({ topic: label, reason: "queue_full" });
+      this.report(msgId, from, label, "ignore");
+    }
+  }
+
+  private async process(
+    handler: GossipHandler<unknown>,
+    topic: GossipTopic,
+    label: string,
+    msgId: string,
+    from: string,
+    data: Uint8Array,
+  ): Promise<void> {
     let decoded: unknown;
     try {
-      decoded = handler.decode(msg.data);
+      decoded = handler.decode(data);
     } catch {
       this.metrics.gossipDropped.inc({ topic: label, reason: "undecodable" });
       this.report(msgId, from, label, "reject");
@@ -188,7 +214,7 @@ export class GossipLayer {
     }
     let result: ValidationResult;
     try {
-      result = await handler.validate(decoded, from, resolved.topic);
+      result = await handler.validate(decoded, from, topic);
     } catch (err) {
       // A validator that throws has a bug or lacks data; don't penalise the sender for it.
       this.onError?.(err, `validate ${label}`);
@@ -198,7 +224,7 @@ export class GossipLayer {
     this.report(msgId, from, label, result);
     if (result === "accept" && handler.onAccepted !== undefined) {
       try {
-        await handler.onAccepted(decoded, from, resolved.topic);
+        await handler.onAccepted(decoded, from, topic);
       } catch (err) {
         // The message was valid for the network; an import failure is the caller's to handle.
         this.onError?.(err, `onAccepted ${label}`);

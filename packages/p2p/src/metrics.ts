@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry } from "prom-client";
 
 export type ValidationResultLabel = "accept" | "ignore" | "reject";
-export type DropReason = "oversize" | "undecodable" | "no_handler" | "validator_error";
+export type DropReason = "oversize" | "undecodable" | "no_handler" | "validator_error" | "queue_full";
 
 /** The `shardnet_*` network metrics of DESIGN.md §7, registered on one prom-client registry. */
 export class P2pMetrics {
@@ -35,7 +35,7 @@ export class P2pMetrics {
     });
     this.gossipDropped = new Counter({
       name: "shardnet_gossip_messages_dropped_total",
-      help: "Gossip messages dropped before the topic validator ran (oversize, undecodable, no handler, validator threw)",
+      help: "Gossip messages dropped without a validator verdict (oversize, undecodable, no_handler, validator_error, queue_full)",
       labelNames: ["topic", "reason"],
       registers,
     });

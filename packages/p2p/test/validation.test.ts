@@ -5,6 +5,7 @@ import {
   metricValue,
   type P2pNode,
   TESTNET_SCORE_THRESHOLDS,
+  type ValidationResult,
 } from "../src/index.js";
 import { bytes, NodeSet, text, waitFor } from "./helpers.js";
 
@@ -107,5 +108,50 @@ describe("gossip validation", () => {
     // A keeps re-dialling B as its bootstrap peer; B's connection gater refuses it while banned.
     await new Promise((r) => setTimeout(r, 1000));
     expect(b.connectedPeers()).not.toContain(a.peerId);
+  });
+});
+
+describe("validation queue", () => {
+  it("bounds concurrent validations per topic kind and ignores messages beyond the queue", async () => {
+    const b = await nodes.start({ targetPeers: 0 });
+    const a = await nodes.start({ targetPeers: 0, bootstrap: b.listenMultiaddrs() });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let running = 0;
+    let maxRunning = 0;
+    const accepted: string[] = [];
+    b.registerTopicHandler<string>("slashing", {
+      maxBytes: 100,
+      maxConcurrency: 1,
+      maxQueueLength: 1,
+      decode: (x) => text(x),
+      validate: async (): Promise<ValidationResult> => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await gate;
+        running--;
+        return "accept";
+      },
+      onAccepted: (m) => {
+        accepted.push(m);
+      },
+    });
+    const slashing: GossipTopic = { kind: "slashing" };
+    a.subscribe(slashing);
+    b.subscribe(slashing);
+    await waitFor(() => a.gossip.topicPeers(slashing).includes(b.peerId), "subscription seen by A");
+    for (let i = 0; i < 5; i++) await a.publish(slashing, bytes(`s-${i}`));
+    await waitFor(
+      async () =>
+        (await metricValue(b.metrics.gossipDropped, { topic: "slashing", reason: "queue_full" })) === 3,
+      "three messages refused by the full queue",
+    );
+    release();
+    await waitFor(() => accepted.length === 2, "the running and the queued message accepted");
+    expect(accepted).toEqual(["s-0", "s-1"]);
+    expect(maxRunning).toBe(1);
+    expect(await metricValue(b.metrics.gossipValidated, { topic: "slashing", result: "ignore" })).toBe(3);
   });
 });
