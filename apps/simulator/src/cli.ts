@@ -1,6 +1,12 @@
 /** Simulator command line: flag parsing, summary formatting, and the run itself (no process exit). */
 import { parseArgs } from "node:util";
-import { isPresetName, runSimulation, type SimulationSummary } from "@shardnet/consensus";
+import {
+  DEFAULT_SHARD_TRANSACTIONS,
+  isPresetName,
+  runSimulation,
+  type ShardTransactionsConfig,
+  type SimulationSummary,
+} from "@shardnet/consensus";
 
 const USAGE = `usage: simulate [options]
   --validators N     validators at genesis (default 64)
@@ -10,6 +16,10 @@ const USAGE = `usage: simulate [options]
   --seed X           integer seed: network name, offline set (default 1)
   --preset NAME      local | scale (default local)
   --no-signatures    skip BLS signing and verification (big runs only)
+  --txs-per-slot N   transfers submitted per slot over all shards (default 16)
+  --cross-shard F    fraction of transfers to another shard, 0..1 (default 0.5)
+  --accounts N       funded dev accounts dev:0..N-1 (default 64)
+  --no-transactions  placeholder shard blocks, no transfer workload
   --json             print the summary as one JSON object on the last line
   --help             this text`;
 
@@ -22,6 +32,8 @@ export interface SimulatorCliOptions {
   preset: "local" | "scale";
   signatures: boolean;
   json: boolean;
+  /** Transfer workload, or false for placeholder shard blocks. */
+  transactions: ShardTransactionsConfig | false;
 }
 
 function toNumber(name: string, value: string | undefined, fallback: number, integer: boolean): number {
@@ -44,6 +56,10 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
       seed: { type: "string" },
       preset: { type: "string" },
       "no-signatures": { type: "boolean" },
+      "txs-per-slot": { type: "string" },
+      "cross-shard": { type: "string" },
+      accounts: { type: "string" },
+      "no-transactions": { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -58,6 +74,24 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
   if (validators < 1) throw new Error("--validators must be at least 1");
   const epochs = toNumber("epochs", values.epochs, 4, true);
   if (epochs < 1) throw new Error("--epochs must be at least 1");
+  const txsPerSlot = toNumber(
+    "txs-per-slot",
+    values["txs-per-slot"],
+    DEFAULT_SHARD_TRANSACTIONS.txsPerSlot,
+    true,
+  );
+  if (txsPerSlot < 0) throw new Error("--txs-per-slot must be 0 or more");
+  const crossShardShare = toNumber(
+    "cross-shard",
+    values["cross-shard"],
+    DEFAULT_SHARD_TRANSACTIONS.crossShardShare,
+    false,
+  );
+  if (crossShardShare < 0 || crossShardShare > 1) {
+    throw new Error(`--cross-shard must be between 0 and 1, got ${crossShardShare}`);
+  }
+  const accounts = toNumber("accounts", values.accounts, DEFAULT_SHARD_TRANSACTIONS.accounts, true);
+  if (accounts < 1) throw new Error("--accounts must be at least 1");
   return {
     validators,
     shards: values.shards === undefined ? undefined : toNumber("shards", values.shards, 0, true),
@@ -67,6 +101,7 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
     preset,
     signatures: !values["no-signatures"],
     json: values.json ?? false,
+    transactions: values["no-transactions"] ? false : { txsPerSlot, crossShardShare, accounts },
   };
 }
 
@@ -76,6 +111,7 @@ export function formatSummary(s: SimulationSummary, seconds: number): string {
     `head slot ${s.headSlot}: ${s.blocksProposed} blocks, ${s.slotsMissed} missed slots`,
     `justified epoch ${s.justifiedEpoch}, finalized epoch ${s.finalizedEpoch}, safety violations ${s.safetyViolations}`,
     `crosslinks per shard [${s.crosslinksPerShard.join(", ")}], shard-epochs without a crosslink ${s.epochsWithoutCrosslink}`,
+    `transactions: ${s.txsIncluded}/${s.txsSubmitted} included, receipts ${s.receiptsCredited}/${s.receiptsSent} credited, supply ${s.supplyConserved ? "conserved" : "NOT CONSERVED"}`,
     `state root ${s.stateRoot}`,
     `ran in ${seconds.toFixed(1)} s`,
   ].join("\n");
@@ -104,6 +140,7 @@ export function runSimulatorCli(argv: readonly string[]): number {
     seed: options.seed,
     preset: options.preset,
     signatures: options.signatures,
+    transactions: options.transactions,
   });
   console.log(formatSummary(summary, (performance.now() - started) / 1000));
   if (options.json) console.log(JSON.stringify(summary));

@@ -12,6 +12,12 @@ describe("simulator (64 validators, 4 shards, local preset, real BLS)", () => {
     expect(s.epochsWithoutCrosslink).toBe(0);
     expect(s.crosslinksPerShard.every((n) => n >= 4)).toBe(true);
     expect(s.safetyViolations).toBe(0);
+    // Shard transactions: the default workload (16 transfers per slot, half cross-shard) flows end to end.
+    expect(s.txsIncluded).toBeGreaterThan(s.txsSubmitted / 2);
+    expect(s.receiptsSent).toBeGreaterThan(0);
+    expect(s.receiptsCredited).toBeGreaterThan(s.receiptsSent / 2);
+    expect(s.receiptsCredited).toBeLessThanOrEqual(s.receiptsSent);
+    expect(s.supplyConserved).toBe(true);
   });
 
   it("25% offline: still finalises", () => {
@@ -53,5 +59,12 @@ describe("simulator CLI flags", () => {
     });
     expect(() => parseSimulatorArgs(["--offline", "2"])).toThrow(/between 0 and 1/);
     expect(() => parseSimulatorArgs(["--preset", "huge"])).toThrow(/local or scale/);
+    expect(
+      parseSimulatorArgs(["--txs-per-slot", "40", "--cross-shard", "0.2", "--accounts", "10"]),
+    ).toMatchObject({
+      transactions: { txsPerSlot: 40, crossShardShare: 0.2, accounts: 10 },
+    });
+    expect(parseSimulatorArgs(["--no-transactions"])).toMatchObject({ transactions: false });
+    expect(() => parseSimulatorArgs(["--cross-shard", "1.5"])).toThrow(/between 0 and 1/);
   });
 });

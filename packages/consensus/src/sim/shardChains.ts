@@ -1,17 +1,21 @@
-import type { ShardBlockHeaderValue } from "../types/index.js";
+import type { CrosslinkValue, ShardBlockHeaderValue } from "../types/index.js";
 import { ShardBlockHeader } from "../types/shardHeader.js";
 import { ZERO_ROOT } from "../util/bytes.js";
 
+export interface ShardBlockBuildArgs {
+  shard: number;
+  slot: number;
+  proposerIndex: number;
+  parent: ShardBlockHeaderValue | undefined;
+  parentRoot: Uint8Array;
+  beaconBlockRoot: Uint8Array;
+  /** Crosslinks of the beacon state the block builds on (receipts are proven against them). */
+  crosslinks: readonly CrosslinkValue[];
+}
+
 /** Builds the shard block a proposer publishes; the default is a placeholder header chained by parent. */
 export interface ShardBlockBuilder {
-  buildShardBlock(args: {
-    shard: number;
-    slot: number;
-    proposerIndex: number;
-    parent: ShardBlockHeaderValue | undefined;
-    parentRoot: Uint8Array;
-    beaconBlockRoot: Uint8Array;
-  }): ShardBlockHeaderValue;
+  buildShardBlock(args: ShardBlockBuildArgs): ShardBlockHeaderValue;
 }
 
 /** Placeholder shard blocks: zero state/tx/outbox/receipt roots, chained by parent root. */

@@ -14,12 +14,17 @@ import { signBlock, signRandaoReveal } from "../production/signing.js";
 import { processSlots } from "../stateTransition/slots.js";
 import { stateTransition } from "../stateTransition/stateTransition.js";
 import { BeaconBlock } from "../types/beacon.js";
-import type { AttestationValue, BeaconBlockValue } from "../types/index.js";
+import type { AttestationValue, BeaconBlockValue, CrosslinkValue } from "../types/index.js";
 import { bytesEqual, toHex, ZERO_ROOT } from "../util/bytes.js";
 import { computeEpochAtSlot } from "../util/epoch.js";
 import { sha256 } from "../util/hash.js";
 import { SeededRandom } from "./random.js";
 import { placeholderShardBlocks, type ShardBlockBuilder, ShardHeads } from "./shardChains.js";
+import {
+  DEFAULT_SHARD_TRANSACTIONS,
+  type ShardTransactionsConfig,
+  SimShardTransactions,
+} from "./shardTransactions.js";
 
 export interface SimulationConfig {
   validators: number;
@@ -32,7 +37,10 @@ export interface SimulationConfig {
   presetOverrides?: Record<string, number>;
   /** Real BLS signing and verification (default true). `false` is for big runs only. */
   signatures?: boolean;
+  /** Custom shard blocks (disables the transaction workload). */
   shardBlocks?: ShardBlockBuilder;
+  /** Seeded transfer workload through real shard blocks (default DEFAULT_SHARD_TRANSACTIONS); false: none. */
+  transactions?: ShardTransactionsConfig | false;
 }
 
 export interface SimulationSummary {
@@ -55,6 +63,13 @@ export interface SimulationSummary {
   /** sha256 over the committees of period 0 (0x-hex): shows whether two runs shuffled alike. */
   committeeFingerprint: string;
   signatures: boolean;
+  /** Shard transactions (zero and true when the workload is off). */
+  txsSubmitted: number;
+  txsIncluded: number;
+  receiptsSent: number;
+  receiptsCredited: number;
+  /** Balances + receipts in flight + fees burned = genesis supply after every slot. */
+  supplyConserved: boolean;
 }
 
 /** The compressed G2 point at infinity: a well-formed placeholder signature for runs without BLS. */
@@ -84,6 +99,7 @@ export class Simulator {
   private readonly secretKeys: BlsSecretKey[];
   private readonly signatures: boolean;
   private readonly shardBlocks: ShardBlockBuilder;
+  private readonly shardTransactions: SimShardTransactions | undefined;
   private readonly blocks = new Map<string, StoredBlock>();
   private readonly genesisBlockRoot: Uint8Array;
   private attestationPool: AttestationValue[] = [];
@@ -102,11 +118,15 @@ export class Simulator {
       throw new Error("validators must be a positive integer");
     this.bls = getBls();
     this.signatures = config.signatures ?? true;
-    this.shardBlocks = config.shardBlocks ?? placeholderShardBlocks;
     const presetName = config.preset ?? "local";
     const overrides = { ...config.presetOverrides, SHARD_COUNT: config.shards };
     const preset = resolvePreset(presetName, overrides);
     checkPresetLimits(preset);
+    const transactions = config.shardBlocks ? false : (config.transactions ?? DEFAULT_SHARD_TRANSACTIONS);
+    this.shardTransactions = transactions
+      ? new SimShardTransactions(transactions, preset, config.seed)
+      : undefined;
+    this.shardBlocks = config.shardBlocks ?? this.shardTransactions ?? placeholderShardBlocks;
     this.secretKeys = Array.from({ length: config.validators }, (_, i) =>
       this.bls.secretKeyFromBytes(interopSecretKey(i)),
     );
@@ -118,7 +138,7 @@ export class Simulator {
       presetOverrides: overrides,
       preset,
       validators: publicKeys.map((pk) => ({ pubkey: pk.toBytes(), stake: MAX_STAKE })),
-      accounts: [],
+      accounts: this.shardTransactions?.allocations ?? [],
     };
     this.genesisRoot = genesisHash(this.genesis);
     const pubkeyCache = new PubkeyCache(this.bls);
@@ -178,8 +198,12 @@ export class Simulator {
     const headRoot = this.forkChoice.getHead();
     const head = this.headState();
     const atSlot = head.state.slot === slot ? head : processSlots(head, slot);
-    this.proposeShardBlocks(atSlot, slot, headRoot);
+    atSlot.state.commit();
+    const crosslinks = atSlot.state.currentCrosslinks.getAllReadonlyValues();
+    this.shardTransactions?.beginSlot();
+    this.proposeShardBlocks(atSlot, slot, headRoot, crosslinks);
     this.attest(atSlot, slot, headRoot);
+    this.shardTransactions?.endSlot(crosslinks);
     const oldest = slot - this.preset.SLOTS_PER_EPOCH;
     this.attestationPool = this.attestationPool.filter((a) => a.data.slot >= oldest);
     this.crosslinkCandidates = this.crosslinkCandidates.filter((c) => c.attestation.data.slot >= oldest);
@@ -222,7 +246,12 @@ export class Simulator {
     this.onFinalityChange();
   }
 
-  private proposeShardBlocks(atSlot: CachedBeaconState, slot: number, headRoot: Uint8Array): void {
+  private proposeShardBlocks(
+    atSlot: CachedBeaconState,
+    slot: number,
+    headRoot: Uint8Array,
+    crosslinks: readonly CrosslinkValue[],
+  ): void {
     for (let shard = 0; shard < this.preset.SHARD_COUNT; shard++) {
       const proposerIndex = atSlot.epochCtx.getShardProposer(shard, slot);
       if (!this.isOnline(proposerIndex)) continue;
@@ -233,6 +262,7 @@ export class Simulator {
         parent: this.shardHeads.headers[shard],
         parentRoot: this.shardHeads.roots[shard] as Uint8Array,
         beaconBlockRoot: headRoot,
+        crosslinks,
       });
       this.shardHeads.extend(header);
     }
@@ -335,6 +365,13 @@ export class Simulator {
       stateRoot: toHex(head.state.hashTreeRoot()),
       committeeFingerprint,
       signatures: this.signatures,
+      ...(this.shardTransactions?.summary() ?? {
+        txsSubmitted: 0,
+        txsIncluded: 0,
+        receiptsSent: 0,
+        receiptsCredited: 0,
+        supplyConserved: true,
+      }),
     };
   }
 }
