@@ -19,3 +19,4 @@ export * from "./simulation.js";
 export * from "./state.js";
 export * from "./transaction.js";
 export * from "./types.js";
+export { isValidBranch, merkleBranch, rootFromBranch } from "./merkle.js";
