@@ -126,7 +126,7 @@ export function voteAt(
 export function placeholderHeader(
   shard: number,
   slot: number,
-  parentRoot = new Uint8Array(32),
+  parentRoot: Uint8Array = new Uint8Array(32),
 ): ShardBlockHeaderValue {
   const zero = new Uint8Array(32);
   return {

@@ -1,0 +1,17 @@
+import type { ShardBlockHeaderValue } from "../src/index.js";
+
+/** A placeholder shard block header (zero tx/receipt roots) for benchmarks. */
+export function placeholderHeader(shard: number, slot: number): ShardBlockHeaderValue {
+  const zero = new Uint8Array(32);
+  return {
+    shard,
+    slot,
+    proposerIndex: 0,
+    parentRoot: zero,
+    beaconBlockRoot: zero,
+    stateRoot: new Uint8Array(32).fill(shard + 1),
+    txRoot: zero,
+    outboxRoot: zero,
+    receiptsInRoot: zero,
+  };
+}
