@@ -96,7 +96,7 @@ export interface TxValidationOptions {
  * Checks everything but the signature, cheapest first: amount, shard, pubkey ↔ from, nonce, balance, and
  * (intra-shard) that the credit fits in uint64. Reads the state, never writes it.
  */
-export function checkTransactionStateless(
+export function checkTransactionAgainstState(
   tx: Transaction,
   state: AccountReader,
   shardCount: number,
@@ -130,7 +130,7 @@ export function validateTransaction(
   state: ShardState,
   options: TxValidationOptions,
 ): TxCheck {
-  const check = checkTransactionStateless(tx, state, options.shardCount);
+  const check = checkTransactionAgainstState(tx, state, options.shardCount);
   if (!check.ok) return check;
   if (shardOf(tx.to, options.shardCount) === state.shard && !bytesEqual(tx.to, tx.from)) {
     if (!state.canCredit(tx.to, tx.amount))
