@@ -1,0 +1,298 @@
+/**
+ * End-to-end devnet tests (DESIGN.md §6, §9): one beacon node + 4 shard nodes as real processes, real
+ * libp2p on 127.0.0.1, 1-second slots, 32 validators (8 per shard node, so any one node holds < 1/3).
+ * One devnet is shared by the tests, which run in order:
+ *   finality + crosslinks → agreement → kill -9 / restart → late node → foreign genesis.
+ */
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { writeGenesisFile } from "../../apps/devnet/src/genesisFile.js";
+import {
+  CrosslinkRecorder,
+  E2eDevnet,
+  formatStatuses,
+  type NodeStatus,
+  SLOTS_PER_EPOCH,
+  sleep,
+  waitFor,
+} from "./helpers/devnet.js";
+
+const BASE_PORT = 19400;
+const SHARDS = 4;
+/**
+ * Finality bound: the beacon node must report a finalized epoch ≥ 1 before the wall clock enters epoch
+ * FINALITY_DEADLINE_EPOCH (i.e. within that many epochs of genesis). FFG can finalise epoch 1 at the
+ * earliest during epoch 3; 5 leaves room for a loaded 2-core machine.
+ */
+const FINALITY_DEADLINE_EPOCH = 5;
+
+const t0 = Date.now();
+function note(msg: string): void {
+  process.stdout.write(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
+}
+
+describe.sequential("devnet end to end (real processes, 1-second slots)", () => {
+  let devnet: E2eDevnet | undefined;
+  let recorder: CrosslinkRecorder | undefined;
+  let failed = false;
+
+  function net(): E2eDevnet {
+    if (!devnet) throw new Error("devnet did not start");
+    return devnet;
+  }
+
+  beforeAll(async () => {
+    devnet = await E2eDevnet.start({
+      basePort: BASE_PORT,
+      shardNodes: 4,
+      shards: SHARDS,
+      validators: 32,
+      slotSeconds: 1,
+    });
+    const lead = (devnet.genesisTimeMs - Date.now()) / 1000;
+    note(
+      `devnet up in ${devnet.dir}; genesis in ${lead.toFixed(1)} s${lead < 0 ? " (nodes started after genesis!)" : ""}`,
+    );
+    recorder = new CrosslinkRecorder(devnet).start();
+  }, 120_000);
+
+  afterEach(({ task }) => {
+    if (task.result?.state === "fail") {
+      failed = true;
+      devnet?.printLogTails(`test failed: ${task.name}`);
+    }
+  });
+
+  afterAll(async () => {
+    recorder?.stop();
+    await devnet?.stop(failed);
+    if (failed && devnet) note(`kept ${devnet.dir} for inspection`);
+  }, 30_000);
+
+  it(`finalises within ${FINALITY_DEADLINE_EPOCH} epochs of genesis and crosslinks every shard in every epoch after the first`, async () => {
+    const d = net();
+    const deadlineSlot = FINALITY_DEADLINE_EPOCH * SLOTS_PER_EPOCH;
+    const finalized = await waitFor(
+      "the beacon node to finalise an epoch",
+      async () => {
+        const s = await d.status("beacon");
+        if (s.finalized.epoch >= 1) return s;
+        if (d.currentSlot() >= deadlineSlot) {
+          throw new Error(`not finalised by slot ${deadlineSlot}:\n${formatStatuses(await d.statuses())}`);
+        }
+        return undefined;
+      },
+      (deadlineSlot + 2) * d.slotMs + Math.max(0, d.genesisTimeMs - Date.now()),
+      250,
+    );
+    const atSlot = d.currentSlot();
+    note(
+      `finalized epoch ${finalized.finalized.epoch} at wall-clock slot ${atSlot} (epoch ${d.currentEpoch()})`,
+    );
+    expect(finalized.finalized.epoch).toBeGreaterThanOrEqual(1);
+    expect(atSlot).toBeLessThan(deadlineSlot);
+
+    // Crosslinks: every shard in every complete epoch after the first (1 .. current-1), and at least epochs 1..3.
+    const lastEpoch = Math.max(3, d.currentEpoch() - 1);
+    await d.untilSlot((lastEpoch + 1) * SLOTS_PER_EPOCH, 500);
+    const byShard = recorder?.epochsByShard(SHARDS) ?? [];
+    const missing: string[] = [];
+    for (let shard = 0; shard < SHARDS; shard++) {
+      for (let epoch = 1; epoch <= lastEpoch; epoch++) {
+        if (!byShard[shard]?.has(epoch)) missing.push(`shard ${shard} epoch ${epoch}`);
+      }
+    }
+    note(
+      `crosslink epochs per shard (by including beacon block): ${byShard.map((s, i) => `${i}:[${[...s].sort((a, b) => a - b).join(",")}]`).join(" ")}`,
+    );
+    expect(missing, "shards not crosslinked in an epoch").toEqual([]);
+    const beacon = await d.status("beacon");
+    for (let shard = 0; shard < SHARDS; shard++)
+      expect(beacon.crosslinkCounts[shard] ?? 0).toBeGreaterThanOrEqual(lastEpoch);
+  }, 120_000);
+
+  it("all nodes agree on the finalised checkpoint and the head", async () => {
+    const d = net();
+    const agreed = await waitFor(
+      "every node to report the same finalized checkpoint",
+      async () => {
+        const statuses = await d.statuses();
+        const all = [...statuses.values()];
+        if (all.some((s) => s === undefined)) return undefined;
+        const ok = all as NodeStatus[];
+        const epochs = new Set(ok.map((s) => `${s.finalized.epoch}:${s.finalized.root}`));
+        return epochs.size === 1 && ok[0]!.finalized.epoch >= 1 ? statuses : undefined;
+      },
+      4 * SLOTS_PER_EPOCH * d.slotMs,
+      250,
+    );
+    note(`agreement:\n${formatStatuses(agreed)}`);
+    const list = [...agreed.values()] as NodeStatus[];
+    const heads = list.map((s) => s.head.slot);
+    expect(Math.max(...heads) - Math.min(...heads)).toBeLessThanOrEqual(2);
+    for (const s of list) expect(s.peers).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
+  it("keeps finalising while one shard node is killed (-9) for two epochs; the node restarts from its database and catches up", async () => {
+    const d = net();
+    const victim = "node-2";
+    const before = await d.status(victim);
+    await sleep(300); // anything reported in `before` has had time to reach disk
+    const finalizedAtKill = (await d.status("beacon")).finalized;
+    const killedAtSlot = d.currentSlot();
+    await d.kill(victim);
+    note(
+      `killed ${victim} at slot ${killedAtSlot} (its head ${before.head.slot}, beacon finalized ${finalizedAtKill.epoch})`,
+    );
+
+    await d.untilSlot(killedAtSlot + 2 * SLOTS_PER_EPOCH);
+    const during = await d.statuses();
+    note(`after two epochs without ${victim}:\n${formatStatuses(during)}`);
+    const beaconDuring = during.get("beacon");
+    expect(beaconDuring).toBeDefined();
+    // 24 of 32 validators online (75% > 2/3): finality keeps moving.
+    expect(beaconDuring!.finalized.epoch).toBeGreaterThanOrEqual(finalizedAtKill.epoch + 1);
+
+    const restartedAt = Date.now();
+    d.restart(victim);
+    await d.waitHealthy(victim, 60_000);
+    const started = d
+      .logEvents(victim)
+      .filter((e) => e.msg === "node started")
+      .at(-1);
+    note(
+      `${victim} restarted in ${((Date.now() - restartedAt) / 1000).toFixed(1)} s, head from its database: slot ${String(started?.headSlot)}`,
+    );
+    // Durability (§9.5): the restarted node starts from the head it had acknowledged, not from genesis.
+    expect(Number(started?.headSlot)).toBeGreaterThanOrEqual(before.head.slot);
+
+    const caughtUp = await waitFor(
+      `${victim} to catch up with the beacon node`,
+      async () => {
+        const [b, v] = await Promise.all([d.status("beacon"), d.status(victim)]);
+        const sameFinal = b.finalized.epoch === v.finalized.epoch && b.finalized.root === v.finalized.root;
+        return sameFinal && Math.abs(b.head.slot - v.head.slot) <= 2 ? { b, v } : undefined;
+      },
+      4 * SLOTS_PER_EPOCH * d.slotMs,
+      250,
+    );
+    note(
+      `${victim} caught up ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after restart: head ${caughtUp.v.head.slot} vs beacon ${caughtUp.b.head.slot}, finalized ${caughtUp.v.finalized.epoch}`,
+    );
+    expect(caughtUp.v.finalized.root).toBe(caughtUp.b.finalized.root);
+  }, 120_000);
+
+  it("a node started late syncs from genesis and then follows the head", async () => {
+    const d = net();
+    const startedAtSlot = d.currentSlot();
+    const late = d.spawn(d.extraSpec("late-node", [], [1]));
+    await d.waitHealthy(late.name, 60_000);
+    const synced = await waitFor(
+      "the late node to reach the beacon head",
+      async () => {
+        const [b, l] = await Promise.all([d.status("beacon"), d.status(late.name)]);
+        const sameFinal = b.finalized.epoch === l.finalized.epoch && b.finalized.root === l.finalized.root;
+        return sameFinal && Math.abs(b.head.slot - l.head.slot) <= 2 ? { b, l } : undefined;
+      },
+      4 * SLOTS_PER_EPOCH * d.slotMs,
+      250,
+    );
+    note(
+      `late node (started at slot ${startedAtSlot}) synced at slot ${d.currentSlot()}: head ${synced.l.head.slot}, finalized ${synced.l.finalized.epoch}`,
+    );
+    const imported = d
+      .logEvents(late.name)
+      .filter((e) => e.msg === "beacon sync imported blocks")
+      .reduce((n, e) => n + Number(e.imported ?? 0), 0);
+    expect(imported, "beacon blocks imported by range sync").toBeGreaterThanOrEqual(
+      startedAtSlot - 2 * SLOTS_PER_EPOCH,
+    );
+
+    // Follows: for the next 5 slots, its beacon head stays within two slots of the beacon node's and its
+    // shard-1 head within two slots of node-2's (which also tracks shard 1).
+    const gaps: number[] = [];
+    const shardGaps: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await d.untilSlot(d.currentSlot() + 1, 700);
+      const [b, l, ref] = await Promise.all([d.status("beacon"), d.status(late.name), d.status("node-2")]);
+      gaps.push(b.head.slot - l.head.slot);
+      const lShard = l.shardHeads.find((h) => h.shard === 1);
+      const refShard = ref.shardHeads.find((h) => h.shard === 1);
+      if (lShard && refShard) shardGaps.push(refShard.slot - lShard.slot);
+    }
+    note(`late node head gaps per slot: beacon [${gaps.join(",")}], shard 1 [${shardGaps.join(",")}]`);
+    for (const g of gaps) expect(Math.abs(g)).toBeLessThanOrEqual(2);
+    expect(shardGaps.length).toBe(5);
+    for (const g of shardGaps) expect(Math.abs(g)).toBeLessThanOrEqual(2);
+  }, 90_000);
+
+  it("a node with another network's genesis is refused by its peers; a data dir of another network makes a node exit", async () => {
+    const d = net();
+    // Same shape and genesis time, another network name → another genesis hash.
+    const foreignGenesis = `${d.dir}/foreign-genesis.json`;
+    writeGenesisFile(foreignGenesis, {
+      validators: 32,
+      shards: SHARDS,
+      preset: "local",
+      secondsPerSlot: 1,
+      genesisDelaySec: Math.round((d.genesisTimeMs - Date.now()) / 1000),
+      devAccounts: 16,
+      network: "shardnet-other",
+    });
+    const spec = d.extraSpec("foreign", [], [0]);
+    spec.genesisPath = foreignGenesis;
+    spec.bootnodes = [...d.nodes.values()]
+      .filter((n) => n.name !== "foreign" && n.name !== "late-node")
+      .map((n) => `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${peerIdOf(d, n.name)}`);
+    const foreign = d.spawn(spec);
+    await d.waitHealthy(foreign.name, 60_000);
+    const samples: NodeStatus[] = [];
+    for (let i = 0; i < 8; i++) {
+      await sleep(1000);
+      samples.push(await d.status(foreign.name));
+    }
+    const peers = samples.map((s) => s.peers);
+    note(
+      `foreign node peers per second: [${peers.join(",")}], head slots [${samples.map((s) => s.head.slot).join(",")}]`,
+    );
+    // It never imports a block of the real network: its head stays at its own genesis.
+    for (const s of samples) {
+      expect(s.head.slot).toBe(0);
+      expect(s.finalized.epoch).toBe(0);
+    }
+    expect(d.logEvents(foreign.name).filter((e) => e.msg === "beacon block imported")).toEqual([]);
+    // The real network hangs up on it at the status handshake, so it never holds a peer for long.
+    expect(peers.filter((p) => p === 0).length).toBeGreaterThanOrEqual(6);
+    const foreignPeerId = samples[0]!.peerId;
+    const refusedBy = ["beacon", "node-1", "node-2", "node-3", "node-4"].filter((name) =>
+      d
+        .logEvents(name)
+        .some((e) => e.msg === "peer is on another network: disconnecting" && e.peer === foreignPeerId),
+    );
+    note(`peers that refused the foreign node: ${refusedBy.join(", ")}`);
+    expect(refusedBy.length).toBeGreaterThanOrEqual(1);
+    // The real network is unaffected.
+    const beacon = await d.status("beacon");
+    expect(beacon.head.slot).toBeGreaterThanOrEqual(d.currentSlot() - 2);
+
+    // A node given this network's genesis but the foreign node's database refuses to start.
+    await d.kill(foreign.name);
+    const wrongDb = d.extraSpec("wrong-db", [], [0]);
+    wrongDb.dataDir = foreign.dataDir;
+    d.spawn(wrongDb);
+    const exit = await d.waitExit(wrongDb.name, 60_000);
+    const log = d.readLog(wrongDb.name);
+    note(
+      `node with another network's data dir exited with code ${exit.code}: ${log.trim().split("\n").at(-1)}`,
+    );
+    expect(exit.code).not.toBe(0);
+    expect(exit.code).not.toBeNull();
+    expect(log).toMatch(/another network/);
+  }, 90_000);
+});
+
+function peerIdOf(d: E2eDevnet, name: string): string {
+  const ev = d.logEvents(name).find((e) => e.msg === "node started");
+  if (typeof ev?.peerId !== "string") throw new Error(`no peer id in ${name}'s log`);
+  return ev.peerId;
+}
