@@ -4,6 +4,7 @@ export * from "./cache/pubkeyCache.js";
 export * from "./cache/shufflingCache.js";
 export * from "./forkChoice/forkChoice.js";
 export { ProtoArray, type ProtoNode } from "./forkChoice/protoArray.js";
+export * from "./genesis/beaconGenesis.js";
 export * from "./genesis/genesis.js";
 export * from "./genesis/genesisState.js";
 export * from "./genesis/interop.js";
@@ -12,14 +13,20 @@ export * from "./production/attestation.js";
 export * from "./production/duties.js";
 export * from "./production/produceBlock.js";
 export * from "./production/signing.js";
+export * from "./shard/index.js";
 export * from "./shuffling/committees.js";
 export * from "./shuffling/seed.js";
 export { computeShuffledIndex, shuffleList, unshuffleList } from "./shuffling/shuffle.js";
 export * from "./sim/index.js";
 export * from "./stateTransition/accessors.js";
-export { attestationSigningRoot, getAttestingIndices } from "./stateTransition/block/attestations.js";
+export {
+  attestationSigningRoot,
+  getAttestingIndices,
+  verifyAttestationSignature,
+} from "./stateTransition/block/attestations.js";
 export { hasSupermajority } from "./stateTransition/block/crosslinks.js";
 export { processBlock } from "./stateTransition/block/index.js";
+export { checkFfgVote, type FfgVoteCheck } from "./stateTransition/block/participation.js";
 export { randaoSigningRoot } from "./stateTransition/block/randao.js";
 export { isSlashableAttestationData, isSlashableValidator } from "./stateTransition/block/slashings.js";
 export { processEpoch } from "./stateTransition/epoch/index.js";
@@ -33,4 +40,3 @@ export { bytesEqual, bytesToUint64, fromHex, toHex, uint64ToBytes, ZERO_ROOT } f
 export * from "./util/epoch.js";
 export { computeDomain, computeSigningRoot } from "./util/signing.js";
 export { isActiveValidator, isCommitteeEligible } from "./util/validator.js";
-export * from "./shard/index.js";

@@ -82,6 +82,11 @@ export class ForkChoice {
     }
   }
 
+  /** The same latest message for every index in `validatorIndices` (an aggregate or an included attestation). */
+  onAttestations(validatorIndices: Iterable<number>, blockRoot: Uint8Array, targetEpoch: number): void {
+    for (const index of validatorIndices) this.onAttestation(index, blockRoot, targetEpoch);
+  }
+
   /** Stakes used to weigh votes (the justified state's active stakes). */
   updateBalances(balances: readonly bigint[]): void {
     this.balances = balances;

@@ -1,5 +1,7 @@
 import { getBls } from "@shardnet/crypto";
 import { describe, expect, it } from "vitest";
+import { ForkChoice } from "../../src/forkChoice/forkChoice.js";
+import { createBeaconGenesis, loadCachedBeaconState } from "../../src/genesis/beaconGenesis.js";
 import { TIMELY_TARGET_FLAG } from "../../src/params/constants.js";
 import {
   aggregateAttestations,
@@ -9,6 +11,7 @@ import {
 import { getDuties } from "../../src/production/duties.js";
 import { produceBlock } from "../../src/production/produceBlock.js";
 import { signBlock, signRandaoReveal } from "../../src/production/signing.js";
+import { verifyAttestationSignature } from "../../src/stateTransition/block/attestations.js";
 import { processSlots } from "../../src/stateTransition/slots.js";
 import { stateTransition } from "../../src/stateTransition/stateTransition.js";
 import { createTestChain, makeSignedBlock, secretKey, signAggregate, voteAt } from "./harness.js";
@@ -120,5 +123,39 @@ describe("FFG attestations in blocks", () => {
     expect(block.body.attestations[0]?.aggregationBits.getTrueBitIndexes()).toHaveLength(8);
     const post = stateTransition(genesis, signBlock(secretKey(proposer), processSlots(genesis, 2), block));
     expect(post.state.hashTreeRoot()).toEqual(block.stateRoot);
+  });
+});
+
+describe("node helpers", () => {
+  it("verifyAttestationSignature accepts a real aggregate and refuses a forged one", () => {
+    const committee = genesis.epochCtx.getShardCommittee(3, 1);
+    const data = voteAt(genesis, 1, 3, zero);
+    const good = signAggregate(chain, committee, [0, 1, 2], data);
+    expect(verifyAttestationSignature(genesis, good)).toBe(true);
+    const forged = { ...good, signature: signAggregate(chain, committee, [0, 1], data).signature };
+    expect(verifyAttestationSignature(genesis, forged)).toBe(false);
+  });
+
+  it("a serialized state reloads to the same root with working caches", () => {
+    const post = processSlots(genesis, 9);
+    const loaded = loadCachedBeaconState(post.state.serialize(), genesis.epochCtx.caches);
+    expect(loaded.state.hashTreeRoot()).toEqual(post.state.hashTreeRoot());
+    expect(loaded.epochCtx.getBeaconProposer(9)).toBe(post.epochCtx.getBeaconProposer(9));
+  });
+
+  it("createBeaconGenesis anchors fork choice at the genesis block", () => {
+    const g = createBeaconGenesis(chain.genesis);
+    expect(g.block.stateRoot).toEqual(g.state.state.hashTreeRoot());
+    const fc = new ForkChoice(
+      {
+        root: g.blockRoot,
+        parentRoot: zero,
+        slot: 0,
+        justifiedCheckpoint: g.state.state.currentJustifiedCheckpoint.toValue(),
+        finalizedCheckpoint: g.state.state.finalizedCheckpoint.toValue(),
+      },
+      g.state.epochCtx.stakes,
+    );
+    expect(fc.getHead()).toEqual(g.blockRoot);
   });
 });

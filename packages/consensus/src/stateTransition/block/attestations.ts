@@ -1,9 +1,11 @@
 import type { BlsPublicKey } from "@shardnet/crypto";
+import type { CachedBeaconState } from "../../cache/cachedState.js";
 import { DOMAIN_ATTESTER } from "../../params/constants.js";
 import { AttestationData } from "../../types/beacon.js";
 import type { AttestationDataValue, AttestationValue } from "../../types/index.js";
 import { computeSigningRoot } from "../../util/signing.js";
 import { BlockError } from "../errors.js";
+import { verifySignatureSets } from "../signatureSets.js";
 import { type BlockContext, getDomain } from "./context.js";
 import { checkFfgVote, creditParticipation } from "./participation.js";
 
@@ -56,6 +58,30 @@ export function pushAttestationSignatureSet(
     message: attestationSigningRoot(getDomain(ctx, DOMAIN_ATTESTER), attestation.data),
     signature: attestation.signature,
   });
+}
+
+/**
+ * Gossip-side check of one aggregate: committee bits and the aggregate signature (rules of inclusion are
+ * checked when a block carries it). Throws BlockError on bad bits; returns false on a bad signature.
+ */
+export function verifyAttestationSignature(
+  cached: CachedBeaconState,
+  attestation: AttestationValue,
+): boolean {
+  const ctx: BlockContext = {
+    cached,
+    block: { slot: cached.state.slot } as BlockContext["block"],
+    signatureSets: [],
+  };
+  const attesters = getAttestingIndices(ctx, attestation);
+  pushAttestationSignatureSet(ctx, attestation, attesters, "attestation");
+  try {
+    verifySignatureSets(cached.epochCtx.pubkeys.bls, ctx.signatureSets);
+    return true;
+  } catch (e) {
+    if (e instanceof BlockError) return false;
+    throw e;
+  }
 }
 
 /** An FFG attestation in `body.attestations`: all phase 0 rules apply; credits participation flags. */
