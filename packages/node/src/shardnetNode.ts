@@ -4,6 +4,7 @@ import { type BlsBackend, bytesToHex } from "@shardnet/crypto";
 import { createP2pNode, type P2pNode } from "@shardnet/p2p";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { EventHub } from "./api/events.js";
 import { registerNodeRoutes } from "./api/nodeRoutes.js";
 import { createApiServer } from "./api/server.js";
 import { BeaconChain } from "./chain/beaconChain.js";
@@ -14,7 +15,9 @@ import { NodeDb } from "./db/nodeDb.js";
 import type { LoadedGenesis } from "./genesisLoader.js";
 import type { NodeMetrics } from "./metrics/nodeMetrics.js";
 import { registerGossipHandlers } from "./network/gossipHandlers.js";
+import { ReceiptRelay } from "./receipts/receiptRelay.js";
 import { SyncService } from "./sync/syncService.js";
+import { TxService } from "./tx/txService.js";
 import { SlashingProtection } from "./validator/slashingProtection.js";
 import type { ValidatorKeys } from "./validator/validatorKeys.js";
 import { ValidatorService } from "./validator/validatorService.js";
@@ -49,6 +52,9 @@ export class ShardnetNode {
   sync!: SyncService;
   validators!: ValidatorService;
   pools!: OperationPools;
+  txs!: TxService;
+  receipts!: ReceiptRelay;
+  readonly events = new EventHub();
   private crosslinkCounts: number[] = [];
 
   private constructor(
@@ -104,6 +110,10 @@ export class ShardnetNode {
       retryParked: () => this.retryParked(),
     });
     await this.sync.registerHandlers();
+    this.txs = new TxService(beacon, () => this.shardChains, this.p2p, log, () => this.clock.currentSlot());
+    this.txs.onStatusChange((view) => this.events.publish("transaction", { ...view, hash: `0x${view.hash}` }, view.hash));
+    this.receipts = new ReceiptRelay(beacon, () => this.shardChains, this.p2p, log);
+    await this.receipts.registerHandler();
 
     this.validators = new ValidatorService({
       keys: opts.keys,
@@ -136,11 +146,23 @@ export class ShardnetNode {
         const beaconSlotStart = this.clock.slotStartMs(e.blockSlot);
         metrics.crosslinkLatencySeconds.observe({ shard: String(shard) }, Math.max(0, beaconSlotStart - shardSlotStart) / 1000);
         log.info({ slot: e.blockSlot, shard, shardSlot: e.crosslink.slot, root: bytesToHex(e.crosslink.shardBlockRoot) }, "crosslink");
+        this.events.publish("crosslink", {
+          shard,
+          slot: e.crosslink.slot,
+          shardBlockRoot: `0x${bytesToHex(e.crosslink.shardBlockRoot)}`,
+          beaconSlot: e.blockSlot,
+          beaconBlockRoot: `0x${e.blockRoot}`,
+        });
       }
       if (e.type === "head") {
         this.onBeaconHead();
         this.retryParked();
+        this.events.publish("head", { slot: e.slot, root: `0x${e.root}` });
       }
+      if (e.type === "finalized") {
+        this.events.publish("finalized", { epoch: e.checkpoint.epoch, root: `0x${bytesToHex(e.checkpoint.root)}` });
+      }
+      if (e.type === "head" || e.type === "finalized") this.txs.refresh();
     });
 
     await this.updateTrackedShards(this.clock.currentSlot());
@@ -155,6 +177,8 @@ export class ShardnetNode {
       currentSlot: () => this.clock.currentSlot(),
       requestSync: () => this.sync.trigger(),
       parkShardBlock: (shard, block) => this.park(shard, block),
+      txs: this.txs,
+      receipts: this.receipts,
     });
     this.p2p.onPeerEvent((e) => {
       if (e.type === "connected") {
@@ -168,6 +192,7 @@ export class ShardnetNode {
 
     this.api = createApiServer({ host: opts.apiHost, port: opts.apiPort, log, registry: metrics.registry });
     registerNodeRoutes(this.api, this);
+    this.events.register(this.api, (hash) => this.txs.watch(hash));
     await this.api.listen({ host: opts.apiHost, port: opts.apiPort });
 
     this.clock.start(
@@ -198,6 +223,7 @@ export class ShardnetNode {
     await this.validators.onTick(slot, phase);
     if (phase === "aggregate") {
       this.beacon.updateHead();
+      if (slot % 2 === 0) await this.receipts.pull();
       if (this.sync.isSyncing() || slot % 4 === 0) this.sync.trigger();
     }
   }
@@ -215,6 +241,10 @@ export class ShardnetNode {
       if (this.shardChains.has(shard) || shard >= this.preset.SHARD_COUNT) continue;
       const chain = await ShardChain.open(shard, this.beacon, this.db, this.opts.log, this.opts.metrics);
       this.shardChains.set(shard, chain);
+      chain.onEvent((e) => {
+        if (e.type === "shard_head") this.events.publish("shard_head", { shard: e.shard, slot: e.slot, root: `0x${e.root}` });
+        else this.txs.refresh();
+      });
       changed = true;
       this.opts.log.info({ shard, slot }, "tracking shard");
     }
@@ -229,6 +259,7 @@ export class ShardnetNode {
   private onBeaconHead(): void {
     const crosslinks = this.beacon.head().state.state.currentCrosslinks.getAllReadonlyValues();
     for (const c of crosslinks) this.shardChains.get(c.shard)?.onCrosslinked(bytesToHex(c.shardBlockRoot));
+    this.receipts?.onBeaconHead();
   }
 
   private park(shard: number, block: SignedShardBlock): void {

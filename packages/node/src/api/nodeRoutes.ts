@@ -1,25 +1,247 @@
-import { bytesToHex } from "@shardnet/crypto";
+import {
+  computeStartSlotAtEpoch,
+  getAccountProof,
+  SignedBeaconBlock,
+  SignedShardBlock,
+  shardOf,
+} from "@shardnet/consensus";
+import { bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { FastifyInstance } from "fastify";
+import type { ShardChain } from "../chain/shardChain.js";
 import type { ShardnetNode } from "../shardnetNode.js";
+import { ApiError, badRequest, notFound, syncing } from "./errors.js";
 
-/** Read API for tests, the devnet and people: health, status, latest crosslinks. */
+/** Most transactions in one `POST /v1/transactions` batch. */
+export const MAX_TX_BATCH = 1000;
+
+const HEX32 = "^(0x)?[0-9a-fA-F]{64}$";
+const blockIdParams = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", pattern: `^([0-9]{1,15}|(0x)?[0-9a-fA-F]{64})$` } },
+} as const;
+const shardParam = { shard: { type: "integer", minimum: 0, maximum: 1023 } } as const;
+
+const hex = (b: Uint8Array) => `0x${bytesToHex(b)}`;
+const stripHex = (s: string) => s.replace(/^0x/, "").toLowerCase();
+
+/** The HTTP JSON API of DESIGN.md §7 (bad input → 4xx `{code, message}`, never a crash or a state change). */
 export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): void {
-  app.get("/v1/node/health", async () => ({ status: "ok", syncing: node.sync.isSyncing() }));
+  const { beacon } = node;
+  const requireSynced = () => {
+    if (node.sync.isSyncing()) throw syncing();
+  };
+  const shardChain = (shard: number): ShardChain => {
+    if (shard >= beacon.preset.SHARD_COUNT) {
+      throw badRequest("UNKNOWN_SHARD", `shard ${shard} does not exist: this network has shards 0..${beacon.preset.SHARD_COUNT - 1}`);
+    }
+    const chain = node.shardChains.get(shard);
+    if (!chain) throw new ApiError(404, "SHARD_NOT_TRACKED", `this node does not track shard ${shard}; ask a node that does (see /v1/node/status trackedShards)`);
+    return chain;
+  };
 
+  // --- node -----------------------------------------------------------------------------------------------
+  app.get("/v1/node/health", async () => ({ status: "ok", syncing: node.sync.isSyncing() }));
   app.get("/v1/node/status", async () => node.status());
+  app.get("/v1/node/peers", async () => ({
+    peerId: node.p2p.peerId,
+    peers: node.p2p.connectedPeers().map((id) => ({ peerId: id, score: node.p2p.peerScore(id) })),
+  }));
+
+  // --- beacon ---------------------------------------------------------------------------------------------
+  app.get("/v1/beacon/head", async () => {
+    requireSynced();
+    const head = beacon.head();
+    return { slot: head.slot, root: `0x${head.root}`, stateRoot: hex(head.state.state.hashTreeRoot()) };
+  });
+
+  app.get<{ Params: { id: string } }>("/v1/beacon/blocks/:id", { schema: { params: blockIdParams } }, async (req) => {
+    const id = req.params.id;
+    const entry = /^[0-9]+$/.test(id) ? beacon.canonicalAt(Number(id)) : beacon.get(stripHex(id));
+    if (!entry || (/^[0-9]+$/.test(id) && entry.slot !== Number(id))) throw notFound(`beacon block ${id}`);
+    return {
+      root: `0x${entry.root}`,
+      slot: entry.slot,
+      canonical: beacon.canonicalAt(entry.slot)?.root === entry.root,
+      block: entry.signed ? SignedBeaconBlock.toJson(entry.signed) : null,
+    };
+  });
+
+  app.get<{ Querystring: { epoch?: number } }>(
+    "/v1/beacon/committees",
+    {
+      schema: {
+        querystring: { type: "object", additionalProperties: false, properties: { epoch: { type: "integer", minimum: 0 } } },
+      },
+    },
+    async (req) => {
+      const headState = beacon.head().state;
+      const epoch = req.query.epoch ?? headState.epochCtx.epoch;
+      let shuffling: ReturnType<typeof headState.epochCtx.getShufflingAtEpoch>;
+      try {
+        shuffling = headState.epochCtx.getShufflingAtEpoch(epoch);
+      } catch (err) {
+        throw badRequest("EPOCH_OUT_OF_RANGE", (err as Error).message);
+      }
+      const start = computeStartSlotAtEpoch(beacon.preset, epoch);
+      return {
+        epoch,
+        period: shuffling.period,
+        committees: shuffling.committees.map((members, shard) => ({
+          shard,
+          validators: Array.from(members),
+          proposers: Array.from({ length: beacon.preset.SLOTS_PER_EPOCH }, (_, i) => ({
+            slot: start + i,
+            validator: headState.epochCtx.getShardProposer(shard, start + i),
+          })),
+        })),
+      };
+    },
+  );
 
   app.get("/v1/beacon/crosslinks", async () => {
-    const state = node.beacon.head().state.state;
+    const state = beacon.head().state.state;
     return {
-      headSlot: node.beacon.head().slot,
+      headSlot: beacon.head().slot,
       crosslinks: state.currentCrosslinks.getAllReadonlyValues().map((c) => ({
         shard: c.shard,
         slot: c.slot,
-        shardBlockRoot: `0x${bytesToHex(c.shardBlockRoot)}`,
-        stateRoot: `0x${bytesToHex(c.stateRoot)}`,
-        outboxRoot: `0x${bytesToHex(c.outboxRoot)}`,
-        parentCrosslinkRoot: `0x${bytesToHex(c.parentCrosslinkRoot)}`,
+        shardBlockRoot: hex(c.shardBlockRoot),
+        stateRoot: hex(c.stateRoot),
+        outboxRoot: hex(c.outboxRoot),
+        parentCrosslinkRoot: hex(c.parentCrosslinkRoot),
       })),
     };
   });
+
+  app.get("/v1/beacon/finality", async () => {
+    const j = beacon.justifiedCheckpoint();
+    const f = beacon.finalizedCheckpoint();
+    return {
+      justified: { epoch: j.epoch, root: hex(j.root) },
+      finalized: { epoch: f.epoch, root: hex(f.root) },
+      headSlot: beacon.head().slot,
+    };
+  });
+
+  // --- shards ---------------------------------------------------------------------------------------------
+  app.get<{ Params: { shard: number } }>(
+    "/v1/shards/:shard/head",
+    { schema: { params: { type: "object", required: ["shard"], properties: shardParam } } },
+    async (req) => {
+      const chain = shardChain(req.params.shard);
+      requireSynced();
+      const head = chain.head();
+      return {
+        shard: chain.shard,
+        slot: head.slot,
+        root: `0x${head.root}`,
+        stateRoot: hex(head.state.hashTreeRoot()),
+        crosslinkedRoot: `0x${chain.forkChoice.getCrosslinkedRoot()}`,
+        mempool: chain.mempool.size,
+        pendingReceipts: chain.pendingReceipts.size,
+      };
+    },
+  );
+
+  app.get<{ Params: { shard: number; id: string } }>(
+    "/v1/shards/:shard/blocks/:id",
+    {
+      schema: {
+        params: { type: "object", required: ["shard", "id"], properties: { ...shardParam, id: blockIdParams.properties.id } },
+      },
+    },
+    async (req) => {
+      const chain = shardChain(req.params.shard);
+      const id = req.params.id;
+      let bytes: Uint8Array | undefined;
+      if (/^[0-9]+$/.test(id)) {
+        const slot = Number(id);
+        let entry = chain.head();
+        while (entry && entry.slot > slot) {
+          const parent = chain.get(entry.parentRoot);
+          if (!parent) break;
+          entry = parent;
+        }
+        if (entry.slot === slot && entry.signed) bytes = SignedShardBlock.serialize(entry.signed);
+        else bytes = (await chain.blocksByRange(slot, 1))[0];
+      } else {
+        const entry = chain.get(stripHex(id));
+        bytes = entry?.signed ? SignedShardBlock.serialize(entry.signed) : await chain.blockByRoot(stripHex(id));
+      }
+      if (!bytes) throw notFound(`block ${id} of shard ${chain.shard}`);
+      const block = SignedShardBlock.deserialize(bytes);
+      const root = bytesToHex(SignedShardBlock.fields.message.fields.header.hashTreeRoot(block.message.header));
+      return { shard: chain.shard, root: `0x${root}`, slot: block.message.header.slot, block: SignedShardBlock.toJson(block) };
+    },
+  );
+
+  // --- accounts -------------------------------------------------------------------------------------------
+  app.get<{ Params: { address: string }; Querystring: { proof?: boolean } }>(
+    "/v1/accounts/:address",
+    {
+      schema: {
+        params: { type: "object", required: ["address"], properties: { address: { type: "string", pattern: "^(0x)?[0-9a-fA-F]{40}$" } } },
+        querystring: { type: "object", additionalProperties: false, properties: { proof: { type: "boolean" } } },
+      },
+    },
+    async (req) => {
+      const address = hexToBytes(stripHex(req.params.address));
+      const shard = shardOf(address, beacon.preset.SHARD_COUNT);
+      const chain = shardChain(shard);
+      requireSynced();
+      const account = chain.head().state.getAccount(address);
+      const body: Record<string, unknown> = {
+        address: hex(address),
+        shard,
+        balance: (account?.balance ?? 0n).toString(),
+        nonce: account?.nonce ?? 0,
+        headSlot: chain.head().slot,
+      };
+      if (req.query.proof) {
+        const crosslink = beacon.head().state.state.currentCrosslinks.getReadonly(shard).toValue();
+        const rootHex = bytesToHex(crosslink.shardBlockRoot);
+        const entry = chain.get(/^0+$/.test(rootHex) ? chain.genesisRoot : rootHex);
+        if (!entry) throw new ApiError(503, "CROSSLINK_STATE_UNAVAILABLE", "the crosslinked shard state is not available yet; retry after sync");
+        const proven = getAccountProof(entry.state, address);
+        body.proof = {
+          crosslink: { shard, slot: crosslink.slot, shardBlockRoot: hex(crosslink.shardBlockRoot), stateRoot: hex(crosslink.stateRoot) },
+          stateRoot: hex(entry.state.hashTreeRoot()),
+          account: proven
+            ? { balance: proven.account.balance.toString(), nonce: proven.account.nonce, index: proven.proof.index, branch: proven.proof.branch.map(hex) }
+            : null,
+        };
+      }
+      return body;
+    },
+  );
+
+  // --- transactions ---------------------------------------------------------------------------------------
+  app.post<{ Body: unknown }>("/v1/transactions", async (req, reply) => {
+    const body = req.body;
+    if (body === undefined || body === null || typeof body !== "object") {
+      throw badRequest("INVALID_BODY", "body must be a transaction object or an array of up to 1000 transactions (Content-Type: application/json)");
+    }
+    const batch = Array.isArray(body) ? body : [body];
+    if (batch.length === 0) throw badRequest("EMPTY_BATCH", "the batch holds no transactions");
+    if (batch.length > MAX_TX_BATCH) throw badRequest("BATCH_TOO_LARGE", `a batch holds at most ${MAX_TX_BATCH} transactions, got ${batch.length}`);
+    const results = await node.txs.submit(batch);
+    const accepted = results.filter((r) => r.status === "pending").length;
+    if (!Array.isArray(body)) {
+      const [only] = results;
+      if (only?.status === "rejected") return reply.status(400).send({ code: only.code.toUpperCase(), message: only.message, hash: only.hash });
+      return reply.status(202).send(only);
+    }
+    return reply.status(accepted > 0 ? 202 : 400).send({ accepted, rejected: results.length - accepted, results });
+  });
+
+  app.get<{ Params: { hash: string } }>(
+    "/v1/transactions/:hash",
+    { schema: { params: { type: "object", required: ["hash"], properties: { hash: { type: "string", pattern: HEX32 } } } } },
+    async (req) => {
+      const status = node.txs.status(stripHex(req.params.hash));
+      if (!status) throw notFound(`transaction ${req.params.hash}`);
+      return { ...status, hash: `0x${status.hash}` };
+    },
+  );
 }

@@ -35,6 +35,12 @@ export interface ShardBlockEntry {
   txHashes: string[];
 }
 
+export interface TxInclusion {
+  slot: number;
+  root: string;
+  receipt?: { dest: number; seq: number; amount: bigint };
+}
+
 export type ShardImportResult =
   | { status: "imported"; root: string; persisted?: Promise<void> }
   | { status: "known"; root: string }
@@ -60,6 +66,10 @@ export class ShardChain {
   /** Incoming receipts waiting for inclusion, by `${source}:${seq}`. */
   readonly pendingReceipts = new Map<string, IncomingReceipt>();
   private headRoot: string;
+  /** Every imported transaction: hash → block (and the receipt it sent, for cross-shard transfers). */
+  readonly txIndex = new Map<string, TxInclusion>();
+  /** Every credited incoming receipt: `${source}:${seq}` → block that credited it. */
+  readonly creditIndex = new Map<string, { slot: number; root: string }>();
   private readonly listeners = new Set<(e: ShardChainEvent) => void>();
   private readonly proposerDomain: Uint8Array;
 
@@ -193,6 +203,18 @@ export class ShardChain {
     this.blocks.set(root, entry);
     this.forkChoice.onBlock(hexToBytes(root), header.parentRoot, header.slot);
     this.mempool.removeIncluded(result.txHashes);
+    const receiptByTx = new Map(result.receiptsSent.map((r) => [bytesToHex(r.txHash), r]));
+    for (const txHash of result.txHashes) {
+      const receipt = receiptByTx.get(txHash);
+      this.txIndex.set(txHash, {
+        slot: header.slot,
+        root,
+        ...(receipt ? { receipt: { dest: receipt.dest, seq: receipt.seq, amount: receipt.amount } } : {}),
+      });
+    }
+    for (const incoming of signed.message.body.incomingReceipts) {
+      this.creditIndex.set(`${incoming.receipt.source}:${incoming.receipt.seq}`, { slot: header.slot, root });
+    }
     for (const incoming of signed.message.body.incomingReceipts) {
       this.pendingReceipts.delete(`${incoming.receipt.source}:${incoming.receipt.seq}`);
     }
@@ -215,6 +237,14 @@ export class ShardChain {
     return { status: "imported", root, persisted: this.db.writeBatch(ops) };
   }
 
+  /** True if the block `root` is the head or one of its ancestors (pruned blocks below the crosslink are). */
+  isCanonical(root: string, slot: number): boolean {
+    let entry: ShardBlockEntry | undefined = this.head();
+    while (entry && entry.slot > slot) entry = this.blocks.get(entry.parentRoot);
+    if (!entry) return true;
+    return entry.root === root;
+  }
+
   /** A committee member's vote for a shard block (shard fork choice weight). */
   onAttestation(validatorIndex: number, shardBlockRoot: string, stake: bigint, slot: number): void {
     if (!this.blocks.has(shardBlockRoot)) return;
@@ -227,8 +257,15 @@ export class ShardChain {
     if (!this.blocks.has(root) || root === this.forkChoice.getCrosslinkedRoot()) return;
     this.forkChoice.setCrosslinked(hexToBytes(root));
     const anchor = this.blocks.get(root)!;
+    const ancestors = new Set<string>();
+    for (let e: ShardBlockEntry | undefined = anchor; e; e = this.blocks.get(e.parentRoot)) ancestors.add(e.root);
     for (const [key, entry] of this.blocks) {
-      if (entry.slot < anchor.slot) this.blocks.delete(key);
+      if (entry.slot >= anchor.slot) continue;
+      this.blocks.delete(key);
+      if (ancestors.has(key)) continue;
+      // a fork below the crosslink can never become canonical: forget what it included
+      for (const txHash of entry.txHashes) if (this.txIndex.get(txHash)?.root === key) this.txIndex.delete(txHash);
+      for (const [k, credit] of this.creditIndex) if (credit.root === key) this.creditIndex.delete(k);
     }
     this.updateHead();
   }
@@ -273,6 +310,11 @@ export class ShardChain {
 
   signingRoot(block: SignedShardBlockValue["message"]): Uint8Array {
     return shardBlockSigningRoot(block, this.proposerDomain);
+  }
+
+  /** SSZ bytes of a stored block of this shard by root (any age). */
+  async blockByRoot(rootHex: string): Promise<Uint8Array | undefined> {
+    return this.db.get("shardBlocks", concatKey(SHARD_KEY(this.shard), hexToBytes(rootHex)));
   }
 
   /** Stored blocks of this shard with slot in [start, start+count), as SSZ bytes. */

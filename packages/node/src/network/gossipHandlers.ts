@@ -5,7 +5,9 @@ import {
   computeEpochAtSlot,
   SignedBeaconBlock,
   type SignedBeaconBlockValue,
+  IncomingReceipt,
   SignedShardBlock,
+  TRANSACTION_SIZE,
 } from "@shardnet/consensus";
 import { bytesToHex, type BlsPublicKey } from "@shardnet/crypto";
 import type { GossipTopic, P2pNode, ValidationResult } from "@shardnet/p2p";
@@ -14,6 +16,8 @@ import type { BeaconChain } from "../chain/beaconChain.js";
 import { CrosslinkCandidateMessage, type OperationPools } from "../chain/pools.js";
 import type { ShardChain } from "../chain/shardChain.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
+import type { IncomingReceiptValue, ReceiptRelay } from "../receipts/receiptRelay.js";
+import type { TxService } from "../tx/txService.js";
 
 export interface GossipDeps {
   p2p: P2pNode;
@@ -27,6 +31,8 @@ export interface GossipDeps {
   requestSync: (peer: string) => void;
   /** Shard blocks waiting for their beacon block or parent; retried after each import. */
   parkShardBlock: (shard: number, block: SignedShardBlock) => void;
+  txs: TxService;
+  receipts: ReceiptRelay;
 }
 
 const MAX_BLOCK_BYTES = 10 * 1024 * 1024;
@@ -177,6 +183,23 @@ export function registerGossipHandlers(d: GossipDeps): void {
       if (!attesters) return "reject";
       if (!verifyAttestation(attestation, attesters)) return "reject";
       d.pools.addCandidate(msg);
+      return "accept";
+    },
+  });
+
+  p2p.registerTopicHandler<Uint8Array>("shard_tx", {
+    maxBytes: TRANSACTION_SIZE,
+    decode: (bytes) => bytes,
+    validate: (bytes, _from, topic) => ("shard" in topic ? d.txs.onGossip(bytes, topic.shard) : "reject"),
+  });
+
+  p2p.registerTopicHandler<IncomingReceiptValue>("shard_receipts", {
+    maxBytes: 4096,
+    decode: (bytes) => IncomingReceipt.deserialize(bytes),
+    validate: (incoming, _from, topic): ValidationResult => {
+      if (!("shard" in topic) || incoming.receipt.dest !== topic.shard) return "reject";
+      if (!d.receipts.verify(incoming)) return "ignore";
+      d.receipts.pool(incoming);
       return "accept";
     },
   });

@@ -1,0 +1,244 @@
+import {
+  decodeTransaction,
+  shardOf,
+  type Transaction,
+  Transaction as TransactionType,
+  transactionFromJson,
+  transactionHash,
+  verifyTransactionSignature,
+} from "@shardnet/consensus";
+import { bytesToHex } from "@shardnet/crypto";
+import type { P2pNode, ValidationResult } from "@shardnet/p2p";
+import type { Logger } from "pino";
+import type { BeaconChain } from "../chain/beaconChain.js";
+import type { ShardChain } from "../chain/shardChain.js";
+
+export type TxStatus = "pending" | "included" | "crosslinked" | "finalized" | "rejected";
+const STATUS_ORDER: TxStatus[] = ["pending", "included", "crosslinked", "finalized"];
+
+export type SubmitResult =
+  | { hash: string; status: "pending"; shard: number; forwarded: boolean }
+  | { hash?: string; status: "rejected"; code: string; message: string };
+
+export interface StepInfo {
+  slot: number;
+  time: string;
+}
+
+export interface TxStatusView {
+  hash: string;
+  status: TxStatus;
+  shard: number;
+  reason?: { code: string; message: string };
+  pending?: { time: string };
+  included?: StepInfo & { blockRoot: string };
+  crosslinked?: StepInfo & { crosslinkSlot: number };
+  finalized?: StepInfo;
+  receipt?: {
+    dest: number;
+    seq: number;
+    amount: string;
+    credited?: { slot: number; blockRoot: string };
+  };
+}
+
+interface Known {
+  shard: number;
+  firstSeen: Partial<Record<TxStatus, { time: number; slot?: number }>>;
+  rejected?: { code: string; message: string };
+  last?: TxStatus;
+}
+
+/** Most transactions whose status this node remembers without them being in a block. */
+const MAX_KNOWN = 200_000;
+
+/**
+ * Transactions from the API and from `shard_{s}_tx` gossip: admission into the tracked shards' mempools,
+ * forwarding to the shard's topic when this node does not track the sender's shard, and the status
+ * of each transaction through pending → included → crosslinked → finalized.
+ */
+export class TxService {
+  private readonly known = new Map<string, Known>();
+  private readonly listeners = new Set<(status: TxStatusView) => void>();
+
+  constructor(
+    private readonly beacon: BeaconChain,
+    private readonly shards: () => ReadonlyMap<number, ShardChain>,
+    private readonly p2p: P2pNode,
+    private readonly log: Logger,
+    private readonly currentSlot: () => number,
+  ) {}
+
+  private note(hash: string, shard: number): Known {
+    let k = this.known.get(hash);
+    if (!k) {
+      if (this.known.size >= MAX_KNOWN) this.known.delete(this.known.keys().next().value!);
+      k = { shard, firstSeen: {} };
+      this.known.set(hash, k);
+    }
+    return k;
+  }
+
+  /** Decodes, checks and admits API transactions (JSON form); never throws on bad input. */
+  async submit(jsonTxs: unknown[]): Promise<SubmitResult[]> {
+    const out: SubmitResult[] = [];
+    for (const json of jsonTxs) {
+      const decoded = transactionFromJson(json);
+      if (!decoded.ok) {
+        out.push({ status: "rejected", code: decoded.reason, message: decoded.message });
+        continue;
+      }
+      out.push(await this.admit(decoded.tx, "api"));
+    }
+    return out;
+  }
+
+  private async admit(tx: Transaction, via: "api" | "gossip"): Promise<SubmitResult> {
+    const hash = bytesToHex(transactionHash(tx));
+    const shard = shardOf(tx.from, this.beacon.preset.SHARD_COUNT);
+    const chain = this.shards().get(shard);
+    const bytes = TransactionType.serialize(tx);
+    if (chain) {
+      const added = chain.mempool.add(tx, chain.head().state);
+      if (!added.ok) {
+        if (added.reason === "duplicate") return { hash, status: "pending", shard, forwarded: false };
+        const k = this.note(hash, shard);
+        k.rejected = { code: added.reason, message: added.message };
+        return { hash, status: "rejected", code: added.reason, message: added.message };
+      }
+      this.markSeen(hash, shard, "pending");
+      if (via === "api") await this.p2p.publish({ kind: "shard_tx", shard }, bytes).catch(() => 0);
+      this.log.debug({ shard, hash }, "transaction admitted");
+      return { hash, status: "pending", shard, forwarded: false };
+    }
+    // Not tracked here: check what can be checked without the shard's state, then forward.
+    if (tx.amount === 0n) return { hash, status: "rejected", code: "zero_amount", message: "amount must be > 0" };
+    if (!verifyTransactionSignature(tx)) {
+      return { hash, status: "rejected", code: "bad_signature", message: "Ed25519 signature does not verify for pubkey" };
+    }
+    const recipients = await this.p2p.publish({ kind: "shard_tx", shard }, bytes).catch(() => 0);
+    if (recipients === 0) {
+      return {
+        hash,
+        status: "rejected",
+        code: "unroutable",
+        message: `this node does not track shard ${shard} and no connected peer subscribes to it: send the transaction to a node that tracks shard ${shard}`,
+      };
+    }
+    this.markSeen(hash, shard, "pending");
+    return { hash, status: "pending", shard, forwarded: true };
+  }
+
+  /** Gossip validator for `shard_{s}_tx`. */
+  onGossip(bytes: Uint8Array, shard: number): ValidationResult {
+    const decoded = decodeTransaction(bytes);
+    if (!decoded.ok) return "reject";
+    const chain = this.shards().get(shard);
+    if (!chain) return "ignore";
+    if (shardOf(decoded.tx.from, this.beacon.preset.SHARD_COUNT) !== shard) return "reject";
+    const added = chain.mempool.add(decoded.tx, chain.head().state);
+    if (added.ok) {
+      this.markSeen(bytesToHex(transactionHash(decoded.tx)), shard, "pending");
+      return "accept";
+    }
+    return added.reason === "bad_signature" || added.reason === "pubkey_mismatch" || added.reason === "zero_amount"
+      ? "reject"
+      : "ignore";
+  }
+
+  private markSeen(hash: string, shard: number, status: TxStatus, slot?: number): void {
+    const k = this.note(hash, shard);
+    if (!k.firstSeen[status]) k.firstSeen[status] = { time: Date.now(), ...(slot === undefined ? {} : { slot }) };
+  }
+
+  onStatusChange(listener: (status: TxStatusView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Re-evaluates the transactions not yet final and emits every status change (after chain events). */
+  refresh(): void {
+    for (const [hash, k] of this.known) {
+      if (k.last === "finalized" || k.last === "rejected") continue;
+      const view = this.status(hash);
+      if (!view) continue;
+      if (k.last !== view.status) {
+        const previous = k.last ? STATUS_ORDER.indexOf(k.last) : -1;
+        k.last = view.status;
+        if (STATUS_ORDER.indexOf(view.status) > previous || view.status === "rejected") {
+          for (const l of this.listeners) l(view);
+        }
+      }
+    }
+  }
+
+  /** Starts watching a transaction (its status changes are emitted). */
+  watch(hash: string): void {
+    const shardGuess = this.locate(hash)?.shard;
+    if (shardGuess !== undefined) this.note(hash, shardGuess);
+  }
+
+  private locate(hash: string): { shard: number; chain: ShardChain } | undefined {
+    for (const [shard, chain] of this.shards()) if (chain.txIndex.has(hash) || chain.mempool.has(hash)) return { shard, chain };
+    return undefined;
+  }
+
+  /** Status of one transaction, or undefined when this node has never heard of it. */
+  status(hash: string): TxStatusView | undefined {
+    const known = this.known.get(hash);
+    const found = this.locate(hash);
+    const shard = found?.shard ?? known?.shard;
+    if (shard === undefined) return undefined;
+    const chain = this.shards().get(shard);
+    const inclusion = chain?.txIndex.get(hash);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const k = this.note(hash, shard);
+    if (!inclusion || !chain || !chain.isCanonical(inclusion.root, inclusion.slot)) {
+      if (k.rejected) return { hash, shard, status: "rejected", reason: k.rejected };
+      if (!chain?.mempool.has(hash) && !k.firstSeen.pending) return undefined;
+      return { hash, shard, status: "pending", pending: { time: iso(k.firstSeen.pending?.time ?? Date.now()) } };
+    }
+    this.markSeen(hash, shard, "included", inclusion.slot);
+    const view: TxStatusView = {
+      hash,
+      shard,
+      status: "included",
+      ...(k.firstSeen.pending ? { pending: { time: iso(k.firstSeen.pending.time) } } : {}),
+      included: { slot: inclusion.slot, blockRoot: `0x${inclusion.root}`, time: iso(k.firstSeen.included!.time) },
+    };
+    const headCrosslink = this.beacon.head().state.state.currentCrosslinks.getReadonly(shard);
+    if (headCrosslink && headCrosslink.slot >= inclusion.slot) {
+      this.markSeen(hash, shard, "crosslinked", this.beacon.head().slot);
+      const seen = k.firstSeen.crosslinked!;
+      view.status = "crosslinked";
+      view.crosslinked = { slot: seen.slot ?? this.beacon.head().slot, crosslinkSlot: headCrosslink.slot, time: iso(seen.time) };
+      const finalizedEntry = this.finalizedEntry();
+      const finalizedCrosslink = finalizedEntry?.post.state.currentCrosslinks.getReadonly(shard);
+      if (finalizedCrosslink && finalizedCrosslink.slot >= inclusion.slot) {
+        this.markSeen(hash, shard, "finalized", this.currentSlot());
+        const fin = k.firstSeen.finalized!;
+        view.status = "finalized";
+        view.finalized = { slot: fin.slot ?? this.currentSlot(), time: iso(fin.time) };
+      }
+    }
+    if (inclusion.receipt) {
+      const destChain = this.shards().get(inclusion.receipt.dest);
+      const credit = destChain?.creditIndex.get(`${shard}:${inclusion.receipt.seq}`);
+      view.receipt = {
+        dest: inclusion.receipt.dest,
+        seq: inclusion.receipt.seq,
+        amount: inclusion.receipt.amount.toString(),
+        ...(credit && destChain!.isCanonical(credit.root, credit.slot)
+          ? { credited: { slot: credit.slot, blockRoot: `0x${credit.root}` } }
+          : {}),
+      };
+    }
+    return view;
+  }
+
+  private finalizedEntry() {
+    const finalized = this.beacon.finalizedCheckpoint();
+    const rootHex = bytesToHex(finalized.root);
+    return this.beacon.get(/^0+$/.test(rootHex) ? this.beacon.genesisRoot : rootHex) ?? this.beacon.canonicalAt(finalized.epoch * this.beacon.preset.SLOTS_PER_EPOCH);
+  }
+}
