@@ -88,7 +88,9 @@ export class ShardState implements AccountReader {
   clone(): ShardState {
     this.flushAccountHashes();
     this.view.commit();
-    return new ShardState(this.view.clone(true), this.registry, this.latestBlockRoot);
+    // The copy takes the navigation caches (the child is the state that is used next); this one keeps working
+    // with cold caches.
+    return new ShardState(this.view.clone(), this.registry, this.latestBlockRoot);
   }
 
   /** Commits pending changes and returns the state root. */
