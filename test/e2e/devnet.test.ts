@@ -209,18 +209,28 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
     );
 
     // Follows: for the next 5 slots, its beacon head stays within two slots of the beacon node's and its
-    // shard-1 head within two slots of node-2's (which also tracks shard 1).
+    // shard-1 head within two slots of another running node's that tracks shard 1.
+    const reference = await waitFor(
+      "another running node that tracks shard 1",
+      async () => {
+        const statuses = await d.statuses(d.running().filter((n) => n !== late.name && n !== "beacon"));
+        return [...statuses.entries()].find(([, s]) => s?.trackedShards.includes(1))?.[0];
+      },
+      5000,
+    );
     const gaps: number[] = [];
     const shardGaps: number[] = [];
     for (let i = 0; i < 5; i++) {
       await d.untilSlot(d.currentSlot() + 1, 700);
-      const [b, l, ref] = await Promise.all([d.status("beacon"), d.status(late.name), d.status("node-2")]);
+      const [b, l, ref] = await Promise.all([d.status("beacon"), d.status(late.name), d.status(reference)]);
       gaps.push(b.head.slot - l.head.slot);
       const lShard = l.shardHeads.find((h) => h.shard === 1);
       const refShard = ref.shardHeads.find((h) => h.shard === 1);
       if (lShard && refShard) shardGaps.push(refShard.slot - lShard.slot);
     }
-    note(`late node head gaps per slot: beacon [${gaps.join(",")}], shard 1 [${shardGaps.join(",")}]`);
+    note(
+      `late node head gaps per slot: beacon [${gaps.join(",")}], shard 1 vs ${reference} [${shardGaps.join(",")}]`,
+    );
     for (const g of gaps) expect(Math.abs(g)).toBeLessThanOrEqual(2);
     expect(shardGaps.length).toBe(5);
     for (const g of shardGaps) expect(Math.abs(g)).toBeLessThanOrEqual(2);
@@ -246,14 +256,16 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
       .map((n) => `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${peerIdOf(d, n.name)}`);
     const foreign = d.spawn(spec);
     await d.waitHealthy(foreign.name, 60_000);
+    // Sample 4× a second for 8 s. It keeps re-dialling its bootnodes (every 2 s), so a connection may
+    // flicker up, but every peer hangs up at the status handshake: it never holds one for long.
     const samples: NodeStatus[] = [];
-    for (let i = 0; i < 8; i++) {
-      await sleep(1000);
+    for (let i = 0; i < 32; i++) {
+      await sleep(250);
       samples.push(await d.status(foreign.name));
     }
     const peers = samples.map((s) => s.peers);
     note(
-      `foreign node peers per second: [${peers.join(",")}], head slots [${samples.map((s) => s.head.slot).join(",")}]`,
+      `foreign node peers every 250 ms: [${peers.join(",")}], head slots [${[...new Set(samples.map((s) => s.head.slot))].join(",")}]`,
     );
     // It never imports a block of the real network: its head stays at its own genesis.
     for (const s of samples) {
@@ -261,8 +273,17 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
       expect(s.finalized.epoch).toBe(0);
     }
     expect(d.logEvents(foreign.name).filter((e) => e.msg === "beacon block imported")).toEqual([]);
-    // The real network hangs up on it at the status handshake, so it never holds a peer for long.
-    expect(peers.filter((p) => p === 0).length).toBeGreaterThanOrEqual(6);
+    let longestConnected = 0;
+    let run = 0;
+    for (const p of peers.slice(8)) {
+      run = p > 0 ? run + 1 : 0;
+      longestConnected = Math.max(longestConnected, run);
+    }
+    expect(
+      longestConnected,
+      "consecutive 250 ms samples with a peer (after the first 2 s)",
+    ).toBeLessThanOrEqual(4);
+    expect(peers.slice(8).filter((p) => p === 0).length).toBeGreaterThanOrEqual(18);
     const foreignPeerId = samples[0]!.peerId;
     const refusedBy = ["beacon", "node-1", "node-2", "node-3", "node-4"].filter((name) =>
       d
