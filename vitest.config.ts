@@ -11,6 +11,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // End-to-end files start whole devnets on a 2-core machine: one test file at a time keeps slot timing honest.
+    fileParallelism: false,
     reporters: ["default"],
   },
 });

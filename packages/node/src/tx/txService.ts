@@ -44,7 +44,7 @@ export interface TxStatusView {
 
 interface Known {
   shard: number;
-  firstSeen: Partial<Record<TxStatus, { time: number; slot?: number }>>;
+  firstSeen: Partial<Record<TxStatus, { time: number; slot?: number; crosslinkSlot?: number }>>;
   rejected?: { code: string; message: string };
   last?: TxStatus;
 }
@@ -146,9 +146,15 @@ export class TxService {
       : "ignore";
   }
 
-  private markSeen(hash: string, shard: number, status: TxStatus, slot?: number): void {
+  private markSeen(hash: string, shard: number, status: TxStatus, slot?: number, crosslinkSlot?: number): void {
     const k = this.note(hash, shard);
-    if (!k.firstSeen[status]) k.firstSeen[status] = { time: Date.now(), ...(slot === undefined ? {} : { slot }) };
+    if (!k.firstSeen[status]) {
+      k.firstSeen[status] = {
+        time: Date.now(),
+        ...(slot === undefined ? {} : { slot }),
+        ...(crosslinkSlot === undefined ? {} : { crosslinkSlot }),
+      };
+    }
   }
 
   onStatusChange(listener: (status: TxStatusView) => void): () => void {
@@ -208,10 +214,14 @@ export class TxService {
     };
     const headCrosslink = this.beacon.head().state.state.currentCrosslinks.getReadonly(shard);
     if (headCrosslink && headCrosslink.slot >= inclusion.slot) {
-      this.markSeen(hash, shard, "crosslinked", this.beacon.head().slot);
+      this.markSeen(hash, shard, "crosslinked", this.beacon.head().slot, headCrosslink.slot);
       const seen = k.firstSeen.crosslinked!;
       view.status = "crosslinked";
-      view.crosslinked = { slot: seen.slot ?? this.beacon.head().slot, crosslinkSlot: headCrosslink.slot, time: iso(seen.time) };
+      view.crosslinked = {
+        slot: seen.slot ?? this.beacon.head().slot,
+        crosslinkSlot: seen.crosslinkSlot ?? headCrosslink.slot,
+        time: iso(seen.time),
+      };
       const finalizedEntry = this.finalizedEntry();
       const finalizedCrosslink = finalizedEntry?.post.state.currentCrosslinks.getReadonly(shard);
       if (finalizedCrosslink && finalizedCrosslink.slot >= inclusion.slot) {
