@@ -22,7 +22,9 @@ async function api<T>(node: string, path: string, init?: RequestInit): Promise<{
   try {
     res = await fetch(`${node}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
   } catch (err) {
-    throw new CliError(`cannot reach node ${node}: ${(err as Error).message}. Is the devnet running (npm run devnet)?`);
+    throw new CliError(
+      `cannot reach node ${node}: ${(err as Error).message}. Is the devnet running (npm run devnet)?`,
+    );
   }
   return { status: res.status, body: (await res.json()) as T };
 }
@@ -52,14 +54,18 @@ async function main(): Promise<number> {
     return values.help ? 0 : 2;
   }
   const node = values.node!.replace(/\/$/, "");
-  const print = (human: string, json: unknown) => process.stdout.write(values.json ? `${JSON.stringify(json)}\n` : `${human}\n`);
+  const print = (human: string, json: unknown) =>
+    process.stdout.write(values.json ? `${JSON.stringify(json)}\n` : `${human}\n`);
 
   if (command === "account") {
     if (!arg) throw new CliError("account needs an address or dev:N");
     const address = `0x${bytesToHex(parseAddress(arg))}`;
     const { status, body } = await api<Json>(node, `/v1/accounts/${address}`);
     if (status !== 200) throw new CliError(`node refused: ${String(body.message)}`);
-    print(`address ${body.address}\nshard   ${body.shard}\nbalance ${body.balance}\nnonce   ${body.nonce}`, body);
+    print(
+      `address ${body.address}\nshard   ${body.shard}\nbalance ${body.balance}\nnonce   ${body.nonce}`,
+      body,
+    );
     return 0;
   }
   if (command === "tx") {
@@ -70,25 +76,32 @@ async function main(): Promise<number> {
     return 0;
   }
   if (command === "transfer") {
-    if (!values["from-key"] || !values.to || !values.amount) throw new CliError("transfer needs --from-key, --to and --amount");
-    if (values.wait && !STATUS_ORDER.includes(values.wait)) throw new CliError(`--wait must be one of ${STATUS_ORDER.join(", ")}`);
+    if (!values["from-key"] || !values.to || !values.amount)
+      throw new CliError("transfer needs --from-key, --to and --amount");
+    if (values.wait && !STATUS_ORDER.includes(values.wait))
+      throw new CliError(`--wait must be one of ${STATUS_ORDER.join(", ")}`);
     const key = loadAccountKey(values["from-key"]);
     const from = addressFromPubkey(key.publicKey);
     const to = parseAddress(values.to);
     let nonce = values.nonce === undefined ? undefined : Number(values.nonce);
     if (nonce === undefined) {
       const { status, body } = await api<Json>(node, `/v1/accounts/0x${bytesToHex(from)}`);
-      if (status !== 200) throw new CliError(`cannot read the sender's nonce: ${String(body.message)}; pass --nonce`);
+      if (status !== 200)
+        throw new CliError(`cannot read the sender's nonce: ${String(body.message)}; pass --nonce`);
       nonce = Number(body.nonce);
     }
     const amount = BigInt(values.amount);
-    const tx = signTransaction({ from, to, amount, nonce, fee: BigInt(values.fee!), pubkey: key.publicKey }, key.secretKey);
+    const tx = signTransaction(
+      { from, to, amount, nonce, fee: BigInt(values.fee!), pubkey: key.publicKey },
+      key.secretKey,
+    );
     const { status, body } = await api<Json>(node, "/v1/transactions", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(Transaction.toJson(tx)),
     });
-    if (status >= 400) throw new CliError(`transaction refused (${String(body.code)}): ${String(body.message)}`);
+    if (status >= 400)
+      throw new CliError(`transaction refused (${String(body.code)}): ${String(body.message)}`);
     const hash = `0x${String(body.hash).replace(/^0x/, "")}`;
     if (!values.wait) {
       print(`submitted ${hash} (shard ${String(body.shard)}, status ${String(body.status)})`, body);
@@ -102,14 +115,17 @@ async function main(): Promise<number> {
       const current = String(res.body.status ?? "unknown");
       if (current !== last && !values.json) process.stderr.write(`${hash} ${current}\n`);
       last = current;
-      if (current === "rejected") throw new CliError(`transaction rejected: ${JSON.stringify(res.body.reason)}`);
+      if (current === "rejected")
+        throw new CliError(`transaction rejected: ${JSON.stringify(res.body.reason)}`);
       if (STATUS_ORDER.indexOf(current) >= wanted) {
         print(`${hash} reached ${current}`, res.body);
         return 0;
       }
       await new Promise((r) => setTimeout(r, 500));
     }
-    throw new CliError(`timed out after ${values.timeout}s waiting for ${hash} to reach ${values.wait} (last status ${last})`);
+    throw new CliError(
+      `timed out after ${values.timeout}s waiting for ${hash} to reach ${values.wait} (last status ${last})`,
+    );
   }
   throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
 }

@@ -7,7 +7,11 @@ const options = {
   validators: { kind: "number", description: "interop validators 0..N-1", default: 64 },
   shards: { kind: "number", description: "shard count (SHARD_COUNT override)", default: 4 },
   preset: { kind: "string", description: "preset: local | scale", default: "local" },
-  "slot-seconds": { kind: "number", description: "SECONDS_PER_SLOT override (0 keeps the preset's)", default: 0 },
+  "slot-seconds": {
+    kind: "number",
+    description: "SECONDS_PER_SLOT override (0 keeps the preset's)",
+    default: 0,
+  },
   "genesis-delay": { kind: "number", description: "seconds from now to genesis time", default: 10 },
   accounts: { kind: "number", description: "funded dev accounts dev:0..N-1", default: DEFAULT_DEV_ACCOUNTS },
   network: { kind: "string", description: "network name", default: "shardnet-devnet" },
@@ -30,7 +34,9 @@ try {
       network: values.network,
       ...(values["slot-seconds"] > 0 ? { secondsPerSlot: values["slot-seconds"] } : {}),
     });
-    process.stdout.write(`wrote ${out}: ${json.validators.length} validators, genesis time ${json.genesisTime}\n`);
+    process.stdout.write(
+      `wrote ${out}: ${json.validators.length} validators, genesis time ${json.genesisTime}\n`,
+    );
   }
 } catch (err) {
   process.stderr.write(`genesis: ${(err as Error).message}\n`);

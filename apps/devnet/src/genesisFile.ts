@@ -23,7 +23,10 @@ export const DEFAULT_DEV_BALANCE = 1_000_000_000_000_000n;
 export const DEFAULT_STAKE = 32_000_000_000n;
 
 /** Genesis JSON for a dev network: interop validator keys 0..N-1, funded dev accounts, genesis time ahead. */
-export function buildDevGenesis(opts: GenesisFileOptions, nowSec = Math.floor(Date.now() / 1000)): GenesisJson {
+export function buildDevGenesis(
+  opts: GenesisFileOptions,
+  nowSec = Math.floor(Date.now() / 1000),
+): GenesisJson {
   const bls = getBls();
   const validators = Array.from({ length: opts.validators }, (_, i) => ({
     pubkey: `0x${bytesToHex(bls.secretKeyFromBytes(interopSecretKey(i)).toPublicKey().toBytes())}`,
@@ -55,7 +58,8 @@ export function writeGenesisFile(path: string, opts: GenesisFileOptions): Genesi
   if (opts.reuseExisting && existsSync(path)) {
     const existing = JSON.parse(readFileSync(path, "utf8")) as GenesisJson;
     const parsed = parseGenesis(existing);
-    if (parsed.validators.length === opts.validators && parsed.preset.SHARD_COUNT === opts.shards) return existing;
+    if (parsed.validators.length === opts.validators && parsed.preset.SHARD_COUNT === opts.shards)
+      return existing;
     throw new Error(
       `${path} holds a genesis for ${parsed.validators.length} validators and ${parsed.preset.SHARD_COUNT} shards; run with --reset to start a new network`,
     );

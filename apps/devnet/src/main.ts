@@ -1,6 +1,6 @@
 import "@shardnet/p2p/polyfill";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import type { ChildProcess } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
 import { writeGenesisFile } from "./genesisFile.js";
@@ -14,10 +14,22 @@ const options = {
   validators: { kind: "number", description: "validators, spread evenly over the shard nodes", default: 64 },
   "slot-seconds": { kind: "number", description: "seconds per slot", default: 2 },
   preset: { kind: "string", description: "preset: local | scale", default: "local" },
-  "base-port": { kind: "number", description: "first port: beacon API; nodes follow; p2p ports at +100", default: 9000 },
-  dir: { kind: "string", description: "devnet directory (genesis, data, logs, endpoints.json)", default: ".devnet" },
+  "base-port": {
+    kind: "number",
+    description: "first port: beacon API; nodes follow; p2p ports at +100",
+    default: 9000,
+  },
+  dir: {
+    kind: "string",
+    description: "devnet directory (genesis, data, logs, endpoints.json)",
+    default: ".devnet",
+  },
   reset: { kind: "boolean", description: "wipe the devnet directory first", default: false },
-  "genesis-delay": { kind: "number", description: "seconds from now to genesis (nodes need a few seconds each to start)", default: 15 },
+  "genesis-delay": {
+    kind: "number",
+    description: "seconds from now to genesis (nodes need a few seconds each to start)",
+    default: 15,
+  },
   "status-lines": { kind: "boolean", description: "print one status line per slot", default: true },
   "log-level": { kind: "string", description: "node log level", default: "info" },
 } as const;
@@ -34,7 +46,9 @@ async function stopAll(code: number): Promise<never> {
 async function main(): Promise<void> {
   const { help, values } = parseOptions(options, process.argv.slice(2));
   if (help) {
-    process.stdout.write(formatHelp("npm run devnet --", "start a local shardnet devnet on 127.0.0.1", options));
+    process.stdout.write(
+      formatHelp("npm run devnet --", "start a local shardnet devnet on 127.0.0.1", options),
+    );
     return;
   }
   const dir = resolve(REPO_ROOT, values.dir);
@@ -56,7 +70,9 @@ async function main(): Promise<void> {
     genesisDelaySec: values["genesis-delay"],
     reuseExisting: !values.reset,
   });
-  log(`genesis ${genesisPath} (network ${genesis.network}, genesis time ${new Date(genesis.genesisTime * 1000).toISOString()})`);
+  log(
+    `genesis ${genesisPath} (network ${genesis.network}, genesis time ${new Date(genesis.genesisTime * 1000).toISOString()})`,
+  );
 
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
@@ -68,9 +84,14 @@ async function main(): Promise<void> {
     endpoints.push(entry);
     if (spec.role === "beacon") bootnode = `${entry.p2p}/p2p/${entry.peerId}`;
   }
-  writeFileSync(join(dir, "endpoints.json"), `${JSON.stringify({ genesis: genesisPath, nodes: endpoints }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, "endpoints.json"),
+    `${JSON.stringify({ genesis: genesisPath, nodes: endpoints }, null, 2)}\n`,
+  );
   printTable(endpoints);
-  log(`endpoints written to ${join(dir, "endpoints.json")}; logs in ${dir}/<node>/node.log; Ctrl-C stops every node`);
+  log(
+    `endpoints written to ${join(dir, "endpoints.json")}; logs in ${dir}/<node>/node.log; Ctrl-C stops every node`,
+  );
 
   for (const [name, child] of children) {
     child.once("exit", (code, signal) => {
@@ -80,7 +101,13 @@ async function main(): Promise<void> {
   if (values["status-lines"]) await statusLoop(endpoints, values["slot-seconds"]);
 }
 
-async function startNode(spec: NodeSpec, dir: string, genesisPath: string, bootnode: string, logLevel: string) {
+async function startNode(
+  spec: NodeSpec,
+  dir: string,
+  genesisPath: string,
+  bootnode: string,
+  logLevel: string,
+) {
   const nodeDir = join(dir, spec.name);
   mkdirSync(nodeDir, { recursive: true });
   const args = [
@@ -107,7 +134,8 @@ async function startNode(spec: NodeSpec, dir: string, genesisPath: string, bootn
   const status = await waitFor(
     `${spec.name} to become healthy (see ${logFile})`,
     async () => {
-      if (child.exitCode !== null) throw new Error(`${spec.name} exited with code ${child.exitCode}; see ${logFile}`);
+      if (child.exitCode !== null)
+        throw new Error(`${spec.name} exited with code ${child.exitCode}; see ${logFile}`);
       await getJson(`${api}/v1/node/health`);
       return getJson<NodeStatus>(`${api}/v1/node/status`);
     },
@@ -134,14 +162,16 @@ function printTable(endpoints: EndpointEntry[]): void {
     e.role,
     e.api,
     e.metrics,
-    e.peerId.slice(0, 16) + "…",
+    `${e.peerId.slice(0, 16)}…`,
     e.trackedShards.join(",") || "-",
     formatIndexList(e.validators) || "-",
   ]);
   const header = ["node", "role", "api", "metrics", "peer id", "shards", "validators"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
-  process.stdout.write(`${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}\n${rows.map(line).join("\n")}\n`);
+  process.stdout.write(
+    `${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}\n${rows.map(line).join("\n")}\n`,
+  );
 }
 
 async function statusLoop(endpoints: EndpointEntry[], slotSeconds: number): Promise<void> {

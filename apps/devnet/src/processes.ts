@@ -15,13 +15,22 @@ export const APP_ENTRY = {
  * Starts a node app from its TypeScript sources (tsx loader, workspace source condition), so the devnet
  * runs what is in the tree without a build step. stdout+stderr go to `logFile`.
  */
-export function spawnNode(entry: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+export function spawnNode(
+  entry: string,
+  args: string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = {},
+): ChildProcess {
   const out = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(process.execPath, ["--conditions=@shardnet/source", "--import", "tsx", entry, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@shardnet/source", "--import", "tsx", entry, ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   return child;
@@ -65,5 +74,7 @@ export async function waitFor<T>(
     }
     await sleep(intervalMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ""}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ""}`,
+  );
 }

@@ -29,7 +29,14 @@ export function buildTopology(opts: TopologyOptions): NodeSpec[] {
     throw new Error(`--validators (${opts.validators}) must be at least --nodes (${opts.nodes})`);
   }
   const specs: NodeSpec[] = [
-    { name: "beacon", role: "beacon", apiPort: opts.basePort, p2pPort: opts.basePort + 100, shards: [], validators: [] },
+    {
+      name: "beacon",
+      role: "beacon",
+      apiPort: opts.basePort,
+      p2pPort: opts.basePort + 100,
+      shards: [],
+      validators: [],
+    },
   ];
   const perNode = Math.floor(opts.validators / opts.nodes);
   let next = 0;

@@ -11,6 +11,8 @@ try {
     await runNodeProcess("shard", values);
   }
 } catch (err) {
-  process.stderr.write(`shardnet-shard-node: ${err instanceof UsageError ? err.message : (err as Error).message}\n`);
+  process.stderr.write(
+    `shardnet-shard-node: ${err instanceof UsageError ? err.message : (err as Error).message}\n`,
+  );
   process.exit(err instanceof UsageError ? 2 : 1);
 }

@@ -16,7 +16,9 @@ export function loadGenesisFile(path: string): LoadedGenesis {
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    throw new Error(`cannot read genesis file ${path}: ${(err as Error).message}. Write one with \`npm run genesis\`.`);
+    throw new Error(
+      `cannot read genesis file ${path}: ${(err as Error).message}. Write one with \`npm run genesis\`.`,
+    );
   }
   let genesis: Genesis;
   try {

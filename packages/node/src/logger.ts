@@ -1,4 +1,4 @@
-import { pino, type Logger, type LevelWithSilent } from "pino";
+import { type LevelWithSilent, type Logger, pino } from "pino";
 
 export type { Logger };
 
@@ -22,4 +22,12 @@ export function createLogger(opts: LoggerOptions): Logger {
   return pino({ name: opts.name, level: opts.level, base: { name: opts.name } });
 }
 
-export const LOG_LEVELS: readonly LevelWithSilent[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+export const LOG_LEVELS: readonly LevelWithSilent[] = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+];

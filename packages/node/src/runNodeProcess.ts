@@ -1,5 +1,5 @@
-import type { LevelWithSilent } from "pino";
 import { getBls, isBlsBackendName } from "@shardnet/crypto";
+import type { LevelWithSilent } from "pino";
 import { type OptionValues, parseIndexList, UsageError } from "./config/cliOptions.js";
 import type { nodeOptionTable } from "./config/nodeOptions.js";
 import { loadGenesisFile } from "./genesisLoader.js";
@@ -9,25 +9,39 @@ import { ShardnetNode } from "./shardnetNode.js";
 import { loadInteropKeys, loadKeystores, type ValidatorKeys } from "./validator/validatorKeys.js";
 
 /** Entry point of both apps: validates flags, starts the node, stops it cleanly on SIGINT/SIGTERM. */
-export async function runNodeProcess(role: "beacon" | "shard", values: OptionValues<typeof nodeOptionTable>): Promise<void> {
+export async function runNodeProcess(
+  role: "beacon" | "shard",
+  values: OptionValues<typeof nodeOptionTable>,
+): Promise<void> {
   if (!LOG_LEVELS.includes(values["log-level"] as LevelWithSilent)) {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got "${values["log-level"]}"`);
   }
   if (!isBlsBackendName(values.bls)) throw new UsageError(`--bls must be blst or noble, got "${values.bls}"`);
   for (const flag of ["api-port", "p2p-port"] as const) {
     const port = values[flag];
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--${flag} must be a port 0..65535, got ${port}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--${flag} must be a port 0..65535, got ${port}`);
   }
-  const log = createLogger({ name: values.name, level: values["log-level"] as LevelWithSilent, pretty: values["log-pretty"] });
+  const log = createLogger({
+    name: values.name,
+    level: values["log-level"] as LevelWithSilent,
+    pretty: values["log-pretty"],
+  });
   const loaded = loadGenesisFile(values.genesis);
   const bls = getBls(values.bls);
   const shards = parseIndexList(values.shards, "--shards");
   for (const s of shards) {
     if (s >= loaded.genesis.preset.SHARD_COUNT) {
-      throw new UsageError(`--shards names shard ${s}, but this network has ${loaded.genesis.preset.SHARD_COUNT} shards`);
+      throw new UsageError(
+        `--shards names shard ${s}, but this network has ${loaded.genesis.preset.SHARD_COUNT} shards`,
+      );
     }
   }
-  let keys: ValidatorKeys = loadInteropKeys(bls, loaded.genesis, parseIndexList(values.validators, "--validators"));
+  let keys: ValidatorKeys = loadInteropKeys(
+    bls,
+    loaded.genesis,
+    parseIndexList(values.validators, "--validators"),
+  );
   if (values.keystores) {
     const fromKeystores = await loadKeystores(bls, loaded.genesis, values.keystores, values["password-file"]);
     keys = new Map([...keys, ...fromKeystores]);
@@ -41,7 +55,10 @@ export async function runNodeProcess(role: "beacon" | "shard", values: OptionVal
     apiPort: values["api-port"],
     p2pHost: values["p2p-host"],
     p2pPort: values["p2p-port"],
-    bootnodes: values.bootnodes.split(",").map((s) => s.trim()).filter(Boolean),
+    bootnodes: values.bootnodes
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     maxPeers: values["max-peers"],
     peerKeyFile: values["peer-key-file"],
     shards,

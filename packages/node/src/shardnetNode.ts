@@ -110,8 +110,16 @@ export class ShardnetNode {
       retryParked: () => this.retryParked(),
     });
     await this.sync.registerHandlers();
-    this.txs = new TxService(beacon, () => this.shardChains, this.p2p, log, () => this.clock.currentSlot());
-    this.txs.onStatusChange((view) => this.events.publish("transaction", { ...view, hash: `0x${view.hash}` }, view.hash));
+    this.txs = new TxService(
+      beacon,
+      () => this.shardChains,
+      this.p2p,
+      log,
+      () => this.clock.currentSlot(),
+    );
+    this.txs.onStatusChange((view) =>
+      this.events.publish("transaction", { ...view, hash: `0x${view.hash}` }, view.hash),
+    );
     this.receipts = new ReceiptRelay(beacon, () => this.shardChains, this.p2p, log);
     await this.receipts.registerHandler();
 
@@ -133,7 +141,9 @@ export class ShardnetNode {
       onOwnAttestation: (att, validatorIndex) => {
         beacon.onAttestation(validatorIndex, bytesToHex(att.data.beaconBlockRoot), att.data.target.epoch);
         const stake = beacon.head().state.epochCtx.stakes[validatorIndex] ?? 0n;
-        this.shardChains.get(att.data.shard)?.onAttestation(validatorIndex, bytesToHex(att.data.shardBlockRoot), stake, att.data.slot);
+        this.shardChains
+          .get(att.data.shard)
+          ?.onAttestation(validatorIndex, bytesToHex(att.data.shardBlockRoot), stake, att.data.slot);
       },
     });
 
@@ -144,8 +154,19 @@ export class ShardnetNode {
         metrics.crosslinksTotal.inc({ shard: String(shard) });
         const shardSlotStart = this.clock.slotStartMs(e.crosslink.slot);
         const beaconSlotStart = this.clock.slotStartMs(e.blockSlot);
-        metrics.crosslinkLatencySeconds.observe({ shard: String(shard) }, Math.max(0, beaconSlotStart - shardSlotStart) / 1000);
-        log.info({ slot: e.blockSlot, shard, shardSlot: e.crosslink.slot, root: bytesToHex(e.crosslink.shardBlockRoot) }, "crosslink");
+        metrics.crosslinkLatencySeconds.observe(
+          { shard: String(shard) },
+          Math.max(0, beaconSlotStart - shardSlotStart) / 1000,
+        );
+        log.info(
+          {
+            slot: e.blockSlot,
+            shard,
+            shardSlot: e.crosslink.slot,
+            root: bytesToHex(e.crosslink.shardBlockRoot),
+          },
+          "crosslink",
+        );
         this.events.publish("crosslink", {
           shard,
           slot: e.crosslink.slot,
@@ -160,7 +181,10 @@ export class ShardnetNode {
         this.events.publish("head", { slot: e.slot, root: `0x${e.root}` });
       }
       if (e.type === "finalized") {
-        this.events.publish("finalized", { epoch: e.checkpoint.epoch, root: `0x${bytesToHex(e.checkpoint.root)}` });
+        this.events.publish("finalized", {
+          epoch: e.checkpoint.epoch,
+          root: `0x${bytesToHex(e.checkpoint.root)}`,
+        });
       }
       if (e.type === "head" || e.type === "finalized") this.txs.refresh();
     });
@@ -229,7 +253,9 @@ export class ShardnetNode {
   }
 
   private publish(topic: Parameters<P2pNode["publish"]>[0], bytes: Uint8Array): void {
-    void this.p2p.publish(topic, bytes).catch((err) => this.opts.log.debug({ err: (err as Error).message }, "publish failed"));
+    void this.p2p
+      .publish(topic, bytes)
+      .catch((err) => this.opts.log.debug({ err: (err as Error).message }, "publish failed"));
   }
 
   /** Tracks --shards plus the shards the hosted validators serve this period and the next. */
@@ -242,7 +268,8 @@ export class ShardnetNode {
       const chain = await ShardChain.open(shard, this.beacon, this.db, this.opts.log, this.opts.metrics);
       this.shardChains.set(shard, chain);
       chain.onEvent((e) => {
-        if (e.type === "shard_head") this.events.publish("shard_head", { shard: e.shard, slot: e.slot, root: `0x${e.root}` });
+        if (e.type === "shard_head")
+          this.events.publish("shard_head", { shard: e.shard, slot: e.slot, root: `0x${e.root}` });
         else this.txs.refresh();
       });
       changed = true;

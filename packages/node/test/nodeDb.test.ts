@@ -35,10 +35,16 @@ describe("NodeDb", () => {
   it("range returns keys in numeric order for uint64 keys", async () => {
     const db = await NodeDb.open(join(tempDir(), "db"), "aa");
     await db.writeBatch(
-      [300, 2, 70000, 1].map((slot) => ({ bucket: "beaconBlockSlots" as const, key: uint64Key(slot), value: uint64Key(slot) })),
+      [300, 2, 70000, 1].map((slot) => ({
+        bucket: "beaconBlockSlots" as const,
+        key: uint64Key(slot),
+        value: uint64Key(slot),
+      })),
     );
     const rows = await db.range("beaconBlockSlots", uint64Key(2), uint64Key(100000));
-    expect(rows.map(([k]) => Number(new DataView(k.buffer, k.byteOffset).getBigUint64(0)))).toEqual([2, 300, 70000]);
+    expect(rows.map(([k]) => Number(new DataView(k.buffer, k.byteOffset).getBigUint64(0)))).toEqual([
+      2, 300, 70000,
+    ]);
     await db.close();
   });
 

@@ -23,11 +23,15 @@ describe("slashing protection", () => {
     const sp = new SlashingProtection(db);
     await sp.checkAndRecord("beacon_block", 3, 10, root(1));
     await sp.checkAndRecord("beacon_block", 3, 10, root(1));
-    await expect(sp.checkAndRecord("beacon_block", 3, 10, root(2))).rejects.toBeInstanceOf(SlashingProtectionError);
+    await expect(sp.checkAndRecord("beacon_block", 3, 10, root(2))).rejects.toBeInstanceOf(
+      SlashingProtectionError,
+    );
     await sp.checkAndRecord("beacon_block", 4, 10, root(2));
     await db.close();
     db = await NodeDb.open(join(dir, "db"), "aa");
-    await expect(new SlashingProtection(db).checkAndRecord("beacon_block", 3, 10, root(3))).rejects.toThrow(/slashable/);
+    await expect(new SlashingProtection(db).checkAndRecord("beacon_block", 3, 10, root(3))).rejects.toThrow(
+      /slashable/,
+    );
   });
 
   it("keeps shard blocks of different shards apart", async () => {
@@ -40,15 +44,15 @@ describe("slashing protection", () => {
   it("refuses double votes and attestations whose source or target goes backwards", async () => {
     const sp = new SlashingProtection(db);
     await sp.checkAndRecord("attestation", 7, 16, root(1), 0, { source: 1, target: 2 });
-    await expect(sp.checkAndRecord("attestation", 7, 16, root(9), 0, { source: 1, target: 2 })).rejects.toThrow(
-      /second attestation/,
-    );
+    await expect(
+      sp.checkAndRecord("attestation", 7, 16, root(9), 0, { source: 1, target: 2 }),
+    ).rejects.toThrow(/second attestation/);
     await sp.checkAndRecord("attestation", 7, 17, root(2), 0, { source: 1, target: 2 });
-    await expect(sp.checkAndRecord("attestation", 7, 18, root(3), 0, { source: 0, target: 3 })).rejects.toThrow(
-      /surround/,
-    );
-    await expect(sp.checkAndRecord("attestation", 7, 18, root(3), 0, { source: 1, target: 1 })).rejects.toThrow(
-      /surround/,
-    );
+    await expect(
+      sp.checkAndRecord("attestation", 7, 18, root(3), 0, { source: 0, target: 3 }),
+    ).rejects.toThrow(/surround/);
+    await expect(
+      sp.checkAndRecord("attestation", 7, 18, root(3), 0, { source: 1, target: 1 }),
+    ).rejects.toThrow(/surround/);
   });
 });

@@ -36,27 +36,41 @@ export class EventHub {
           querystring: {
             type: "object",
             additionalProperties: false,
-            properties: { topics: { type: "string", maxLength: 200 }, tx: { type: "string", maxLength: 2000 } },
+            properties: {
+              topics: { type: "string", maxLength: 200 },
+              tx: { type: "string", maxLength: 2000 },
+            },
           },
         },
       },
       async (req, reply) => {
-        const requested = (req.query.topics ?? EVENT_TOPICS.join(",")).split(",").map((t) => t.trim()).filter(Boolean);
+        const requested = (req.query.topics ?? EVENT_TOPICS.join(","))
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean);
         for (const t of requested) {
           if (!(EVENT_TOPICS as readonly string[]).includes(t)) {
             throw badRequest("UNKNOWN_TOPIC", `unknown event topic "${t}": use ${EVENT_TOPICS.join(", ")}`);
           }
         }
         const txHashes = new Set<string>();
-        for (const h of (req.query.tx ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
-          if (!/^(0x)?[0-9a-fA-F]{64}$/.test(h)) throw badRequest("INVALID_HASH", `tx "${h}" is not a 32-byte hex hash`);
+        for (const h of (req.query.tx ?? "")
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean)) {
+          if (!/^(0x)?[0-9a-fA-F]{64}$/.test(h))
+            throw badRequest("INVALID_HASH", `tx "${h}" is not a 32-byte hex hash`);
           const hash = h.replace(/^0x/, "").toLowerCase();
           txHashes.add(hash);
           onWatch(hash);
         }
         reply.hijack();
         const res = reply.raw;
-        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+        res.writeHead(200, {
+          "content-type": "text/event-stream",
+          "cache-control": "no-cache",
+          connection: "keep-alive",
+        });
         res.write(": connected\n\n");
         const subscriber: Subscriber = {
           topics: new Set(requested as EventTopic[]),

@@ -33,10 +33,18 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
   };
   const shardChain = (shard: number): ShardChain => {
     if (shard >= beacon.preset.SHARD_COUNT) {
-      throw badRequest("UNKNOWN_SHARD", `shard ${shard} does not exist: this network has shards 0..${beacon.preset.SHARD_COUNT - 1}`);
+      throw badRequest(
+        "UNKNOWN_SHARD",
+        `shard ${shard} does not exist: this network has shards 0..${beacon.preset.SHARD_COUNT - 1}`,
+      );
     }
     const chain = node.shardChains.get(shard);
-    if (!chain) throw new ApiError(404, "SHARD_NOT_TRACKED", `this node does not track shard ${shard}; ask a node that does (see /v1/node/status trackedShards)`);
+    if (!chain)
+      throw new ApiError(
+        404,
+        "SHARD_NOT_TRACKED",
+        `this node does not track shard ${shard}; ask a node that does (see /v1/node/status trackedShards)`,
+      );
     return chain;
   };
 
@@ -55,23 +63,31 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
     return { slot: head.slot, root: `0x${head.root}`, stateRoot: hex(head.state.state.hashTreeRoot()) };
   });
 
-  app.get<{ Params: { id: string } }>("/v1/beacon/blocks/:id", { schema: { params: blockIdParams } }, async (req) => {
-    const id = req.params.id;
-    const entry = /^[0-9]+$/.test(id) ? beacon.canonicalAt(Number(id)) : beacon.get(stripHex(id));
-    if (!entry || (/^[0-9]+$/.test(id) && entry.slot !== Number(id))) throw notFound(`beacon block ${id}`);
-    return {
-      root: `0x${entry.root}`,
-      slot: entry.slot,
-      canonical: beacon.canonicalAt(entry.slot)?.root === entry.root,
-      block: entry.signed ? SignedBeaconBlock.toJson(entry.signed) : null,
-    };
-  });
+  app.get<{ Params: { id: string } }>(
+    "/v1/beacon/blocks/:id",
+    { schema: { params: blockIdParams } },
+    async (req) => {
+      const id = req.params.id;
+      const entry = /^[0-9]+$/.test(id) ? beacon.canonicalAt(Number(id)) : beacon.get(stripHex(id));
+      if (!entry || (/^[0-9]+$/.test(id) && entry.slot !== Number(id))) throw notFound(`beacon block ${id}`);
+      return {
+        root: `0x${entry.root}`,
+        slot: entry.slot,
+        canonical: beacon.canonicalAt(entry.slot)?.root === entry.root,
+        block: entry.signed ? SignedBeaconBlock.toJson(entry.signed) : null,
+      };
+    },
+  );
 
   app.get<{ Querystring: { epoch?: number } }>(
     "/v1/beacon/committees",
     {
       schema: {
-        querystring: { type: "object", additionalProperties: false, properties: { epoch: { type: "integer", minimum: 0 } } },
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { epoch: { type: "integer", minimum: 0 } },
+        },
       },
     },
     async (req) => {
@@ -148,7 +164,11 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
     "/v1/shards/:shard/blocks/:id",
     {
       schema: {
-        params: { type: "object", required: ["shard", "id"], properties: { ...shardParam, id: blockIdParams.properties.id } },
+        params: {
+          type: "object",
+          required: ["shard", "id"],
+          properties: { ...shardParam, id: blockIdParams.properties.id },
+        },
       },
     },
     async (req) => {
@@ -167,12 +187,21 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
         else bytes = (await chain.blocksByRange(slot, 1))[0];
       } else {
         const entry = chain.get(stripHex(id));
-        bytes = entry?.signed ? SignedShardBlock.serialize(entry.signed) : await chain.blockByRoot(stripHex(id));
+        bytes = entry?.signed
+          ? SignedShardBlock.serialize(entry.signed)
+          : await chain.blockByRoot(stripHex(id));
       }
       if (!bytes) throw notFound(`block ${id} of shard ${chain.shard}`);
       const block = SignedShardBlock.deserialize(bytes);
-      const root = bytesToHex(SignedShardBlock.fields.message.fields.header.hashTreeRoot(block.message.header));
-      return { shard: chain.shard, root: `0x${root}`, slot: block.message.header.slot, block: SignedShardBlock.toJson(block) };
+      const root = bytesToHex(
+        SignedShardBlock.fields.message.fields.header.hashTreeRoot(block.message.header),
+      );
+      return {
+        shard: chain.shard,
+        root: `0x${root}`,
+        slot: block.message.header.slot,
+        block: SignedShardBlock.toJson(block),
+      };
     },
   );
 
@@ -181,8 +210,16 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
     "/v1/accounts/:address",
     {
       schema: {
-        params: { type: "object", required: ["address"], properties: { address: { type: "string", pattern: "^(0x)?[0-9a-fA-F]{40}$" } } },
-        querystring: { type: "object", additionalProperties: false, properties: { proof: { type: "boolean" } } },
+        params: {
+          type: "object",
+          required: ["address"],
+          properties: { address: { type: "string", pattern: "^(0x)?[0-9a-fA-F]{40}$" } },
+        },
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { proof: { type: "boolean" } },
+        },
       },
     },
     async (req) => {
@@ -202,13 +239,28 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
         const crosslink = beacon.head().state.state.currentCrosslinks.getReadonly(shard).toValue();
         const rootHex = bytesToHex(crosslink.shardBlockRoot);
         const entry = chain.get(/^0+$/.test(rootHex) ? chain.genesisRoot : rootHex);
-        if (!entry) throw new ApiError(503, "CROSSLINK_STATE_UNAVAILABLE", "the crosslinked shard state is not available yet; retry after sync");
+        if (!entry)
+          throw new ApiError(
+            503,
+            "CROSSLINK_STATE_UNAVAILABLE",
+            "the crosslinked shard state is not available yet; retry after sync",
+          );
         const proven = getAccountProof(entry.state, address);
         body.proof = {
-          crosslink: { shard, slot: crosslink.slot, shardBlockRoot: hex(crosslink.shardBlockRoot), stateRoot: hex(crosslink.stateRoot) },
+          crosslink: {
+            shard,
+            slot: crosslink.slot,
+            shardBlockRoot: hex(crosslink.shardBlockRoot),
+            stateRoot: hex(crosslink.stateRoot),
+          },
           stateRoot: hex(entry.state.hashTreeRoot()),
           account: proven
-            ? { balance: proven.account.balance.toString(), nonce: proven.account.nonce, index: proven.proof.index, branch: proven.proof.branch.map(hex) }
+            ? {
+                balance: proven.account.balance.toString(),
+                nonce: proven.account.nonce,
+                index: proven.proof.index,
+                branch: proven.proof.branch.map(hex),
+              }
             : null,
         };
       }
@@ -220,24 +272,44 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
   app.post<{ Body: unknown }>("/v1/transactions", async (req, reply) => {
     const body = req.body;
     if (body === undefined || body === null || typeof body !== "object") {
-      throw badRequest("INVALID_BODY", "body must be a transaction object or an array of up to 1000 transactions (Content-Type: application/json)");
+      throw badRequest(
+        "INVALID_BODY",
+        "body must be a transaction object or an array of up to 1000 transactions (Content-Type: application/json)",
+      );
     }
     const batch = Array.isArray(body) ? body : [body];
     if (batch.length === 0) throw badRequest("EMPTY_BATCH", "the batch holds no transactions");
-    if (batch.length > MAX_TX_BATCH) throw badRequest("BATCH_TOO_LARGE", `a batch holds at most ${MAX_TX_BATCH} transactions, got ${batch.length}`);
+    if (batch.length > MAX_TX_BATCH)
+      throw badRequest(
+        "BATCH_TOO_LARGE",
+        `a batch holds at most ${MAX_TX_BATCH} transactions, got ${batch.length}`,
+      );
     const results = await node.txs.submit(batch);
     const accepted = results.filter((r) => r.status === "pending").length;
     if (!Array.isArray(body)) {
       const [only] = results;
-      if (only?.status === "rejected") return reply.status(400).send({ code: only.code.toUpperCase(), message: only.message, hash: only.hash });
+      if (only?.status === "rejected")
+        return reply
+          .status(400)
+          .send({ code: only.code.toUpperCase(), message: only.message, hash: only.hash });
       return reply.status(202).send(only);
     }
-    return reply.status(accepted > 0 ? 202 : 400).send({ accepted, rejected: results.length - accepted, results });
+    return reply
+      .status(accepted > 0 ? 202 : 400)
+      .send({ accepted, rejected: results.length - accepted, results });
   });
 
   app.get<{ Params: { hash: string } }>(
     "/v1/transactions/:hash",
-    { schema: { params: { type: "object", required: ["hash"], properties: { hash: { type: "string", pattern: HEX32 } } } } },
+    {
+      schema: {
+        params: {
+          type: "object",
+          required: ["hash"],
+          properties: { hash: { type: "string", pattern: HEX32 } },
+        },
+      },
+    },
     async (req) => {
       const status = node.txs.status(stripHex(req.params.hash));
       if (!status) throw notFound(`transaction ${req.params.hash}`);

@@ -87,7 +87,13 @@ export class BeaconChain {
   }
 
   /** Genesis state, then every block in the database replayed in slot order (re-validated). */
-  static async open(genesis: Genesis, db: NodeDb, log: Logger, metrics: NodeMetrics, bls: BlsBackend): Promise<BeaconChain> {
+  static async open(
+    genesis: Genesis,
+    db: NodeDb,
+    log: Logger,
+    metrics: NodeMetrics,
+    bls: BlsBackend,
+  ): Promise<BeaconChain> {
     const state = createGenesisBeaconState(genesis);
     const cached = createCachedBeaconState(state, createChainCaches(genesis.preset));
     const chain = new BeaconChain(genesis, db, log, metrics, cached, bls);
@@ -104,11 +110,18 @@ export class BeaconChain {
       const signed = SignedBeaconBlock.deserialize(bytes);
       const result = this.importBlock(signed, { persist: false });
       if (result.status === "imported") replayed++;
-      else this.log.warn({ root: bytesToHex(rootBytes), status: result.status }, "stored beacon block not replayed");
+      else
+        this.log.warn(
+          { root: bytesToHex(rootBytes), status: result.status },
+          "stored beacon block not replayed",
+        );
     }
     if (replayed > 0) {
       const head = this.head();
-      this.log.info({ blocks: replayed, headSlot: head.slot, head: head.root }, "beacon chain restored from database");
+      this.log.info(
+        { blocks: replayed, headSlot: head.slot, head: head.root },
+        "beacon chain restored from database",
+      );
     }
   }
 
@@ -163,7 +176,10 @@ export class BeaconChain {
    * Validates and imports one block. Never throws on bad input: the result says what happened.
    * `persist: false` is for replaying blocks already in the database.
    */
-  importBlock(signed: SignedBeaconBlockValue, opts: { persist?: boolean } = {}): ImportResult & { persisted?: Promise<void> } {
+  importBlock(
+    signed: SignedBeaconBlockValue,
+    opts: { persist?: boolean } = {},
+  ): ImportResult & { persisted?: Promise<void> } {
     const block = signed.message;
     const root = bytesToHex(BeaconBlock.hashTreeRoot(block));
     if (this.blocks.has(root)) return { status: "known", root };
@@ -193,7 +209,10 @@ export class BeaconChain {
     this.updateHead();
     this.metrics.blockImportSeconds.observe({ chain: "beacon" }, (performance.now() - started) / 1000);
     this.metrics.blocksImportedTotal.inc({ chain: "beacon" });
-    this.log.info({ slot: block.slot, root, proposer: block.proposerIndex, crosslinks: block.body.crosslinks.length }, "beacon block imported");
+    this.log.info(
+      { slot: block.slot, root, proposer: block.proposerIndex, crosslinks: block.body.crosslinks.length },
+      "beacon block imported",
+    );
     for (const c of block.body.crosslinks) {
       this.emit({ type: "crosslink", crosslink: c.crosslink, blockSlot: block.slot, blockRoot: root });
     }

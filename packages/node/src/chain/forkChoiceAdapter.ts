@@ -30,7 +30,10 @@ export interface BeaconForkChoice {
   votesOfBlock(post: CachedBeaconState, block: BeaconBlockValue): Vote[];
 }
 
-export function createBeaconForkChoice(genesisRoot: string, genesisState: CachedBeaconState): BeaconForkChoice {
+export function createBeaconForkChoice(
+  genesisRoot: string,
+  genesisState: CachedBeaconState,
+): BeaconForkChoice {
   return new ProtoArrayForkChoice(genesisRoot, genesisState);
 }
 

@@ -35,10 +35,8 @@ export class OperationPools {
   addSingle(attestation: AttestationValue): void {
     const { slot, shard } = attestation.data;
     const dataRoot = bytesToHex(AttestationData.hashTreeRoot(attestation.data));
-    let byShard = this.singles.get(slot);
-    if (!byShard) this.singles.set(slot, (byShard = new Map()));
-    let byData = byShard.get(shard);
-    if (!byData) byShard.set(shard, (byData = new Map()));
+    const byShard = getOrCreate(this.singles, slot, () => new Map<number, Map<string, AttestationValue[]>>());
+    const byData = getOrCreate(byShard, shard, () => new Map<string, AttestationValue[]>());
     const list = byData.get(dataRoot) ?? [];
     const bit = attestation.aggregationBits.getTrueBitIndexes()[0];
     if (list.some((a) => a.aggregationBits.getTrueBitIndexes()[0] === bit)) return;
@@ -58,8 +56,7 @@ export class OperationPools {
 
   addAggregate(attestation: AttestationValue): void {
     const slot = attestation.data.slot;
-    let bySlot = this.aggregates.get(slot);
-    if (!bySlot) this.aggregates.set(slot, (bySlot = new Map()));
+    const bySlot = getOrCreate(this.aggregates, slot, () => new Map<string, AttestationValue>());
     const key = `${bytesToHex(AttestationData.hashTreeRoot(attestation.data))}:${attestation.aggregationBits.getTrueBitIndexes().join(",")}`;
     bySlot.set(key, attestation);
   }
@@ -76,8 +73,11 @@ export class OperationPools {
   addCandidate(candidate: CrosslinkCandidate): void {
     const shard = candidate.header.shard;
     const root = bytesToHex(ShardBlockHeader.hashTreeRoot(candidate.header));
-    let byRoot = this.candidates.get(shard);
-    if (!byRoot) this.candidates.set(shard, (byRoot = new Map()));
+    const byRoot = getOrCreate(
+      this.candidates,
+      shard,
+      () => new Map<string, CrosslinkCandidate & { slot: number }>(),
+    );
     const existing = byRoot.get(root);
     const bits = candidate.attestation.aggregationBits.getTrueBitIndexes().length;
     if (existing && existing.attestation.aggregationBits.getTrueBitIndexes().length >= bits) return;
@@ -99,4 +99,13 @@ export class OperationPools {
       for (const [root, c] of byRoot) if (c.slot < oldest) byRoot.delete(root);
     }
   }
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
 }

@@ -1,19 +1,19 @@
 import {
+  type CrosslinkLookup,
   computeDomain,
   createShardGenesisState,
   crosslinkLookupFromList,
-  type CrosslinkLookup,
   DOMAIN_SHARD_PROPOSER,
   type IncomingReceipt,
   Mempool,
   processShardBlock,
   produceShardBlock,
-  type ShardState,
   ShardBlockError,
   ShardForkChoice,
+  type ShardState,
+  SignedShardBlock,
   shardBlockRoot,
   shardBlockSigningRoot,
-  SignedShardBlock,
   type Transaction,
   verifyShardBlockSignature,
 } from "@shardnet/consensus";
@@ -99,7 +99,13 @@ export class ShardChain {
     this.proposerDomain = computeDomain(DOMAIN_SHARD_PROPOSER, genesisBeaconState.genesisRoot);
   }
 
-  static async open(shard: number, beacon: BeaconChain, db: NodeDb, log: Logger, metrics: NodeMetrics): Promise<ShardChain> {
+  static async open(
+    shard: number,
+    beacon: BeaconChain,
+    db: NodeDb,
+    log: Logger,
+    metrics: NodeMetrics,
+  ): Promise<ShardChain> {
     const chain = new ShardChain(shard, beacon, db, log.child({ shard }), metrics);
     await chain.replayFromDb();
     return chain;
@@ -119,7 +125,11 @@ export class ShardChain {
       const result = this.importBlock(SignedShardBlock.deserialize(bytes), { persist: false });
       if (result.status === "imported") replayed++;
     }
-    if (replayed > 0) this.log.info({ shard: this.shard, blocks: replayed, headSlot: this.head().slot }, "shard chain restored from database");
+    if (replayed > 0)
+      this.log.info(
+        { shard: this.shard, blocks: replayed, headSlot: this.head().slot },
+        "shard chain restored from database",
+      );
   }
 
   onEvent(listener: (e: ShardChainEvent) => void): () => void {
@@ -149,7 +159,12 @@ export class ShardChain {
     const root = bytesToHex(shardBlockRoot(signed.message));
     if (this.blocks.has(root)) return { status: "known", root };
     if (header.shard !== this.shard) {
-      return { status: "invalid", root, reason: "wrong_shard", message: `block of shard ${header.shard} sent to shard ${this.shard}` };
+      return {
+        status: "invalid",
+        root,
+        reason: "wrong_shard",
+        message: `block of shard ${header.shard} sent to shard ${this.shard}`,
+      };
     }
     const parentRoot = bytesToHex(header.parentRoot);
     const parent = this.blocks.get(parentRoot);
@@ -169,7 +184,10 @@ export class ShardChain {
       return reject("proposer_unknown", (err as Error).message);
     }
     if (header.proposerIndex !== expectedProposer) {
-      return reject("wrong_proposer", `proposer ${header.proposerIndex} is not the shard proposer ${expectedProposer}`);
+      return reject(
+        "wrong_proposer",
+        `proposer ${header.proposerIndex} is not the shard proposer ${expectedProposer}`,
+      );
     }
     const pubkey = beaconEntry.post.epochCtx.pubkeys.get(expectedProposer);
     if (!verifyShardBlockSignature(this.beacon.bls, signed, pubkey, this.proposerDomain)) {
@@ -221,7 +239,13 @@ export class ShardChain {
     this.metrics.blockImportSeconds.observe({ chain: "shard" }, (performance.now() - started) / 1000);
     this.metrics.blocksImportedTotal.inc({ chain: "shard" });
     this.log.info(
-      { shard: this.shard, slot: header.slot, root, txs: result.txHashes.length, receiptsIn: signed.message.body.incomingReceipts.length },
+      {
+        shard: this.shard,
+        slot: header.slot,
+        root,
+        txs: result.txHashes.length,
+        receiptsIn: signed.message.body.incomingReceipts.length,
+      },
       "shard block imported",
     );
     this.emit({ type: "shard_block", shard: this.shard, root, slot: header.slot, txHashes: result.txHashes });
@@ -231,7 +255,11 @@ export class ShardChain {
     const rootBytes = hexToBytes(root);
     const ops: BatchOp[] = [
       { bucket: "shardBlocks", key: concatKey(prefix, rootBytes), value: SignedShardBlock.serialize(signed) },
-      { bucket: "shardBlockSlots", key: concatKey(prefix, uint64Key(header.slot), rootBytes), value: rootBytes },
+      {
+        bucket: "shardBlockSlots",
+        key: concatKey(prefix, uint64Key(header.slot), rootBytes),
+        value: rootBytes,
+      },
       this.db.metaOp(`shard_head_${this.shard}`, this.headRoot),
     ];
     return { status: "imported", root, persisted: this.db.writeBatch(ops) };
@@ -258,13 +286,15 @@ export class ShardChain {
     this.forkChoice.setCrosslinked(hexToBytes(root));
     const anchor = this.blocks.get(root)!;
     const ancestors = new Set<string>();
-    for (let e: ShardBlockEntry | undefined = anchor; e; e = this.blocks.get(e.parentRoot)) ancestors.add(e.root);
+    for (let e: ShardBlockEntry | undefined = anchor; e; e = this.blocks.get(e.parentRoot))
+      ancestors.add(e.root);
     for (const [key, entry] of this.blocks) {
       if (entry.slot >= anchor.slot) continue;
       this.blocks.delete(key);
       if (ancestors.has(key)) continue;
       // a fork below the crosslink can never become canonical: forget what it included
-      for (const txHash of entry.txHashes) if (this.txIndex.get(txHash)?.root === key) this.txIndex.delete(txHash);
+      for (const txHash of entry.txHashes)
+        if (this.txIndex.get(txHash)?.root === key) this.txIndex.delete(txHash);
       for (const [k, credit] of this.creditIndex) if (credit.root === key) this.creditIndex.delete(k);
     }
     this.updateHead();
@@ -286,7 +316,10 @@ export class ShardChain {
   /** Builds and signs the next block on the head for `slot`, then imports it. */
   propose(slot: number, proposerIndex: number, secretKey: BlsSecretKey, beaconEntry: BeaconBlockEntry) {
     const head = this.head();
-    const transactions: Transaction[] = this.mempool.selectForBlock(head.state, this.beacon.preset.MAX_TXS_PER_SHARD_BLOCK);
+    const transactions: Transaction[] = this.mempool.selectForBlock(
+      head.state,
+      this.beacon.preset.MAX_TXS_PER_SHARD_BLOCK,
+    );
     const produced = produceShardBlock(
       head.state,
       {
@@ -304,7 +337,10 @@ export class ShardChain {
       },
     );
     const signingRoot = this.signingRoot(produced.block);
-    const signed: SignedShardBlockValue = { message: produced.block, signature: secretKey.sign(signingRoot).toBytes() };
+    const signed: SignedShardBlockValue = {
+      message: produced.block,
+      signature: secretKey.sign(signingRoot).toBytes(),
+    };
     return { signed, signingRoot, root: bytesToHex(produced.blockRoot) };
   }
 

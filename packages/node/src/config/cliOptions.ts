@@ -54,16 +54,17 @@ export function parseOptions<T extends OptionTable>(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): ParsedOptions<T> {
-  const parseSpec: Record<string, { type: "string" | "boolean" }> = { config: { type: "string" }, help: { type: "boolean" } };
+  const parseSpec: Record<string, { type: "string" | "boolean" }> = {
+    config: { type: "string" },
+    help: { type: "boolean" },
+  };
   for (const [flag, spec] of Object.entries(table)) {
     parseSpec[flag] = { type: spec.kind === "boolean" ? "boolean" : "string" };
   }
   let parsed: Record<string, string | boolean | undefined>;
   try {
-    parsed = parseArgs({ args: argv, options: parseSpec, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | boolean | undefined
-    >;
+    parsed = parseArgs({ args: argv, options: parseSpec, strict: true, allowPositionals: false })
+      .values as Record<string, string | boolean | undefined>;
   } catch (err) {
     throw new UsageError(`${(err as Error).message}. Run with --help to see every flag.`);
   }

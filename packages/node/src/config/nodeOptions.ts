@@ -3,28 +3,52 @@ import type { OptionTable } from "./cliOptions.js";
 /** Flags shared by `apps/beacon` and `apps/shard-node`; each also has an env var and a config-file key. */
 export const nodeOptionTable = {
   name: { kind: "string", description: "node name used in logs and status", default: "node" },
-  genesis: { kind: "string", description: "genesis JSON file (written by `npm run genesis`)", default: ".devnet/genesis.json" },
-  "data-dir": { kind: "string", description: "database directory (one LevelDB per node)", default: ".devnet/node/db" },
+  genesis: {
+    kind: "string",
+    description: "genesis JSON file (written by `npm run genesis`)",
+    default: ".devnet/genesis.json",
+  },
+  "data-dir": {
+    kind: "string",
+    description: "database directory (one LevelDB per node)",
+    default: ".devnet/node/db",
+  },
   "api-host": { kind: "string", description: "HTTP API listen address", default: "127.0.0.1" },
   "api-port": { kind: "number", description: "HTTP API port (also serves /metrics)", default: 9000 },
   "p2p-host": { kind: "string", description: "libp2p TCP listen address", default: "127.0.0.1" },
   "p2p-port": { kind: "number", description: "libp2p TCP port", default: 9100 },
-  bootnodes: { kind: "string", description: "comma-separated multiaddrs with /p2p/<peer id> to dial at start", default: "" },
+  bootnodes: {
+    kind: "string",
+    description: "comma-separated multiaddrs with /p2p/<peer id> to dial at start",
+    default: "",
+  },
   "max-peers": { kind: "number", description: "connection limit", default: 50 },
   "peer-key-file": {
     kind: "string",
     description: "libp2p private key file (created on first start; default <data-dir>/../peer.key)",
     default: "",
   },
-  shards: { kind: "string", description: "shards always tracked, e.g. 0,2 (validators' shards are added)", default: "" },
+  shards: {
+    kind: "string",
+    description: "shards always tracked, e.g. 0,2 (validators' shards are added)",
+    default: "",
+  },
   validators: {
     kind: "string",
     description: "interop (dev) validator indices to host, e.g. 0..15 — dev networks only",
     default: "",
   },
-  keystores: { kind: "string", description: "directory of EIP-2335 keystore JSON files to host", default: "" },
+  keystores: {
+    kind: "string",
+    description: "directory of EIP-2335 keystore JSON files to host",
+    default: "",
+  },
   "password-file": { kind: "string", description: "file holding the keystores' password", default: "" },
   bls: { kind: "string", description: "BLS backend: blst | noble", default: "blst" },
-  "log-level": { kind: "string", description: "fatal | error | warn | info | debug | trace | silent", default: "info" },
+  "log-level": {
+    kind: "string",
+    description: "fatal | error | warn | info | debug | trace | silent",
+    default: "info",
+  },
   "log-pretty": { kind: "boolean", description: "human-readable logs instead of JSON lines", default: false },
 } as const satisfies OptionTable;

@@ -61,14 +61,16 @@ export class NodeDb {
     try {
       await level.open();
     } catch (err) {
-      const cause = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      const cause =
+        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
       throw new DatabaseError(
         `cannot open database at ${path}: ${cause}. If another process uses it, stop that process; if it is corrupt, move it away or start with a fresh --data-dir.`,
       );
     }
-    const buckets = Object.fromEntries(
-      BUCKETS.map((name) => [name, openBucket(level, name)]),
-    ) as Record<BucketName, Bucket>;
+    const buckets = Object.fromEntries(BUCKETS.map((name) => [name, openBucket(level, name)])) as Record<
+      BucketName,
+      Bucket
+    >;
     const db = new NodeDb(level, buckets, path);
     try {
       await db.checkIdentity(genesisHashHex);

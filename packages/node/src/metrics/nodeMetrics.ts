@@ -6,7 +6,11 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
  */
 export class NodeMetrics {
   readonly registry = new Registry();
-  readonly beaconHeadSlot = new Gauge({ name: "shardnet_beacon_head_slot", help: "Slot of the beacon head", registers: [this.registry] });
+  readonly beaconHeadSlot = new Gauge({
+    name: "shardnet_beacon_head_slot",
+    help: "Slot of the beacon head",
+    registers: [this.registry],
+  });
   readonly beaconJustifiedEpoch = new Gauge({
     name: "shardnet_beacon_justified_epoch",
     help: "Current justified epoch",
@@ -17,7 +21,11 @@ export class NodeMetrics {
     help: "Finalized epoch",
     registers: [this.registry],
   });
-  readonly currentSlot = new Gauge({ name: "shardnet_clock_slot", help: "Wall-clock slot", registers: [this.registry] });
+  readonly currentSlot = new Gauge({
+    name: "shardnet_clock_slot",
+    help: "Wall-clock slot",
+    registers: [this.registry],
+  });
   readonly shardHeadSlot = new Gauge({
     name: "shardnet_shard_head_slot",
     help: "Slot of each tracked shard's head",

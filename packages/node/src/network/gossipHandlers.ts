@@ -3,13 +3,13 @@ import {
   type AttestationValue,
   computeAttestationSigningRoot,
   computeEpochAtSlot,
+  IncomingReceipt,
   SignedBeaconBlock,
   type SignedBeaconBlockValue,
-  IncomingReceipt,
   SignedShardBlock,
   TRANSACTION_SIZE,
 } from "@shardnet/consensus";
-import { bytesToHex, type BlsPublicKey } from "@shardnet/crypto";
+import { type BlsPublicKey, bytesToHex } from "@shardnet/crypto";
 import type { GossipTopic, P2pNode, ValidationResult } from "@shardnet/p2p";
 import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
@@ -102,7 +102,10 @@ export function registerGossipHandlers(d: GossipDeps): void {
           d.requestSync(from);
           return "ignore";
         case "invalid":
-          d.log.warn({ slot: block.message.slot, root: result.root, reason: result.reason, from }, "invalid beacon block from gossip");
+          d.log.warn(
+            { slot: block.message.slot, root: result.root, reason: result.reason, from },
+            "invalid beacon block from gossip",
+          );
           return "reject";
         default:
           return "ignore";
@@ -130,7 +133,10 @@ export function registerGossipHandlers(d: GossipDeps): void {
           d.requestSync(from);
           return "ignore";
         case "invalid":
-          d.log.warn({ shard, slot: block.message.header.slot, reason: result.reason, from }, "invalid shard block from gossip");
+          d.log.warn(
+            { shard, slot: block.message.header.slot, reason: result.reason, from },
+            "invalid shard block from gossip",
+          );
           return "reject";
         default:
           return "ignore";
@@ -146,7 +152,7 @@ export function registerGossipHandlers(d: GossipDeps): void {
       const found = committeeOf(att);
       if (typeof found === "string") return count("ignore", found);
       const attesters = attestersOf(att, found.committee);
-      if (!attesters || attesters.length !== 1) return count("reject", "not_single");
+      if (attesters?.length !== 1) return count("reject", "not_single");
       if (!verifyAttestation(att, attesters)) return count("reject", "bad_signature");
       d.pools.addSingle(att);
       recordVotes(att, attesters);
@@ -205,7 +211,9 @@ export function registerGossipHandlers(d: GossipDeps): void {
   });
 
   function count(result: ValidationResult, reason: string): ValidationResult {
-    metrics.attestationsTotal.inc({ result: result === "accept" ? "accepted" : `${result === "reject" ? "rejected" : "ignored"}_${reason}` });
+    metrics.attestationsTotal.inc({
+      result: result === "accept" ? "accepted" : `${result === "reject" ? "rejected" : "ignored"}_${reason}`,
+    });
     return result;
   }
 }

@@ -54,11 +54,18 @@ export class ReceiptRelay {
   verify(incoming: IncomingReceiptValue): boolean {
     const { receipt } = incoming;
     if (receipt.source !== incoming.crosslinkShard || receipt.source === receipt.dest) return false;
-    if (receipt.source >= this.beacon.preset.SHARD_COUNT || receipt.dest >= this.beacon.preset.SHARD_COUNT) return false;
+    if (receipt.source >= this.beacon.preset.SHARD_COUNT || receipt.dest >= this.beacon.preset.SHARD_COUNT)
+      return false;
     const crosslink = this.currentCrosslink(receipt.source);
-    if (!crosslink || bytesToHex(crosslink.shardBlockRoot) !== bytesToHex(incoming.crosslinkBlockRoot)) return false;
+    if (!crosslink || bytesToHex(crosslink.shardBlockRoot) !== bytesToHex(incoming.crosslinkBlockRoot))
+      return false;
     if (crosslink.slot !== incoming.crosslinkSlot) return false;
-    return isValidBranch(Receipt.hashTreeRoot(receipt), incoming.branch, receiptGindex(receipt.dest, receipt.seq), crosslink.outboxRoot);
+    return isValidBranch(
+      Receipt.hashTreeRoot(receipt),
+      incoming.branch,
+      receiptGindex(receipt.dest, receipt.seq),
+      crosslink.outboxRoot,
+    );
   }
 
   /** Adds a verified receipt to the destination's pool unless already credited. */
@@ -81,7 +88,12 @@ export class ReceiptRelay {
     const length = entry.state.outboxLength(dest);
     const out: IncomingReceiptValue[] = [];
     for (let seq = from; seq < Math.min(length, from + count); seq++) {
-      out.push(buildReceiptProof(entry.state, dest, seq, { slot: crosslink.slot, shardBlockRoot: crosslink.shardBlockRoot }));
+      out.push(
+        buildReceiptProof(entry.state, dest, seq, {
+          slot: crosslink.slot,
+          shardBlockRoot: crosslink.shardBlockRoot,
+        }),
+      );
     }
     return out;
   }
@@ -101,16 +113,20 @@ export class ReceiptRelay {
         const destChain = this.shards().get(dest);
         if (destChain) {
           for (const [key, pending] of destChain.pendingReceipts) {
-            if (pending.receipt.source === source && bytesToHex(pending.crosslinkBlockRoot) !== rootHex) destChain.pendingReceipts.delete(key);
+            if (pending.receipt.source === source && bytesToHex(pending.crosslinkBlockRoot) !== rootHex)
+              destChain.pendingReceipts.delete(key);
           }
         }
         const from = destChain ? destChain.head().state.inboxCursor(source) : 0;
         const receipts = this.proveRange(source, dest, from, MAX_RELAY_PER_CROSSLINK);
         for (const incoming of receipts) {
           if (destChain) this.pool(incoming);
-          void this.p2p.publish({ kind: "shard_receipts", shard: dest }, IncomingReceipt.serialize(incoming)).catch(() => undefined);
+          void this.p2p
+            .publish({ kind: "shard_receipts", shard: dest }, IncomingReceipt.serialize(incoming))
+            .catch(() => undefined);
         }
-        if (receipts.length > 0) this.log.debug({ source, dest, count: receipts.length, from }, "relayed receipts");
+        if (receipts.length > 0)
+          this.log.debug({ source, dest, count: receipts.length, from }, "relayed receipts");
       }
     }
   }
@@ -128,7 +144,9 @@ export class ReceiptRelay {
         throw new ReqRespError("RESOURCE_UNAVAILABLE", `this node does not track shard ${request.source}`);
       }
       const count = Math.min(request.count, MAX_RECEIPTS_PER_REQUEST);
-      return this.proveRange(request.source, request.dest, request.startSeq, count).map((r) => IncomingReceipt.serialize(r));
+      return this.proveRange(request.source, request.dest, request.startSeq, count).map((r) =>
+        IncomingReceipt.serialize(r),
+      );
     });
   }
 
@@ -145,10 +163,17 @@ export class ReceiptRelay {
         if (source === dest || this.shards().has(source)) continue;
         const cursor = destChain.head().state.inboxCursor(source);
         if (destChain.pendingReceipts.has(`${source}:${cursor}`)) continue;
-        const request = ReceiptsByRangeRequest.serialize({ source, dest, startSeq: cursor, count: MAX_RECEIPTS_PER_REQUEST });
+        const request = ReceiptsByRangeRequest.serialize({
+          source,
+          dest,
+          startSeq: cursor,
+          count: MAX_RECEIPTS_PER_REQUEST,
+        });
         for (const peer of peers.slice(0, 3)) {
           try {
-            const chunks = await this.p2p.request(peer, "receipts_by_range", request, { timeoutMs: REQUEST_TIMEOUT_MS });
+            const chunks = await this.p2p.request(peer, "receipts_by_range", request, {
+              timeoutMs: REQUEST_TIMEOUT_MS,
+            });
             let pooled = 0;
             for (const chunk of chunks) {
               const incoming = IncomingReceipt.deserialize(chunk);
@@ -164,4 +189,3 @@ export class ReceiptRelay {
     }
   }
 }
-

@@ -73,7 +73,10 @@ export class SyncService {
 
   private notePeerStatus(peerId: string, status: StatusValue): boolean {
     if (bytesToHex(status.genesisHash) !== this.d.genesisHashHex) {
-      this.d.log.warn({ peer: peerId, genesis: bytesToHex(status.genesisHash) }, "peer is on another network: disconnecting");
+      this.d.log.warn(
+        { peer: peerId, genesis: bytesToHex(status.genesisHash) },
+        "peer is on another network: disconnecting",
+      );
       this.peerStatus.delete(peerId);
       void this.d.p2p.hangUp(peerId).catch(() => undefined);
       return false;
@@ -130,7 +133,10 @@ export class SyncService {
     await Promise.all(peers.map((p) => this.exchangeStatus(p)));
     const ours = beacon.head();
     const ahead = [...this.peerStatus.entries()]
-      .filter(([peer, s]) => peers.includes(peer) && (s.headSlot > ours.slot || bytesToHex(s.headRoot) !== ours.root))
+      .filter(
+        ([peer, s]) =>
+          peers.includes(peer) && (s.headSlot > ours.slot || bytesToHex(s.headRoot) !== ours.root),
+      )
       .sort((a, b) => b[1].headSlot - a[1].headSlot);
     for (const [peer, status] of ahead.slice(0, 2)) {
       if (!beacon.has(bytesToHex(status.headRoot))) await this.syncBeaconFrom(peer, status.headSlot);
@@ -148,9 +154,14 @@ export class SyncService {
       const count = Math.min(MAX_BLOCKS_PER_REQUEST, targetSlot - start + 1);
       let chunks: Uint8Array[];
       try {
-        chunks = await this.d.p2p.request(peer, "beacon_blocks_by_range", BeaconBlocksByRangeRequest.serialize({ startSlot: start, count }), {
-          timeoutMs: REQUEST_TIMEOUT_MS,
-        });
+        chunks = await this.d.p2p.request(
+          peer,
+          "beacon_blocks_by_range",
+          BeaconBlocksByRangeRequest.serialize({ startSlot: start, count }),
+          {
+            timeoutMs: REQUEST_TIMEOUT_MS,
+          },
+        );
       } catch (err) {
         log.debug({ peer, err: (err as Error).message }, "beacon_blocks_by_range failed");
         return;
@@ -168,12 +179,16 @@ export class SyncService {
           imported++;
           await result.persisted;
         } else if (result.status === "invalid") {
-          log.warn({ peer, slot: block.message.slot, reason: result.reason }, "peer sent an invalid beacon block during sync");
+          log.warn(
+            { peer, slot: block.message.slot, reason: result.reason },
+            "peer sent an invalid beacon block during sync",
+          );
         }
       }
       start += count;
     }
-    if (imported > 0) log.info({ peer, imported, headSlot: beacon.head().slot }, "beacon sync imported blocks");
+    if (imported > 0)
+      log.info({ peer, imported, headSlot: beacon.head().slot }, "beacon sync imported blocks");
   }
 
   private async syncShard(chain: ShardChain, peers: string[]): Promise<void> {
@@ -214,7 +229,11 @@ export class SyncService {
         }
         start += count;
       }
-      if (imported > 0) log.info({ peer, shard: chain.shard, imported, headSlot: chain.head().slot }, "shard sync imported blocks");
+      if (imported > 0)
+        log.info(
+          { peer, shard: chain.shard, imported, headSlot: chain.head().slot },
+          "shard sync imported blocks",
+        );
       if (!failed && chain.head().slot >= target - 1) return;
     }
   }

@@ -112,9 +112,15 @@ export class TxService {
       return { hash, status: "pending", shard, forwarded: false };
     }
     // Not tracked here: check what can be checked without the shard's state, then forward.
-    if (tx.amount === 0n) return { hash, status: "rejected", code: "zero_amount", message: "amount must be > 0" };
+    if (tx.amount === 0n)
+      return { hash, status: "rejected", code: "zero_amount", message: "amount must be > 0" };
     if (!verifyTransactionSignature(tx)) {
-      return { hash, status: "rejected", code: "bad_signature", message: "Ed25519 signature does not verify for pubkey" };
+      return {
+        hash,
+        status: "rejected",
+        code: "bad_signature",
+        message: "Ed25519 signature does not verify for pubkey",
+      };
     }
     const recipients = await this.p2p.publish({ kind: "shard_tx", shard }, bytes).catch(() => 0);
     if (recipients === 0) {
@@ -141,12 +147,20 @@ export class TxService {
       this.markSeen(bytesToHex(transactionHash(decoded.tx)), shard, "pending");
       return "accept";
     }
-    return added.reason === "bad_signature" || added.reason === "pubkey_mismatch" || added.reason === "zero_amount"
+    return added.reason === "bad_signature" ||
+      added.reason === "pubkey_mismatch" ||
+      added.reason === "zero_amount"
       ? "reject"
       : "ignore";
   }
 
-  private markSeen(hash: string, shard: number, status: TxStatus, slot?: number, crosslinkSlot?: number): void {
+  private markSeen(
+    hash: string,
+    shard: number,
+    status: TxStatus,
+    slot?: number,
+    crosslinkSlot?: number,
+  ): void {
     const k = this.note(hash, shard);
     if (!k.firstSeen[status]) {
       k.firstSeen[status] = {
@@ -185,7 +199,8 @@ export class TxService {
   }
 
   private locate(hash: string): { shard: number; chain: ShardChain } | undefined {
-    for (const [shard, chain] of this.shards()) if (chain.txIndex.has(hash) || chain.mempool.has(hash)) return { shard, chain };
+    for (const [shard, chain] of this.shards())
+      if (chain.txIndex.has(hash) || chain.mempool.has(hash)) return { shard, chain };
     return undefined;
   }
 
@@ -199,10 +214,15 @@ export class TxService {
     const inclusion = chain?.txIndex.get(hash);
     const iso = (ms: number) => new Date(ms).toISOString();
     const k = this.note(hash, shard);
-    if (!inclusion || !chain || !chain.isCanonical(inclusion.root, inclusion.slot)) {
+    if (!inclusion || !chain?.isCanonical(inclusion.root, inclusion.slot)) {
       if (k.rejected) return { hash, shard, status: "rejected", reason: k.rejected };
       if (!chain?.mempool.has(hash) && !k.firstSeen.pending) return undefined;
-      return { hash, shard, status: "pending", pending: { time: iso(k.firstSeen.pending?.time ?? Date.now()) } };
+      return {
+        hash,
+        shard,
+        status: "pending",
+        pending: { time: iso(k.firstSeen.pending?.time ?? Date.now()) },
+      };
     }
     this.markSeen(hash, shard, "included", inclusion.slot);
     const view: TxStatusView = {
@@ -210,7 +230,11 @@ export class TxService {
       shard,
       status: "included",
       ...(k.firstSeen.pending ? { pending: { time: iso(k.firstSeen.pending.time) } } : {}),
-      included: { slot: inclusion.slot, blockRoot: `0x${inclusion.root}`, time: iso(k.firstSeen.included!.time) },
+      included: {
+        slot: inclusion.slot,
+        blockRoot: `0x${inclusion.root}`,
+        time: iso(k.firstSeen.included!.time),
+      },
     };
     const headCrosslink = this.beacon.head().state.state.currentCrosslinks.getReadonly(shard);
     if (headCrosslink && headCrosslink.slot >= inclusion.slot) {
@@ -249,6 +273,9 @@ export class TxService {
   private finalizedEntry() {
     const finalized = this.beacon.finalizedCheckpoint();
     const rootHex = bytesToHex(finalized.root);
-    return this.beacon.get(/^0+$/.test(rootHex) ? this.beacon.genesisRoot : rootHex) ?? this.beacon.canonicalAt(finalized.epoch * this.beacon.preset.SLOTS_PER_EPOCH);
+    return (
+      this.beacon.get(/^0+$/.test(rootHex) ? this.beacon.genesisRoot : rootHex) ??
+      this.beacon.canonicalAt(finalized.epoch * this.beacon.preset.SLOTS_PER_EPOCH)
+    );
   }
 }

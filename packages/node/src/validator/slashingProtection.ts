@@ -35,7 +35,12 @@ export class SlashingProtection {
     shard = 0,
     epochs?: { source: number; target: number },
   ): Promise<void> {
-    const key = concatKey(new Uint8Array([KIND_BYTE[kind]]), uint64Key(validator), uint64Key(shard), uint64Key(slot));
+    const key = concatKey(
+      new Uint8Array([KIND_BYTE[kind]]),
+      uint64Key(validator),
+      uint64Key(shard),
+      uint64Key(slot),
+    );
     const previous = await this.db.get("slashingProtection", key);
     if (previous !== undefined) {
       if (Buffer.compare(previous, signingRoot) === 0) return;

@@ -20,8 +20,8 @@ import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
 import { CrosslinkCandidateMessage, type OperationPools } from "../chain/pools.js";
 import type { ShardChain } from "../chain/shardChain.js";
-import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import type { SlotPhase } from "../clock/slotClock.js";
+import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import { type SlashingProtection, SlashingProtectionError } from "./slashingProtection.js";
 import type { ValidatorKeys } from "./validatorKeys.js";
 
@@ -133,7 +133,13 @@ export class ValidatorService {
       this.d.publish.beaconBlock(SignedBeaconBlock.serialize(signed));
       this.count("beacon_propose", "ok");
       log.info(
-        { slot, root: bytesToHex(BeaconBlock.hashTreeRoot(block)), proposer, crosslinks: block.body.crosslinks.length, attestations: block.body.attestations.length },
+        {
+          slot,
+          root: bytesToHex(BeaconBlock.hashTreeRoot(block)),
+          proposer,
+          crosslinks: block.body.crosslinks.length,
+          attestations: block.body.attestations.length,
+        },
         "proposed beacon block",
       );
     } catch (err) {
@@ -151,7 +157,10 @@ export class ValidatorService {
       const chain = this.d.shards().get(shard);
       if (!chain) {
         this.count("shard_propose", "skipped");
-        log.warn({ slot, shard, validator: duty.validatorIndex }, "shard proposer duty skipped: shard not tracked yet");
+        log.warn(
+          { slot, shard, validator: duty.validatorIndex },
+          "shard proposer duty skipped: shard not tracked yet",
+        );
         continue;
       }
       try {
@@ -159,7 +168,8 @@ export class ValidatorService {
         const { signed, signingRoot, root } = chain.propose(slot, duty.validatorIndex, sk, headEntry);
         await this.d.protection.checkAndRecord("shard_block", duty.validatorIndex, slot, signingRoot, shard);
         const result = chain.importBlock(signed);
-        if (result.status !== "imported") throw new Error(`own shard block not imported: ${JSON.stringify(result)}`);
+        if (result.status !== "imported")
+          throw new Error(`own shard block not imported: ${JSON.stringify(result)}`);
         await result.persisted;
         this.d.publish.shardBlock(shard, SignedShardBlock.serialize(signed));
         this.count("shard_propose", "ok");
@@ -195,14 +205,22 @@ export class ValidatorService {
           source: data.source.epoch,
           target: data.target.epoch,
         });
-        const attestation = singleAttestation(data, duty.committeeSize, duty.committeePosition, sk.sign(signingRoot).toBytes());
+        const attestation = singleAttestation(
+          data,
+          duty.committeeSize,
+          duty.committeePosition,
+          sk.sign(signingRoot).toBytes(),
+        );
         this.d.pools.addSingle(attestation);
         this.d.onOwnAttestation(attestation, duty.validatorIndex);
         this.d.publish.attestation(duty.shard, Attestation.serialize(attestation));
         this.count("attest", "ok");
       } catch (err) {
         this.count("attest", err instanceof SlashingProtectionError ? "refused" : "failed");
-        log.error({ slot, shard: duty.shard, validator: duty.validatorIndex, err: (err as Error).message }, "attestation failed");
+        log.error(
+          { slot, shard: duty.shard, validator: duty.validatorIndex, err: (err as Error).message },
+          "attestation failed",
+        );
       }
     }
   }
@@ -231,7 +249,10 @@ export class ValidatorService {
       pools.addCandidate(candidate);
       this.d.publish.crosslinkCandidate(CrosslinkCandidateMessage.serialize(candidate));
       this.count("aggregate", "ok");
-      log.debug({ slot, shard, root: headerEntry.root, votes: attesters.length }, "crosslink candidate published");
+      log.debug(
+        { slot, shard, root: headerEntry.root, votes: attesters.length },
+        "crosslink candidate published",
+      );
     }
   }
 }
