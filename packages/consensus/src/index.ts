@@ -38,5 +38,6 @@ export * from "./stateTransition/stateTransition.js";
 export * from "./types/index.js";
 export { bytesEqual, bytesToUint64, fromHex, toHex, uint64ToBytes, ZERO_ROOT } from "./util/bytes.js";
 export * from "./util/epoch.js";
+export { useNativeHasher } from "./util/hasher.js";
 export { computeDomain, computeSigningRoot } from "./util/signing.js";
 export { isActiveValidator, isCommitteeEligible } from "./util/validator.js";

@@ -105,7 +105,7 @@ function selectCrosslinks(
       const trial = cloneCachedState(state);
       const item = crosslinkFromCandidate(trial, candidate);
       try {
-        processCrosslink({ cached: trial, block, signatureSets: [] }, item, new Set(), chosen.length);
+        processCrosslink({ cached: trial, block, signatureSets: null }, item, new Set(), chosen.length);
       } catch {
         continue;
       }
@@ -123,7 +123,7 @@ function selectAttestations(
   block: BeaconBlockValue,
   attestations: readonly AttestationValue[],
 ): AttestationValue[] {
-  const ctx: BlockContext = { cached: scratch, block, signatureSets: [] };
+  const ctx: BlockContext = { cached: scratch, block, signatureSets: null };
   const chosen: AttestationValue[] = [];
   const ranked = [...attestations].sort((a, b) => bitCount(b) - bitCount(a));
   for (const attestation of ranked) {
@@ -164,7 +164,7 @@ export function produceBlock(pre: CachedBeaconState, input: ProduceBlockInput): 
   block.body.deposits = input.deposits ?? [];
   block.body.voluntaryExits = input.voluntaryExits ?? [];
   const post = cloneCachedState(atSlot);
-  processBlock(post, block);
+  processBlock(post, block, { collectSignatureSets: false });
   block.stateRoot = post.state.hashTreeRoot();
   return { block, postState: post };
 }

@@ -49,7 +49,7 @@ export function stateTransition(
   const block = signedBlock.message;
   const post = cloneCachedState(pre);
   if (block.slot > post.state.slot) processSlotsInPlace(post, block.slot);
-  const sets = processBlock(post, block);
+  const sets = processBlock(post, block, { collectSignatureSets: verifySignatures });
   if (verifySignatures) {
     sets.push(blockSignatureSet(post, signedBlock));
     verifySignatureSets(post.epochCtx.pubkeys.bls, sets);

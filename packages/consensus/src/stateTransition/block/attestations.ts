@@ -5,8 +5,8 @@ import { AttestationData } from "../../types/beacon.js";
 import type { AttestationDataValue, AttestationValue } from "../../types/index.js";
 import { computeSigningRoot } from "../../util/signing.js";
 import { BlockError } from "../errors.js";
-import { verifySignatureSets } from "../signatureSets.js";
-import { type BlockContext, getDomain } from "./context.js";
+import { type PendingSignatureSet, verifySignatureSets } from "../signatureSets.js";
+import { addSignatureSet, type BlockContext, getDomain } from "./context.js";
 import { checkFfgVote, creditParticipation } from "./participation.js";
 
 export function attestationSigningRoot(domain: Uint8Array, data: AttestationDataValue): Uint8Array {
@@ -52,12 +52,12 @@ export function pushAttestationSignatureSet(
 ): void {
   const pubkeys = ctx.cached.epochCtx.pubkeys;
   const publicKeys: BlsPublicKey[] = attesters.map((i) => pubkeys.get(i));
-  ctx.signatureSets.push({
+  addSignatureSet(ctx, () => ({
     label,
     publicKeys,
     message: attestationSigningRoot(getDomain(ctx, DOMAIN_ATTESTER), attestation.data),
     signature: attestation.signature,
-  });
+  }));
 }
 
 /**
@@ -68,15 +68,16 @@ export function verifyAttestationSignature(
   cached: CachedBeaconState,
   attestation: AttestationValue,
 ): boolean {
+  const signatureSets: PendingSignatureSet[] = [];
   const ctx: BlockContext = {
     cached,
     block: { slot: cached.state.slot } as BlockContext["block"],
-    signatureSets: [],
+    signatureSets,
   };
   const attesters = getAttestingIndices(ctx, attestation);
   pushAttestationSignatureSet(ctx, attestation, attesters, "attestation");
   try {
-    verifySignatureSets(cached.epochCtx.pubkeys.bls, ctx.signatureSets);
+    verifySignatureSets(cached.epochCtx.pubkeys.bls, signatureSets);
     return true;
   } catch (e) {
     if (e instanceof BlockError) return false;

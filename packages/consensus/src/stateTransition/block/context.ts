@@ -7,8 +7,13 @@ import type { PendingSignatureSet } from "../signatureSets.js";
 export interface BlockContext {
   cached: CachedBeaconState;
   block: BeaconBlockValue;
-  /** Signature sets collected for one batch verification at the end of the block. */
-  signatureSets: PendingSignatureSet[];
+  /** Signature sets collected for one batch verification at the end of the block; null = do not collect. */
+  signatureSets: PendingSignatureSet[] | null;
+}
+
+/** Queues a signature set; `make` runs only when sets are collected (key lookups and signing roots cost). */
+export function addSignatureSet(ctx: BlockContext, make: () => PendingSignatureSet): void {
+  if (ctx.signatureSets) ctx.signatureSets.push(make());
 }
 
 export function getDomain(ctx: Pick<BlockContext, "cached">, domainType: Uint8Array): Uint8Array {

@@ -12,10 +12,19 @@ import { processAttesterSlashing, processProposerSlashing } from "./slashings.js
 /**
  * Applies `block` to `cached` in place (state at the block's slot). Returns the signature sets the block's
  * operations need (the caller verifies them in one batch); the block's own signature is not included.
+ * `collectSignatureSets: false` skips building them (block production, runs without signatures).
  * Order: header, RANDAO, slashings, crosslinks, attestations, deposits, exits.
  */
-export function processBlock(cached: CachedBeaconState, block: BeaconBlockValue): PendingSignatureSet[] {
-  const ctx: BlockContext = { cached, block, signatureSets: [] };
+export function processBlock(
+  cached: CachedBeaconState,
+  block: BeaconBlockValue,
+  options: { collectSignatureSets?: boolean } = {},
+): PendingSignatureSet[] {
+  const ctx: BlockContext = {
+    cached,
+    block,
+    signatureSets: options.collectSignatureSets === false ? null : [],
+  };
   processBlockHeader(ctx);
   processRandao(ctx);
   const body = block.body;
@@ -25,5 +34,5 @@ export function processBlock(cached: CachedBeaconState, block: BeaconBlockValue)
   for (const [i, a] of body.attestations.entries()) processAttestation(ctx, a, i);
   for (const [i, d] of body.deposits.entries()) processDeposit(ctx, d, i);
   for (const [i, e] of body.voluntaryExits.entries()) processVoluntaryExit(ctx, e, i);
-  return ctx.signatureSets;
+  return ctx.signatureSets ?? [];
 }

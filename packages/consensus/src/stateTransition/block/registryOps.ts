@@ -9,7 +9,7 @@ import type { DepositValue, SignedVoluntaryExitValue } from "../../types/index.j
 import { computeSigningRoot } from "../../util/signing.js";
 import { computeRegistryChangeEpoch, getCurrentEpoch, initiateValidatorExit } from "../accessors.js";
 import { BlockError } from "../errors.js";
-import { type BlockContext, getDomain } from "./context.js";
+import { addSignatureSet, type BlockContext, getDomain } from "./context.js";
 
 /**
  * Testnet deposit (no deposit contract): adds a validator proven by a signature of its own key over
@@ -31,7 +31,7 @@ export function processDeposit(ctx: BlockContext, deposit: DepositValue, positio
   } catch (e) {
     throw new BlockError("BAD_DEPOSIT", `${where}: public key invalid (${(e as Error).message})`);
   }
-  ctx.signatureSets.push({
+  addSignatureSet(ctx, () => ({
     label: where,
     publicKeys: [publicKey],
     message: computeSigningRoot(
@@ -39,7 +39,7 @@ export function processDeposit(ctx: BlockContext, deposit: DepositValue, positio
       getDomain(ctx, DOMAIN_DEPOSIT),
     ),
     signature: deposit.signature,
-  });
+  }));
   const epoch = getCurrentEpoch(epochCtx.preset, state);
   state.validators.push(
     Validator.toViewDU({
@@ -73,7 +73,7 @@ export function processVoluntaryExit(
     throw new BlockError("BAD_EXIT", `${where}: exit already scheduled`);
   if (exitRequestEpoch > epoch)
     throw new BlockError("BAD_EXIT", `${where}: exit epoch ${exitRequestEpoch} is in the future`);
-  ctx.signatureSets.push({
+  addSignatureSet(ctx, () => ({
     label: where,
     publicKeys: [epochCtx.pubkeys.get(validatorIndex)],
     message: computeSigningRoot(
@@ -81,6 +81,6 @@ export function processVoluntaryExit(
       getDomain(ctx, DOMAIN_VOLUNTARY_EXIT),
     ),
     signature: signed.signature,
-  });
+  }));
   initiateValidatorExit(epochCtx.preset, state, validatorIndex);
 }

@@ -13,7 +13,7 @@ import { computeSigningRoot } from "../../util/signing.js";
 import { checkpointsEqual, getCurrentEpoch, slashValidator } from "../accessors.js";
 import { BlockError } from "../errors.js";
 import { attestationSigningRoot } from "./attestations.js";
-import { type BlockContext, getDomain } from "./context.js";
+import { addSignatureSet, type BlockContext, getDomain } from "./context.js";
 
 /** Phase 0 `is_slashable_validator`: activated, not yet withdrawn/exited, not already slashed. */
 export function isSlashableValidator(
@@ -61,12 +61,12 @@ export function processProposerSlashing(
   const domain = getDomain(ctx, DOMAIN_BEACON_PROPOSER);
   const publicKey = epochCtx.pubkeys.get(h1.proposerIndex);
   for (const [n, signed] of [slashing.signedHeader1, slashing.signedHeader2].entries()) {
-    ctx.signatureSets.push({
+    addSignatureSet(ctx, () => ({
       label: `${where} header ${n + 1}`,
       publicKeys: [publicKey],
       message: computeSigningRoot(BeaconBlockHeader.hashTreeRoot(signed.message), domain),
       signature: signed.signature,
-    });
+    }));
   }
   slashValidator(epochCtx.preset, state, h1.proposerIndex);
 }
@@ -87,12 +87,12 @@ function checkIndexedAttestation(ctx: BlockContext, indexed: IndexedAttestationV
     throw new BlockError("BAD_INDEXED_ATTESTATION", `${label}: index beyond the registry`);
   }
   const publicKeys: BlsPublicKey[] = indices.map((i) => epochCtx.pubkeys.get(i));
-  ctx.signatureSets.push({
+  addSignatureSet(ctx, () => ({
     label,
     publicKeys,
     message: attestationSigningRoot(getDomain(ctx, DOMAIN_ATTESTER), indexed.data),
     signature: indexed.signature,
-  });
+  }));
 }
 
 export function processAttesterSlashing(
