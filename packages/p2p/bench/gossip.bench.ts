@@ -79,6 +79,24 @@ interface CaseResult {
   publisherCpuPerMsg: number;
 }
 
+/** Waits until every receiver has every message, or no receiver made progress for 3 s (at most 20 s). */
+async function drain(receivers: Worker[], published: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let last = -1;
+  let lastProgressAt = Date.now();
+  while (Date.now() < deadline && Date.now() - lastProgressAt < 3000) {
+    for (const w of receivers) w.send({ type: "count" });
+    const counts = await Promise.all(receivers.map((w) => w.next("count")));
+    const total = counts.reduce((a, c) => a + c.received, 0);
+    if (total >= published * receivers.length) return;
+    if (total > last) {
+      last = total;
+      lastProgressAt = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -107,8 +125,8 @@ async function runCase(mode: "shardnet" | "bare", size: number, rate: number): P
     const publisher = workers[0]!;
     publisher.send({ type: "publish", size, rate, durationMs: DURATION_MS });
     const { count, cpuMicros: publisherCpu } = await publisher.next("published", DURATION_MS + 60_000);
-    await new Promise((r) => setTimeout(r, 2000)); // drain
     const receivers = workers.slice(1);
+    await drain(receivers, count);
     for (const w of receivers) w.send({ type: "report" });
     const reports = await Promise.all(receivers.map((w) => w.next("report")));
     const latencies = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);

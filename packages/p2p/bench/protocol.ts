@@ -3,6 +3,7 @@ export type ParentMessage =
   | { type: "connect"; addrs: string[]; expectPeers: number }
   | { type: "publish"; size: number; rate: number; durationMs: number }
   | { type: "mark" }
+  | { type: "count" }
   | { type: "report" }
   | { type: "stop" };
 
@@ -10,6 +11,7 @@ export type WorkerMessage =
   | { type: "ready"; addrs: string[] }
   | { type: "meshed" }
   | { type: "marked" }
+  | { type: "count"; received: number }
   | { type: "published"; count: number; cpuMicros: number }
   | {
       type: "report";

@@ -189,6 +189,9 @@ async function main(): Promise<void> {
           send({ type: "published", count: published, cpuMicros: cpuSinceMark() });
           break;
         }
+        case "count":
+          send({ type: "count", received: latencies.length });
+          break;
         case "report":
           send({
             type: "report",
