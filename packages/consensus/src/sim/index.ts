@@ -1,3 +1,4 @@
+export * from "./committeeKeys.js";
 export * from "./random.js";
 export * from "./shardChains.js";
 export * from "./shardTransactions.js";

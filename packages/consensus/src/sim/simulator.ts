@@ -18,6 +18,7 @@ import type { AttestationValue, BeaconBlockValue, CrosslinkValue } from "../type
 import { bytesEqual, toHex, ZERO_ROOT } from "../util/bytes.js";
 import { computeEpochAtSlot } from "../util/epoch.js";
 import { sha256 } from "../util/hash.js";
+import { CommitteeSigningKeys } from "./committeeKeys.js";
 import { SeededRandom } from "./random.js";
 import { placeholderShardBlocks, type ShardBlockBuilder, ShardHeads } from "./shardChains.js";
 import {
@@ -97,6 +98,7 @@ export class Simulator {
   readonly shardHeads: ShardHeads;
   private readonly bls: BlsBackend;
   private readonly secretKeys: BlsSecretKey[];
+  private readonly committeeKeys: CommitteeSigningKeys;
   private readonly signatures: boolean;
   private readonly shardBlocks: ShardBlockBuilder;
   private readonly shardTransactions: SimShardTransactions | undefined;
@@ -117,6 +119,7 @@ export class Simulator {
     if (!(Number.isInteger(config.validators) && config.validators > 0))
       throw new Error("validators must be a positive integer");
     this.bls = getBls();
+    this.committeeKeys = new CommitteeSigningKeys(this.bls);
     this.signatures = config.signatures ?? true;
     const presetName = config.preset ?? "local";
     const overrides = { ...config.presetOverrides, SHARD_COUNT: config.shards };
@@ -283,10 +286,8 @@ export class Simulator {
       let signature: Uint8Array = PLACEHOLDER_SIGNATURE;
       if (this.signatures) {
         const message = computeAttestationSigningRoot(this.genesisRoot, data);
-        const sigs = positions.map((p) =>
-          (this.secretKeys[committee[p] as number] as BlsSecretKey).sign(message),
-        );
-        signature = this.bls.aggregateSignatures(sigs).toBytes();
+        const members = positions.map((p) => committee[p] as number);
+        signature = this.committeeKeys.aggregateKey(members).sign(message).toBytes();
       }
       const bits = BitArray.fromBitLen(committee.length);
       for (const p of positions) bits.set(p, true);
