@@ -12,7 +12,7 @@
 import "@shardnet/p2p/polyfill";
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
@@ -160,7 +160,9 @@ interface NodeResult {
   shardImportP99Ms: number;
   shardImports: number;
   dutyP99Ms: number;
-  dutyWorstPhase: string;
+  dutyP50Ms: number;
+  /** p99 per phase, ms. */
+  dutyPhaseP99Ms: Record<string, number>;
   duties: number;
   crosslinkP50Slots: number;
   crosslinkP99Slots: number;
@@ -235,17 +237,10 @@ function analyse(node: string, before: Sample[], after: Sample[], slotSeconds: n
       after.filter((s) => s.name === "shardnet_duty_seconds_count").map((s) => s.labels.phase ?? ""),
     ),
   ];
-  let worstPhase = "-";
-  let worst = -1;
-  for (const phase of phases) {
-    const p99 = histogramQuantile(
-      0.99,
-      window("shardnet_duty_seconds", (l) => l.phase === phase),
-    );
-    if (p99 > worst) {
-      worst = p99;
-      worstPhase = phase;
-    }
+  const dutyPhaseP99Ms: Record<string, number> = {};
+  for (const phase of phases.sort()) {
+    const h = window("shardnet_duty_seconds", (l) => l.phase === phase);
+    dutyPhaseP99Ms[phase] = histogramQuantile(0.99, h) * 1000;
   }
   const crosslink = window("shardnet_crosslink_latency_seconds");
   return {
@@ -255,7 +250,8 @@ function analyse(node: string, before: Sample[], after: Sample[], slotSeconds: n
     shardImportP99Ms: histogramQuantile(0.99, shardImport) * 1000,
     shardImports: shardImport.count,
     dutyP99Ms: histogramQuantile(0.99, duty) * 1000,
-    dutyWorstPhase: worstPhase,
+    dutyP50Ms: histogramQuantile(0.5, duty) * 1000,
+    dutyPhaseP99Ms,
     duties: duty.count,
     crosslinkP50Slots: histogramQuantile(0.5, crosslink) / slotSeconds,
     crosslinkP99Slots: histogramQuantile(0.99, crosslink) / slotSeconds,
@@ -277,7 +273,8 @@ function printTable(results: NodeResult[], slotSeconds: number): void {
     "beacon import p99",
     "shard import p99",
     "duty p99 (all phases)",
-    "worst phase",
+    "duty p50",
+    "duty p99 by phase (ms)",
     "crosslink p50 / p99 / mean",
     "ratio import",
     "ratio duty",
@@ -293,7 +290,10 @@ function printTable(results: NodeResult[], slotSeconds: number): void {
       `${fmt(r.beaconImportP99Ms)} ms = ${share(r.beaconImportP99Ms)} (n=${r.beaconImports})`,
       `${fmt(r.shardImportP99Ms)} ms = ${share(r.shardImportP99Ms)} (n=${r.shardImports})`,
       `${fmt(r.dutyP99Ms)} ms = ${share(r.dutyP99Ms)} (n=${r.duties})`,
-      r.dutyWorstPhase,
+      `${fmt(r.dutyP50Ms)} ms`,
+      Object.entries(r.dutyPhaseP99Ms)
+        .map(([phase, ms]) => `${phase} ${fmt(ms, 0)}`)
+        .join(", ") || "-",
       `${fmt(r.crosslinkP50Slots)} / ${fmt(r.crosslinkP99Slots)} / ${fmt(r.crosslinkMeanSlots)} slots (n=${r.crosslinks})`,
       ratio(importShare / slotMs, GOAL_IMPORT_SHARE),
       ratio(r.dutyP99Ms / slotMs, GOAL_DUTY_SHARE),
@@ -387,6 +387,11 @@ async function main(): Promise<void> {
       }
     }
     const after = await scrape(nodes);
+    log(
+      `window end: load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")} on ${cpus().length} cores`,
+    );
     const finalStatus = await getJson<NodeStatus>(`${beacon.api}/v1/node/status`);
     const results = nodes.map((n) =>
       analyse(n.spec.name, before.get(n.spec.name) ?? [], after.get(n.spec.name) ?? [], slotSeconds),
