@@ -60,6 +60,19 @@ export function buildReceiptProof(
   };
 }
 
+/**
+ * Stateless part of receipt validation (e.g. for gossip): the branch leads from hash_tree_root(receipt) at
+ * outboxes[dest][seq] to `outboxRoot`.
+ */
+export function isReceiptProofValid(incoming: IncomingReceipt, outboxRoot: Uint8Array): boolean {
+  const { receipt } = incoming;
+  if (!Number.isSafeInteger(receipt.dest) || receipt.dest < 0 || receipt.dest >= Outboxes.limit) return false;
+  if (!Number.isSafeInteger(receipt.seq) || receipt.seq < 0 || receipt.seq >= Outboxes.elementType.limit)
+    return false;
+  const gindex = receiptGindex(receipt.dest, receipt.seq);
+  return isValidBranch(Receipt.hashTreeRoot(receipt), incoming.branch, gindex, outboxRoot);
+}
+
 export type ReceiptCheck = { ok: true } | ({ ok: false } & ReceiptRejection);
 
 /**
@@ -120,8 +133,7 @@ export function checkIncomingReceipt(
       message: `crosslink is for shard ${crosslink.shard} slot ${crosslink.slot}, receipt claims slot ${incoming.crosslinkSlot}`,
     };
   }
-  const leaf = Receipt.hashTreeRoot(receipt);
-  if (!isValidBranch(leaf, incoming.branch, receiptGindex(receipt.dest, receipt.seq), crosslink.outboxRoot)) {
+  if (!isReceiptProofValid(incoming, crosslink.outboxRoot)) {
     return {
       ok: false,
       reason: "bad_receipt_proof",

@@ -5,6 +5,7 @@ import {
   crosslinkLookupFromList,
   type IncomingReceipt,
   IncomingReceipts,
+  isReceiptProofValid,
   isSupplyConserved,
   type ProducedShardBlock,
   processShardBlock,
@@ -207,5 +208,15 @@ describe("cross-shard receipts", () => {
 });
 
 function hashReceipts(receipts: IncomingReceipt[]): Uint8Array {
-  return IncomingReceipts.hashTreeRoot(receipts);
-}
+  return IncomingReceipts.hashTreeRoot(receipts)
+  it("checks a proof statelessly (gossip) and never throws on out-of-range indices", () => {
+    const { source } = sendTwoReceipts();
+    const good = buildReceiptProof(source.postState, 1, 0);
+    const outboxRoot = source.block.header.outboxRoot;
+    expect(isReceiptProofValid(good, outboxRoot)).toBe(true);
+    expect(isReceiptProofValid(good, new Uint8Array(32))).toBe(false);
+    for (const edit of [{ seq: 2 ** 40 }, { dest: 5000 }, { seq: 1 }]) {
+      expect(isReceiptProofValid({ ...good, receipt: { ...good.receipt, ...edit } }, outboxRoot)).toBe(false);
+    }
+  });
+});
