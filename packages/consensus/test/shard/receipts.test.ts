@@ -205,10 +205,7 @@ describe("cross-shard receipts", () => {
       }
     }
   });
-});
 
-function hashReceipts(receipts: IncomingReceipt[]): Uint8Array {
-  return IncomingReceipts.hashTreeRoot(receipts)
   it("checks a proof statelessly (gossip) and never throws on out-of-range indices", () => {
     const { source } = sendTwoReceipts();
     const good = buildReceiptProof(source.postState, 1, 0);
@@ -220,3 +217,7 @@ function hashReceipts(receipts: IncomingReceipt[]): Uint8Array {
     }
   });
 });
+
+function hashReceipts(receipts: IncomingReceipt[]): Uint8Array {
+  return IncomingReceipts.hashTreeRoot(receipts);
+}
