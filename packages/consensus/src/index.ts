@@ -24,7 +24,7 @@ export {
   getAttestingIndices,
   verifyAttestationSignature,
 } from "./stateTransition/block/attestations.js";
-export { hasSupermajority } from "./stateTransition/block/crosslinks.js";
+export { hasSupermajority, verifyCrosslink } from "./stateTransition/block/crosslinks.js";
 export { processBlock } from "./stateTransition/block/index.js";
 export { checkFfgVote, type FfgVoteCheck } from "./stateTransition/block/participation.js";
 export { randaoSigningRoot } from "./stateTransition/block/randao.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { crosslinkFromCandidate, produceBlock } from "../../src/production/produceBlock.js";
 import { signBlock, signRandaoReveal } from "../../src/production/signing.js";
+import { verifyCrosslink } from "../../src/stateTransition/block/crosslinks.js";
 import { processSlots } from "../../src/stateTransition/slots.js";
 import { stateTransition } from "../../src/stateTransition/stateTransition.js";
 import { ShardBlockHeader } from "../../src/types/shardHeader.js";
@@ -50,6 +51,24 @@ describe("crosslinks (DESIGN.md §4)", () => {
     expect(current.slot).toBe(1);
     expect(current.stateRoot).toEqual(header.stateRoot);
     expect(genesis.state.currentCrosslinks.getReadonly(shard).slot).toBe(0);
+  });
+
+  it("verifyCrosslink (gossip) accepts a valid crosslink and rejects a forged aggregate", () => {
+    const atSlot2 = processSlots(genesis, 2);
+    const item = crosslinkFromCandidate(atSlot2, {
+      header,
+      attestation: signAggregate(chain, committee, range(10), data),
+    });
+    expect(() => verifyCrosslink(atSlot2, item)).not.toThrow();
+    const forged = {
+      ...item,
+      attestation: {
+        ...item.attestation,
+        signature: signAggregate(chain, committee, range(9), data).signature,
+      },
+    };
+    expect(() => verifyCrosslink(atSlot2, forged)).toThrow(/INVALID_SIGNATURE/);
+    expect(atSlot2.state.currentCrosslinks.getReadonly(shard).slot).toBe(0);
   });
 
   it("rejected one signer below 2/3", () => {

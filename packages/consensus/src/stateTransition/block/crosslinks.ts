@@ -1,7 +1,9 @@
+import { type CachedBeaconState, cloneCachedState } from "../../cache/cachedState.js";
 import type { CrosslinkWithProofValue } from "../../types/index.js";
 import { Crosslink, ShardBlockHeader } from "../../types/shardHeader.js";
 import { bytesEqual, toHex } from "../../util/bytes.js";
 import { BlockError } from "../errors.js";
+import { type PendingSignatureSet, verifySignatureSets } from "../signatureSets.js";
 import { getAttestingIndices, pushAttestationSignatureSet } from "./attestations.js";
 import type { BlockContext } from "./context.js";
 import { checkFfgVote, creditParticipation } from "./participation.js";
@@ -111,6 +113,21 @@ export function processCrosslink(
   pushAttestationSignatureSet(ctx, attestation, attesters, where);
   state.currentCrosslinks.set(crosslink.shard, Crosslink.toViewDU(crosslink));
   creditParticipation(ctx, checkFfgVote(ctx, data), attesters);
+}
+
+/**
+ * Gossip check of one crosslink against `cached` (a state at the slot where a block would include it): every
+ * rule of `processCrosslink` plus its aggregate signature. Throws BlockError; `cached` is not modified.
+ */
+export function verifyCrosslink(cached: CachedBeaconState, item: CrosslinkWithProofValue): void {
+  const signatureSets: PendingSignatureSet[] = [];
+  const ctx: BlockContext = {
+    cached: cloneCachedState(cached),
+    block: { slot: cached.state.slot } as BlockContext["block"],
+    signatureSets,
+  };
+  processCrosslink(ctx, item, new Set(), 0);
+  verifySignatureSets(cached.epochCtx.pubkeys.bls, signatureSets);
 }
 
 export function processCrosslinks(ctx: BlockContext): void {
