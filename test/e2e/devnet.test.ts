@@ -105,6 +105,19 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
     note(
       `crosslink epochs per shard (by including beacon block): ${byShard.map((s, i) => `${i}:[${[...s].sort((a, b) => a - b).join(",")}]`).join(" ")}`,
     );
+    if (missing.length > 0) {
+      // Diagnostic from the beacon node's log (every imported block): crosslinks per block slot.
+      const perSlot = new Map<number, number[]>();
+      for (const e of d.logEvents("beacon")) {
+        if (e.msg !== "crosslink" || typeof e.slot !== "number") continue;
+        perSlot.set(e.slot, [...(perSlot.get(e.slot) ?? []), Number(e.shard)]);
+      }
+      const lines = Array.from(
+        { length: (lastEpoch + 1) * SLOTS_PER_EPOCH },
+        (_, slot) => `${slot}:[${(perSlot.get(slot) ?? []).join(",")}]`,
+      );
+      note(`crosslinked shards per beacon block slot (beacon log): ${lines.join(" ")}`);
+    }
     expect(missing, "shards not crosslinked in an epoch").toEqual([]);
     const beacon = await d.status("beacon");
     for (let shard = 0; shard < SHARDS; shard++)

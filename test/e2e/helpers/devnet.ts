@@ -76,7 +76,7 @@ function installExitHook(): void {
 
 /** Startup allowance: nodes compile their TypeScript through tsx on start (several seconds each on 2 cores). */
 export function defaultGenesisDelaySec(processes: number): number {
-  return Math.max(15, 6 + 3 * processes);
+  return Math.max(15, Math.round(7 + 3.5 * processes));
 }
 
 export class E2eDevnet {
