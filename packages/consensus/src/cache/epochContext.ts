@@ -15,7 +15,7 @@ import {
 } from "../util/epoch.js";
 import { sha256 } from "../util/hash.js";
 import { isActiveValidator, isCommitteeEligible } from "../util/validator.js";
-import { PubkeyCache } from "./pubkeyCache.js";
+import { PubkeyCache, type PubkeyLookup } from "./pubkeyCache.js";
 import { ShufflingCache } from "./shufflingCache.js";
 
 /** Caches shared by every EpochContext of one chain (append-only pubkeys, memoised shufflings). */
@@ -50,6 +50,10 @@ export class EpochContext {
   readonly stakes: bigint[];
   readonly totalActiveStake: bigint;
   readonly activeIndices: number[];
+  /** Registry size at the epoch start (deposits later in the epoch append beyond it). */
+  readonly validatorCount: number;
+  /** Decoded keys of this state's registry (shared cache, or an overlay where forks disagree). */
+  readonly pubkeys: PubkeyLookup;
 
   constructor(
     readonly caches: ChainCaches,
@@ -57,11 +61,12 @@ export class EpochContext {
   ) {
     const preset = caches.preset;
     this.preset = preset;
-    caches.pubkeys.syncWith(state);
     this.epoch = computeEpochAtSlot(preset, state.slot);
     this.period = computePeriodAtEpoch(preset, this.epoch);
     state.commit(); // getAllReadonlyValues reads committed nodes only
     const validators = state.validators.getAllReadonlyValues();
+    this.validatorCount = validators.length;
+    this.pubkeys = caches.pubkeys.forRegistry(validators);
     const stakes: bigint[] = new Array(validators.length);
     const active: number[] = [];
     let total = 0n;
@@ -110,10 +115,6 @@ export class EpochContext {
         computeBeaconProposerIndex(active, (i) => stakes[i] ?? 0n, slotSeed, preset.SHUFFLE_ROUND_COUNT),
       );
     }
-  }
-
-  get pubkeys(): PubkeyCache {
-    return this.caches.pubkeys;
   }
 
   /** Shuffling serving `epoch` (previous, current or next period relative to this context). */

@@ -5,6 +5,7 @@ import {
   FAR_FUTURE_EPOCH,
   MAX_STAKE,
 } from "../../src/params/constants.js";
+import { processSlots } from "../../src/stateTransition/slots.js";
 import { stateTransition } from "../../src/stateTransition/stateTransition.js";
 import { DepositMessage, VoluntaryExit } from "../../src/types/beacon.js";
 import { computeDomain, computeSigningRoot } from "../../src/util/signing.js";
@@ -73,3 +74,39 @@ describe("registry operations", () => {
     ).toThrow(/INVALID_SIGNATURE/);
   });
 });
+
+describe("pubkey cache across forks", () => {
+  it("a deposit on one fork does not block the same deposit on another; a conflicting index gets its own key", () => {
+    const forked = createTestChain(64);
+    const root = forked.state;
+    const depositOn = (pre: typeof root, index: number) =>
+      stateTransition(
+        pre,
+        makeSignedBlock(forked, pre, 1, (body) => void body.deposits.push(depositFor(forked, index))),
+      );
+    const forkA = depositOn(root, 64);
+    const forkAEpoch1 = processSlots(forkA, 8); // new EpochContext: key 64 enters the shared cache at index 64
+    expect(forkAEpoch1.epochCtx.pubkeys.get(64).toBytes()).toEqual(secretKey(64).toPublicKey().toBytes());
+
+    const forkB = depositOn(root, 65); // index 64 = key 65 on this fork
+    const forkBEpoch1 = processSlots(forkB, 8);
+    expect(forkBEpoch1.epochCtx.pubkeys.get(64).toBytes()).toEqual(secretKey(65).toPublicKey().toBytes());
+    expect(forkBEpoch1.epochCtx.pubkeys.indexOf(secretKey(64).toPublicKey().toBytes())).toBeUndefined();
+    expect(() => depositOn(root, 64)).not.toThrow();
+    expect(() =>
+      stateTransition(
+        forkBEpoch1,
+        makeSignedBlock(forked, forkBEpoch1, 9, (body) => void body.deposits.push(depositFor(forked, 65))),
+      ),
+    ).toThrow(/DUPLICATE_DEPOSIT/);
+  });
+});
+
+function depositFor(c: ReturnType<typeof createTestChain>, index: number) {
+  const pubkey = secretKey(index).toPublicKey().toBytes();
+  const message = computeSigningRoot(
+    DepositMessage.hashTreeRoot({ pubkey, stake: MAX_STAKE }),
+    computeDomain(DOMAIN_DEPOSIT, c.genesisRoot),
+  );
+  return { pubkey, stake: MAX_STAKE, signature: secretKey(index).sign(message).toBytes() };
+}

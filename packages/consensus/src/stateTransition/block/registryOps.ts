@@ -1,3 +1,4 @@
+import type { BlsPublicKey } from "@shardnet/crypto";
 import {
   DOMAIN_DEPOSIT,
   DOMAIN_VOLUNTARY_EXIT,
@@ -6,10 +7,22 @@ import {
 } from "../../params/constants.js";
 import { DepositMessage, Validator, VoluntaryExit } from "../../types/beacon.js";
 import type { DepositValue, SignedVoluntaryExitValue } from "../../types/index.js";
+import { bytesEqual } from "../../util/bytes.js";
 import { computeSigningRoot } from "../../util/signing.js";
 import { computeRegistryChangeEpoch, getCurrentEpoch, initiateValidatorExit } from "../accessors.js";
 import { BlockError } from "../errors.js";
 import { addSignatureSet, type BlockContext, getDomain } from "./context.js";
+
+/** True if `pubkey` is in this state's registry (the epoch's lookup, then validators added since). */
+function isRegisteredPubkey(ctx: BlockContext, pubkey: Uint8Array): boolean {
+  const { state, epochCtx } = ctx.cached;
+  const index = epochCtx.pubkeys.indexOf(pubkey);
+  if (index !== undefined && index < epochCtx.validatorCount) return true;
+  for (let i = epochCtx.validatorCount; i < state.validators.length; i++) {
+    if (bytesEqual(state.validators.getReadonly(i).pubkey, pubkey)) return true;
+  }
+  return false;
+}
 
 /**
  * Testnet deposit (no deposit contract): adds a validator proven by a signature of its own key over
@@ -20,14 +33,12 @@ export function processDeposit(ctx: BlockContext, deposit: DepositValue, positio
   const where = `deposits[${position}]`;
   if (deposit.stake < MIN_DEPOSIT_STAKE)
     throw new BlockError("BAD_DEPOSIT", `${where}: stake below ${MIN_DEPOSIT_STAKE} gwei`);
-  const pubkeys = epochCtx.pubkeys;
-  pubkeys.syncWith(state);
-  if (pubkeys.indexOf(deposit.pubkey) !== undefined) {
+  if (isRegisteredPubkey(ctx, deposit.pubkey)) {
     throw new BlockError("DUPLICATE_DEPOSIT", `${where}: this public key is already a validator`);
   }
-  let publicKey: ReturnType<typeof pubkeys.bls.publicKeyFromBytes>;
+  let publicKey: BlsPublicKey;
   try {
-    publicKey = pubkeys.bls.publicKeyFromBytes(deposit.pubkey);
+    publicKey = epochCtx.pubkeys.bls.publicKeyFromBytes(deposit.pubkey);
   } catch (e) {
     throw new BlockError("BAD_DEPOSIT", `${where}: public key invalid (${(e as Error).message})`);
   }
