@@ -43,6 +43,8 @@ describe("gossip through a bootstrap node", () => {
       "shard 2 mesh among the three subscribers",
       15_000,
     );
+    // Meshing needs leaf-to-leaf connections: the hub is not subscribed, so it cannot relay.
+    expect(l0.connectedPeers()).toEqual(expect.arrayContaining([hub.peerId, l1.peerId, l2.peerId]));
     expect(await l0.publish(topic, bytes("tx-1"))).toBeGreaterThanOrEqual(2);
     await l1.publish(topic, bytes("tx-2"));
     await waitFor(
