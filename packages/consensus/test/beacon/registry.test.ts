@@ -110,3 +110,14 @@ function depositFor(c: ReturnType<typeof createTestChain>, index: number) {
   );
   return { pubkey, stake: MAX_STAKE, signature: secretKey(index).sign(message).toBytes() };
 }
+
+describe("ejection", () => {
+  it("a validator whose stake fell below half of MAX_STAKE is ejected at the epoch boundary", () => {
+    const lastSlotOfEpoch0 = processSlots(genesis, 7);
+    lastSlotOfEpoch0.state.validators.get(10).stake = MAX_STAKE / 2n - 1n;
+    lastSlotOfEpoch0.state.validators.get(11).stake = MAX_STAKE / 2n;
+    const next = processSlots(lastSlotOfEpoch0, 8);
+    expect(next.state.validators.getReadonly(10).exitEpoch).toBe(8);
+    expect(next.state.validators.getReadonly(11).exitEpoch).toBe(FAR_FUTURE_EPOCH);
+  });
+});
