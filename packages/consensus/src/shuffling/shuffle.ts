@@ -48,42 +48,43 @@ export function computeShuffledIndex(index: number, listSize: number, seed: Uint
 /**
  * Applies all rounds to the whole list in place: O(n × rounds / 256) hashes instead of O(n × rounds).
  * `descending` runs the rounds from last to first (the committee order, see `unshuffleList`).
+ * Pairs (i, pivot - i) and (i, pivot + n - i) swap when the bit at the larger position is set; positions are
+ * walked downwards so each 256-position hash is computed once per round.
  */
 function innerShuffleList(list: Uint32Array, seed: Uint8Array, rounds: number, descending: boolean): void {
   checkSeed(seed);
   const n = list.length;
   if (n <= 1) return;
+  const sourceInput = new Uint8Array(37);
+  sourceInput.set(seed, 0);
+  const sourceView = new DataView(sourceInput.buffer);
   for (let step = 0; step < rounds; step++) {
     const round = descending ? rounds - 1 - step : step;
     const pivot = pivotOf(seed, round, n);
+    sourceInput[32] = round;
     let cachedBlock = -1;
-    let source: Uint8Array = new Uint8Array(32);
-    const bitAt = (position: number): number => {
-      const block = position >>> 8;
-      if (block !== cachedBlock) {
-        source = sourceOf(seed, round, block);
-        cachedBlock = block;
+    let source: Uint8Array = sourceInput;
+    const swapDescending = (iStart: number, jStart: number, count: number): void => {
+      let i = iStart;
+      let j = jStart;
+      for (let k = 0; k < count; k++, i++, j--) {
+        const block = j >>> 8;
+        if (block !== cachedBlock) {
+          sourceView.setUint32(33, block, true);
+          source = sha256(sourceInput);
+          cachedBlock = block;
+        }
+        if (((source[(j & 0xff) >> 3] as number) >> (j & 7)) & 1) {
+          const tmp = list[i] as number;
+          list[i] = list[j] as number;
+          list[j] = tmp;
+        }
       }
-      return ((source[(position & 0xff) >> 3] ?? 0) >> (position & 7)) & 1;
     };
-    // Pairs (i, pivot - i) for i in [0, pivot/2): the decision bit sits at the larger position j.
-    const mirror1 = (pivot + 1) >> 1;
-    for (let i = 0, j = pivot; i < mirror1; i++, j--) {
-      if (bitAt(j)) {
-        const tmp = list[i] as number;
-        list[i] = list[j] as number;
-        list[j] = tmp;
-      }
-    }
+    // Pairs (i, pivot - i) for i in [0, (pivot + 1) / 2).
+    swapDescending(0, pivot, (pivot + 1) >> 1);
     // Pairs (i, pivot + n - i) for i in (pivot, (pivot + n + 1) / 2).
-    const mirror2 = (pivot + n + 1) >> 1;
-    for (let i = pivot + 1, j = n - 1; i < mirror2; i++, j--) {
-      if (bitAt(j)) {
-        const tmp = list[i] as number;
-        list[i] = list[j] as number;
-        list[j] = tmp;
-      }
-    }
+    swapDescending(pivot + 1, n - 1, ((pivot + n + 1) >> 1) - (pivot + 1));
   }
 }
 
