@@ -220,7 +220,7 @@ export async function runBeaconBench(): Promise<void> {
   const row = (
     measurement: string,
     t: Stat | undefined,
-    ratio: (ms: number, key: keyof Stat) => string = () => "",
+    ratio?: (ms: number, key: keyof Stat) => string,
   ) => ({
     measurement,
     "min ms": Number((t?.min ?? Number.NaN).toFixed(2)),
