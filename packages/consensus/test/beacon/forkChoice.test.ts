@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ForkChoice, type ForkChoiceBlock } from "../../src/forkChoice/forkChoice.js";
 import { toHex } from "../../src/util/bytes.js";
@@ -86,5 +87,50 @@ describe("LMD-GHOST fork choice (proto-array)", () => {
   it("a block whose parent is unknown is rejected", () => {
     const fc = newForkChoice();
     expect(() => fc.onBlock(block(5, 4, 3))).toThrow(/parent .* is unknown/);
+  });
+});
+
+describe("proto-array agrees with a naive GHOST", () => {
+  it("random trees and votes give the same head", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.tuple(fc.nat(9), fc.nat(), fc.nat(4)), { maxLength: 40 }),
+        (parentChoices, votes) => {
+          const forkChoice = newForkChoice(10);
+          const parents = new Map<number, number>();
+          // block n + 2 gets a parent among the blocks 1..n+1 that exist already
+          for (const [n, choice] of parentChoices.entries()) {
+            const parent = 1 + (choice % (n + 1));
+            parents.set(n + 2, parent);
+            forkChoice.onBlock(block(n + 2, parent, n + 1));
+          }
+          const latest = new Map<number, { block: number; epoch: number }>();
+          for (const [validator, choice, epoch] of votes) {
+            const target = 1 + (choice % (parentChoices.length + 1));
+            forkChoice.onAttestation(validator, root(target), epoch);
+            const previous = latest.get(validator);
+            if (!previous || epoch > previous.epoch) latest.set(validator, { block: target, epoch });
+          }
+          const weight = new Map<number, number>();
+          for (const { block: voted } of latest.values()) {
+            for (let b: number | undefined = voted; b !== undefined; b = parents.get(b))
+              weight.set(b, (weight.get(b) ?? 0) + 10);
+          }
+          let head = 1;
+          for (;;) {
+            const children = [...parents.entries()].filter(([, p]) => p === head).map(([c]) => c);
+            if (children.length === 0) break;
+            children.sort(
+              (a, b) =>
+                (weight.get(b) ?? 0) - (weight.get(a) ?? 0) || toHex(root(b)).localeCompare(toHex(root(a))),
+            );
+            head = children[0] as number;
+          }
+          expect(toHex(forkChoice.getHead())).toBe(toHex(root(head)));
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
