@@ -38,7 +38,7 @@ export function getAttestingIndices(
       `aggregation bits have length ${aggregationBits.bitLen}, the committee of shard ${data.shard} has ${committee.length}`,
     );
   }
-  const indices = aggregationBits.intersectValues(Array.from(committee));
+  const indices = aggregationBits.intersectValues(committee);
   if (indices.length === 0) throw new BlockError("BAD_AGGREGATION_BITS", "aggregate has no participants");
   return indices;
 }
