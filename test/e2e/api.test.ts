@@ -109,52 +109,48 @@ describe.sequential("node API bad input (real processes)", () => {
     );
   });
 
-  it("wrong types, missing and unknown fields, zero amount, pubkey mismatch", async () => {
-    const good = transfer(sender, devAccount(900, SHARDS), 10n, 0).json;
-    await expectRefused(
-      "amount as a word",
-      await postJson(`${api}/v1/transactions`, { ...good, amount: "ten" }),
-      /amount/i,
-      400,
-    );
-    await expectRefused(
-      "from as a number",
-      await postJson(`${api}/v1/transactions`, { ...good, from: 12 }),
-      /from/i,
-      400,
-    );
-    await expectRefused(
-      "short signature",
-      await postJson(`${api}/v1/transactions`, { ...good, signature: "0x1234" }),
-      /signature/i,
-      400,
-    );
-    await expectRefused(
-      "negative nonce",
-      await postJson(`${api}/v1/transactions`, { ...good, nonce: "-1" }),
-      /nonce/i,
-      400,
-    );
-    const { fee: _fee, ...noFee } = good;
-    await expectRefused("missing fee", await postJson(`${api}/v1/transactions`, noFee), /fee/i, 400);
-    await expectRefused(
-      "unknown field",
-      await postJson(`${api}/v1/transactions`, { ...good, memo: "hi" }),
-      /unknown.*memo|memo.*unknown/i,
-      400,
-    );
+  // Each field case on its own, so one vague message does not hide the others.
+  const fieldCases: Array<{
+    name: string;
+    patch: (good: Record<string, unknown>) => unknown;
+    names: RegExp;
+  }> = [
+    { name: "amount as a word", patch: (g) => ({ ...g, amount: "ten" }), names: /amount/i },
+    { name: "amount as a boolean", patch: (g) => ({ ...g, amount: true }), names: /amount/i },
+    { name: "from as a number", patch: (g) => ({ ...g, from: 12 }), names: /from/i },
+    { name: "from of 1 byte", patch: (g) => ({ ...g, from: "0x12" }), names: /from/i },
+    { name: "short signature", patch: (g) => ({ ...g, signature: "0x1234" }), names: /signature/i },
+    { name: "fee null", patch: (g) => ({ ...g, fee: null }), names: /fee/i },
+    { name: "negative nonce", patch: (g) => ({ ...g, nonce: "-1" }), names: /nonce/i },
+    { name: "fractional nonce", patch: (g) => ({ ...g, nonce: "1.5" }), names: /nonce/i },
+    {
+      name: "missing fee",
+      patch: (g) => {
+        const { fee: _fee, ...rest } = g;
+        return rest;
+      },
+      names: /fee/i,
+    },
+    { name: "unknown field", patch: (g) => ({ ...g, memo: "hi" }), names: /unknown.*memo|memo.*unknown/i },
+    {
+      name: "from is not the pubkey's address",
+      patch: (g) => ({
+        ...g,
+        pubkey: `0x${Buffer.from(devAccount(901, SHARDS).key.publicKey).toString("hex")}`,
+      }),
+      names: /pubkey|signature/i,
+    },
+  ];
+  for (const c of fieldCases) {
+    it(`field: ${c.name}`, async () => {
+      const good = transfer(sender, devAccount(900, SHARDS), 10n, 0).json;
+      await expectRefused(c.name, await postJson(`${api}/v1/transactions`, c.patch(good)), c.names, 400);
+    });
+  }
+
+  it("field: zero amount", async () => {
     const zero = transfer(sender, devAccount(900, SHARDS), 0n, 0).json;
     await expectRefused("zero amount", await postJson(`${api}/v1/transactions`, zero), /amount/i, 400);
-    const other = devAccount(901, SHARDS);
-    await expectRefused(
-      "from is not the pubkey's address",
-      await postJson(`${api}/v1/transactions`, {
-        ...good,
-        pubkey: `0x${Buffer.from(other.key.publicKey).toString("hex")}`,
-      }),
-      /pubkey|signature/i,
-      400,
-    );
   });
 
   it("bad signature, wrong nonce, overdraft", async () => {
@@ -272,6 +268,25 @@ describe.sequential("node API bad input (real processes)", () => {
     expect(huge.length).toBeGreaterThan(1024 * 1024);
     await expectRefused("body over 1 MiB", await post(huge), /body|large|limit/i, 413);
   });
+
+  it("validly signed out-of-range amounts (negative, above 2^64-1) are refused and mint nothing", async () => {
+    // signTransaction signs the SSZ bytes, where -5 wraps to 2^64-5: the signature verifies for the JSON "-5".
+    const before = await account(api, sender.hex);
+    const negative = transfer(sender, devAccount(905, SHARDS), -5n, before.nonce);
+    const neg = await submit(api, negative);
+    const huge = transfer(sender, devAccount(905, SHARDS), (1n << 64n) + 5n, before.nonce);
+    const big = await submit(api, huge);
+    // Let a few slots pass so an admitted one would be executed, then check nothing was minted.
+    await sleep(3 * net().slotMs);
+    const after = await account(api, sender.hex);
+    const target = await account(api, devAccount(905, SHARDS).hex).catch(() => undefined);
+    note(
+      `negative amount → ${neg.status} ${neg.text}; 2^64+5 → ${big.status} ${big.text}; sender ${before.balance} → ${after.balance} nonce ${before.nonce} → ${after.nonce}; receiver ${target?.balance}`,
+    );
+    expect(BigInt(after.balance), "sender balance must not grow").toBeLessThanOrEqual(BigInt(before.balance));
+    await expectRefused("amount -5 (validly signed)", neg, /amount/i, 400);
+    await expectRefused("amount 2^64+5 (validly signed)", big, /amount/i, 400);
+  }, 30_000);
 
   it("afterwards every node is healthy and the heads keep advancing", async () => {
     const d = net();

@@ -17,6 +17,7 @@ import {
   devAccount,
   devAccountsOnShard,
   nodesByShard,
+  percentile,
   type SignedTransfer,
   SseClient,
   statusRank,
@@ -350,6 +351,7 @@ describe.sequential("transactions end to end (real processes, 1-second slots)", 
 
     // Poll until every transfer is finalized (status from a node tracking its sender's shard).
     const finalizedAt = new Map<string, number>();
+    const finalStatus = new Map<string, TxStatusJson>();
     const deadline = lastSend + 3 * BURST_EPOCHS * SLOTS_PER_EPOCH * d.slotMs;
     let round = 0;
     while (finalizedAt.size < burst.length && Date.now() < deadline) {
@@ -373,6 +375,25 @@ describe.sequential("transactions end to end (real processes, 1-second slots)", 
     const epochs = seconds / ((SLOTS_PER_EPOCH * d.slotMs) / 1000);
     note(
       `burst: ${finalizedAt.size}/${burst.length} finalized; last one ${seconds.toFixed(1)} s = ${epochs.toFixed(2)} epochs after the last send (bound ${BURST_EPOCHS})`,
+    );
+    const views = [...finalStatus.values()];
+    const maxOf = (f: (v: TxStatusJson) => number | undefined) => Math.max(...views.map((v) => f(v) ?? -1));
+    const msAfterSend = (iso: string | undefined) => (iso ? Date.parse(iso) - lastSend : Number.NaN);
+    note(
+      `burst: last included slot ${maxOf((v) => v.included?.slot)} (p99 ${(
+        percentile(
+          views.map((v) => msAfterSend(v.included?.time)),
+          99,
+        ) / 1000
+      ).toFixed(
+        1,
+      )} s after the last send), last crosslinked beacon slot ${maxOf((v) => v.crosslinked?.slot)}, ` +
+        `finalized p50 ${(
+          percentile(
+            views.map((v) => msAfterSend(v.finalized?.time)),
+            50,
+          ) / 1000
+        ).toFixed(1)} s / max ${seconds.toFixed(1)} s after the last send`,
     );
     expect(finalizedAt.size).toBe(burst.length);
 

@@ -1,0 +1,480 @@
+/**
+ * Transaction throughput benchmark through the node HTTP API of a local devnet (beacon + 4 shard nodes,
+ * 4 shards, 2-second slots by default).
+ *
+ * Open loop: each step submits at a constant rate scheduled by the wall clock (transaction i of a step is
+ * due at start + i/rate; whatever is due is POSTed as one batch every tick, without waiting for earlier
+ * responses), so a slow node does not slow the sender down (no coordinated omission). Latency is measured
+ * from the scheduled time to the node-reported first-seen time of `included` / `finalized`, taken from the
+ * nodes' server-sent transaction events (the earliest any node reports). Steps go up until p99 inclusion
+ * latency exceeds 2 slots (or fewer than 99% of a step's transfers are included).
+ *
+ * CPU per transfer: utime+stime of every node process (/proc/<pid>/stat) over the step and its settle time,
+ * divided by the transfers included; "net" subtracts the idle CPU rate measured before the first step.
+ *
+ *   npm run bench:tx -- [--rates 20,50,100,200,400] [--step-seconds 20] [--slot-seconds 2] [--base-port 29600]
+ */
+import "@shardnet/p2p/polyfill";
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { shardOf, signTransaction, Transaction, transactionHash } from "@shardnet/consensus";
+import { addressFromPubkey, bytesToHex, devAccountKey, type Ed25519KeyPair } from "@shardnet/crypto";
+import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
+import { writeGenesisFile } from "./genesisFile.js";
+import { APP_ENTRY, getJson, sleep, spawnNode, waitFor } from "./processes.js";
+import type { NodeStatus } from "./statusTypes.js";
+import { buildTopology, formatIndexList } from "./topology.js";
+
+const options = {
+  rates: {
+    kind: "string",
+    description: "comma-separated submission rates (transfers/s), one step each",
+    default: "20,50,100,200,400",
+  },
+  "step-seconds": { kind: "number", description: "seconds per rate step", default: 20 },
+  "slot-seconds": { kind: "number", description: "seconds per slot", default: 2 },
+  nodes: { kind: "number", description: "shard nodes", default: 4 },
+  shards: { kind: "number", description: "shard count", default: 4 },
+  validators: { kind: "number", description: "validators", default: 64 },
+  accounts: {
+    kind: "number",
+    description: "funded dev accounts used as senders and receivers",
+    default: 256,
+  },
+  "base-port": {
+    kind: "number",
+    description: "first port (beacon API); nodes follow; p2p at +100",
+    default: 29600,
+  },
+  "finality-wait": {
+    kind: "number",
+    description: "seconds to wait for finality after the last step",
+    default: 60,
+  },
+  "keep-dir": { kind: "boolean", description: "keep the devnet directory (logs)", default: false },
+} as const;
+
+const TICK_MS = 50;
+const CLK_TCK = 100;
+
+interface Sender {
+  key: Ed25519KeyPair;
+  address: Uint8Array;
+  shard: number;
+  nonce: number;
+}
+
+interface Tracked {
+  step: number;
+  scheduled: number;
+  cross: boolean;
+  accepted?: boolean;
+  included?: number;
+  finalized?: number;
+}
+
+interface StepResult {
+  rate: number;
+  sent: number;
+  sendSeconds: number;
+  rejected: number;
+  included: number;
+  cross: number;
+  incP50: number;
+  incP99: number;
+  finalized: number;
+  finP50: number;
+  finP99: number;
+  cpuMsPerTx: number;
+  netCpuMsPerTx: number;
+  httpP99: number;
+}
+
+const children = new Map<string, ChildProcess>();
+
+function log(msg: string): void {
+  process.stdout.write(`[bench:tx ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** CPU seconds (user + system) of a process from /proc/<pid>/stat. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14, 15)
+  } catch {
+    return 0;
+  }
+}
+
+function nodesCpu(): number {
+  let sum = 0;
+  for (const c of children.values()) sum += cpuSeconds(c.pid);
+  return sum;
+}
+
+function killAll(): void {
+  for (const c of children.values()) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+}
+
+/** Reads a node's transaction events and records the earliest included / finalized time per hash. */
+function watchTransactions(api: string, tracked: Map<string, Tracked>, signal: AbortSignal): void {
+  const run = async () => {
+    while (!signal.aborted) {
+      try {
+        const res = await fetch(`${api}/v1/events?topics=transaction`, { signal });
+        if (!res.body) throw new Error("no body");
+        const decoder = new TextDecoder();
+        let buffer = "";
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let cut = buffer.indexOf("\n\n");
+          while (cut >= 0) {
+            const block = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            cut = buffer.indexOf("\n\n");
+            const data = block.split("\n").find((l) => l.startsWith("data:"));
+            if (!data) continue;
+            const view = JSON.parse(data.slice(5)) as {
+              hash: string;
+              included?: { time: string };
+              finalized?: { time: string };
+            };
+            const t = tracked.get(view.hash.replace(/^0x/, ""));
+            if (!t) continue;
+            const now = Date.now();
+            if (view.included) {
+              const at = Math.min(Date.parse(view.included.time) || now, now);
+              if (t.included === undefined || at < t.included) t.included = at;
+            }
+            if (view.finalized) {
+              const at = Math.min(Date.parse(view.finalized.time) || now, now);
+              if (t.finalized === undefined || at < t.finalized) t.finalized = at;
+            }
+          }
+        }
+      } catch {
+        if (!signal.aborted) await sleep(500);
+      }
+    }
+  };
+  void run();
+}
+
+async function main(): Promise<void> {
+  const { help, values } = parseOptions(options, process.argv.slice(2));
+  if (help) {
+    process.stdout.write(
+      formatHelp("npm run bench:tx --", "open-loop transaction benchmark against a local devnet", options),
+    );
+    return;
+  }
+  const rates = values.rates.split(",").map((r) => Number(r.trim()));
+  if (rates.some((r) => !Number.isFinite(r) || r <= 0))
+    throw new UsageError(`--rates must be positive numbers, got ${values.rates}`);
+  const slotMs = values["slot-seconds"] * 1000;
+  const shardCount = values.shards;
+
+  // --- devnet -------------------------------------------------------------------------------------------
+  const dir = mkdtempSync(join(tmpdir(), "shardnet-bench-tx-"));
+  const topology = buildTopology({
+    nodes: values.nodes,
+    shards: shardCount,
+    validators: values.validators,
+    basePort: values["base-port"],
+  });
+  const genesisPath = join(dir, "genesis.json");
+  writeGenesisFile(genesisPath, {
+    validators: values.validators,
+    shards: shardCount,
+    preset: "local",
+    secondsPerSlot: values["slot-seconds"],
+    genesisDelaySec: Math.max(20, 8 + 4 * topology.length),
+    devAccounts: values.accounts,
+  });
+  const genesisTimeMs =
+    (JSON.parse(readFileSync(genesisPath, "utf8")) as { genesisTime: number }).genesisTime * 1000;
+  let bootnode = "";
+  const apis: string[] = [];
+  for (const spec of topology) {
+    const nodeDir = join(dir, spec.name);
+    mkdirSync(nodeDir, { recursive: true });
+    const args = ["--name", spec.name, "--genesis", genesisPath, "--data-dir", join(nodeDir, "db")];
+    args.push("--api-port", String(spec.apiPort), "--p2p-port", String(spec.p2pPort), "--log-level", "warn");
+    if (bootnode) args.push("--bootnodes", bootnode);
+    if (spec.shards.length > 0) args.push("--shards", spec.shards.join(","));
+    if (spec.validators.length > 0) args.push("--validators", formatIndexList(spec.validators));
+    const child = spawnNode(
+      spec.role === "beacon" ? APP_ENTRY.beacon : APP_ENTRY.shard,
+      args,
+      join(nodeDir, "node.log"),
+    );
+    children.set(spec.name, child);
+    const api = `http://127.0.0.1:${spec.apiPort}`;
+    if (spec.role === "beacon") {
+      const status = await waitFor(
+        "beacon node to become healthy",
+        async () => {
+          if (child.exitCode !== null) throw new Error(`beacon exited; see ${nodeDir}/node.log`);
+          return getJson<NodeStatus>(`${api}/v1/node/status`);
+        },
+        90_000,
+      );
+      bootnode = `/ip4/127.0.0.1/tcp/${spec.p2pPort}/p2p/${status.peerId}`;
+    } else {
+      apis.push(api);
+    }
+  }
+  await Promise.all(
+    apis.map((api) =>
+      waitFor(`${api} to become healthy`, async () => getJson(`${api}/v1/node/health`), 90_000),
+    ),
+  );
+  const lead = (genesisTimeMs - Date.now()) / 1000;
+  log(
+    `devnet up in ${dir} (${values.nodes} shard nodes, ${shardCount} shards, ${values.validators} validators); genesis in ${lead.toFixed(1)} s`,
+  );
+  // Start after genesis + 2 epochs so the chain is finalising and every node tracks its shards.
+  const startSlot = 16;
+  const wait = genesisTimeMs + startSlot * slotMs - Date.now();
+  if (wait > 0) await sleep(wait);
+  const statuses = await Promise.all(apis.map((api) => getJson<NodeStatus>(`${api}/v1/node/status`)));
+  const trackers: string[][] = Array.from({ length: shardCount }, () => []);
+  statuses.forEach((s, i) => {
+    for (const shard of s.trackedShards) trackers[shard]?.push(apis[i]!);
+  });
+  log(`tracked shards: ${statuses.map((s) => `${s.name}=[${s.trackedShards.join(",")}]`).join(" ")}`);
+  if (trackers.some((t) => t.length === 0)) throw new Error("some shard is tracked by no shard node");
+
+  const senders: Sender[] = Array.from({ length: values.accounts }, (_, n) => {
+    const key = devAccountKey(n);
+    const address = addressFromPubkey(key.publicKey);
+    return { key, address, shard: shardOf(address, shardCount), nonce: 0 };
+  });
+  const tracked = new Map<string, Tracked>();
+  const abort = new AbortController();
+  for (const api of apis) watchTransactions(api, tracked, abort.signal);
+  await sleep(500);
+
+  const idleStart = nodesCpu();
+  const idleT0 = Date.now();
+  await sleep(10_000);
+  const idleRate = (nodesCpu() - idleStart) / ((Date.now() - idleT0) / 1000);
+  log(`idle CPU of all nodes: ${(idleRate * 100).toFixed(0)}% of one core`);
+
+  const results: StepResult[] = [];
+  const httpLatencies: number[][] = [];
+  let senderCursor = 0;
+  let rng = 12345;
+  const random = () => {
+    rng = (Math.imul(rng, 1103515245) + 12345) >>> 0;
+    return rng / 4294967296;
+  };
+  for (const [stepIndex, rate] of rates.entries()) {
+    const total = Math.round(rate * values["step-seconds"]);
+    // Pre-sign the step (nonces advance per sender; receivers random, so most transfers cross shards).
+    const txs = Array.from({ length: total }, () => {
+      const s = senders[senderCursor++ % senders.length]!;
+      const to = senders[Math.floor(random() * senders.length)]!.address;
+      const tx = signTransaction(
+        { from: s.address, to, amount: 1n, nonce: s.nonce++, fee: 1n, pubkey: s.key.publicKey },
+        s.key.secretKey,
+      );
+      return {
+        json: Transaction.toJson(tx),
+        hash: bytesToHex(transactionHash(tx)),
+        shard: s.shard,
+        cross: shardOf(to, shardCount) !== s.shard,
+      };
+    });
+    const http: number[] = [];
+    httpLatencies.push(http);
+    const cpu0 = nodesCpu();
+    const start = Date.now() + 100;
+    let next = 0;
+    let rejected = 0;
+    const inflight: Promise<void>[] = [];
+    let batchNo = 0;
+    while (next < total) {
+      const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * rate) + 1);
+      if (due > next) {
+        const byNode = new Map<string, typeof txs>();
+        for (let i = next; i < due; i++) {
+          const tx = txs[i]!;
+          tracked.set(tx.hash, { step: stepIndex, scheduled: start + (i / rate) * 1000, cross: tx.cross });
+          const candidates = trackers[tx.shard]!;
+          const api = candidates[(batchNo + i) % candidates.length]!;
+          const list = byNode.get(api) ?? [];
+          if (list.length === 0) byNode.set(api, list);
+          list.push(tx);
+        }
+        batchNo++;
+        next = due;
+        for (const [api, list] of byNode) {
+          const sentAt = Date.now();
+          inflight.push(
+            fetch(`${api}/v1/transactions`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify(list.map((t) => t.json)),
+              signal: AbortSignal.timeout(60_000),
+            })
+              .then(async (res) => {
+                http.push(Date.now() - sentAt);
+                const body = (await res.json()) as { results?: Array<{ status: string }> };
+                body.results?.forEach((r, i) => {
+                  const t = tracked.get(list[i]!.hash);
+                  if (!t) return;
+                  t.accepted = r.status === "pending";
+                  if (!t.accepted) rejected++;
+                });
+              })
+              .catch(() => {
+                rejected += list.length;
+              }),
+          );
+        }
+      }
+      await sleep(TICK_MS);
+    }
+    const sendSeconds = (Date.now() - start) / 1000;
+    await Promise.all(inflight);
+    // Settle: give the last transfers 3 slots to be included before judging the step.
+    await sleep(3 * slotMs);
+    const cpu = nodesCpu() - cpu0;
+    const elapsed = (Date.now() - start) / 1000;
+    const step = [...tracked.values()].filter((t) => t.step === stepIndex);
+    const inc = step.filter((t) => t.included !== undefined).map((t) => t.included! - t.scheduled);
+    // Not included yet counts as infinitely late for the percentile.
+    const incAll = [
+      ...inc,
+      ...Array.from({ length: step.length - inc.length }, () => Number.POSITIVE_INFINITY),
+    ];
+    const result: StepResult = {
+      rate,
+      sent: step.length,
+      sendSeconds,
+      rejected,
+      included: inc.length,
+      cross: step.filter((t) => t.cross).length,
+      incP50: percentile(incAll, 50),
+      incP99: percentile(incAll, 99),
+      finalized: 0,
+      finP50: Number.NaN,
+      finP99: Number.NaN,
+      cpuMsPerTx: (cpu * 1000) / Math.max(1, inc.length),
+      netCpuMsPerTx: ((cpu - idleRate * elapsed) * 1000) / Math.max(1, inc.length),
+      httpP99: percentile(http, 99),
+    };
+    results.push(result);
+    log(
+      `step ${rate}/s: sent ${result.sent} in ${sendSeconds.toFixed(1)} s, rejected ${rejected}, included ${inc.length}, ` +
+        `p50 ${(result.incP50 / 1000).toFixed(2)} s p99 ${(result.incP99 / 1000).toFixed(2)} s, CPU ${result.cpuMsPerTx.toFixed(2)} ms/tx, HTTP p99 ${result.httpP99} ms`,
+    );
+    if (!(result.incP99 <= 2 * slotMs)) {
+      log(`p99 inclusion latency above 2 slots (${(2 * slotMs) / 1000} s) at ${rate}/s: stopping`);
+      break;
+    }
+  }
+
+  // Finality for every step.
+  const finalityDeadline = Date.now() + values["finality-wait"] * 1000;
+  while (Date.now() < finalityDeadline) {
+    const open = [...tracked.values()].filter(
+      (t) => t.included !== undefined && t.finalized === undefined,
+    ).length;
+    if (open === 0) break;
+    await sleep(1000);
+  }
+  for (const r of results) {
+    const step = [...tracked.values()].filter((t) => t.step === results.indexOf(r));
+    const fin = step.filter((t) => t.finalized !== undefined).map((t) => t.finalized! - t.scheduled);
+    const finAll = [
+      ...fin,
+      ...Array.from({ length: step.length - fin.length }, () => Number.POSITIVE_INFINITY),
+    ];
+    r.finalized = fin.length;
+    r.finP50 = percentile(finAll, 50);
+    r.finP99 = percentile(finAll, 99);
+  }
+  abort.abort();
+  printTable(results, slotMs);
+  const sustained = results.filter((r) => r.incP99 <= 2 * slotMs && r.included >= 0.99 * r.sent);
+  const best = sustained[sustained.length - 1];
+  const allSent = results.reduce((s, r) => s + r.sent, 0);
+  const allCross = results.reduce((s, r) => s + r.cross, 0);
+  log(
+    best
+      ? `highest sustained rate: ${best.rate} transfers/s (p99 inclusion ${(best.incP99 / 1000).toFixed(2)} s ≤ 2 slots); cross-shard share ${((100 * allCross) / Math.max(1, allSent)).toFixed(0)}%`
+      : "no step met p99 inclusion ≤ 2 slots",
+  );
+  killAll();
+  if (!values["keep-dir"]) rmSync(dir, { recursive: true, force: true });
+  else log(`kept ${dir}`);
+}
+
+function printTable(results: StepResult[], slotMs: number): void {
+  const s = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : "∞");
+  const header = [
+    "rate/s",
+    "sent",
+    "send s",
+    "rejected",
+    "included",
+    "cross %",
+    "incl p50 s",
+    "incl p99 s",
+    "final",
+    "final p50 s",
+    "final p99 s",
+    "CPU ms/tx",
+    "net CPU ms/tx",
+    "HTTP p99 ms",
+    `p99 ≤ ${(2 * slotMs) / 1000} s`,
+  ];
+  const rows = results.map((r) => [
+    String(r.rate),
+    String(r.sent),
+    r.sendSeconds.toFixed(1),
+    String(r.rejected),
+    String(r.included),
+    ((100 * r.cross) / Math.max(1, r.sent)).toFixed(0),
+    s(r.incP50),
+    s(r.incP99),
+    String(r.finalized),
+    s(r.finP50),
+    s(r.finP99),
+    r.cpuMsPerTx.toFixed(2),
+    r.netCpuMsPerTx.toFixed(2),
+    String(r.httpP99),
+    r.incP99 <= 2 * slotMs ? "yes" : "NO",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
+  process.stdout.write(
+    `\n${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}\n${rows.map(line).join("\n")}\n\n`,
+  );
+}
+
+process.on("SIGINT", () => {
+  killAll();
+  process.exit(130);
+});
+process.on("exit", killAll);
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench:tx: ${err instanceof UsageError ? err.message : (err as Error).stack}\n`);
+    killAll();
+    process.exit(1);
+  },
+);
