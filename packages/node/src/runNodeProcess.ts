@@ -1,3 +1,4 @@
+import { useNativeHasher } from "@shardnet/consensus";
 import { getBls, isBlsBackendName } from "@shardnet/crypto";
 import type { LevelWithSilent } from "pino";
 import { type OptionValues, parseIndexList, UsageError } from "./config/cliOptions.js";
@@ -22,6 +23,7 @@ export async function runNodeProcess(
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--${flag} must be a port 0..65535, got ${port}`);
   }
+  useNativeHasher();
   const log = createLogger({
     name: values.name,
     level: values["log-level"] as LevelWithSilent,
