@@ -1,15 +1,15 @@
 import {
   Attestation,
   type AttestationValue,
-  computeAttestationSigningRoot,
-  computeEpochAtSlot,
+  getAttestingIndices,
   IncomingReceipt,
   SignedBeaconBlock,
   type SignedBeaconBlockValue,
   SignedShardBlock,
   TRANSACTION_SIZE,
+  verifyAttestationSignature,
 } from "@shardnet/consensus";
-import { type BlsPublicKey, bytesToHex } from "@shardnet/crypto";
+import { bytesToHex } from "@shardnet/crypto";
 import type { GossipTopic, P2pNode, ValidationResult } from "@shardnet/p2p";
 import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
@@ -41,7 +41,6 @@ const MAX_ATTESTATION_BYTES = 4096;
 /** Registers the consensus validators of every gossip topic kind (DESIGN.md §5). */
 export function registerGossipHandlers(d: GossipDeps): void {
   const { p2p, beacon, metrics } = d;
-  const bls = beacon.bls;
   const verifyTimed = (fn: () => boolean): boolean => {
     const started = performance.now();
     try {
@@ -52,31 +51,21 @@ export function registerGossipHandlers(d: GossipDeps): void {
       metrics.blsVerifySeconds.observe((performance.now() - started) / 1000);
     }
   };
-  /** Committee and signing root of an attestation, or a reason it cannot be checked. */
-  const committeeOf = (att: AttestationValue): { committee: Uint32Array; epoch: number } | string => {
+  /** Validator indices of an attestation's set bits, or the reason it cannot be checked now. */
+  const attestersOf = (att: AttestationValue): number[] | "future" | "too_old" | "bad_bits" => {
     const slot = att.data.slot;
     const now = d.currentSlot();
     if (slot > now + 1) return "future";
     if (slot + 2 * beacon.preset.SLOTS_PER_EPOCH < now) return "too_old";
     try {
-      const committee = beacon.head().state.epochCtx.getShardCommittee(att.data.shard, slot);
-      return { committee, epoch: computeEpochAtSlot(beacon.preset, slot) };
+      const attesters = getAttestingIndices({ cached: beacon.head().state }, att);
+      return attesters.length > 0 ? attesters : "bad_bits";
     } catch {
-      return "committee_unknown";
+      return "bad_bits";
     }
   };
-  const attestersOf = (att: AttestationValue, committee: Uint32Array): number[] | undefined => {
-    if (att.aggregationBits.bitLen !== committee.length) return undefined;
-    const bits = att.aggregationBits.getTrueBitIndexes();
-    if (bits.length === 0) return undefined;
-    return bits.map((i) => committee[i]!);
-  };
-  const verifyAttestation = (att: AttestationValue, attesters: number[]): boolean => {
-    const state = beacon.head().state;
-    const pubkeys: BlsPublicKey[] = attesters.map((i) => state.epochCtx.pubkeys.get(i));
-    const root = computeAttestationSigningRoot(state.state.genesisRoot, att.data);
-    return verifyTimed(() => bls.fastAggregateVerify(pubkeys, root, bls.signatureFromBytes(att.signature)));
-  };
+  const verifyAttestation = (att: AttestationValue): boolean =>
+    verifyTimed(() => verifyAttestationSignature(beacon.head().state, att));
   const recordVotes = (att: AttestationValue, attesters: number[]): void => {
     const beaconRoot = bytesToHex(att.data.beaconBlockRoot);
     const shardRoot = bytesToHex(att.data.shardBlockRoot);
@@ -149,11 +138,10 @@ export function registerGossipHandlers(d: GossipDeps): void {
     decode: (bytes) => Attestation.deserialize(bytes),
     validate: (att, _from, topic): ValidationResult => {
       if (!("shard" in topic) || att.data.shard !== topic.shard) return count("reject", "wrong_shard");
-      const found = committeeOf(att);
-      if (typeof found === "string") return count("ignore", found);
-      const attesters = attestersOf(att, found.committee);
-      if (attesters?.length !== 1) return count("reject", "not_single");
-      if (!verifyAttestation(att, attesters)) return count("reject", "bad_signature");
+      const attesters = attestersOf(att);
+      if (attesters === "future" || attesters === "too_old") return count("ignore", attesters);
+      if (attesters === "bad_bits" || attesters.length !== 1) return count("reject", "not_single");
+      if (!verifyAttestation(att)) return count("reject", "bad_signature");
       d.pools.addSingle(att);
       recordVotes(att, attesters);
       return count("accept", "valid");
@@ -164,11 +152,10 @@ export function registerGossipHandlers(d: GossipDeps): void {
     maxBytes: MAX_ATTESTATION_BYTES,
     decode: (bytes) => Attestation.deserialize(bytes),
     validate: (att): ValidationResult => {
-      const found = committeeOf(att);
-      if (typeof found === "string") return count("ignore", found);
-      const attesters = attestersOf(att, found.committee);
-      if (!attesters) return count("reject", "bad_bits");
-      if (!verifyAttestation(att, attesters)) return count("reject", "bad_signature");
+      const attesters = attestersOf(att);
+      if (attesters === "future" || attesters === "too_old") return count("ignore", attesters);
+      if (attesters === "bad_bits") return count("reject", "bad_bits");
+      if (!verifyAttestation(att)) return count("reject", "bad_signature");
       d.pools.addAggregate(att);
       recordVotes(att, attesters);
       return count("accept", "valid");
@@ -183,11 +170,10 @@ export function registerGossipHandlers(d: GossipDeps): void {
       if (header.shard !== attestation.data.shard) return "reject";
       const headerRoot = bytesToHex(CrosslinkCandidateMessage.fields.header.hashTreeRoot(header));
       if (headerRoot !== bytesToHex(attestation.data.shardBlockRoot)) return "reject";
-      const found = committeeOf(attestation);
-      if (typeof found === "string") return "ignore";
-      const attesters = attestersOf(attestation, found.committee);
-      if (!attesters) return "reject";
-      if (!verifyAttestation(attestation, attesters)) return "reject";
+      const attesters = attestersOf(attestation);
+      if (attesters === "future" || attesters === "too_old") return "ignore";
+      if (attesters === "bad_bits") return "reject";
+      if (!verifyAttestation(attestation)) return "reject";
       d.pools.addCandidate(msg);
       return "accept";
     },
