@@ -326,10 +326,7 @@ async function main(): Promise<void> {
   if (!(epochs >= 1)) throw new UsageError(`--epochs must be ≥ 1, got ${epochs}`);
   const ownDir = values.dir === "";
   const dir = ownDir ? mkdtempSync(join(tmpdir(), "shardnet-bench-devnet-")) : resolve(REPO_ROOT, values.dir);
-  if (!ownDir) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-  }
+  if (!ownDir) mkdirSync(dir, { recursive: true });
   process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
   process.on("SIGTERM", () => void stopAll().then(() => process.exit(143)));
 
@@ -341,6 +338,8 @@ async function main(): Promise<void> {
       validators: values.validators,
       basePort: values["base-port"],
     });
+    // A given --dir is reused: only what this benchmark writes there (genesis, per-node dirs) is replaced.
+    for (const spec of topology) rmSync(join(dir, spec.name), { recursive: true, force: true });
     const genesisPath = join(dir, "genesis.json");
     const genesis = writeGenesisFile(genesisPath, {
       validators: values.validators,
