@@ -111,6 +111,7 @@ export class ValidatorService {
 
   private async proposeBeaconBlock(slot: number): Promise<void> {
     const { beacon, pools, log } = this.d;
+    if (beacon.head().slot >= slot) return; // late tick: this slot already has a block
     const pre = beacon.headStateAt(slot);
     const proposer = pre.epochCtx.getBeaconProposer(slot);
     const sk = this.d.keys.get(proposer);
