@@ -1,5 +1,6 @@
 import {
   BeaconBlock,
+  BeaconBlockBody,
   BlockError,
   type CachedBeaconState,
   type CheckpointValue,
@@ -10,8 +11,10 @@ import {
   createGenesisBeaconState,
   createGenesisBlock,
   type Genesis,
+  type ProposerSlashingValue,
   processSlots,
   SignedBeaconBlock,
+  type SignedBeaconBlockHeaderValue,
   type SignedBeaconBlockValue,
   stateTransition,
 } from "@shardnet/consensus";
@@ -62,6 +65,10 @@ export class BeaconChain {
   private justified: CheckpointValue;
   private readonly listeners = new Set<(e: BeaconChainEvent) => void>();
   readonly forkChoice: BeaconForkChoice;
+  /** First signed header seen per `${proposer}:${slot}`: a second, different one is slashing evidence. */
+  private readonly proposals = new Map<string, SignedBeaconBlockHeaderValue>();
+  /** Proposer slashings waiting for inclusion. */
+  readonly proposerSlashings = new Map<number, ProposerSlashingValue>();
 
   private constructor(
     readonly genesis: Genesis,
@@ -199,6 +206,7 @@ export class BeaconChain {
       this.metrics.blocksRejectedTotal.inc({ chain: "beacon", reason });
       return { status: "invalid", root, reason, message: (err as Error).message };
     }
+    this.detectDoubleProposal(signed);
     const entry: BeaconBlockEntry = { root, slot: block.slot, parentRoot, signed, post };
     this.blocks.set(root, entry);
     this.forkChoice.onBlock(entry);
@@ -231,6 +239,43 @@ export class BeaconChain {
       this.emit({ type: "head", root: head.root, slot: head.slot });
     }
     return persisted ? { status: "imported", root, persisted } : { status: "imported", root };
+  }
+
+  /** Records the block's signed header; a second different one for the same proposer and slot becomes evidence. */
+  private detectDoubleProposal(signed: SignedBeaconBlockValue): void {
+    const block = signed.message;
+    const header: SignedBeaconBlockHeaderValue = {
+      message: {
+        slot: block.slot,
+        proposerIndex: block.proposerIndex,
+        parentRoot: block.parentRoot,
+        stateRoot: block.stateRoot,
+        bodyRoot: BeaconBlockBody.hashTreeRoot(block.body),
+      },
+      signature: signed.signature,
+    };
+    const key = `${block.proposerIndex}:${block.slot}`;
+    const first = this.proposals.get(key);
+    if (!first) {
+      this.proposals.set(key, header);
+      if (this.proposals.size > 4096) this.proposals.delete(this.proposals.keys().next().value!);
+      return;
+    }
+    if (this.proposerSlashings.has(block.proposerIndex)) return;
+    this.proposerSlashings.set(block.proposerIndex, { signedHeader1: first, signedHeader2: header });
+    this.log.warn(
+      { slot: block.slot, proposer: block.proposerIndex },
+      "double proposal: proposer slashing evidence recorded",
+    );
+  }
+
+  /** Evidence for the next proposal: slashings of validators not yet slashed in the head state. */
+  pendingProposerSlashings(): ProposerSlashingValue[] {
+    const validators = this.head().state.state.validators;
+    for (const index of [...this.proposerSlashings.keys()]) {
+      if (validators.getReadonly(index).slashed) this.proposerSlashings.delete(index);
+    }
+    return [...this.proposerSlashings.values()];
   }
 
   /** A vote from a gossiped attestation (LMD-GHOST latest message). */

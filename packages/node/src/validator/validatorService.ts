@@ -119,12 +119,24 @@ export class ValidatorService {
     try {
       const epoch = computeEpochAtSlot(beacon.preset, slot);
       const randaoReveal = signRandaoReveal(sk, pre.state.genesisRoot, epoch);
-      const { block } = produceBlock(pre, {
+      const input = {
         slot,
         randaoReveal,
         crosslinkCandidates: pools.crosslinkCandidates(),
         attestations: pools.aggregatesForBlock(slot - 2 * beacon.preset.SLOTS_PER_EPOCH, slot),
-      });
+      };
+      const slashings = beacon.pendingProposerSlashings();
+      let block: ReturnType<typeof produceBlock>["block"];
+      try {
+        block = produceBlock(pre, { ...input, proposerSlashings: slashings }).block;
+      } catch (err) {
+        if (slashings.length === 0) throw err;
+        log.warn(
+          { slot, err: (err as Error).message },
+          "slashing evidence not includable; proposing without it",
+        );
+        block = produceBlock(pre, input).block;
+      }
       const signingRoot = blockSigningRoot(pre, block);
       await this.d.protection.checkAndRecord("beacon_block", proposer, slot, signingRoot);
       const signed = { message: block, signature: sk.sign(signingRoot).toBytes() };
