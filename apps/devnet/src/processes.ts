@@ -56,16 +56,22 @@ export async function getJson<T>(url: string, timeoutMs = 2000): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Polls `check` every `intervalMs` until it returns a value or `timeoutMs` passes. */
+/**
+ * Polls `check` every `intervalMs` until it returns a value or `timeoutMs` passes. `fatal` is asked first
+ * on every round: a message from it ends the wait at once (e.g. the process being waited for exited).
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined>,
   timeoutMs: number,
   intervalMs = 250,
+  fatal: () => string | undefined = () => undefined,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError = "";
   while (Date.now() < deadline) {
+    const failure = fatal();
+    if (failure) throw new Error(failure);
     try {
       const value = await check();
       if (value !== undefined) return value;

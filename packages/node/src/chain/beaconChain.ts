@@ -33,6 +33,18 @@ export interface BeaconBlockEntry {
   post: CachedBeaconState;
 }
 
+/**
+ * What shard-block validation needs from the beacon block a shard block builds on: committees (epoch
+ * context) and the crosslinks of its post-state. Kept for finalized canonical blocks after their states
+ * are pruned, so old shard blocks stay verifiable (restart replay, late shard sync).
+ */
+export interface BeaconContext {
+  root: string;
+  slot: number;
+  epochCtx: CachedBeaconState["epochCtx"];
+  crosslinks: CrosslinkValue[];
+}
+
 export type ImportResult =
   | { status: "imported"; root: string }
   | { status: "known"; root: string }
@@ -67,6 +79,11 @@ export class BeaconChain {
   readonly forkChoice: BeaconForkChoice;
   /** First signed header seen per `${proposer}:${slot}`: a second, different one is slashing evidence. */
   private readonly proposals = new Map<string, SignedBeaconBlockHeaderValue>();
+  /** Contexts of finalized canonical blocks whose states were pruned. */
+  private readonly prunedContexts = new Map<string, BeaconContext>();
+  /** The network's genesis root (signing domains): `state.genesisRoot`. */
+  readonly networkRoot: Uint8Array;
+  private headStateCache: { root: string; slot: number; state: CachedBeaconState } | undefined;
   /** Proposer slashings waiting for inclusion. */
   readonly proposerSlashings = new Map<number, ProposerSlashingValue>();
 
@@ -78,6 +95,7 @@ export class BeaconChain {
     genesisState: CachedBeaconState,
     readonly bls: BlsBackend,
   ) {
+    this.networkRoot = genesisState.state.genesisRoot;
     const genesisBlock = createGenesisBlock(genesisState.state);
     this.genesisRoot = bytesToHex(BeaconBlock.hashTreeRoot(genesisBlock));
     this.blocks.set(this.genesisRoot, {
@@ -173,10 +191,30 @@ export class BeaconChain {
     return entry;
   }
 
-  /** Head state advanced through empty slots to `slot` (for proposing and attesting). */
+  /** Beacon context of a known block (live or finalized-and-pruned). */
+  contextOf(root: string): BeaconContext | undefined {
+    const entry = this.blocks.get(root);
+    if (!entry) return this.prunedContexts.get(root);
+    return {
+      root,
+      slot: entry.slot,
+      epochCtx: entry.post.epochCtx,
+      crosslinks: entry.post.state.currentCrosslinks.getAllReadonlyValues(),
+    };
+  }
+
+  /**
+   * Head state advanced through empty slots to `slot` (for proposing and attesting). Memoised per
+   * (head, slot): crossing an epoch boundary runs epoch processing, which every duty of the slot shares.
+   */
   headStateAt(slot: number): CachedBeaconState {
     const head = this.head();
-    return slot > head.state.state.slot ? processSlots(head.state, slot) : head.state;
+    if (slot <= head.state.state.slot) return head.state;
+    const cached = this.headStateCache;
+    if (cached && cached.root === head.root && cached.slot === slot) return cached.state;
+    const state = processSlots(head.state, slot);
+    this.headStateCache = { root: head.root, slot, state };
+    return state;
   }
 
   /**
@@ -321,8 +359,17 @@ export class BeaconChain {
       while (cursor && cursor.slot > anchor.slot) cursor = this.blocks.get(cursor.parentRoot);
       if (cursor?.root === finalizedRoot) keep.add(entry.root);
     }
+    for (let e = this.blocks.get(anchor.parentRoot); e; e = this.blocks.get(e.parentRoot)) {
+      const context = this.contextOf(e.root);
+      if (context) this.prunedContexts.set(e.root, context);
+    }
     for (const root of [...this.blocks.keys()]) if (!keep.has(root)) this.blocks.delete(root);
     this.forkChoice.prune(finalizedRoot);
+  }
+
+  /** SSZ bytes of a stored block by root (any age). */
+  async blockBytesByRoot(rootHex: string): Promise<Uint8Array | undefined> {
+    return this.db.get("beaconBlocks", hexToBytes(rootHex));
   }
 
   /** Stored blocks (any fork) with slot in [start, start+count), in slot order, read from the database. */

@@ -21,7 +21,7 @@ import { type BlsSecretKey, bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { Logger } from "pino";
 import { type BatchOp, concatKey, type NodeDb, uint64Key } from "../db/nodeDb.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
-import type { BeaconBlockEntry, BeaconChain } from "./beaconChain.js";
+import type { BeaconChain, BeaconContext } from "./beaconChain.js";
 
 type SignedShardBlockValue = SignedShardBlock;
 
@@ -95,8 +95,7 @@ export class ShardChain {
     this.headRoot = this.genesisRoot;
     this.forkChoice = new ShardForkChoice(genesisState.latestBlockRoot, 0);
     this.mempool = new Mempool({ shard, shardCount: genesis.preset.SHARD_COUNT, capacity: 50_000 });
-    const genesisBeaconState = beacon.get(beacon.genesisRoot)!.post.state;
-    this.proposerDomain = computeDomain(DOMAIN_SHARD_PROPOSER, genesisBeaconState.genesisRoot);
+    this.proposerDomain = computeDomain(DOMAIN_SHARD_PROPOSER, beacon.networkRoot);
   }
 
   static async open(
@@ -150,8 +149,8 @@ export class ShardChain {
   }
 
   /** Crosslinks of the beacon state a shard block builds on. */
-  crosslinksAt(beaconEntry: BeaconBlockEntry): CrosslinkLookup {
-    return crosslinkLookupFromList(beaconEntry.post.state.currentCrosslinks.getAllReadonlyValues());
+  crosslinksAt(beacon: BeaconContext): CrosslinkLookup {
+    return crosslinkLookupFromList(beacon.crosslinks);
   }
 
   importBlock(signed: SignedShardBlockValue, opts: { persist?: boolean } = {}): ShardImportResult {
@@ -170,7 +169,7 @@ export class ShardChain {
     const parent = this.blocks.get(parentRoot);
     if (!parent) return { status: "unknown_parent", root, parentRoot };
     const beaconBlockRoot = bytesToHex(header.beaconBlockRoot);
-    const beaconEntry = this.beacon.get(beaconBlockRoot);
+    const beaconEntry = this.beacon.contextOf(beaconBlockRoot);
     if (!beaconEntry) return { status: "unknown_beacon_block", root, beaconBlockRoot };
     const started = performance.now();
     const reject = (reason: string, message: string): ShardImportResult => {
@@ -179,7 +178,7 @@ export class ShardChain {
     };
     let expectedProposer: number;
     try {
-      expectedProposer = beaconEntry.post.epochCtx.getShardProposer(this.shard, header.slot);
+      expectedProposer = beaconEntry.epochCtx.getShardProposer(this.shard, header.slot);
     } catch (err) {
       return reject("proposer_unknown", (err as Error).message);
     }
@@ -189,7 +188,7 @@ export class ShardChain {
         `proposer ${header.proposerIndex} is not the shard proposer ${expectedProposer}`,
       );
     }
-    const pubkey = beaconEntry.post.epochCtx.pubkeys.get(expectedProposer);
+    const pubkey = beaconEntry.epochCtx.pubkeys.get(expectedProposer);
     if (!verifyShardBlockSignature(this.beacon.bls, signed, pubkey, this.proposerDomain)) {
       return reject("bad_signature", "shard block proposer signature does not verify");
     }
@@ -314,7 +313,7 @@ export class ShardChain {
   }
 
   /** Builds and signs the next block on the head for `slot`, then imports it. */
-  propose(slot: number, proposerIndex: number, secretKey: BlsSecretKey, beaconEntry: BeaconBlockEntry) {
+  propose(slot: number, proposerIndex: number, secretKey: BlsSecretKey, beaconEntry: BeaconContext) {
     const head = this.head();
     const transactions: Transaction[] = this.mempool.selectForBlock(
       head.state,

@@ -5,6 +5,18 @@ import { concatKey, uint64Key } from "../db/nodeDb.js";
 export type SignedKind = "beacon_block" | "shard_block" | "attestation";
 const KIND_BYTE: Record<SignedKind, number> = { beacon_block: 1, shard_block: 2, attestation: 3 };
 
+export interface SigningRequest {
+  kind: SignedKind;
+  validator: number;
+  slot: number;
+  signingRoot: Uint8Array;
+  shard?: number;
+  /** Attestations: FFG source and target epochs. */
+  epochs?: { source: number; target: number } | undefined;
+}
+
+const watermarkKey = (validator: number) => concatKey(new Uint8Array([0xff]), uint64Key(validator));
+
 export class SlashingProtectionError extends Error {
   constructor(message: string) {
     super(message);
@@ -35,39 +47,67 @@ export class SlashingProtection {
     shard = 0,
     epochs?: { source: number; target: number },
   ): Promise<void> {
-    const key = concatKey(
-      new Uint8Array([KIND_BYTE[kind]]),
-      uint64Key(validator),
-      uint64Key(shard),
-      uint64Key(slot),
-    );
-    const previous = await this.db.get("slashingProtection", key);
-    if (previous !== undefined) {
-      if (Buffer.compare(previous, signingRoot) === 0) return;
-      throw new SlashingProtectionError(
-        `refusing to sign a second ${kind} for validator ${validator} at slot ${slot}${kind === "shard_block" ? ` shard ${shard}` : ""}: it would be slashable`,
+    const [result] = await this.checkAndRecordMany([{ kind, validator, slot, signingRoot, shard, epochs }]);
+    if (result instanceof SlashingProtectionError) throw result;
+  }
+
+  /**
+   * Checks many signing requests and records the safe ones in one synced write (one fsync for all the
+   * validators of a slot). Returns, per request, `true` or the error that refuses it.
+   */
+  async checkAndRecordMany(
+    requests: readonly SigningRequest[],
+  ): Promise<Array<true | SlashingProtectionError>> {
+    const ops: BatchOp[] = [];
+    const results: Array<true | SlashingProtectionError> = [];
+    const watermarks = new Map<number, { source: number; target: number }>();
+    for (const r of requests) {
+      const shard = r.shard ?? 0;
+      const key = concatKey(
+        new Uint8Array([KIND_BYTE[r.kind]]),
+        uint64Key(r.validator),
+        uint64Key(shard),
+        uint64Key(r.slot),
       );
-    }
-    const ops: BatchOp[] = [{ bucket: "slashingProtection", key, value: signingRoot }];
-    if (kind === "attestation" && epochs) {
-      const watermarkKey = concatKey(new Uint8Array([0xff]), uint64Key(validator));
-      const mark = await this.db.get("slashingProtection", watermarkKey);
-      if (mark) {
-        const view = new DataView(mark.buffer, mark.byteOffset, mark.byteLength);
-        const lastSource = Number(view.getBigUint64(0));
-        const lastTarget = Number(view.getBigUint64(8));
-        if (epochs.source < lastSource || epochs.target < lastTarget) {
-          throw new SlashingProtectionError(
-            `refusing attestation for validator ${validator}: source ${epochs.source}/target ${epochs.target} goes behind the signed source ${lastSource}/target ${lastTarget} (possible surround vote)`,
-          );
-        }
+      const previous = await this.db.get("slashingProtection", key);
+      if (previous !== undefined) {
+        results.push(
+          Buffer.compare(previous, r.signingRoot) === 0
+            ? true
+            : new SlashingProtectionError(
+                `refusing to sign a second ${r.kind} for validator ${r.validator} at slot ${r.slot}${r.kind === "shard_block" ? ` shard ${shard}` : ""}: it would be slashable`,
+              ),
+        );
+        continue;
       }
-      ops.push({
-        bucket: "slashingProtection",
-        key: watermarkKey,
-        value: concatKey(uint64Key(epochs.source), uint64Key(epochs.target)),
-      });
+      if (r.kind === "attestation" && r.epochs) {
+        const mark = watermarks.get(r.validator) ?? (await this.readWatermark(r.validator));
+        if (mark && (r.epochs.source < mark.source || r.epochs.target < mark.target)) {
+          results.push(
+            new SlashingProtectionError(
+              `refusing attestation for validator ${r.validator}: source ${r.epochs.source}/target ${r.epochs.target} goes behind the signed source ${mark.source}/target ${mark.target} (possible surround vote)`,
+            ),
+          );
+          continue;
+        }
+        watermarks.set(r.validator, r.epochs);
+        ops.push({
+          bucket: "slashingProtection",
+          key: watermarkKey(r.validator),
+          value: concatKey(uint64Key(r.epochs.source), uint64Key(r.epochs.target)),
+        });
+      }
+      ops.push({ bucket: "slashingProtection", key, value: r.signingRoot });
+      results.push(true);
     }
     await this.db.writeBatch(ops);
+    return results;
+  }
+
+  private async readWatermark(validator: number): Promise<{ source: number; target: number } | undefined> {
+    const mark = await this.db.get("slashingProtection", watermarkKey(validator));
+    if (!mark) return undefined;
+    const view = new DataView(mark.buffer, mark.byteOffset, mark.byteLength);
+    return { source: Number(view.getBigUint64(0)), target: Number(view.getBigUint64(8)) };
   }
 }

@@ -1,5 +1,6 @@
 import {
   Attestation,
+  type AttestationDataValue,
   type AttestationValue,
   BeaconBlock,
   blockSigningRoot,
@@ -163,7 +164,7 @@ export class ValidatorService {
 
   private async proposeShardBlocks(slot: number): Promise<void> {
     const { beacon, log } = this.d;
-    const headEntry = beacon.get(beacon.head().root)!;
+    const headEntry = beacon.contextOf(beacon.head().root)!;
     for (const duty of this.dutiesAt(slot)) {
       if (duty.shard === null || !duty.shardProposerSlots.includes(slot)) continue;
       const shard = duty.shard;
@@ -198,43 +199,62 @@ export class ValidatorService {
     const { beacon, log } = this.d;
     const head = beacon.head();
     const state = beacon.headStateAt(slot);
+    const planned: Array<{
+      duty: ValidatorDuty & { shard: number; committeePosition: number };
+      data: AttestationDataValue;
+      signingRoot: Uint8Array;
+    }> = [];
     for (const duty of this.dutiesAt(slot)) {
       if (duty.shard === null || duty.committeePosition === null) continue;
       const chain = this.d.shards().get(duty.shard);
       if (!chain) {
         this.count("attest", "skipped");
+        log.debug(
+          { slot, shard: duty.shard, validator: duty.validatorIndex },
+          "attestation skipped: shard not tracked yet",
+        );
         continue;
       }
-      try {
-        const sk = this.d.keys.get(duty.validatorIndex)!;
-        const data = buildAttestationData(state, {
-          slot,
-          shard: duty.shard,
-          shardBlockRoot: hexToBytes(chain.head().root),
-          beaconBlockRoot: hexToBytes(head.root),
-        });
-        const signingRoot = computeAttestationSigningRoot(state.state.genesisRoot, data);
-        await this.d.protection.checkAndRecord("attestation", duty.validatorIndex, slot, signingRoot, 0, {
-          source: data.source.epoch,
-          target: data.target.epoch,
-        });
-        const attestation = singleAttestation(
-          data,
-          duty.committeeSize,
-          duty.committeePosition,
-          sk.sign(signingRoot).toBytes(),
-        );
-        this.d.pools.addSingle(attestation);
-        this.d.onOwnAttestation(attestation, duty.validatorIndex);
-        this.d.publish.attestation(duty.shard, Attestation.serialize(attestation));
-        this.count("attest", "ok");
-      } catch (err) {
-        this.count("attest", err instanceof SlashingProtectionError ? "refused" : "failed");
+      const data = buildAttestationData(state, {
+        slot,
+        shard: duty.shard,
+        shardBlockRoot: hexToBytes(chain.head().root),
+        beaconBlockRoot: hexToBytes(head.root),
+      });
+      const signingRoot = computeAttestationSigningRoot(state.state.genesisRoot, data);
+      planned.push({ duty: duty as (typeof planned)[number]["duty"], data, signingRoot });
+    }
+    if (planned.length === 0) return;
+    const verdicts = await this.d.protection.checkAndRecordMany(
+      planned.map((p) => ({
+        kind: "attestation" as const,
+        validator: p.duty.validatorIndex,
+        slot,
+        signingRoot: p.signingRoot,
+        epochs: { source: p.data.source.epoch, target: p.data.target.epoch },
+      })),
+    );
+    for (const [i, p] of planned.entries()) {
+      const verdict = verdicts[i];
+      if (verdict !== true) {
+        this.count("attest", "refused");
         log.error(
-          { slot, shard: duty.shard, validator: duty.validatorIndex, err: (err as Error).message },
-          "attestation failed",
+          { slot, validator: p.duty.validatorIndex, err: verdict?.message },
+          "attestation refused by slashing protection",
         );
+        continue;
       }
+      const sk = this.d.keys.get(p.duty.validatorIndex)!;
+      const attestation = singleAttestation(
+        p.data,
+        p.duty.committeeSize,
+        p.duty.committeePosition,
+        sk.sign(p.signingRoot).toBytes(),
+      );
+      this.d.pools.addSingle(attestation);
+      this.d.onOwnAttestation(attestation, p.duty.validatorIndex);
+      this.d.publish.attestation(p.duty.shard, Attestation.serialize(attestation));
+      this.count("attest", "ok");
     }
   }
 
