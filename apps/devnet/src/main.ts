@@ -134,12 +134,13 @@ async function startNode(
   const status = await waitFor(
     `${spec.name} to become healthy (see ${logFile})`,
     async () => {
-      if (child.exitCode !== null)
-        throw new Error(`${spec.name} exited with code ${child.exitCode}; see ${logFile}`);
       await getJson(`${api}/v1/node/health`);
       return getJson<NodeStatus>(`${api}/v1/node/status`);
     },
     60_000,
+    250,
+    () =>
+      child.exitCode !== null ? `${spec.name} exited with code ${child.exitCode}; see ${logFile}` : undefined,
   );
   const entry: EndpointEntry = {
     name: spec.name,
