@@ -55,6 +55,12 @@ const options = {
     description: "seconds to wait for finality after the last step",
     default: 60,
   },
+  "keep-going": {
+    kind: "boolean",
+    description:
+      "run every rate even after p99 inclusion exceeds 2 slots (stop only when < 90% are included)",
+    default: false,
+  },
   "keep-dir": { kind: "boolean", description: "keep the devnet directory (logs)", default: false },
 } as const;
 
@@ -409,6 +415,12 @@ async function main(): Promise<void> {
         `p50 ${(result.incP50 / 1000).toFixed(2)} s p99 ${(result.incP99 / 1000).toFixed(2)} s (node-reported p99 ${(result.seenP99 / 1000).toFixed(2)} s), CPU ${result.cpuMsPerTx.toFixed(2)} ms/tx, HTTP p99 ${result.httpP99} ms`,
     );
     if (!(result.incP99 <= 2 * slotMs)) {
+      if (values["keep-going"] && result.included >= 0.9 * result.sent) {
+        log(
+          `p99 inclusion latency above 2 slots (${(2 * slotMs) / 1000} s) at ${rate}/s: continuing (--keep-going)`,
+        );
+        continue;
+      }
       log(`p99 inclusion latency above 2 slots (${(2 * slotMs) / 1000} s) at ${rate}/s: stopping`);
       break;
     }
