@@ -213,13 +213,20 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
     note(
       `late node (started at slot ${startedAtSlot}) synced at slot ${d.currentSlot()}: head ${synced.l.head.slot}, finalized ${synced.l.finalized.epoch}`,
     );
-    const imported = d
-      .logEvents(late.name)
-      .filter((e) => e.msg === "beacon sync imported blocks")
-      .reduce((n, e) => n + Number(e.imported ?? 0), 0);
-    expect(imported, "beacon blocks imported by range sync").toBeGreaterThanOrEqual(
-      startedAtSlot - 2 * SLOTS_PER_EPOCH,
-    );
+    // The node's log reaches its file through the test process's pipe: poll until the sync lines are there.
+    const importedBySync = () =>
+      d
+        .logEvents(late.name)
+        .filter((e) => e.msg === "beacon sync imported blocks")
+        .reduce((n, e) => n + Number(e.imported ?? 0), 0);
+    const minimum = startedAtSlot - 2 * SLOTS_PER_EPOCH;
+    const imported = await waitFor(
+      "the late node's range-sync log lines",
+      async () => (importedBySync() >= minimum ? importedBySync() : undefined),
+      5000,
+      100,
+    ).catch(() => importedBySync());
+    expect(imported, "beacon blocks imported by range sync").toBeGreaterThanOrEqual(minimum);
 
     // Follows: for the next 5 slots, its beacon head stays within two slots of the beacon node's and its
     // shard-1 head within two slots of another running node's that tracks shard 1.
