@@ -238,6 +238,18 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
       },
       5000,
     );
+    // Shard blocks are range-synced after the beacon blocks they build on: wait for shard 1 to catch up too.
+    await waitFor(
+      "the late node's shard-1 head to catch up",
+      async () => {
+        const [l, ref] = await Promise.all([d.status(late.name), d.status(reference)]);
+        const lShard = l.shardHeads.find((h) => h.shard === 1);
+        const refShard = ref.shardHeads.find((h) => h.shard === 1);
+        return lShard && refShard && refShard.slot - lShard.slot <= 2 ? true : undefined;
+      },
+      2 * SLOTS_PER_EPOCH * d.slotMs,
+      250,
+    );
     const gaps: number[] = [];
     const shardGaps: number[] = [];
     for (let i = 0; i < 5; i++) {
