@@ -367,8 +367,10 @@ describe.sequential("transactions end to end (real processes, 1-second slots)", 
         if (s?.status === "rejected")
           throw new Error(`burst transfer ${t.hash} rejected: ${JSON.stringify(s.reason)}`);
         // The node's own first-seen time (not this poll's), so the polling cadence does not add latency.
-        if (s?.status === "finalized")
+        if (s?.status === "finalized") {
           finalizedAt.set(t.hash, Date.parse(s.finalized?.time ?? "") || Date.now());
+          finalStatus.set(t.hash, s);
+        }
       });
       round++;
       if (finalizedAt.size < burst.length) await sleep(1000);
