@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path";
-import { computeEpochAtSlot, SignedShardBlock } from "@shardnet/consensus";
+import { computeEpochAtSlot, ProposerSlashing, SignedShardBlock } from "@shardnet/consensus";
 import { type BlsBackend, bytesToHex } from "@shardnet/crypto";
 import { createP2pNode, type P2pNode } from "@shardnet/p2p";
 import type { FastifyInstance } from "fastify";
@@ -187,6 +187,8 @@ export class ShardnetNode {
         });
       }
       if (e.type === "head" || e.type === "finalized") this.txs.refresh();
+      if (e.type === "proposer_slashing")
+        this.publish({ kind: "slashing" }, ProposerSlashing.serialize(e.evidence));
     });
 
     await this.updateTrackedShards(this.clock.currentSlot());

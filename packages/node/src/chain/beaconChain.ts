@@ -1,15 +1,19 @@
 import {
   BeaconBlock,
   BeaconBlockBody,
+  BeaconBlockHeader,
   BlockError,
   type CachedBeaconState,
   type CheckpointValue,
   type CrosslinkValue,
+  computeDomain,
   computeEpochAtSlot,
+  computeSigningRoot,
   createCachedBeaconState,
   createChainCaches,
   createGenesisBeaconState,
   createGenesisBlock,
+  DOMAIN_BEACON_PROPOSER,
   type Genesis,
   type ProposerSlashingValue,
   processSlots,
@@ -62,7 +66,8 @@ export type BeaconChainEvent =
   | { type: "head"; root: string; slot: number }
   | { type: "crosslink"; crosslink: CrosslinkValue; blockSlot: number; blockRoot: string }
   | { type: "justified"; checkpoint: CheckpointValue }
-  | { type: "finalized"; checkpoint: CheckpointValue };
+  | { type: "finalized"; checkpoint: CheckpointValue }
+  | { type: "proposer_slashing"; evidence: ProposerSlashingValue };
 
 /**
  * The node's view of the beacon chain: every block since the finalized checkpoint with its post-state,
@@ -300,11 +305,46 @@ export class BeaconChain {
       return;
     }
     if (this.proposerSlashings.has(block.proposerIndex)) return;
-    this.proposerSlashings.set(block.proposerIndex, { signedHeader1: first, signedHeader2: header });
+    const evidence = { signedHeader1: first, signedHeader2: header };
+    this.proposerSlashings.set(block.proposerIndex, evidence);
     this.log.warn(
       { slot: block.slot, proposer: block.proposerIndex },
       "double proposal: proposer slashing evidence recorded",
     );
+    this.emit({ type: "proposer_slashing", evidence });
+  }
+
+  /**
+   * Checks gossiped proposer-slashing evidence (same proposer and slot, different headers, both signatures
+   * valid, proposer still slashable in the head state) and pools it. Returns why it was refused, or null.
+   */
+  addProposerSlashing(evidence: ProposerSlashingValue): string | null {
+    const h1 = evidence.signedHeader1.message;
+    const h2 = evidence.signedHeader2.message;
+    if (h1.slot !== h2.slot || h1.proposerIndex !== h2.proposerIndex)
+      return "headers of different slots or proposers";
+    if (bytesToHex(BeaconBlockHeader.hashTreeRoot(h1)) === bytesToHex(BeaconBlockHeader.hashTreeRoot(h2))) {
+      return "identical headers";
+    }
+    const state = this.head().state;
+    if (h1.proposerIndex >= state.state.validators.length) return "unknown proposer";
+    if (state.state.validators.getReadonly(h1.proposerIndex).slashed) return "already slashed";
+    if (this.proposerSlashings.has(h1.proposerIndex)) return "already known";
+    const domain = computeDomain(DOMAIN_BEACON_PROPOSER, this.networkRoot);
+    const pubkey = state.epochCtx.pubkeys.get(h1.proposerIndex);
+    for (const signed of [evidence.signedHeader1, evidence.signedHeader2]) {
+      const root = computeSigningRoot(BeaconBlockHeader.hashTreeRoot(signed.message), domain);
+      let ok = false;
+      try {
+        ok = this.bls.verify(pubkey, root, this.bls.signatureFromBytes(signed.signature));
+      } catch {
+        ok = false;
+      }
+      if (!ok) return "bad header signature";
+    }
+    this.proposerSlashings.set(h1.proposerIndex, evidence);
+    this.log.warn({ slot: h1.slot, proposer: h1.proposerIndex }, "proposer slashing evidence received");
+    return null;
   }
 
   /** Evidence for the next proposal: slashings of validators not yet slashed in the head state. */

@@ -3,6 +3,7 @@ import {
   type AttestationValue,
   getAttestingIndices,
   IncomingReceipt,
+  ProposerSlashing,
   SignedBeaconBlock,
   type SignedBeaconBlockValue,
   SignedShardBlock,
@@ -176,6 +177,16 @@ export function registerGossipHandlers(d: GossipDeps): void {
       if (!verifyAttestation(attestation)) return "reject";
       d.pools.addCandidate(msg);
       return "accept";
+    },
+  });
+
+  p2p.registerTopicHandler("slashing", {
+    maxBytes: 1024,
+    decode: (bytes) => ProposerSlashing.deserialize(bytes),
+    validate: (evidence): ValidationResult => {
+      const refused = beacon.addProposerSlashing(evidence);
+      if (refused === null) return "accept";
+      return refused === "already known" || refused === "already slashed" ? "ignore" : "reject";
     },
   });
 
