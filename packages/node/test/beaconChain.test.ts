@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  BeaconBlock,
+  BeaconBlockBody,
+  blockSigningRoot,
+  computeDomain,
+  computeSigningRoot,
+  createInteropGenesis,
+  DOMAIN_BEACON_PROPOSER,
+  produceBlock,
+  type SignedBeaconBlockValue,
+  signRandaoReveal,
+} from "@shardnet/consensus";
+import { getBls, interopSecretKey } from "@shardnet/crypto";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { BeaconChain } from "../src/chain/beaconChain.js";
+import { NodeDb } from "../src/db/nodeDb.js";
+import { NodeMetrics } from "../src/metrics/nodeMetrics.js";
+
+const bls = getBls();
+const log = pino({ level: "silent" });
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function openChain(dir: string) {
+  const genesis = createInteropGenesis({
+    network: "test",
+    validatorCount: 16,
+    genesisTime: 0,
+    presetName: "local",
+    presetOverrides: { SHARD_COUNT: 2 },
+  });
+  const db = await NodeDb.open(join(dir, "db"), "test");
+  return { genesis, db, chain: await BeaconChain.open(genesis, db, log, new NodeMetrics(), bls) };
+}
+
+function proposeAt(chain: BeaconChain, slot: number): SignedBeaconBlockValue {
+  const pre = chain.headStateAt(slot);
+  const proposer = pre.epochCtx.getBeaconProposer(slot);
+  const sk = bls.secretKeyFromBytes(interopSecretKey(proposer));
+  const { block } = produceBlock(pre, { slot, randaoReveal: signRandaoReveal(sk, pre.state.genesisRoot, 0) });
+  return { message: block, signature: sk.sign(blockSigningRoot(pre, block)).toBytes() };
+}
+
+describe("BeaconChain", () => {
+  it("imports a valid block, rejects a tampered one, and restores its head from the database", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "shardnet-chain-"));
+    dirs.push(dir);
+    const { db, chain } = await openChain(dir);
+    const block = proposeAt(chain, 1);
+    const result = chain.importBlock(block);
+    expect(result.status).toBe("imported");
+    await (result as { persisted?: Promise<void> }).persisted;
+    expect(chain.head().slot).toBe(1);
+    expect(chain.importBlock(block).status).toBe("known");
+    const tampered = { ...block, signature: new Uint8Array(block.signature).fill(7, 10, 20) };
+    const forged = proposeAt(chain, 2);
+    forged.message.stateRoot = new Uint8Array(32).fill(1);
+    expect(chain.importBlock(forged).status).toBe("invalid");
+    expect(chain.importBlock({ ...proposeAt(chain, 2), signature: tampered.signature }).status).toBe(
+      "invalid",
+    );
+    expect(chain.head().slot).toBe(1);
+    await db.close();
+
+    const reopened = await openChain(dir);
+    expect(reopened.chain.head().root).toBe(chain.head().root);
+    await reopened.db.close();
+  });
+
+  it("accepts proposer-slashing evidence only with two different, validly signed headers of one slot", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "shardnet-chain-"));
+    dirs.push(dir);
+    const { db, chain } = await openChain(dir);
+    const block = proposeAt(chain, 1).message;
+    const proposer = block.proposerIndex;
+    const sk = bls.secretKeyFromBytes(interopSecretKey(proposer));
+    const domain = computeDomain(DOMAIN_BEACON_PROPOSER, chain.networkRoot);
+    const header = (stateRootByte: number) => {
+      const message = {
+        slot: block.slot,
+        proposerIndex: proposer,
+        parentRoot: block.parentRoot,
+        stateRoot: new Uint8Array(32).fill(stateRootByte),
+        bodyRoot: BeaconBlockBody.hashTreeRoot(block.body),
+      };
+      return {
+        message,
+        signature: sk
+          .sign(
+            computeSigningRoot(BeaconBlock.hashTreeRoot({ ...block, stateRoot: message.stateRoot }), domain),
+          )
+          .toBytes(),
+      };
+    };
+    const h1 = header(1);
+    const h2 = header(2);
+    expect(chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: h1 })).toBe("identical headers");
+    expect(
+      chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: { ...h2, signature: h1.signature } }),
+    ).toBe("bad header signature");
+    expect(chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: h2 })).toBeNull();
+    expect(chain.pendingProposerSlashings()).toHaveLength(1);
+    expect(chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: h2 })).toBe("already known");
+    await db.close();
+  });
+});
