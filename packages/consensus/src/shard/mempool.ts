@@ -1,6 +1,6 @@
 import { addressFromPubkey } from "@shardnet/crypto";
 import { addressKey, bytesEqual, shardOf } from "./address.js";
-import { MAX_MEMPOOL_NONCE_AHEAD } from "./constants.js";
+import { MAX_MEMPOOL_NONCE_AHEAD, MAX_UINT64 } from "./constants.js";
 import type { TxRejectionReason } from "./errors.js";
 import { BinaryHeap } from "./heap.js";
 import type { AccountReader } from "./state.js";
@@ -89,6 +89,9 @@ export class Mempool {
     });
     if (this.byHash.has(hash)) return refuse("duplicate", "transaction already in the mempool");
     if (tx.amount === 0n) return refuse("zero_amount", "amount must be > 0");
+    if (tx.amount < 0n || tx.fee < 0n || tx.amount > MAX_UINT64 || tx.fee > MAX_UINT64) {
+      return refuse("malformed", "amount and fee must be uint64 values");
+    }
     const senderShard = shardOf(tx.from, this.options.shardCount);
     if (senderShard !== this.options.shard) {
       return refuse(

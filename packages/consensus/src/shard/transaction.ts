@@ -1,6 +1,6 @@
 import { addressFromPubkey, ed25519Sign, ed25519Verify } from "@shardnet/crypto";
 import { bytesEqual, shardOf } from "./address.js";
-import { TRANSACTION_SIZE } from "./constants.js";
+import { MAX_UINT64, TRANSACTION_SIZE } from "./constants.js";
 import type { TxRejection, TxRejectionReason } from "./errors.js";
 import type { AccountReader, ShardState } from "./state.js";
 import { type Receipt, Transaction, TransactionData } from "./types.js";
@@ -59,15 +59,29 @@ export function decodeTransaction(bytes: Uint8Array): DecodeResult {
   }
 }
 
-const TRANSACTION_JSON_FIELDS = ["from", "to", "amount", "nonce", "fee", "pubkey", "signature"];
+const TRANSACTION_JSON_FIELDS = ["from", "to", "amount", "nonce", "fee", "pubkey", "signature"] as const;
+const HEX_FIELD_BYTES: Record<string, number> = { from: 20, to: 20, pubkey: 32, signature: 64 };
+const MAX_UINT64_DEC = (2n ** 64n - 1n).toString();
 
-/** Decodes the JSON form (hex bytes, decimal strings); refuses unknown or missing fields. */
+/** Why `value` is not a uint64 decimal string (or safe integer), or null when it is one. */
+function uint64FieldProblem(field: string, value: unknown, safeInteger: boolean): string | null {
+  const text = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text !== "string" || !/^[0-9]{1,20}$/.test(text)) {
+    return `${field} must be a non-negative integer as a decimal string, got ${JSON.stringify(value)}`;
+  }
+  if (BigInt(text) > BigInt(MAX_UINT64_DEC))
+    return `${field} ${text} does not fit in uint64 (max ${MAX_UINT64_DEC})`;
+  if (safeInteger && !Number.isSafeInteger(Number(text))) return `${field} ${text} is above 2^53-1`;
+  return null;
+}
+
+/** Decodes the JSON form (hex bytes, decimal strings); refuses unknown, missing or out-of-range fields by name. */
 export function transactionFromJson(json: unknown): DecodeResult {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return { ok: false, reason: "malformed", message: "transaction must be a JSON object" };
   }
   const keys = Object.keys(json);
-  const unknown = keys.filter((k) => !TRANSACTION_JSON_FIELDS.includes(k));
+  const unknown = keys.filter((k) => !(TRANSACTION_JSON_FIELDS as readonly string[]).includes(k));
   if (unknown.length > 0) {
     return {
       ok: false,
@@ -78,6 +92,21 @@ export function transactionFromJson(json: unknown): DecodeResult {
   const missing = TRANSACTION_JSON_FIELDS.filter((k) => !keys.includes(k));
   if (missing.length > 0) {
     return { ok: false, reason: "malformed", message: `missing transaction fields: ${missing.join(", ")}` };
+  }
+  const record = json as Record<string, unknown>;
+  for (const [field, bytes] of Object.entries(HEX_FIELD_BYTES)) {
+    const value = record[field];
+    if (typeof value !== "string" || !new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`).test(value)) {
+      return {
+        ok: false,
+        reason: "malformed",
+        message: `${field} must be 0x-prefixed hex of ${bytes} bytes, got ${JSON.stringify(value)}`,
+      };
+    }
+  }
+  for (const field of ["amount", "fee", "nonce"] as const) {
+    const problem = uint64FieldProblem(field, record[field], field === "nonce");
+    if (problem) return { ok: false, reason: "malformed", message: problem };
   }
   try {
     return { ok: true, tx: Transaction.fromJson(json) };
@@ -102,6 +131,9 @@ export function checkTransactionAgainstState(
   shardCount: number,
 ): TxCheck {
   if (tx.amount === 0n) return reject("zero_amount", "amount must be > 0");
+  if (tx.amount < 0n || tx.fee < 0n || tx.amount > MAX_UINT64 || tx.fee > MAX_UINT64) {
+    return reject("malformed", "amount and fee must be uint64 values");
+  }
   const senderShard = shardOf(tx.from, shardCount);
   if (senderShard !== state.shard) {
     return reject("wrong_shard", `sender lives on shard ${senderShard}, not ${state.shard}: submit it there`);
