@@ -31,23 +31,38 @@ async function api<T>(node: string, path: string, init?: RequestInit): Promise<{
 
 type Json = Record<string, unknown>;
 
+function parseUint(flag: string, text: string, max = 2n ** 64n - 1n): bigint {
+  if (!/^[0-9]+$/.test(text) || BigInt(text) > max) {
+    throw new CliError(`--${flag} must be a non-negative integer (at most ${max}), got "${text}"`);
+  }
+  return BigInt(text);
+}
+
+function parseCliArgs() {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      options: {
+        "from-key": { type: "string" },
+        to: { type: "string" },
+        amount: { type: "string" },
+        fee: { type: "string", default: "1" },
+        nonce: { type: "string" },
+        node: { type: "string", default: process.env.SHARDNET_NODE ?? "http://127.0.0.1:9001" },
+        wait: { type: "string" },
+        timeout: { type: "string", default: "120" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+}
+
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: process.argv.slice(2),
-    allowPositionals: true,
-    options: {
-      "from-key": { type: "string" },
-      to: { type: "string" },
-      amount: { type: "string" },
-      fee: { type: "string", default: "1" },
-      nonce: { type: "string" },
-      node: { type: "string", default: process.env.SHARDNET_NODE ?? "http://127.0.0.1:9001" },
-      wait: { type: "string" },
-      timeout: { type: "string", default: "120" },
-      json: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-  });
+  const { values, positionals } = parseCliArgs();
   const [command, arg] = positionals;
   if (values.help || !command) {
     process.stdout.write(USAGE);
@@ -59,7 +74,12 @@ async function main(): Promise<number> {
 
   if (command === "account") {
     if (!arg) throw new CliError("account needs an address or dev:N");
-    const address = `0x${bytesToHex(parseAddress(arg))}`;
+    let address: string;
+    try {
+      address = `0x${bytesToHex(parseAddress(arg))}`;
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
     const { status, body } = await api<Json>(node, `/v1/accounts/${address}`);
     if (status !== 200) throw new CliError(`node refused: ${String(body.message)}`);
     print(
@@ -80,21 +100,27 @@ async function main(): Promise<number> {
       throw new CliError("transfer needs --from-key, --to and --amount");
     if (values.wait && !STATUS_ORDER.includes(values.wait))
       throw new CliError(`--wait must be one of ${STATUS_ORDER.join(", ")}`);
-    const key = loadAccountKey(values["from-key"]);
+    const amount = parseUint("amount", values.amount);
+    const fee = parseUint("fee", values.fee!);
+    let nonce =
+      values.nonce === undefined ? undefined : Number(parseUint("nonce", values.nonce, 2n ** 53n - 1n));
+    const timeoutSec = Number(parseUint("timeout", values.timeout!, 86_400n));
+    let key: ReturnType<typeof loadAccountKey>;
+    let to: Uint8Array;
+    try {
+      key = loadAccountKey(values["from-key"]);
+      to = parseAddress(values.to);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
     const from = addressFromPubkey(key.publicKey);
-    const to = parseAddress(values.to);
-    let nonce = values.nonce === undefined ? undefined : Number(values.nonce);
     if (nonce === undefined) {
       const { status, body } = await api<Json>(node, `/v1/accounts/0x${bytesToHex(from)}`);
       if (status !== 200)
         throw new CliError(`cannot read the sender's nonce: ${String(body.message)}; pass --nonce`);
       nonce = Number(body.nonce);
     }
-    const amount = BigInt(values.amount);
-    const tx = signTransaction(
-      { from, to, amount, nonce, fee: BigInt(values.fee!), pubkey: key.publicKey },
-      key.secretKey,
-    );
+    const tx = signTransaction({ from, to, amount, nonce, fee, pubkey: key.publicKey }, key.secretKey);
     const { status, body } = await api<Json>(node, "/v1/transactions", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -108,7 +134,7 @@ async function main(): Promise<number> {
       return 0;
     }
     const wanted = STATUS_ORDER.indexOf(values.wait);
-    const deadline = Date.now() + Number(values.timeout) * 1000;
+    const deadline = Date.now() + timeoutSec * 1000;
     let last = "";
     while (Date.now() < deadline) {
       const res = await api<Json>(node, `/v1/transactions/${hash}`);
@@ -133,7 +159,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(`shardnet: ${err instanceof CliError ? err.message : (err as Error).stack}\n`);
+    const detail =
+      err instanceof CliError || !process.env.SHARDNET_DEBUG ? (err as Error).message : (err as Error).stack;
+    process.stderr.write(`shardnet: ${detail}\n`);
     process.exit(1);
   },
 );

@@ -270,9 +270,10 @@ export class ShardnetNode {
       const chain = await ShardChain.open(shard, this.beacon, this.db, this.opts.log, this.opts.metrics);
       this.shardChains.set(shard, chain);
       chain.onEvent((e) => {
-        if (e.type === "shard_head")
+        if (e.type === "shard_head") {
           this.events.publish("shard_head", { shard: e.shard, slot: e.slot, root: `0x${e.root}` });
-        else this.txs.refresh();
+        }
+        this.txs.refresh();
       });
       changed = true;
       this.opts.log.info({ shard, slot }, "tracking shard");

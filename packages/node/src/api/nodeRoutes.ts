@@ -284,7 +284,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
         "BATCH_TOO_LARGE",
         `a batch holds at most ${MAX_TX_BATCH} transactions, got ${batch.length}`,
       );
-    const results = await node.txs.submit(batch);
+    const results = (await node.txs.submit(batch)).map((r) => (r.hash ? { ...r, hash: `0x${r.hash}` } : r));
     const accepted = results.filter((r) => r.status === "pending").length;
     if (!Array.isArray(body)) {
       const [only] = results;

@@ -247,8 +247,8 @@ export class ShardChain {
       },
       "shard block imported",
     );
-    this.emit({ type: "shard_block", shard: this.shard, root, slot: header.slot, txHashes: result.txHashes });
     this.updateHead();
+    this.emit({ type: "shard_block", shard: this.shard, root, slot: header.slot, txHashes: result.txHashes });
     if (opts.persist === false) return { status: "imported", root };
     const prefix = SHARD_KEY(this.shard);
     const rootBytes = hexToBytes(root);
