@@ -249,6 +249,9 @@ export class ShardnetNode {
     await this.validators.onTick(slot, phase);
     if (phase === "aggregate") {
       this.beacon.updateHead();
+      // Prepare the next slot's head state now, in the idle last third: at an epoch boundary this runs the
+      // epoch transition off the critical path of the next proposal, import and attestations.
+      this.beacon.headStateAt(slot + 1);
       if (slot % 2 === 0) await this.receipts.pull();
       if (this.sync.isSyncing() || slot % 4 === 0) this.sync.trigger();
     }

@@ -196,6 +196,15 @@ export class BeaconChain {
     return entry;
   }
 
+  /**
+   * The parent's post-state, or the same state already advanced to `slot` when the head state was
+   * prepared for that slot (the epoch transition then runs once, ahead of time, not during import).
+   */
+  private preStateFor(parent: BeaconBlockEntry, slot: number): CachedBeaconState {
+    const cached = this.headStateCache;
+    return cached && cached.root === parent.root && cached.slot === slot ? cached.state : parent.post;
+  }
+
   /** Beacon context of a known block (live or finalized-and-pruned). */
   contextOf(root: string): BeaconContext | undefined {
     const entry = this.blocks.get(root);
@@ -243,7 +252,7 @@ export class BeaconChain {
     const started = performance.now();
     let post: CachedBeaconState;
     try {
-      post = stateTransition(parent.post, signed, { verifySignatures: true });
+      post = stateTransition(this.preStateFor(parent, block.slot), signed, { verifySignatures: true });
     } catch (err) {
       const reason = err instanceof BlockError ? err.code : "INTERNAL";
       this.metrics.blocksRejectedTotal.inc({ chain: "beacon", reason });
