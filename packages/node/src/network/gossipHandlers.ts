@@ -1,6 +1,7 @@
 import {
   Attestation,
   type AttestationValue,
+  computeAttestationSigningRoot,
   getAttestingIndices,
   IncomingReceipt,
   ProposerSlashing,
@@ -8,11 +9,11 @@ import {
   type SignedBeaconBlockValue,
   SignedShardBlock,
   TRANSACTION_SIZE,
-  verifyAttestationSignature,
 } from "@shardnet/consensus";
-import { bytesToHex } from "@shardnet/crypto";
+import { bytesToHex, type SignatureSet } from "@shardnet/crypto";
 import type { GossipTopic, P2pNode, ValidationResult } from "@shardnet/p2p";
 import type { Logger } from "pino";
+import { BatchVerifier } from "../bls/batchVerifier.js";
 import type { BeaconChain } from "../chain/beaconChain.js";
 import { CrosslinkCandidateMessage, type OperationPools } from "../chain/pools.js";
 import type { ShardChain } from "../chain/shardChain.js";
@@ -42,16 +43,12 @@ const MAX_ATTESTATION_BYTES = 4096;
 /** Registers the consensus validators of every gossip topic kind (DESIGN.md §5). */
 export function registerGossipHandlers(d: GossipDeps): void {
   const { p2p, beacon, metrics } = d;
-  const verifyTimed = (fn: () => boolean): boolean => {
-    const started = performance.now();
-    try {
-      return fn();
-    } catch {
-      return false;
-    } finally {
-      metrics.blsVerifySeconds.observe((performance.now() - started) / 1000);
-    }
-  };
+  const bls = beacon.bls;
+  const batch = new BatchVerifier(bls, {
+    maxBatch: 64,
+    maxWaitMs: 5,
+    observe: (seconds) => metrics.blsVerifySeconds.observe(seconds),
+  });
   /** Validator indices of an attestation's set bits, or the reason it cannot be checked now. */
   const attestersOf = (att: AttestationValue): number[] | "future" | "too_old" | "bad_bits" => {
     const slot = att.data.slot;
@@ -65,8 +62,22 @@ export function registerGossipHandlers(d: GossipDeps): void {
       return "bad_bits";
     }
   };
-  const verifyAttestation = (att: AttestationValue): boolean =>
-    verifyTimed(() => verifyAttestationSignature(beacon.head().state, att));
+  /** The attestation's aggregate signature, checked in a batch with other gossip signatures. */
+  const verifyAttestation = async (att: AttestationValue, attesters: number[]): Promise<boolean> => {
+    const state = beacon.head().state;
+    let set: SignatureSet;
+    try {
+      const keys = attesters.map((i) => state.epochCtx.pubkeys.get(i));
+      set = {
+        publicKey: keys.length === 1 ? keys[0]! : bls.aggregatePublicKeys(keys),
+        message: computeAttestationSigningRoot(state.state.genesisRoot, att.data),
+        signature: bls.signatureFromBytes(att.signature),
+      };
+    } catch {
+      return false;
+    }
+    return batch.verify(set);
+  };
   const recordVotes = (att: AttestationValue, attesters: number[]): void => {
     const beaconRoot = bytesToHex(att.data.beaconBlockRoot);
     const shardRoot = bytesToHex(att.data.shardBlockRoot);
@@ -137,12 +148,12 @@ export function registerGossipHandlers(d: GossipDeps): void {
   p2p.registerTopicHandler<AttestationValue>("shard_attestation", {
     maxBytes: MAX_ATTESTATION_BYTES,
     decode: (bytes) => Attestation.deserialize(bytes),
-    validate: (att, _from, topic): ValidationResult => {
+    validate: async (att, _from, topic): Promise<ValidationResult> => {
       if (!("shard" in topic) || att.data.shard !== topic.shard) return count("reject", "wrong_shard");
       const attesters = attestersOf(att);
       if (attesters === "future" || attesters === "too_old") return count("ignore", attesters);
       if (attesters === "bad_bits" || attesters.length !== 1) return count("reject", "not_single");
-      if (!verifyAttestation(att)) return count("reject", "bad_signature");
+      if (!(await verifyAttestation(att, attesters))) return count("reject", "bad_signature");
       d.pools.addSingle(att);
       recordVotes(att, attesters);
       return count("accept", "valid");
@@ -152,11 +163,11 @@ export function registerGossipHandlers(d: GossipDeps): void {
   p2p.registerTopicHandler<AttestationValue>("beacon_aggregate", {
     maxBytes: MAX_ATTESTATION_BYTES,
     decode: (bytes) => Attestation.deserialize(bytes),
-    validate: (att): ValidationResult => {
+    validate: async (att): Promise<ValidationResult> => {
       const attesters = attestersOf(att);
       if (attesters === "future" || attesters === "too_old") return count("ignore", attesters);
       if (attesters === "bad_bits") return count("reject", "bad_bits");
-      if (!verifyAttestation(att)) return count("reject", "bad_signature");
+      if (!(await verifyAttestation(att, attesters))) return count("reject", "bad_signature");
       d.pools.addAggregate(att);
       recordVotes(att, attesters);
       return count("accept", "valid");
@@ -166,7 +177,7 @@ export function registerGossipHandlers(d: GossipDeps): void {
   p2p.registerTopicHandler("crosslink", {
     maxBytes: MAX_ATTESTATION_BYTES + 1024,
     decode: (bytes) => CrosslinkCandidateMessage.deserialize(bytes),
-    validate: (msg): ValidationResult => {
+    validate: async (msg): Promise<ValidationResult> => {
       const { header, attestation } = msg;
       if (header.shard !== attestation.data.shard) return "reject";
       const headerRoot = bytesToHex(CrosslinkCandidateMessage.fields.header.hashTreeRoot(header));
@@ -174,7 +185,7 @@ export function registerGossipHandlers(d: GossipDeps): void {
       const attesters = attestersOf(attestation);
       if (attesters === "future" || attesters === "too_old") return "ignore";
       if (attesters === "bad_bits") return "reject";
-      if (!verifyAttestation(attestation)) return "reject";
+      if (!(await verifyAttestation(attestation, attesters))) return "reject";
       d.pools.addCandidate(msg);
       return "accept";
     },
