@@ -66,10 +66,13 @@ export class ShardChain {
   /** Incoming receipts waiting for inclusion, by `${source}:${seq}`. */
   readonly pendingReceipts = new Map<string, IncomingReceipt>();
   private headRoot: string;
-  /** Every imported transaction: hash → block (and the receipt it sent, for cross-shard transfers). */
-  readonly txIndex = new Map<string, TxInclusion>();
-  /** Every credited incoming receipt: `${source}:${seq}` → block that credited it. */
-  readonly creditIndex = new Map<string, { slot: number; root: string }>();
+  /**
+   * Every imported transaction: hash → the blocks that included it (and the receipt it sent). Forks may
+   * include one transaction at different slots; at most one of those blocks is canonical.
+   */
+  private readonly txInclusions = new Map<string, TxInclusion[]>();
+  /** Every credited incoming receipt: `${source}:${seq}` → the blocks that credited it. */
+  private readonly credits = new Map<string, Array<{ slot: number; root: string }>>();
   private readonly listeners = new Set<(e: ShardChainEvent) => void>();
   private readonly proposerDomain: Uint8Array;
 
@@ -219,18 +222,17 @@ export class ShardChain {
     };
     this.blocks.set(root, entry);
     this.forkChoice.onBlock(hexToBytes(root), header.parentRoot, header.slot);
-    this.mempool.removeIncluded(result.txHashes);
     const receiptByTx = new Map(result.receiptsSent.map((r) => [bytesToHex(r.txHash), r]));
     for (const txHash of result.txHashes) {
       const receipt = receiptByTx.get(txHash);
-      this.txIndex.set(txHash, {
+      pushTo(this.txInclusions, txHash, {
         slot: header.slot,
         root,
         ...(receipt ? { receipt: { dest: receipt.dest, seq: receipt.seq, amount: receipt.amount } } : {}),
       });
     }
     for (const incoming of signed.message.body.incomingReceipts) {
-      this.creditIndex.set(`${incoming.receipt.source}:${incoming.receipt.seq}`, { slot: header.slot, root });
+      pushTo(this.credits, `${incoming.receipt.source}:${incoming.receipt.seq}`, { slot: header.slot, root });
     }
     for (const incoming of signed.message.body.incomingReceipts) {
       this.pendingReceipts.delete(`${incoming.receipt.source}:${incoming.receipt.seq}`);
@@ -264,6 +266,21 @@ export class ShardChain {
     return { status: "imported", root, persisted: this.db.writeBatch(ops) };
   }
 
+  /** The canonical block that included `txHash`, if any. */
+  canonicalInclusion(txHash: string): TxInclusion | undefined {
+    return this.txInclusions.get(txHash)?.find((i) => this.isCanonical(i.root, i.slot));
+  }
+
+  /** True if some block (canonical or not) included `txHash`. */
+  hasIncluded(txHash: string): boolean {
+    return this.txInclusions.has(txHash);
+  }
+
+  /** The canonical block that credited receipt `seq` from `source`, if any. */
+  canonicalCredit(source: number, seq: number): { slot: number; root: string } | undefined {
+    return this.credits.get(`${source}:${seq}`)?.find((c) => this.isCanonical(c.root, c.slot));
+  }
+
   /** True if the block `root` is the head or one of its ancestors (pruned blocks below the crosslink are). */
   isCanonical(root: string, slot: number): boolean {
     let entry: ShardBlockEntry | undefined = this.head();
@@ -292,9 +309,10 @@ export class ShardChain {
       this.blocks.delete(key);
       if (ancestors.has(key)) continue;
       // a fork below the crosslink can never become canonical: forget what it included
-      for (const txHash of entry.txHashes)
-        if (this.txIndex.get(txHash)?.root === key) this.txIndex.delete(txHash);
-      for (const [k, credit] of this.creditIndex) if (credit.root === key) this.creditIndex.delete(k);
+      for (const txHash of entry.txHashes) dropFrom(this.txInclusions, txHash, key);
+      for (const incoming of entry.signed?.message.body.incomingReceipts ?? []) {
+        dropFrom(this.credits, `${incoming.receipt.source}:${incoming.receipt.seq}`, key);
+      }
     }
     this.updateHead();
   }
@@ -304,6 +322,7 @@ export class ShardChain {
     if (headRoot === this.headRoot || !this.blocks.has(headRoot)) return;
     this.headRoot = headRoot;
     const head = this.head();
+    this.mempool.pruneStale(head.state);
     this.metrics.shardHeadSlot.set({ shard: String(this.shard) }, head.slot);
     this.emit({ type: "shard_head", shard: this.shard, root: head.root, slot: head.slot });
   }
@@ -367,4 +386,16 @@ export class ShardChain {
     }
     return out;
   }
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function dropFrom<T extends { root: string }>(map: Map<string, T[]>, key: string, root: string): void {
+  const kept = (map.get(key) ?? []).filter((v) => v.root !== root);
+  if (kept.length > 0) map.set(key, kept);
+  else map.delete(key);
 }

@@ -200,7 +200,7 @@ export class TxService {
 
   private locate(hash: string): { shard: number; chain: ShardChain } | undefined {
     for (const [shard, chain] of this.shards())
-      if (chain.txIndex.has(hash) || chain.mempool.has(hash)) return { shard, chain };
+      if (chain.hasIncluded(hash) || chain.mempool.has(hash)) return { shard, chain };
     return undefined;
   }
 
@@ -211,10 +211,10 @@ export class TxService {
     const shard = found?.shard ?? known?.shard;
     if (shard === undefined) return undefined;
     const chain = this.shards().get(shard);
-    const inclusion = chain?.txIndex.get(hash);
+    const inclusion = chain?.canonicalInclusion(hash);
     const iso = (ms: number) => new Date(ms).toISOString();
     const k = this.note(hash, shard);
-    if (!inclusion || !chain?.isCanonical(inclusion.root, inclusion.slot)) {
+    if (!inclusion || !chain) {
       if (k.rejected) return { hash, shard, status: "rejected", reason: k.rejected };
       if (!chain?.mempool.has(hash) && !k.firstSeen.pending) return undefined;
       return {
@@ -257,14 +257,12 @@ export class TxService {
     }
     if (inclusion.receipt) {
       const destChain = this.shards().get(inclusion.receipt.dest);
-      const credit = destChain?.creditIndex.get(`${shard}:${inclusion.receipt.seq}`);
+      const credit = destChain?.canonicalCredit(shard, inclusion.receipt.seq);
       view.receipt = {
         dest: inclusion.receipt.dest,
         seq: inclusion.receipt.seq,
         amount: inclusion.receipt.amount.toString(),
-        ...(credit && destChain!.isCanonical(credit.root, credit.slot)
-          ? { credited: { slot: credit.slot, blockRoot: `0x${credit.root}` } }
-          : {}),
+        ...(credit ? { credited: { slot: credit.slot, blockRoot: `0x${credit.root}` } } : {}),
       };
     }
     return view;

@@ -177,6 +177,14 @@ export class ValidatorService {
         );
         continue;
       }
+      if (chain.head().slot >= slot) {
+        this.count("shard_propose", "skipped");
+        log.warn(
+          { slot, shard, headSlot: chain.head().slot },
+          "shard proposer duty skipped: the shard head is already at this slot",
+        );
+        continue;
+      }
       try {
         const sk = this.d.keys.get(duty.validatorIndex)!;
         const { signed, signingRoot, root } = chain.propose(slot, duty.validatorIndex, sk, headEntry);
