@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path";
-import { computeEpochAtSlot, ProposerSlashing, SignedShardBlock } from "@shardnet/consensus";
+import { computeEpochAtSlot, SignedShardBlock } from "@shardnet/consensus";
 import { type BlsBackend, bytesToHex } from "@shardnet/crypto";
 import { createP2pNode, type P2pNode } from "@shardnet/p2p";
 import type { FastifyInstance } from "fastify";
@@ -8,7 +8,7 @@ import { EventHub } from "./api/events.js";
 import { registerNodeRoutes } from "./api/nodeRoutes.js";
 import { createApiServer } from "./api/server.js";
 import { BeaconChain } from "./chain/beaconChain.js";
-import { OperationPools } from "./chain/pools.js";
+import { OperationPools, SlashingMessage } from "./chain/pools.js";
 import { ShardChain } from "./chain/shardChain.js";
 import { SlotClock } from "./clock/slotClock.js";
 import { NodeDb } from "./db/nodeDb.js";
@@ -187,8 +187,12 @@ export class ShardnetNode {
         });
       }
       if (e.type === "head" || e.type === "finalized") this.txs.refresh();
-      if (e.type === "proposer_slashing")
-        this.publish({ kind: "slashing" }, ProposerSlashing.serialize(e.evidence));
+      if (e.type === "proposer_slashing") {
+        this.publish(
+          { kind: "slashing" },
+          SlashingMessage.serialize({ proposerSlashings: [e.evidence], attesterSlashings: [] }),
+        );
+      }
     });
 
     await this.updateTrackedShards(this.clock.currentSlot());
@@ -205,6 +209,11 @@ export class ShardnetNode {
       parkShardBlock: (shard, block) => this.park(shard, block),
       txs: this.txs,
       receipts: this.receipts,
+      publishSlashing: ({ attesterSlashing }) =>
+        this.publish(
+          { kind: "slashing" },
+          SlashingMessage.serialize({ proposerSlashings: [], attesterSlashings: [attesterSlashing] }),
+        ),
     });
     this.p2p.onPeerEvent((e) => {
       if (e.type === "connected") {

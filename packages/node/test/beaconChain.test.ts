@@ -5,6 +5,8 @@ import {
   BeaconBlock,
   BeaconBlockBody,
   blockSigningRoot,
+  buildAttestationData,
+  computeAttestationSigningRoot,
   computeDomain,
   computeSigningRoot,
   createInteropGenesis,
@@ -13,7 +15,7 @@ import {
   type SignedBeaconBlockValue,
   signRandaoReveal,
 } from "@shardnet/consensus";
-import { getBls, interopSecretKey } from "@shardnet/crypto";
+import { getBls, hexToBytes, interopSecretKey } from "@shardnet/crypto";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { BeaconChain } from "../src/chain/beaconChain.js";
@@ -107,6 +109,56 @@ describe("BeaconChain", () => {
     expect(chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: h2 })).toBeNull();
     expect(chain.pendingProposerSlashings()).toHaveLength(1);
     expect(chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: h2 })).toBe("already known");
+    await db.close();
+  });
+
+  it("attester-slashing evidence is checked, included by the next proposer, and slashes the validator", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "shardnet-chain-"));
+    dirs.push(dir);
+    const { db, chain } = await openChain(dir);
+    const first = chain.importBlock(proposeAt(chain, 1));
+    expect(first.status).toBe("imported");
+    const state = chain.headStateAt(2);
+    const validator = state.epochCtx.getShardCommittee(0, 1)[0]!;
+    const sk = bls.secretKeyFromBytes(interopSecretKey(validator));
+    const vote = (shardRootByte: number) => {
+      const data = buildAttestationData(state, {
+        slot: 2,
+        shard: 0,
+        shardBlockRoot: new Uint8Array(32).fill(shardRootByte),
+        beaconBlockRoot: hexToBytes(chain.head().root),
+      });
+      return {
+        attestingIndices: [validator],
+        data,
+        signature: sk.sign(computeAttestationSigningRoot(chain.networkRoot, data)).toBytes(),
+      };
+    };
+    const a = vote(1);
+    const b = vote(2);
+    expect(chain.addAttesterSlashing({ attestation1: a, attestation2: a })).toBe("votes are not slashable");
+    expect(
+      chain.addAttesterSlashing({ attestation1: a, attestation2: { ...b, signature: a.signature } }),
+    ).toBe("bad attestation signature");
+    expect(chain.addAttesterSlashing({ attestation1: a, attestation2: b })).toBeNull();
+    const pending = chain.pendingAttesterSlashings();
+    expect(pending).toHaveLength(1);
+
+    const pre = chain.headStateAt(2);
+    const proposer = pre.epochCtx.getBeaconProposer(2);
+    const proposerKey = bls.secretKeyFromBytes(interopSecretKey(proposer));
+    const { block } = produceBlock(pre, {
+      slot: 2,
+      randaoReveal: signRandaoReveal(proposerKey, pre.state.genesisRoot, 0),
+      attesterSlashings: pending,
+    });
+    const imported = chain.importBlock({
+      message: block,
+      signature: proposerKey.sign(blockSigningRoot(pre, block)).toBytes(),
+    });
+    expect(imported.status).toBe("imported");
+    expect(chain.head().state.state.validators.getReadonly(validator).slashed).toBe(true);
+    expect(chain.pendingAttesterSlashings()).toHaveLength(0);
     await db.close();
   });
 });

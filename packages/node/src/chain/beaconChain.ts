@@ -1,4 +1,5 @@
 import {
+  type AttesterSlashingValue,
   BeaconBlock,
   BeaconBlockBody,
   BeaconBlockHeader,
@@ -6,6 +7,7 @@ import {
   type CachedBeaconState,
   type CheckpointValue,
   type CrosslinkValue,
+  computeAttestationSigningRoot,
   computeDomain,
   computeEpochAtSlot,
   computeSigningRoot,
@@ -15,6 +17,8 @@ import {
   createGenesisBlock,
   DOMAIN_BEACON_PROPOSER,
   type Genesis,
+  isSlashableAttestationData,
+  isSlashableValidator,
   type ProposerSlashingValue,
   processSlots,
   SignedBeaconBlock,
@@ -89,6 +93,8 @@ export class BeaconChain {
   /** The network's genesis root (signing domains): `state.genesisRoot`. */
   readonly networkRoot: Uint8Array;
   private headStateCache: { root: string; slot: number; state: CachedBeaconState } | undefined;
+  /** Attester slashings waiting for inclusion, by the first slashable validator. */
+  readonly attesterSlashings = new Map<number, AttesterSlashingValue>();
   /** Proposer slashings waiting for inclusion. */
   readonly proposerSlashings = new Map<number, ProposerSlashingValue>();
 
@@ -354,6 +360,54 @@ export class BeaconChain {
     this.proposerSlashings.set(h1.proposerIndex, evidence);
     this.log.warn({ slot: h1.slot, proposer: h1.proposerIndex }, "proposer slashing evidence received");
     return null;
+  }
+
+  /**
+   * Checks attester-slashing evidence (a slashable pair of votes, a validator in both that is still
+   * slashable, both aggregate signatures valid) and pools it. Returns why it was refused, or null.
+   */
+  addAttesterSlashing(evidence: AttesterSlashingValue): string | null {
+    const { attestation1: a1, attestation2: a2 } = evidence;
+    if (!isSlashableAttestationData(a1.data, a2.data)) return "votes are not slashable";
+    const state = this.head().state;
+    const epoch = state.epochCtx.epoch;
+    const inBoth = a1.attestingIndices.filter((i) => a2.attestingIndices.includes(i));
+    const slashable = inBoth.filter(
+      (i) =>
+        i < state.state.validators.length &&
+        isSlashableValidator(state.state.validators.getReadonly(i), epoch),
+    );
+    if (slashable.length === 0) return "no slashable validator in both votes";
+    if (slashable.every((i) => this.attesterSlashings.has(i))) return "already known";
+    for (const indexed of [a1, a2]) {
+      const sorted = indexed.attestingIndices.every((v, k, arr) => k === 0 || arr[k - 1]! < v);
+      if (!sorted || indexed.attestingIndices.some((i) => i >= state.state.validators.length)) {
+        return "attesting indices must be sorted, unique and known";
+      }
+      try {
+        const keys = indexed.attestingIndices.map((i) => state.epochCtx.pubkeys.get(i));
+        const message = computeAttestationSigningRoot(this.networkRoot, indexed.data);
+        if (!this.bls.fastAggregateVerify(keys, message, this.bls.signatureFromBytes(indexed.signature))) {
+          return "bad attestation signature";
+        }
+      } catch {
+        return "bad attestation signature";
+      }
+    }
+    for (const i of slashable) this.attesterSlashings.set(i, evidence);
+    this.log.warn({ validators: slashable, slot: a2.data.slot }, "attester slashing evidence recorded");
+    return null;
+  }
+
+  /** Attester slashings whose validators are still slashable in the head state (one per evidence). */
+  pendingAttesterSlashings(): AttesterSlashingValue[] {
+    const state = this.head().state;
+    const out = new Set<AttesterSlashingValue>();
+    for (const [index, evidence] of [...this.attesterSlashings]) {
+      if (state.state.validators.getReadonly(index).slashed) this.attesterSlashings.delete(index);
+      else out.add(evidence);
+    }
+    return [...out];
   }
 
   /** Evidence for the next proposal: slashings of validators not yet slashed in the head state. */

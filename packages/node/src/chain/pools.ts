@@ -1,13 +1,24 @@
-import { ContainerType } from "@chainsafe/ssz";
+import { ContainerType, ListCompositeType } from "@chainsafe/ssz";
 import {
   Attestation,
   AttestationData,
   type AttestationValue,
+  AttesterSlashing,
   aggregateAttestations,
   type CrosslinkCandidate,
+  ProposerSlashing,
   ShardBlockHeader,
 } from "@shardnet/consensus";
 import { type BlsBackend, bytesToHex } from "@shardnet/crypto";
+
+/** Gossip payload on the `slashing` topic: one piece of proposer or attester evidence. */
+export const SlashingMessage = new ContainerType(
+  {
+    proposerSlashings: new ListCompositeType(ProposerSlashing, 1),
+    attesterSlashings: new ListCompositeType(AttesterSlashing, 1),
+  },
+  { typeName: "SlashingMessage", jsonCase: "eth2" },
+);
 
 /** Gossip payload on the `crosslink` topic: a shard head and an aggregate voting for it. */
 export const CrosslinkCandidateMessage = new ContainerType(

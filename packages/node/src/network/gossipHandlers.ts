@@ -1,10 +1,10 @@
 import {
   Attestation,
   type AttestationValue,
+  type AttesterSlashingValue,
   computeAttestationSigningRoot,
   getAttestingIndices,
   IncomingReceipt,
-  ProposerSlashing,
   SignedBeaconBlock,
   type SignedBeaconBlockValue,
   SignedShardBlock,
@@ -15,8 +15,9 @@ import type { GossipTopic, P2pNode, ValidationResult } from "@shardnet/p2p";
 import type { Logger } from "pino";
 import { BatchVerifier } from "../bls/batchVerifier.js";
 import type { BeaconChain } from "../chain/beaconChain.js";
-import { CrosslinkCandidateMessage, type OperationPools } from "../chain/pools.js";
+import { CrosslinkCandidateMessage, type OperationPools, SlashingMessage } from "../chain/pools.js";
 import type { ShardChain } from "../chain/shardChain.js";
+import { SlashingDetector } from "../chain/slashingDetector.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import type { IncomingReceiptValue, ReceiptRelay } from "../receipts/receiptRelay.js";
 import type { TxService } from "../tx/txService.js";
@@ -35,6 +36,7 @@ export interface GossipDeps {
   parkShardBlock: (shard: number, block: SignedShardBlock) => void;
   txs: TxService;
   receipts: ReceiptRelay;
+  publishSlashing: (evidence: { attesterSlashing: AttesterSlashingValue }) => void;
 }
 
 const MAX_BLOCK_BYTES = 10 * 1024 * 1024;
@@ -44,6 +46,7 @@ const MAX_ATTESTATION_BYTES = 4096;
 export function registerGossipHandlers(d: GossipDeps): void {
   const { p2p, beacon, metrics } = d;
   const bls = beacon.bls;
+  const detector = new SlashingDetector();
   const batch = new BatchVerifier(bls, {
     maxBatch: 64,
     maxWaitMs: 5,
@@ -154,6 +157,9 @@ export function registerGossipHandlers(d: GossipDeps): void {
       if (attesters === "future" || attesters === "too_old") return count("ignore", attesters);
       if (attesters === "bad_bits" || attesters.length !== 1) return count("reject", "not_single");
       if (!(await verifyAttestation(att, attesters))) return count("reject", "bad_signature");
+      const evidence = detector.onAttestation(attesters[0]!, att.data, att.signature);
+      if (evidence && beacon.addAttesterSlashing(evidence) === null)
+        d.publishSlashing({ attesterSlashing: evidence });
       d.pools.addSingle(att);
       recordVotes(att, attesters);
       return count("accept", "valid");
@@ -192,10 +198,13 @@ export function registerGossipHandlers(d: GossipDeps): void {
   });
 
   p2p.registerTopicHandler("slashing", {
-    maxBytes: 1024,
-    decode: (bytes) => ProposerSlashing.deserialize(bytes),
-    validate: (evidence): ValidationResult => {
-      const refused = beacon.addProposerSlashing(evidence);
+    maxBytes: 64 * 1024,
+    decode: (bytes) => SlashingMessage.deserialize(bytes),
+    validate: (msg): ValidationResult => {
+      const proposer = msg.proposerSlashings[0];
+      const attester = msg.attesterSlashings[0];
+      if ((proposer ? 1 : 0) + (attester ? 1 : 0) !== 1) return "reject";
+      const refused = proposer ? beacon.addProposerSlashing(proposer) : beacon.addAttesterSlashing(attester!);
       if (refused === null) return "accept";
       return refused === "already known" || refused === "already slashed" ? "ignore" : "reject";
     },

@@ -126,12 +126,13 @@ export class ValidatorService {
         crosslinkCandidates: pools.crosslinkCandidates(),
         attestations: pools.aggregatesForBlock(slot - 2 * beacon.preset.SLOTS_PER_EPOCH, slot),
       };
-      const slashings = beacon.pendingProposerSlashings();
+      const proposerSlashings = beacon.pendingProposerSlashings();
+      const attesterSlashings = beacon.pendingAttesterSlashings();
       let block: ReturnType<typeof produceBlock>["block"];
       try {
-        block = produceBlock(pre, { ...input, proposerSlashings: slashings }).block;
+        block = produceBlock(pre, { ...input, proposerSlashings, attesterSlashings }).block;
       } catch (err) {
-        if (slashings.length === 0) throw err;
+        if (proposerSlashings.length + attesterSlashings.length === 0) throw err;
         log.warn(
           { slot, err: (err as Error).message },
           "slashing evidence not includable; proposing without it",
