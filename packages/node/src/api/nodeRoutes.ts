@@ -311,7 +311,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
       },
     },
     async (req) => {
-      const status = node.txs.status(stripHex(req.params.hash));
+      const status = await node.txs.status(stripHex(req.params.hash));
       if (!status) throw notFound(`transaction ${req.params.hash}`);
       return { ...status, hash: `0x${status.hash}` };
     },

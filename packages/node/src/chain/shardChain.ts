@@ -263,22 +263,62 @@ export class ShardChain {
       },
       this.db.metaOp(`shard_head_${this.shard}`, this.headRoot),
     ];
+    for (const txHash of result.txHashes) {
+      const inclusion = this.txInclusions.get(txHash)?.find((i) => i.root === root);
+      if (inclusion)
+        ops.push({
+          bucket: "transactions",
+          key: concatKey(hexToBytes(txHash), rootBytes),
+          value: encodeJson(inclusion),
+        });
+    }
+    for (const incoming of signed.message.body.incomingReceipts) {
+      ops.push({
+        bucket: "receipts",
+        key: creditKey(this.shard, incoming.receipt.source, incoming.receipt.seq, rootBytes),
+        value: encodeJson({ slot: header.slot, root }),
+      });
+    }
     return { status: "imported", root, persisted: this.db.writeBatch(ops) };
   }
 
-  /** The canonical block that included `txHash`, if any. */
-  canonicalInclusion(txHash: string): TxInclusion | undefined {
-    return this.txInclusions.get(txHash)?.find((i) => this.isCanonical(i.root, i.slot));
+  /** The canonical block that included `txHash`, if any (recent blocks from memory, older from the database). */
+  async canonicalInclusion(txHash: string): Promise<TxInclusion | undefined> {
+    const recent = this.txInclusions.get(txHash)?.find((i) => this.isCanonical(i.root, i.slot));
+    if (recent) return recent;
+    const prefix = hexToBytes(txHash);
+    const rows = await this.db.range("transactions", concatKey(prefix, ZERO_32), concatKey(prefix, MAX_32));
+    for (const [, value] of rows) {
+      const stored = decodeJson(value) as StoredInclusion;
+      if (this.isCanonical(stored.root, stored.slot)) return fromStored(stored);
+    }
+    return undefined;
   }
 
   /** True if some block (canonical or not) included `txHash`. */
-  hasIncluded(txHash: string): boolean {
-    return this.txInclusions.has(txHash);
+  async hasIncluded(txHash: string): Promise<boolean> {
+    if (this.txInclusions.has(txHash)) return true;
+    const prefix = hexToBytes(txHash);
+    return (
+      (await this.db.range("transactions", concatKey(prefix, ZERO_32), concatKey(prefix, MAX_32), 1)).length >
+      0
+    );
   }
 
   /** The canonical block that credited receipt `seq` from `source`, if any. */
-  canonicalCredit(source: number, seq: number): { slot: number; root: string } | undefined {
-    return this.credits.get(`${source}:${seq}`)?.find((c) => this.isCanonical(c.root, c.slot));
+  async canonicalCredit(source: number, seq: number): Promise<{ slot: number; root: string } | undefined> {
+    const recent = this.credits.get(`${source}:${seq}`)?.find((c) => this.isCanonical(c.root, c.slot));
+    if (recent) return recent;
+    const rows = await this.db.range(
+      "receipts",
+      creditKey(this.shard, source, seq, ZERO_32),
+      creditKey(this.shard, source, seq, MAX_32),
+    );
+    for (const [, value] of rows) {
+      const stored = decodeJson(value) as { slot: number; root: string };
+      if (this.isCanonical(stored.root, stored.slot)) return stored;
+    }
+    return undefined;
   }
 
   /** True if the block `root` is the head or one of its ancestors (pruned blocks below the crosslink are). */
@@ -304,15 +344,37 @@ export class ShardChain {
     const ancestors = new Set<string>();
     for (let e: ShardBlockEntry | undefined = anchor; e; e = this.blocks.get(e.parentRoot))
       ancestors.add(e.root);
+    const staleRows: BatchOp[] = [];
     for (const [key, entry] of this.blocks) {
       if (entry.slot >= anchor.slot) continue;
       this.blocks.delete(key);
-      if (ancestors.has(key)) continue;
-      // a fork below the crosslink can never become canonical: forget what it included
-      for (const txHash of entry.txHashes) dropFrom(this.txInclusions, txHash, key);
-      for (const incoming of entry.signed?.message.body.incomingReceipts ?? []) {
-        dropFrom(this.credits, `${incoming.receipt.source}:${incoming.receipt.seq}`, key);
+      // Below the crosslink, inclusions live in the database only (memory stays bounded); a fork there
+      // can never become canonical, so its rows are deleted too.
+      const canonical = ancestors.has(key);
+      for (const txHash of entry.txHashes) {
+        dropFrom(this.txInclusions, txHash, key);
+        if (!canonical)
+          staleRows.push({
+            bucket: "transactions",
+            key: concatKey(hexToBytes(txHash), hexToBytes(key)),
+            value: undefined,
+          });
       }
+      for (const incoming of entry.signed?.message.body.incomingReceipts ?? []) {
+        const { source, seq } = incoming.receipt;
+        dropFrom(this.credits, `${source}:${seq}`, key);
+        if (!canonical)
+          staleRows.push({
+            bucket: "receipts",
+            key: creditKey(this.shard, source, seq, hexToBytes(key)),
+            value: undefined,
+          });
+      }
+    }
+    if (staleRows.length > 0) {
+      this.db
+        .writeBatch(staleRows)
+        .catch((err) => this.log.warn({ err: (err as Error).message }, "could not delete fork rows"));
     }
     this.updateHead();
   }
@@ -398,4 +460,38 @@ function dropFrom<T extends { root: string }>(map: Map<string, T[]>, key: string
   const kept = (map.get(key) ?? []).filter((v) => v.root !== root);
   if (kept.length > 0) map.set(key, kept);
   else map.delete(key);
+}
+
+const ZERO_32 = new Uint8Array(32);
+const MAX_32 = new Uint8Array(32).fill(0xff);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+interface StoredInclusion {
+  slot: number;
+  root: string;
+  receipt?: { dest: number; seq: number; amount: string };
+}
+
+function encodeJson(value: TxInclusion | { slot: number; root: string }): Uint8Array {
+  return encoder.encode(
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+  );
+}
+
+function decodeJson(bytes: Uint8Array): unknown {
+  return JSON.parse(decoder.decode(bytes));
+}
+
+function fromStored(stored: StoredInclusion): TxInclusion {
+  return {
+    slot: stored.slot,
+    root: stored.root,
+    ...(stored.receipt ? { receipt: { ...stored.receipt, amount: BigInt(stored.receipt.amount) } } : {}),
+  };
+}
+
+/** `receipts` bucket key: destination shard ‖ source ‖ seq ‖ crediting block root. */
+function creditKey(dest: number, source: number, seq: number, root: Uint8Array): Uint8Array {
+  return concatKey(uint64Key(dest), uint64Key(source), uint64Key(seq), root);
 }

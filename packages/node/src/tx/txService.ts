@@ -176,11 +176,31 @@ export class TxService {
     return () => this.listeners.delete(listener);
   }
 
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+
   /** Re-evaluates the transactions not yet final and emits every status change (after chain events). */
   refresh(): void {
-    for (const [hash, k] of this.known) {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        await this.refreshOnce();
+      } while (this.refreshAgain);
+    })()
+      .catch((err) => this.log.warn({ err: (err as Error).message }, "transaction status refresh failed"))
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+  }
+
+  private async refreshOnce(): Promise<void> {
+    for (const [hash, k] of [...this.known]) {
       if (k.last === "finalized" || k.last === "rejected") continue;
-      const view = this.status(hash);
+      const view = await this.status(hash);
       if (!view) continue;
       if (k.last !== view.status) {
         const previous = k.last ? STATUS_ORDER.indexOf(k.last) : -1;
@@ -193,25 +213,25 @@ export class TxService {
   }
 
   /** Starts watching a transaction (its status changes are emitted). */
-  watch(hash: string): void {
-    const shardGuess = this.locate(hash)?.shard;
+  async watch(hash: string): Promise<void> {
+    const shardGuess = (await this.locate(hash))?.shard;
     if (shardGuess !== undefined) this.note(hash, shardGuess);
   }
 
-  private locate(hash: string): { shard: number; chain: ShardChain } | undefined {
+  private async locate(hash: string): Promise<{ shard: number; chain: ShardChain } | undefined> {
     for (const [shard, chain] of this.shards())
-      if (chain.hasIncluded(hash) || chain.mempool.has(hash)) return { shard, chain };
+      if (chain.mempool.has(hash) || (await chain.hasIncluded(hash))) return { shard, chain };
     return undefined;
   }
 
   /** Status of one transaction, or undefined when this node has never heard of it. */
-  status(hash: string): TxStatusView | undefined {
+  async status(hash: string): Promise<TxStatusView | undefined> {
     const known = this.known.get(hash);
-    const found = this.locate(hash);
+    const found = known ? undefined : await this.locate(hash);
     const shard = found?.shard ?? known?.shard;
     if (shard === undefined) return undefined;
     const chain = this.shards().get(shard);
-    const inclusion = chain?.canonicalInclusion(hash);
+    const inclusion = await chain?.canonicalInclusion(hash);
     const iso = (ms: number) => new Date(ms).toISOString();
     const k = this.note(hash, shard);
     if (!inclusion || !chain) {
@@ -257,7 +277,7 @@ export class TxService {
     }
     if (inclusion.receipt) {
       const destChain = this.shards().get(inclusion.receipt.dest);
-      const credit = destChain?.canonicalCredit(shard, inclusion.receipt.seq);
+      const credit = await destChain?.canonicalCredit(shard, inclusion.receipt.seq);
       view.receipt = {
         dest: inclusion.receipt.dest,
         seq: inclusion.receipt.seq,
