@@ -55,4 +55,21 @@ describe("slashing protection", () => {
       sp.checkAndRecord("attestation", 7, 18, root(3), 0, { source: 1, target: 1 }),
     ).rejects.toThrow(/surround/);
   });
+
+  it("refuses a different FFG vote for a target epoch it already voted in (e.g. after a restart with another view)", async () => {
+    const sp = new SlashingProtection(db);
+    const vote = (b: number) => ({ source: 1, target: 2, voteRoot: root(b) });
+    await sp.checkAndRecord("attestation", 9, 16, root(1), 0, vote(7));
+    await sp.checkAndRecord("attestation", 9, 17, root(2), 0, vote(7)); // same FFG vote, next slot
+    await db.close();
+    db = await NodeDb.open(join(dir, "db"), "aa");
+    await expect(
+      new SlashingProtection(db).checkAndRecord("attestation", 9, 18, root(3), 0, vote(8)),
+    ).rejects.toThrow(/different FFG vote/);
+    await new SlashingProtection(db).checkAndRecord("attestation", 9, 24, root(4), 0, {
+      source: 2,
+      target: 3,
+      voteRoot: root(8),
+    });
+  });
 });

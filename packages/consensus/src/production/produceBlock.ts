@@ -1,5 +1,13 @@
 import { type CachedBeaconState, cloneCachedState } from "../cache/cachedState.js";
-import { MAX_ATTESTATIONS, TIMELY_SOURCE_FLAG, TIMELY_TARGET_FLAG } from "../params/constants.js";
+import {
+  MAX_ATTESTATIONS,
+  MAX_ATTESTER_SLASHINGS,
+  MAX_DEPOSITS,
+  MAX_PROPOSER_SLASHINGS,
+  MAX_VOLUNTARY_EXITS,
+  TIMELY_SOURCE_FLAG,
+  TIMELY_TARGET_FLAG,
+} from "../params/constants.js";
 import { getAttestingIndices, processAttestation } from "../stateTransition/block/attestations.js";
 import type { BlockContext } from "../stateTransition/block/context.js";
 import { processCrosslink } from "../stateTransition/block/crosslinks.js";
@@ -159,10 +167,11 @@ export function produceBlock(pre: CachedBeaconState, input: ProduceBlockInput): 
   const selected = selectCrosslinks(cloneCachedState(atSlot), block, input.crosslinkCandidates ?? []);
   block.body.crosslinks = selected.chosen;
   block.body.attestations = selectAttestations(selected.state, block, input.attestations ?? []);
-  block.body.proposerSlashings = input.proposerSlashings ?? [];
-  block.body.attesterSlashings = input.attesterSlashings ?? [];
-  block.body.deposits = input.deposits ?? [];
-  block.body.voluntaryExits = input.voluntaryExits ?? [];
+  // Operation lists are capped at their SSZ limits: a longer list would serialize to bytes no peer can decode.
+  block.body.proposerSlashings = (input.proposerSlashings ?? []).slice(0, MAX_PROPOSER_SLASHINGS);
+  block.body.attesterSlashings = (input.attesterSlashings ?? []).slice(0, MAX_ATTESTER_SLASHINGS);
+  block.body.deposits = (input.deposits ?? []).slice(0, MAX_DEPOSITS);
+  block.body.voluntaryExits = (input.voluntaryExits ?? []).slice(0, MAX_VOLUNTARY_EXITS);
   const post = cloneCachedState(atSlot);
   processBlock(post, block, { collectSignatureSets: false });
   block.stateRoot = post.state.hashTreeRoot();

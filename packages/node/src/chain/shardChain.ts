@@ -14,6 +14,7 @@ import {
   SignedShardBlock,
   shardBlockRoot,
   shardBlockSigningRoot,
+  shardStateFromBytes,
   type Transaction,
   verifyShardBlockSignature,
 } from "@shardnet/consensus";
@@ -61,7 +62,7 @@ const SHARD_KEY = (shard: number) => uint64Key(shard);
 export class ShardChain {
   readonly genesisRoot: string;
   private readonly blocks = new Map<string, ShardBlockEntry>();
-  readonly forkChoice: ShardForkChoice;
+  forkChoice: ShardForkChoice;
   readonly mempool: Mempool;
   /** Incoming receipts waiting for inclusion, by `${source}:${seq}`. */
   readonly pendingReceipts = new Map<string, IncomingReceipt>();
@@ -115,6 +116,11 @@ export class ShardChain {
 
   private async replayFromDb(): Promise<void> {
     const prefix = SHARD_KEY(this.shard);
+    const anchorRoot = await this.db.getMeta(`shard_anchor_${this.shard}`);
+    if (anchorRoot) {
+      const bytes = await this.db.get("shardStates", concatKey(prefix, hexToBytes(anchorRoot)));
+      if (bytes) this.resetTo(anchorRoot, shardStateFromBytes(bytes, hexToBytes(anchorRoot)));
+    }
     const rows = await this.db.range(
       "shardBlockSlots",
       concatKey(prefix, uint64Key(0)),
@@ -333,6 +339,39 @@ export class ShardChain {
   onAttestation(validatorIndex: number, shardBlockRoot: string, stake: bigint, slot: number): void {
     if (!this.blocks.has(shardBlockRoot)) return;
     this.forkChoice.onAttestation(validatorIndex, hexToBytes(shardBlockRoot), stake, slot);
+  }
+
+  /**
+   * Restarts this chain from a verified snapshot of the crosslinked block `rootHex` (shard_state_snapshot
+   * sync): the state becomes the fork-choice anchor and is stored, so a restart resumes from it.
+   */
+  async anchorAt(rootHex: string, state: ShardState): Promise<void> {
+    this.resetTo(rootHex, state);
+    const prefix = SHARD_KEY(this.shard);
+    await this.db.writeBatch([
+      { bucket: "shardStates", key: concatKey(prefix, hexToBytes(rootHex)), value: state.view.serialize() },
+      this.db.metaOp(`shard_anchor_${this.shard}`, rootHex),
+    ]);
+    this.log.info(
+      { shard: this.shard, slot: state.slot, root: rootHex },
+      "shard chain anchored at a crosslinked snapshot",
+    );
+  }
+
+  private resetTo(rootHex: string, state: ShardState): void {
+    this.blocks.clear();
+    this.blocks.set(rootHex, {
+      root: rootHex,
+      slot: state.slot,
+      parentRoot: "",
+      beaconBlockRoot: "",
+      signed: undefined,
+      state,
+      txHashes: [],
+    });
+    this.forkChoice = new ShardForkChoice(hexToBytes(rootHex), state.slot);
+    this.headRoot = rootHex;
+    this.metrics.shardHeadSlot.set({ shard: String(this.shard) }, state.slot);
   }
 
   /** The beacon head crosslinked `root` (zero root = genesis): fork choice never leaves it again. */

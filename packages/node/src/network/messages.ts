@@ -18,5 +18,10 @@ export const ShardBlocksByRangeRequest = new ContainerType(
   { typeName: "ShardBlocksByRangeRequest", jsonCase: "eth2" },
 );
 
+export const ShardStateSnapshotRequest = new ContainerType(
+  { shard: ShardNumber, shardBlockRoot: Root },
+  { typeName: "ShardStateSnapshotRequest", jsonCase: "eth2" },
+);
+
 /** Most blocks one by-range request may ask for. */
 export const MAX_BLOCKS_PER_REQUEST = 64;

@@ -1,4 +1,4 @@
-import { SignedBeaconBlock, SignedShardBlock } from "@shardnet/consensus";
+import { SignedBeaconBlock, SignedShardBlock, shardStateFromBytes } from "@shardnet/consensus";
 import { bytesToHex, hexToBytes } from "@shardnet/crypto";
 import { type P2pNode, ReqRespError } from "@shardnet/p2p";
 import type { Logger } from "pino";
@@ -9,6 +9,7 @@ import {
   BeaconBlocksByRangeRequest,
   MAX_BLOCKS_PER_REQUEST,
   ShardBlocksByRangeRequest,
+  ShardStateSnapshotRequest,
   Status,
   type StatusValue,
 } from "../network/messages.js";
@@ -26,6 +27,17 @@ export interface SyncDeps {
 }
 
 const REQUEST_TIMEOUT_MS = 5000;
+/** A tracked shard further behind its crosslink than this starts from a snapshot instead of its blocks. */
+const SNAPSHOT_DISTANCE_EPOCHS = 4;
+const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+
+function decodeRequest<T>(type: { deserialize(bytes: Uint8Array): T }, bytes: Uint8Array): T {
+  try {
+    return type.deserialize(bytes);
+  } catch (err) {
+    throw new ReqRespError("INVALID_REQUEST", `undecodable request: ${(err as Error).message}`);
+  }
+}
 
 /**
  * Status handshake and range sync (DESIGN.md §5): peers of another genesis are disconnected; when a peer's
@@ -56,15 +68,29 @@ export class SyncService {
   async registerHandlers(): Promise<void> {
     const { p2p, beacon } = this.d;
     await p2p.handleRequests("status", async (req, peerId) => {
-      this.notePeerStatus(peerId, Status.deserialize(req));
+      this.notePeerStatus(peerId, decodeRequest(Status, req));
       return [Status.serialize(this.localStatus())];
     });
     await p2p.handleRequests("beacon_blocks_by_range", async (req) => {
-      const { startSlot, count } = BeaconBlocksByRangeRequest.deserialize(req);
+      const { startSlot, count } = decodeRequest(BeaconBlocksByRangeRequest, req);
       return beacon.blocksByRange(startSlot, Math.min(count, MAX_BLOCKS_PER_REQUEST));
     });
+    await p2p.handleRequests(
+      "shard_state_snapshot",
+      async (req) => {
+        const { shard, shardBlockRoot } = decodeRequest(ShardStateSnapshotRequest, req);
+        const entry = this.d.shards().get(shard)?.get(bytesToHex(shardBlockRoot));
+        if (!entry)
+          throw new ReqRespError(
+            "RESOURCE_UNAVAILABLE",
+            `no state of shard ${shard} block 0x${bytesToHex(shardBlockRoot)}`,
+          );
+        return [entry.state.view.serialize()];
+      },
+      { maxChunkBytes: MAX_SNAPSHOT_BYTES, requestsPerSecond: 2 },
+    );
     await p2p.handleRequests("shard_blocks_by_range", async (req) => {
-      const { shard, startSlot, count } = ShardBlocksByRangeRequest.deserialize(req);
+      const { shard, startSlot, count } = decodeRequest(ShardBlocksByRangeRequest, req);
       const chain = this.d.shards().get(shard);
       if (!chain) throw new ReqRespError("RESOURCE_UNAVAILABLE", `this node does not track shard ${shard}`);
       return chain.blocksByRange(startSlot, Math.min(count, MAX_BLOCKS_PER_REQUEST));
@@ -191,8 +217,50 @@ export class SyncService {
       log.info({ peer, imported, headSlot: beacon.head().slot }, "beacon sync imported blocks");
   }
 
+  /**
+   * When a tracked shard is far behind its crosslink, fetches the crosslinked state from a peer, checks it
+   * against the crosslink's `state_root` in the beacon head, and restarts the shard chain from it.
+   */
+  private async snapshotShardIfFarBehind(chain: ShardChain, peers: string[]): Promise<void> {
+    const { beacon, log } = this.d;
+    const crosslink = beacon.head().state.state.currentCrosslinks.getReadonly(chain.shard).toValue();
+    if (crosslink.slot - chain.head().slot <= SNAPSHOT_DISTANCE_EPOCHS * beacon.preset.SLOTS_PER_EPOCH)
+      return;
+    const rootHex = bytesToHex(crosslink.shardBlockRoot);
+    const request = ShardStateSnapshotRequest.serialize({
+      shard: chain.shard,
+      shardBlockRoot: crosslink.shardBlockRoot,
+    });
+    for (const peer of peers) {
+      try {
+        const [bytes] = await this.d.p2p.request(peer, "shard_state_snapshot", request, {
+          timeoutMs: REQUEST_TIMEOUT_MS,
+          maxChunkBytes: MAX_SNAPSHOT_BYTES,
+        });
+        if (!bytes) continue;
+        const state = shardStateFromBytes(bytes, crosslink.shardBlockRoot);
+        if (
+          state.shard !== chain.shard ||
+          state.slot !== crosslink.slot ||
+          bytesToHex(state.hashTreeRoot()) !== bytesToHex(crosslink.stateRoot)
+        ) {
+          log.warn(
+            { peer, shard: chain.shard },
+            "peer sent a shard snapshot that does not match the crosslink",
+          );
+          continue;
+        }
+        await chain.anchorAt(rootHex, state);
+        return;
+      } catch (err) {
+        log.debug({ peer, shard: chain.shard, err: (err as Error).message }, "shard_state_snapshot failed");
+      }
+    }
+  }
+
   private async syncShard(chain: ShardChain, peers: string[]): Promise<void> {
     const { log } = this.d;
+    await this.snapshotShardIfFarBehind(chain, peers);
     const target = this.d.beacon.head().slot;
     const from = chain.head().slot + 1;
     if (from > target) return;

@@ -5,14 +5,21 @@ import { concatKey, uint64Key } from "../db/nodeDb.js";
 export type SignedKind = "beacon_block" | "shard_block" | "attestation";
 const KIND_BYTE: Record<SignedKind, number> = { beacon_block: 1, shard_block: 2, attestation: 3 };
 
+/** An attestation's FFG vote: epochs, and a root committing to both checkpoints (source and target roots). */
+export interface FfgVote {
+  source: number;
+  target: number;
+  voteRoot?: Uint8Array;
+}
+
 export interface SigningRequest {
   kind: SignedKind;
   validator: number;
   slot: number;
   signingRoot: Uint8Array;
   shard?: number;
-  /** Attestations: FFG source and target epochs. */
-  epochs?: { source: number; target: number } | undefined;
+  /** Attestations: the FFG vote (source and target epochs, and the vote's root when known). */
+  epochs?: FfgVote | undefined;
 }
 
 const watermarkKey = (validator: number) => concatKey(new Uint8Array([0xff]), uint64Key(validator));
@@ -45,7 +52,7 @@ export class SlashingProtection {
     slot: number,
     signingRoot: Uint8Array,
     shard = 0,
-    epochs?: { source: number; target: number },
+    epochs?: FfgVote,
   ): Promise<void> {
     const [result] = await this.checkAndRecordMany([{ kind, validator, slot, signingRoot, shard, epochs }]);
     if (result instanceof SlashingProtectionError) throw result;
@@ -60,7 +67,7 @@ export class SlashingProtection {
   ): Promise<Array<true | SlashingProtectionError>> {
     const ops: BatchOp[] = [];
     const results: Array<true | SlashingProtectionError> = [];
-    const watermarks = new Map<number, { source: number; target: number }>();
+    const watermarks = new Map<number, FfgVote>();
     for (const r of requests) {
       const shard = r.shard ?? 0;
       const key = concatKey(
@@ -90,11 +97,29 @@ export class SlashingProtection {
           );
           continue;
         }
+        // Every slot of an epoch repeats the FFG vote; a different one for the same target epoch is slashable.
+        if (
+          mark?.voteRoot &&
+          r.epochs.voteRoot &&
+          r.epochs.target === mark.target &&
+          Buffer.compare(mark.voteRoot, r.epochs.voteRoot) !== 0
+        ) {
+          results.push(
+            new SlashingProtectionError(
+              `refusing attestation for validator ${r.validator}: a different FFG vote (source/target checkpoints) for target epoch ${r.epochs.target} was already signed`,
+            ),
+          );
+          continue;
+        }
         watermarks.set(r.validator, r.epochs);
         ops.push({
           bucket: "slashingProtection",
           key: watermarkKey(r.validator),
-          value: concatKey(uint64Key(r.epochs.source), uint64Key(r.epochs.target)),
+          value: concatKey(
+            uint64Key(r.epochs.source),
+            uint64Key(r.epochs.target),
+            r.epochs.voteRoot ?? new Uint8Array(0),
+          ),
         });
       }
       ops.push({ bucket: "slashingProtection", key, value: r.signingRoot });
@@ -104,10 +129,14 @@ export class SlashingProtection {
     return results;
   }
 
-  private async readWatermark(validator: number): Promise<{ source: number; target: number } | undefined> {
+  private async readWatermark(validator: number): Promise<FfgVote | undefined> {
     const mark = await this.db.get("slashingProtection", watermarkKey(validator));
     if (!mark) return undefined;
     const view = new DataView(mark.buffer, mark.byteOffset, mark.byteLength);
-    return { source: Number(view.getBigUint64(0)), target: Number(view.getBigUint64(8)) };
+    return {
+      source: Number(view.getBigUint64(0)),
+      target: Number(view.getBigUint64(8)),
+      ...(mark.length >= 48 ? { voteRoot: mark.slice(16, 48) } : {}),
+    };
   }
 }

@@ -5,6 +5,7 @@ import {
   BeaconBlock,
   blockSigningRoot,
   buildAttestationData,
+  Checkpoint,
   computeAttestationSigningRoot,
   computeEpochAtSlot,
   getDuties,
@@ -16,7 +17,7 @@ import {
   singleAttestation,
   type ValidatorDuty,
 } from "@shardnet/consensus";
-import { bytesToHex, hexToBytes } from "@shardnet/crypto";
+import { bytesToHex, hexToBytes, sha256 } from "@shardnet/crypto";
 import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
 import { CrosslinkCandidateMessage, type OperationPools } from "../chain/pools.js";
@@ -240,7 +241,11 @@ export class ValidatorService {
         validator: p.duty.validatorIndex,
         slot,
         signingRoot: p.signingRoot,
-        epochs: { source: p.data.source.epoch, target: p.data.target.epoch },
+        epochs: {
+          source: p.data.source.epoch,
+          target: p.data.target.epoch,
+          voteRoot: sha256(Checkpoint.hashTreeRoot(p.data.source), Checkpoint.hashTreeRoot(p.data.target)),
+        },
       })),
     );
     for (const [i, p] of planned.entries()) {
