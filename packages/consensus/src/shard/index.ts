@@ -13,7 +13,6 @@ export * from "./errors.js";
 export * from "./forkChoice.js";
 export * from "./genesis.js";
 export * from "./mempool.js";
-export { isValidBranch, merkleBranch, rootFromBranch } from "./merkle.js";
 export * from "./receipts.js";
 export * from "./signature.js";
 export * from "./simulation.js";

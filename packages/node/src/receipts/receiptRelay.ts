@@ -3,9 +3,7 @@ import {
   buildReceiptProof,
   type CrosslinkValue,
   IncomingReceipt,
-  isValidBranch,
-  Receipt,
-  receiptGindex,
+  isReceiptProofValid,
   ShardNumber,
   Uint64,
 } from "@shardnet/consensus";
@@ -60,12 +58,7 @@ export class ReceiptRelay {
     if (!crosslink || bytesToHex(crosslink.shardBlockRoot) !== bytesToHex(incoming.crosslinkBlockRoot))
       return false;
     if (crosslink.slot !== incoming.crosslinkSlot) return false;
-    return isValidBranch(
-      Receipt.hashTreeRoot(receipt),
-      incoming.branch,
-      receiptGindex(receipt.dest, receipt.seq),
-      crosslink.outboxRoot,
-    );
+    return isReceiptProofValid(incoming, crosslink.outboxRoot);
   }
 
   /** Adds a verified receipt to the destination's pool unless already credited. */

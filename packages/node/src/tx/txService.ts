@@ -202,12 +202,19 @@ export class TxService {
       if (k.last === "finalized" || k.last === "rejected") continue;
       const view = await this.status(hash);
       if (!view) continue;
-      if (k.last !== view.status) {
-        const previous = k.last ? STATUS_ORDER.indexOf(k.last) : -1;
-        k.last = view.status;
-        if (STATUS_ORDER.indexOf(view.status) > previous || view.status === "rejected") {
-          for (const l of this.listeners) l(view);
-        }
+      if (k.last === view.status) continue;
+      const previous = k.last ? STATUS_ORDER.indexOf(k.last) : -1;
+      const current = STATUS_ORDER.indexOf(view.status);
+      if (view.status !== "rejected" && current <= previous) continue; // never report a regression
+      k.last = view.status;
+      if (view.status === "rejected") {
+        for (const l of this.listeners) l(view);
+        continue;
+      }
+      // A status may advance several steps between two refreshes: report every step, in order.
+      for (let step = previous + 1; step <= current; step++) {
+        const stepView = { ...view, status: STATUS_ORDER[step]! };
+        for (const l of this.listeners) l(stepView);
       }
     }
   }
