@@ -462,11 +462,14 @@ export class BeaconChain {
       while (cursor && cursor.slot > anchor.slot) cursor = this.blocks.get(cursor.parentRoot);
       if (cursor?.root === finalizedRoot) keep.add(entry.root);
     }
-    for (let e = this.blocks.get(anchor.parentRoot); e; e = this.blocks.get(e.parentRoot)) {
-      const context = this.contextOf(e.root);
-      if (context) this.prunedContexts.set(e.root, context);
+    // Keep the context of every pruned block, orphaned forks included: a canonical shard block may have been
+    // built on a beacon block that later lost fork choice, and replay or range sync must still verify it.
+    for (const root of [...this.blocks.keys()]) {
+      if (keep.has(root)) continue;
+      const context = this.contextOf(root);
+      if (context) this.prunedContexts.set(root, context);
+      this.blocks.delete(root);
     }
-    for (const root of [...this.blocks.keys()]) if (!keep.has(root)) this.blocks.delete(root);
     this.forkChoice.prune(finalizedRoot);
   }
 
