@@ -19,7 +19,7 @@ import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
 import { writeGenesisFile } from "./genesisFile.js";
 import { APP_ENTRY, getJson, REPO_ROOT, sleep, spawnNode, stopProcess, waitFor } from "./processes.js";
 import type { NodeStatus } from "./statusTypes.js";
-import { buildTopology, formatIndexList, type NodeSpec } from "./topology.js";
+import { buildTopology, type NodeSpec, nodeArgs } from "./topology.js";
 
 const SLOTS_PER_EPOCH = 8;
 const GOAL_IMPORT_SHARE = 0.1;
@@ -190,11 +190,7 @@ async function startNode(
 ): Promise<RunningNode> {
   const nodeDir = join(dir, spec.name);
   mkdirSync(nodeDir, { recursive: true });
-  const args = ["--name", spec.name, "--genesis", genesisPath, "--data-dir", join(nodeDir, "db")];
-  args.push("--api-port", String(spec.apiPort), "--p2p-port", String(spec.p2pPort), "--log-level", "warn");
-  if (bootnode) args.push("--bootnodes", bootnode);
-  if (spec.shards.length > 0) args.push("--shards", spec.shards.join(","));
-  if (spec.validators.length > 0) args.push("--validators", formatIndexList(spec.validators));
+  const args = nodeArgs(spec, nodeDir, genesisPath, bootnode, "warn");
   const logFile = join(nodeDir, "node.log");
   const child = spawnNode(spec.role === "beacon" ? APP_ENTRY.beacon : APP_ENTRY.shard, args, logFile);
   children.push(child);

@@ -27,7 +27,7 @@ import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
 import { writeGenesisFile } from "./genesisFile.js";
 import { APP_ENTRY, getJson, sleep, spawnNode, waitFor } from "./processes.js";
 import type { NodeStatus } from "./statusTypes.js";
-import { buildTopology, formatIndexList } from "./topology.js";
+import { buildTopology, nodeArgs } from "./topology.js";
 
 const options = {
   rates: {
@@ -233,11 +233,7 @@ async function main(): Promise<void> {
   for (const spec of topology) {
     const nodeDir = join(dir, spec.name);
     mkdirSync(nodeDir, { recursive: true });
-    const args = ["--name", spec.name, "--genesis", genesisPath, "--data-dir", join(nodeDir, "db")];
-    args.push("--api-port", String(spec.apiPort), "--p2p-port", String(spec.p2pPort), "--log-level", "warn");
-    if (bootnode) args.push("--bootnodes", bootnode);
-    if (spec.shards.length > 0) args.push("--shards", spec.shards.join(","));
-    if (spec.validators.length > 0) args.push("--validators", formatIndexList(spec.validators));
+    const args = nodeArgs(spec, nodeDir, genesisPath, bootnode, "warn");
     const child = spawnNode(
       spec.role === "beacon" ? APP_ENTRY.beacon : APP_ENTRY.shard,
       args,

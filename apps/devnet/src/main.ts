@@ -6,7 +6,7 @@ import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
 import { writeGenesisFile } from "./genesisFile.js";
 import { APP_ENTRY, getJson, REPO_ROOT, sleep, spawnNode, stopProcess, waitFor } from "./processes.js";
 import type { EndpointEntry, NodeStatus } from "./statusTypes.js";
-import { buildTopology, formatIndexList, type NodeSpec } from "./topology.js";
+import { buildTopology, formatIndexList, type NodeSpec, nodeArgs } from "./topology.js";
 
 const options = {
   nodes: { kind: "number", description: "shard nodes to start (plus one beacon node)", default: 4 },
@@ -110,23 +110,7 @@ async function startNode(
 ) {
   const nodeDir = join(dir, spec.name);
   mkdirSync(nodeDir, { recursive: true });
-  const args = [
-    "--name",
-    spec.name,
-    "--genesis",
-    genesisPath,
-    "--data-dir",
-    join(nodeDir, "db"),
-    "--api-port",
-    String(spec.apiPort),
-    "--p2p-port",
-    String(spec.p2pPort),
-    "--log-level",
-    logLevel,
-  ];
-  if (bootnode) args.push("--bootnodes", bootnode);
-  if (spec.shards.length > 0) args.push("--shards", spec.shards.join(","));
-  if (spec.validators.length > 0) args.push("--validators", formatIndexList(spec.validators));
+  const args = nodeArgs(spec, nodeDir, genesisPath, bootnode, logLevel);
   const logFile = join(nodeDir, "node.log");
   const child = spawnNode(spec.role === "beacon" ? APP_ENTRY.beacon : APP_ENTRY.shard, args, logFile);
   children.set(spec.name, child);

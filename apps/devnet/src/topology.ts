@@ -56,6 +56,22 @@ export function buildTopology(opts: TopologyOptions): NodeSpec[] {
   return specs;
 }
 
+/** Command-line flags that start the node `spec` (one definition for the launcher and the benchmarks). */
+export function nodeArgs(
+  spec: NodeSpec,
+  nodeDir: string,
+  genesisPath: string,
+  bootnode: string,
+  logLevel: string,
+): string[] {
+  const args = ["--name", spec.name, "--genesis", genesisPath, "--data-dir", `${nodeDir}/db`];
+  args.push("--api-port", String(spec.apiPort), "--p2p-port", String(spec.p2pPort), "--log-level", logLevel);
+  if (bootnode) args.push("--bootnodes", bootnode);
+  if (spec.shards.length > 0) args.push("--shards", spec.shards.join(","));
+  if (spec.validators.length > 0) args.push("--validators", formatIndexList(spec.validators));
+  return args;
+}
+
 /** "0..15" style range text for a contiguous list, comma list otherwise. */
 export function formatIndexList(indices: number[]): string {
   if (indices.length === 0) return "";

@@ -238,7 +238,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
       if (req.query.proof) {
         const crosslink = beacon.head().state.state.currentCrosslinks.getReadonly(shard).toValue();
         const rootHex = bytesToHex(crosslink.shardBlockRoot);
-        const entry = chain.get(/^0+$/.test(rootHex) ? chain.genesisRoot : rootHex);
+        const entry = chain.get(rootHex);
         if (!entry)
           throw new ApiError(
             503,

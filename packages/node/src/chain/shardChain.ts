@@ -376,7 +376,7 @@ export class ShardChain {
 
   /** The beacon head crosslinked `root` (zero root = genesis): fork choice never leaves it again. */
   onCrosslinked(shardBlockRootHex: string): void {
-    const root = /^0+$/.test(shardBlockRootHex) ? this.genesisRoot : shardBlockRootHex;
+    const root = shardBlockRootHex;
     if (!this.blocks.has(root) || root === this.forkChoice.getCrosslinkedRoot()) return;
     this.forkChoice.setCrosslinked(hexToBytes(root));
     const anchor = this.blocks.get(root)!;

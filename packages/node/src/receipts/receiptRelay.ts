@@ -76,7 +76,7 @@ export class ReceiptRelay {
     const chain = this.shards().get(source);
     if (!crosslink || !chain) return [];
     const rootHex = bytesToHex(crosslink.shardBlockRoot);
-    const entry = chain.get(/^0+$/.test(rootHex) ? chain.genesisRoot : rootHex);
+    const entry = chain.get(rootHex);
     if (!entry) return [];
     const length = entry.state.outboxLength(dest);
     const out: IncomingReceiptValue[] = [];
@@ -99,7 +99,7 @@ export class ReceiptRelay {
       if (!crosslink) continue;
       const rootHex = bytesToHex(crosslink.shardBlockRoot);
       if (this.lastRelayed.get(source) === rootHex) continue;
-      if (!chain.get(/^0+$/.test(rootHex) ? chain.genesisRoot : rootHex)) continue;
+      if (!chain.get(rootHex)) continue;
       this.lastRelayed.set(source, rootHex);
       for (let dest = 0; dest < shardCount; dest++) {
         if (dest === source) continue;
