@@ -1,7 +1,7 @@
 import { bytesEqual } from "./address.js";
 import { isValidBranch, merkleBranch } from "./merkle.js";
 import type { ShardState } from "./state.js";
-import { Account, ShardStateType } from "./types.js";
+import { Account, ShardStateSummary, ShardStateType } from "./types.js";
 
 /** Inclusion proof of one account: its position in the accounts list and the branch up to the state root. */
 export interface AccountProof {
@@ -21,11 +21,13 @@ export function getAccountProof(
 ): { account: Account; proof: AccountProof } | undefined {
   const index = state.indexOf(address);
   if (index === undefined) return undefined;
-  state.view.commit();
-  return {
-    account: state.getAccountAt(index),
-    proof: { index, branch: merkleBranch(state.view.node, accountGindex(index)) },
-  };
+  state.hashTreeRoot();
+  // Inside the accounts list, then from the list's root (the summary's accountsRoot field) up to the state root.
+  const branch = [
+    ...state.accounts.branch(index),
+    ...merkleBranch(state.view.node, ShardStateSummary.getPathInfo(["accountsRoot"]).gindex),
+  ];
+  return { account: state.getAccountAt(index), proof: { index, branch } };
 }
 
 /** True iff `account` (owned by `address`) is committed by `stateRoot` at the proof's index. */

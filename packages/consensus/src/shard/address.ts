@@ -1,11 +1,11 @@
 /** `shard_of(address) = uint64_le(address[0:8]) mod SHARD_COUNT`. */
 export function shardOf(address: Uint8Array, shardCount: number): number {
   if (address.length < 8) throw new RangeError(`address must have at least 8 bytes, got ${address.length}`);
-  const view = new DataView(address.buffer, address.byteOffset, 8);
   // Power-of-two shard counts (every preset) only need the low bits of the little-endian word.
   if ((shardCount & (shardCount - 1)) === 0 && shardCount <= 2 ** 30) {
-    return view.getUint32(0, true) & (shardCount - 1);
+    return (address[0] | (address[1] << 8) | (address[2] << 16) | (address[3] << 24)) & (shardCount - 1);
   }
+  const view = new DataView(address.buffer, address.byteOffset, 8);
   return Number(view.getBigUint64(0, true) % BigInt(shardCount));
 }
 

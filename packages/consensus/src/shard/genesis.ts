@@ -1,10 +1,9 @@
 import { MAX_SHARDS } from "../params/constants.js";
 import { addressKey, shardOf } from "./address.js";
-import { buildAccountsTree } from "./bulk.js";
 import { MAX_UINT64 } from "./constants.js";
 import { ShardGenesisError } from "./errors.js";
-import { AddressRegistry, ShardState } from "./state.js";
-import { type Account, Outbox, ShardStateType } from "./types.js";
+import { ShardState } from "./state.js";
+import { type Account, Outbox } from "./types.js";
 
 export interface GenesisAllocation {
   address: Uint8Array;
@@ -54,21 +53,19 @@ export function createShardGenesisState(
   }
   genesisSupply(allocations);
   const accounts: Account[] = [];
-  const registry = new AddressRegistry();
   for (const { address, balance } of allocations) {
     if (shardOf(address, shardCount) !== shard) continue;
-    registry.register(address, accounts.length);
     accounts.push({ address: Uint8Array.from(address), balance, nonce: 0 });
   }
-  const view = ShardStateType.toViewDU({
-    shard,
-    slot: 0,
-    accounts: [],
-    outboxes: Array.from({ length: shardCount }, () => Outbox.defaultValue()),
-    inboxCursors: new Array<number>(shardCount).fill(0),
-    feesBurned: 0n,
-  });
-  view.accounts = buildAccountsTree(accounts);
-  view.commit();
-  return new ShardState(view, registry, GENESIS_SHARD_BLOCK_ROOT);
+  return ShardState.fromValue(
+    {
+      shard,
+      slot: 0,
+      accounts,
+      outboxes: Array.from({ length: shardCount }, () => Outbox.defaultValue()),
+      inboxCursors: new Array<number>(shardCount).fill(0),
+      feesBurned: 0n,
+    },
+    GENESIS_SHARD_BLOCK_ROOT,
+  );
 }

@@ -5,9 +5,9 @@
  * in-process multi-shard simulation. Pure and deterministic: no I/O, no clock.
  */
 export * from "./accountProof.js";
+export * from "./accountStore.js";
 export { addressKey, shardOf } from "./address.js";
 export * from "./block.js";
-export { buildAccountsTree } from "./bulk.js";
 export * from "./constants.js";
 export * from "./errors.js";
 export * from "./forkChoice.js";

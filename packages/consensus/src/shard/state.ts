@@ -1,11 +1,17 @@
-import { LeafNode } from "@chainsafe/persistent-merkle-tree";
 import type { CompositeViewDU } from "@chainsafe/ssz";
-import { bytesEqual } from "./address.js";
-import { buildAccountsTree, hashAccounts } from "./bulk.js";
+import { AccountStore } from "./accountStore.js";
 import { MAX_UINT64 } from "./constants.js";
-import { type Account, Account as AccountType, Outbox, type Receipt, ShardStateType } from "./types.js";
+import {
+  type Account,
+  Outbox,
+  type Receipt,
+  ShardStateSummary,
+  ShardStateType,
+  type ShardStateValue,
+} from "./types.js";
 
-export type ShardStateViewDU = CompositeViewDU<typeof ShardStateType>;
+/** The non-account fields of a shard state, with the accounts' root in their place (see ShardStateSummary). */
+export type ShardStateSummaryViewDU = CompositeViewDU<typeof ShardStateSummary>;
 
 /** What transaction validation needs to read from a state: the account of an address, if it exists. */
 export interface AccountReader {
@@ -14,55 +20,25 @@ export interface AccountReader {
 }
 
 /**
- * Address → account index, shared by every fork of one shard chain. Accounts are appended in first-seen
- * order, so two forks may put different addresses at one index; the registry therefore keeps every index an
- * address was ever given, and a state confirms a candidate by reading the address stored at that index in
- * its own tree. Append-only: forks never need to copy it.
- */
-export class AddressRegistry {
-  private readonly indices = new Map<number, number | number[]>();
-
-  /**
-   * A 48-bit key from address bytes 8..13 (bytes 0..7 pick the shard, so they are skewed on one shard).
-   * Collisions only add candidates: every candidate is confirmed against the address stored in the tree.
-   */
-  private static key(address: Uint8Array): number {
-    return (
-      (address[8] | (address[9] << 8) | (address[10] << 16)) +
-      address[11] * 2 ** 24 +
-      (address[12] | (address[13] << 8)) * 2 ** 32
-    );
-  }
-
-  register(address: Uint8Array, index: number): void {
-    const key = AddressRegistry.key(address);
-    const known = this.indices.get(key);
-    if (known === undefined) this.indices.set(key, index);
-    else if (typeof known === "number") {
-      if (known !== index) this.indices.set(key, [known, index]);
-    } else if (!known.includes(index)) known.push(index);
-  }
-
-  candidates(address: Uint8Array): number | readonly number[] | undefined {
-    return this.indices.get(AddressRegistry.key(address));
-  }
-}
-
-/**
- * One shard's state: the SSZ tree (committed by `stateRoot`), the address registry beside it, and the root
- * of the block that produced it (not part of the tree: the block commits to the state, not the reverse).
- * `clone()` is cheap: the copy shares the tree and the registry.
+ * One shard's state: the accounts (an AccountStore: flat arrays, versioned) and the other fields (an SSZ
+ * view whose `accountsRoot` is the accounts' root), plus the root of the block that produced it (not part of
+ * the state: the block commits to the state, not the reverse). hash_tree_root is ShardStateType's.
+ * `clone()` is O(1): the copy shares the arrays and the tree.
  */
 export class ShardState implements AccountReader {
-  /** Accounts changed since the last root: their roots are computed in one batch (see flushAccountHashes). */
-  private readonly dirtyAccounts = new Set<number>();
-
   constructor(
-    readonly view: ShardStateViewDU,
-    readonly registry: AddressRegistry,
+    readonly view: ShardStateSummaryViewDU,
+    readonly accounts: AccountStore,
     /** hash_tree_root of the header of the block that produced this state (the genesis block at genesis). */
     public latestBlockRoot: Uint8Array,
   ) {}
+
+  /** A state from its SSZ value (genesis, snapshots, tests). */
+  static fromValue(value: ShardStateValue, latestBlockRoot: Uint8Array): ShardState {
+    const accounts = AccountStore.fromAccounts(value.accounts);
+    const view = ShardStateSummary.toViewDU({ ...value, accountsRoot: accounts.root() });
+    return new ShardState(view, accounts, latestBlockRoot);
+  }
 
   get shard(): number {
     return this.view.shard;
@@ -77,7 +53,7 @@ export class ShardState implements AccountReader {
   }
 
   get accountCount(): number {
-    return this.view.accounts.length;
+    return this.accounts.count;
   }
 
   get feesBurned(): bigint {
@@ -86,66 +62,50 @@ export class ShardState implements AccountReader {
 
   /** A copy that shares structure with this state; mutating one never affects the other. */
   clone(): ShardState {
-    this.flushAccountHashes();
     this.view.commit();
-    // The copy takes the navigation caches (the child is the state that is used next); this one keeps working
-    // with cold caches.
-    return new ShardState(this.view.clone(), this.registry, this.latestBlockRoot);
+    return new ShardState(this.view.clone(), this.accounts.clone(), this.latestBlockRoot);
   }
 
-  /** Commits pending changes and returns the state root. */
+  /** Commits pending changes and returns the state root (hash_tree_root as ShardStateType). */
   hashTreeRoot(): Uint8Array {
-    this.flushAccountHashes();
-    return this.view.batchHashTreeRoot();
+    this.view.accountsRoot = this.accounts.root();
+    return this.view.hashTreeRoot();
   }
 
-  /**
-   * Replaces every changed account's view by a node whose root is already known, computing all those roots
-   * with one batched SHA-256 call instead of rebuilding and hashing each account's subtree one by one.
-   */
-  private flushAccountHashes(): void {
-    if (this.dirtyAccounts.size === 0) return;
-    const indices = [...this.dirtyAccounts];
-    this.dirtyAccounts.clear();
-    const accounts = this.view.accounts;
-    const values = indices.map((index) => this.getAccountAt(index));
-    const roots = hashAccounts(values);
-    for (let i = 0; i < indices.length; i++) {
-      const node = AccountType.value_toTree(values[i]);
-      node.applyHash(LeafNode.fromRoot(roots.subarray(i * 32, i * 32 + 32)));
-      accounts.set(indices[i], AccountType.getViewDU(node));
-    }
+  /** The whole state as an SSZ value (O(accounts)). */
+  toValue(): ShardStateValue {
+    this.view.commit(); // ViewDU.toValue reads the committed tree only
+    const { accountsRoot: _root, ...fields } = this.view.toValue();
+    const accounts: Account[] = [];
+    for (let index = 0; index < this.accounts.count; index++) accounts.push(this.accounts.get(index));
+    return { ...fields, accounts };
+  }
+
+  /** SSZ serialization as ShardStateType (snapshots). */
+  serialize(): Uint8Array {
+    return ShardStateType.serialize(this.toValue());
   }
 
   indexOf(address: Uint8Array): number | undefined {
-    const candidates = this.registry.candidates(address);
-    if (candidates === undefined) return undefined;
-    if (typeof candidates === "number") return this.isAt(candidates, address) ? candidates : undefined;
-    for (const index of candidates) if (this.isAt(index, address)) return index;
-    return undefined;
+    return this.accounts.indexOf(address);
   }
 
   getAccount(address: Uint8Array): Account | undefined {
-    const index = this.indexOf(address);
-    if (index === undefined) return undefined;
-    const account = this.view.accounts.getReadonly(index);
-    return { address: account.address, balance: account.balance, nonce: account.nonce };
+    const index = this.accounts.indexOf(address);
+    return index === undefined ? undefined : this.accounts.get(index);
   }
 
   getAccountAt(index: number): Account {
-    const account = this.view.accounts.getReadonly(index);
-    return { address: account.address, balance: account.balance, nonce: account.nonce };
+    return this.accounts.get(index);
   }
 
   /** Debits `total` and bumps the nonce. The caller has checked the balance. */
   debitAndBumpNonce(index: number, total: bigint): void {
-    const account = this.view.accounts.get(index);
-    if (account.balance < total) {
-      throw new Error(`internal: debit of ${total} exceeds balance ${account.balance} at account ${index}`);
+    const balance = this.accounts.balanceAt(index);
+    if (balance < total) {
+      throw new Error(`internal: debit of ${total} exceeds balance ${balance} at account ${index}`);
     }
-    account.balance -= total;
-    account.nonce += 1;
-    this.dirtyAccounts.add(index);
+    this.accounts.setBalanceAndNonce(index, balance - total, this.accounts.nonceAt(index) + 1);
   }
 
   /**
@@ -153,21 +113,15 @@ export class ShardState implements AccountReader {
    * nothing) if the balance would exceed 2^64-1, which a supply that fits in uint64 makes impossible.
    */
   credit(address: Uint8Array, amount: bigint): boolean {
-    const index = this.indexOf(address);
+    const index = this.accounts.indexOf(address);
     if (index === undefined) {
       if (amount > MAX_UINT64) return false;
-      const newIndex = this.view.accounts.length;
-      this.view.accounts.push(
-        AccountType.toViewDU({ address: Uint8Array.from(address), balance: amount, nonce: 0 }),
-      );
-      this.registry.register(address, newIndex);
-      this.dirtyAccounts.add(newIndex);
+      this.accounts.append(address, amount);
       return true;
     }
-    const account = this.view.accounts.get(index);
-    if (account.balance + amount > MAX_UINT64) return false;
-    account.balance += amount;
-    this.dirtyAccounts.add(index);
+    const balance = this.accounts.balanceAt(index);
+    if (balance + amount > MAX_UINT64) return false;
+    this.accounts.setBalanceAndNonce(index, balance + amount, this.accounts.nonceAt(index));
     return true;
   }
 
@@ -215,41 +169,11 @@ export class ShardState implements AccountReader {
 
   /** Sum of every account balance (O(accounts): for invariant checks, not for block processing). */
   totalBalance(): bigint {
-    this.view.commit();
-    let total = 0n;
-    this.view.accounts.forEachValue((account) => {
-      total += account.balance;
-    });
-    return total;
+    return this.accounts.totalBalance();
   }
-
-  private isAt(index: number, address: Uint8Array): boolean {
-    return (
-      index < this.view.accounts.length && bytesEqual(this.view.accounts.getReadonly(index).address, address)
-    );
-  }
-}
-
-/** A state from its SSZ value (e.g. a snapshot), rebuilding the address registry from the accounts. */
-export function shardStateFromValue(
-  value: ReturnType<typeof ShardStateType.defaultValue>,
-  latestBlockRoot: Uint8Array,
-): ShardState {
-  const registry = new AddressRegistry();
-  value.accounts.forEach((account, index) => {
-    registry.register(account.address, index);
-  });
-  const view = ShardStateType.toViewDU({ ...value, accounts: [] });
-  view.accounts = buildAccountsTree(value.accounts);
-  return new ShardState(view, registry, latestBlockRoot);
 }
 
 /** A state from serialized SSZ bytes (e.g. a `shard_state_snapshot` response). */
 export function shardStateFromBytes(bytes: Uint8Array, latestBlockRoot: Uint8Array): ShardState {
-  const view = ShardStateType.deserializeToViewDU(bytes);
-  const registry = new AddressRegistry();
-  view.accounts.getAllReadonly().forEach((account, index) => {
-    registry.register(account.address, index);
-  });
-  return new ShardState(view, registry, latestBlockRoot);
+  return ShardState.fromValue(ShardStateType.deserialize(bytes), latestBlockRoot);
 }

@@ -92,6 +92,23 @@ export const ShardStateType = new ContainerType(
 );
 export type ShardStateValue = ValueOf<typeof ShardStateType>;
 
+/**
+ * ShardState with the accounts list replaced by its hash_tree_root, as a block header stands for its body:
+ * the same hash_tree_root and field positions. Nodes keep the rest of the state in this form and the accounts
+ * in an AccountStore (flat arrays, see accountStore.ts).
+ */
+export const ShardStateSummary = new ContainerType(
+  {
+    shard: ShardNumber,
+    slot: Slot,
+    accountsRoot: Root,
+    outboxes: Outboxes,
+    inboxCursors: InboxCursors,
+    feesBurned: Gwei,
+  },
+  { typeName: "ShardStateSummary", jsonCase: "eth2" },
+);
+
 export const ReceiptBranch = new VectorCompositeType(Bytes32, RECEIPT_BRANCH_DEPTH);
 
 /** A receipt with its Merkle branch to the `outboxRoot` of the source shard's crosslink (shard, slot, block root). */

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  AccountStore,
   Accounts,
-  AddressRegistry,
-  buildAccountsTree,
   createShardGenesisState,
   genesisSupply,
   MAX_UINT64,
@@ -34,7 +33,7 @@ describe("shard state", () => {
       for (let i = 0; i < state.accountCount; i++) {
         expect(shardOf(state.getAccountAt(i).address, SHARD_COUNT)).toBe(state.shard);
       }
-      expect(state.hashTreeRoot()).toEqual(ShardStateType.hashTreeRoot(state.view.toValue()));
+      expect(state.hashTreeRoot()).toEqual(ShardStateType.hashTreeRoot(state.toValue()));
     }
   });
 
@@ -56,8 +55,11 @@ describe("shard state", () => {
       balance: BigInt(i) * 1_000_003n,
       nonce: i * 7,
     }));
-    expect(buildAccountsTree(accounts).hashTreeRoot()).toEqual(Accounts.hashTreeRoot(accounts));
-    expect(buildAccountsTree([]).hashTreeRoot()).toEqual(Accounts.hashTreeRoot([]));
+    expect(AccountStore.fromAccounts(accounts).root()).toEqual(Accounts.hashTreeRoot(accounts));
+    expect(AccountStore.fromAccounts([]).root()).toEqual(Accounts.hashTreeRoot([]));
+    expect(AccountStore.fromBytes(Accounts.serialize(accounts)).root()).toEqual(
+      Accounts.hashTreeRoot(accounts),
+    );
   });
 
   it("forks do not see each other's accounts, even at the same index or with colliding registry keys", () => {
@@ -72,14 +74,10 @@ describe("shard state", () => {
     expect(forkB.getAccount(x.address)).toBeUndefined();
     expect(base.getAccount(x.address)).toBeUndefined();
     // Same registry key (bytes 8..13), different addresses.
-    const registry = new AddressRegistry();
-    const state = new ShardState(
-      ShardStateType.toViewDU(ShardStateType.defaultValue()),
-      registry,
+    const state = ShardState.fromValue(
+      { ...ShardStateType.defaultValue(), outboxes: [[]], inboxCursors: [0] },
       new Uint8Array(32),
     );
-    state.view.outboxes.push(ShardStateType.fields.outboxes.elementType.toViewDU([]));
-    state.view.inboxCursors.push(0);
     const a = new Uint8Array(20).fill(1);
     const b = Uint8Array.from(a);
     b[19] = 2;
@@ -87,7 +85,6 @@ describe("shard state", () => {
     state.credit(b, 2n);
     expect(state.getAccount(a)?.balance).toBe(1n);
     expect(state.getAccount(b)?.balance).toBe(2n);
-    expect(registry.candidates(a)).toEqual([0, 1]);
   });
 
   it("refuses a credit that would overflow uint64 without changing the state", () => {
@@ -104,7 +101,7 @@ describe("shard state", () => {
     expect(
       processTransaction(state, transfer(alice, bob.address, 3n, 0), { shardCount: SHARD_COUNT }).ok,
     ).toBe(true);
-    const copy = shardStateFromBytes(state.view.serialize(), state.latestBlockRoot);
+    const copy = shardStateFromBytes(state.serialize(), state.latestBlockRoot);
     expect(copy.hashTreeRoot()).toEqual(state.hashTreeRoot());
     expect(copy.getAccount(alice.address)).toEqual(state.getAccount(alice.address));
   });
@@ -120,7 +117,7 @@ describe("shard state", () => {
     expect(processTransaction(fork, transfer(bob, remote.address, 5n, 0), options).ok).toBe(true);
     for (const s of [state, fork]) {
       const root = s.hashTreeRoot();
-      expect(root).toEqual(ShardStateType.hashTreeRoot(s.view.toValue()));
+      expect(root).toEqual(ShardStateType.hashTreeRoot(s.toValue()));
     }
     expect(state.hashTreeRoot()).not.toEqual(fork.hashTreeRoot());
   });

@@ -349,7 +349,7 @@ export class ShardChain {
     this.resetTo(rootHex, state);
     const prefix = SHARD_KEY(this.shard);
     await this.db.writeBatch([
-      { bucket: "shardStates", key: concatKey(prefix, hexToBytes(rootHex)), value: state.view.serialize() },
+      { bucket: "shardStates", key: concatKey(prefix, hexToBytes(rootHex)), value: state.serialize() },
       this.db.metaOp(`shard_anchor_${this.shard}`, rootHex),
     ]);
     this.log.info(

@@ -85,7 +85,7 @@ export class SyncService {
             "RESOURCE_UNAVAILABLE",
             `no state of shard ${shard} block 0x${bytesToHex(shardBlockRoot)}`,
           );
-        return [entry.state.view.serialize()];
+        return [entry.state.serialize()];
       },
       { maxChunkBytes: MAX_SNAPSHOT_BYTES, requestsPerSecond: 2 },
     );

@@ -1,0 +1,535 @@
+import { digest64, hashInto, zeroHash } from "@chainsafe/persistent-merkle-tree";
+import type { Account } from "./types.js";
+import { Accounts } from "./types.js";
+
+/**
+ * The accounts of one shard chain: `List[Account, MAX_ACCOUNTS_PER_SHARD]` in first-seen order, with the same
+ * hash_tree_root as the SSZ type, kept in flat typed arrays instead of a pointer tree.
+ *
+ * Why not `@chainsafe/persistent-merkle-tree`: with 1M accounts its ~20M small heap objects made garbage
+ * collection half of a block's cost, and navigating 20 pointer levels per access missed the cache. Here one
+ * account is 36 bytes in one array (its SSZ serialization) and each Merkle level is one array of 32-byte
+ * nodes, so a block's cost is the accounts it touches plus their paths, hashed level by level in batches.
+ *
+ * Versions (forks) share the arrays: the arrays hold one version, every other version is an undo log of
+ * account writes leading towards it (Baker's persistent arrays, "rerooting"). Reading a version that the
+ * arrays do not hold first replays the logs on the path to it, reversing them, so the chain head, which is
+ * what a node reads and extends, costs nothing extra, and `clone()` is O(1). The Merkle levels are not
+ * versioned: they are a cache of the held version's hashes, with a set of accounts whose paths are stale.
+ */
+
+/** SSZ size of an Account: address (20) | balance (uint64 LE) | nonce (uint64 LE). */
+export const ACCOUNT_SIZE = 36;
+const ACCOUNT_WORDS = ACCOUNT_SIZE / 4;
+const NODE_WORDS = 8;
+/** Depth of the accounts list's data tree (limit 2^40). */
+const LIST_DEPTH = Math.log2(Accounts.limit);
+/** Indices are kept in Uint32Arrays while hashing; far beyond what memory allows anyway. */
+const MAX_STORED_ACCOUNTS = 2 ** 32 - 1;
+
+if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) {
+  throw new Error(
+    "AccountStore reads SSZ little-endian integers through Uint32Array: needs a little-endian CPU",
+  );
+}
+
+const zeroNodeWords: Uint32Array[] = Array.from(
+  { length: LIST_DEPTH + 1 },
+  (_, depth) => new Uint32Array(zeroHash(depth).slice().buffer),
+);
+
+/** Account writes made in one version, in order; applying them in reverse turns a newer version into it. */
+class UndoLog {
+  readonly indices: number[] = [];
+  words = new Uint32Array(64 * ACCOUNT_WORDS);
+
+  record(index: number, data: Uint32Array): void {
+    const at = this.indices.length * ACCOUNT_WORDS;
+    if (at + ACCOUNT_WORDS > this.words.length) this.words = grow(this.words);
+    const from = index * ACCOUNT_WORDS;
+    for (let w = 0; w < ACCOUNT_WORDS; w++) this.words[at + w] = data[from + w];
+    this.indices.push(index);
+  }
+}
+
+function grow(words: Uint32Array): Uint32Array<ArrayBuffer> {
+  const bigger = new Uint32Array(words.length * 2);
+  bigger.set(words);
+  return bigger;
+}
+
+/** One version of the accounts. `next === null` iff the shared arrays hold it; otherwise `undo` leads from `next` to it. */
+class Version {
+  next: Version | null = null;
+  undo: UndoLog | null = null;
+  /** Accounts in this version; only the handle that writes this version in place changes it (append). */
+  constructor(public count: number) {}
+}
+
+/**
+ * The one physical copy all versions share: account data, Merkle levels (level 0 = account roots) of the held
+ * version, the address index and which version the arrays hold.
+ */
+class SharedArrays {
+  capacity: number;
+  data: Uint32Array;
+  /** The same memory as `data`, by byte. */
+  bytes: Uint8Array;
+  /** levels[l] holds ceil(capacity / 2^l) nodes of 32 bytes (8 words). */
+  levels: Uint32Array[];
+  /** Accounts whose Merkle paths in `levels` do not match the held version yet. */
+  stale = new Set<number>();
+  /** Bumped whenever the arrays change version: a handle's right to write in place ends with it. */
+  epoch = 0;
+  readonly registry = new AddressIndex();
+
+  constructor(
+    capacity: number,
+    public held: Version,
+  ) {
+    this.capacity = Math.max(1, capacity);
+    this.data = new Uint32Array(this.capacity * ACCOUNT_WORDS);
+    this.bytes = new Uint8Array(this.data.buffer);
+    this.levels = levelArrays(this.capacity);
+  }
+
+  ensureCapacity(count: number): void {
+    if (count <= this.capacity) return;
+    if (count > MAX_STORED_ACCOUNTS) {
+      throw new RangeError(`a shard can hold at most ${MAX_STORED_ACCOUNTS} accounts`);
+    }
+    let capacity = this.capacity;
+    while (capacity < count) capacity *= 2;
+    const data = new Uint32Array(capacity * ACCOUNT_WORDS);
+    data.set(this.data);
+    const levels = levelArrays(capacity);
+    for (let l = 0; l < this.levels.length; l++) levels[l].set(this.levels[l]);
+    this.capacity = capacity;
+    this.data = data;
+    this.bytes = new Uint8Array(data.buffer);
+    this.levels = levels;
+  }
+
+  /** Makes the arrays hold `target`, replaying and reversing the undo logs on the way. */
+  reroot(target: Version): void {
+    const path: Version[] = [];
+    for (let v: Version = target; v.next !== null; v = v.next) path.push(v);
+    const countBefore = this.held.count;
+    for (let k = path.length - 1; k >= 0; k--) {
+      const version = path[k];
+      const current = this.held;
+      current.undo = this.replay(version.undo as UndoLog);
+      current.next = version;
+      version.undo = null;
+      version.next = null;
+      this.held = version;
+    }
+    // A different count changes the right edge of the tree: the ancestors of the new last account.
+    if (target.count !== countBefore && target.count > 0) this.stale.add(target.count - 1);
+    this.epoch++;
+  }
+
+  /** Applies `log` (newest write first), marks those accounts stale and returns the log that undoes it. */
+  private replay(log: UndoLog): UndoLog {
+    const inverse = new UndoLog();
+    for (let e = log.indices.length - 1; e >= 0; e--) {
+      const index = log.indices[e];
+      inverse.record(index, this.data);
+      this.data.set(log.words.subarray(e * ACCOUNT_WORDS, (e + 1) * ACCOUNT_WORDS), index * ACCOUNT_WORDS);
+      this.stale.add(index);
+    }
+    return inverse;
+  }
+
+  /** Recomputes the account roots and Merkle paths of every stale account, one batched call per level. */
+  rehash(): void {
+    if (this.stale.size === 0) return;
+    const all = Uint32Array.from(this.stale).sort();
+    this.stale.clear();
+    let n = all.length;
+    while (n > 0 && all[n - 1] >= this.held.count) n--; // accounts the held version does not have
+    this.rehashPaths(all.subarray(0, n));
+  }
+
+  /** Recomputes the account roots of `sorted` (ascending, distinct, in range) and their paths to the top. */
+  rehashPaths(sorted: Uint32Array): void {
+    const count = this.held.count;
+    const n = sorted.length;
+    if (n === 0) return;
+    const { data, levels } = this;
+    // Scratch space reused across calls: fresh megabyte-sized arrays per level cost page faults and zeroing.
+    const scratch = scratchWords(n * 56);
+    const chunks = scratch.subarray(0, n * 32).fill(0);
+    const halves = scratch.subarray(n * 32, n * 48);
+    const hashed = scratch.subarray(n * 48, n * 56);
+    // hash_tree_root(Account) = H(H(address, balance), H(nonce, 0)): two batched levels.
+    for (let k = 0; k < n; k++) {
+      const from = sorted[k] * ACCOUNT_WORDS;
+      const to = k * 32;
+      for (let w = 0; w < 5; w++) chunks[to + w] = data[from + w];
+      chunks[to + 8] = data[from + 5];
+      chunks[to + 9] = data[from + 6];
+      chunks[to + 16] = data[from + 7];
+      chunks[to + 17] = data[from + 8];
+    }
+    hashInto(bytesOf(chunks), bytesOf(halves));
+    hashInto(bytesOf(halves), bytesOf(hashed));
+    scatter(levels[0], sorted, hashed);
+
+    // Parents overwrite the index list in place (each parent index <= its first child's position).
+    const indices = Uint32Array.from(sorted);
+    let length = n;
+    for (let level = 0; nodesAt(count, level) > 1; level++) {
+      const children = levels[level];
+      const width = nodesAt(count, level);
+      let p = 0;
+      for (let k = 0; k < length; k++) {
+        const parent = indices[k] >>> 1;
+        if (p === 0 || indices[p - 1] !== parent) indices[p++] = parent;
+      }
+      length = p;
+      const input = scratch.subarray(0, p * 16);
+      for (let k = 0; k < p; k++) {
+        const left = indices[k] * 2;
+        const to = k * 16;
+        const from = left * NODE_WORDS;
+        if (left + 1 < width) {
+          for (let w = 0; w < 16; w++) input[to + w] = children[from + w];
+        } else {
+          for (let w = 0; w < NODE_WORDS; w++) input[to + w] = children[from + w];
+          input.set(zeroNodeWords[level], to + NODE_WORDS);
+        }
+      }
+      const output = scratch.subarray(p * 16, p * 24);
+      hashInto(bytesOf(input), bytesOf(output));
+      scatter(levels[level + 1], indices.subarray(0, p), output);
+    }
+  }
+}
+
+let scratchBuffer = new Uint32Array(1 << 16);
+
+function scratchWords(words: number): Uint32Array {
+  if (scratchBuffer.length < words)
+    scratchBuffer = new Uint32Array(Math.max(words, scratchBuffer.length * 2));
+  return scratchBuffer;
+}
+
+function scatter(nodes: Uint32Array, indices: Uint32Array, hashed: Uint32Array): void {
+  for (let k = 0; k < indices.length; k++) {
+    const to = indices[k] * NODE_WORDS;
+    const from = k * NODE_WORDS;
+    for (let w = 0; w < NODE_WORDS; w++) nodes[to + w] = hashed[from + w];
+  }
+}
+
+function levelArrays(capacity: number): Uint32Array[] {
+  const levels: Uint32Array[] = [];
+  for (let nodes = capacity; ; nodes = Math.ceil(nodes / 2)) {
+    levels.push(new Uint32Array(nodes * NODE_WORDS));
+    if (nodes === 1) return levels;
+  }
+}
+
+/** Nodes at `level` of a tree over `count` leaves (out-of-range nodes are zero subtrees). */
+function nodesAt(count: number, level: number): number {
+  return Math.ceil(count / 2 ** level);
+}
+
+/** Level of the node that covers every leaf: ceil(log2(count)). */
+function topLevel(count: number): number {
+  let level = 0;
+  while (nodesAt(count, level) > 1) level++;
+  return level;
+}
+
+/**
+ * Address → account indices, shared by every version: an open-addressing hash table in two typed arrays
+ * (a Map with a million number keys cost several cache misses per lookup). Versions append accounts in
+ * first-seen order, so two forks may put different addresses at one index; the table therefore keeps every
+ * index an address was ever given, and a version confirms a candidate by comparing the address stored at
+ * that index in itself. Keys are 32-bit fingerprints of address bytes 8..11 (bytes 0..7 pick the shard, so
+ * they are skewed on one shard); colliding fingerprints only add candidates.
+ */
+export class AddressIndex {
+  private fingerprints = new Uint32Array(1024);
+  /** index + 1 per slot; 0 marks an empty slot. */
+  private entries = new Uint32Array(1024);
+  private size = 0;
+
+  private static fingerprint(address: Uint8Array): number {
+    return (address[8] | (address[9] << 8) | (address[10] << 16) | (address[11] << 24)) >>> 0;
+  }
+
+  private slotOf(fingerprint: number): number {
+    const bits = 31 - Math.clz32(this.entries.length);
+    return Math.imul(fingerprint, 0x9e3779b1) >>> (32 - bits);
+  }
+
+  register(address: Uint8Array, index: number): void {
+    const fingerprint = AddressIndex.fingerprint(address);
+    const mask = this.entries.length - 1;
+    let slot = this.slotOf(fingerprint);
+    for (; this.entries[slot] !== 0; slot = (slot + 1) & mask) {
+      if (this.fingerprints[slot] === fingerprint && this.entries[slot] === index + 1) return;
+    }
+    this.fingerprints[slot] = fingerprint;
+    this.entries[slot] = index + 1;
+    if (++this.size * 2 > this.entries.length) this.grow();
+  }
+
+  /** The first index registered for `address` that `isAt(index)` confirms. */
+  find(address: Uint8Array, isAt: (index: number) => boolean): number | undefined {
+    const fingerprint = AddressIndex.fingerprint(address);
+    const mask = this.entries.length - 1;
+    for (let slot = this.slotOf(fingerprint); this.entries[slot] !== 0; slot = (slot + 1) & mask) {
+      if (this.fingerprints[slot] === fingerprint && isAt(this.entries[slot] - 1))
+        return this.entries[slot] - 1;
+    }
+    return undefined;
+  }
+
+  private grow(): void {
+    const fingerprints = this.fingerprints;
+    const entries = this.entries;
+    this.fingerprints = new Uint32Array(entries.length * 2);
+    this.entries = new Uint32Array(entries.length * 2);
+    const mask = this.entries.length - 1;
+    for (let old = 0; old < entries.length; old++) {
+      if (entries[old] === 0) continue;
+      let slot = this.slotOf(fingerprints[old]);
+      while (this.entries[slot] !== 0) slot = (slot + 1) & mask;
+      this.fingerprints[slot] = fingerprints[old];
+      this.entries[slot] = entries[old];
+    }
+  }
+}
+
+/**
+ * A handle on one version of a shard's accounts. Mutations apply in place to the shared arrays (recording
+ * undo entries for the version they derive from); `root()` rehashes only the paths of changed accounts.
+ */
+export class AccountStore {
+  /** The version whose undo log records this handle's writes; null when nothing else needs the old values. */
+  private undoTarget: Version | null = null;
+  /** `shared.epoch` when this handle got the right to write its version in place; -1 when it has none. */
+  private writeEpoch: number;
+
+  private constructor(
+    private readonly shared: SharedArrays,
+    private version: Version,
+    writable: boolean,
+  ) {
+    this.writeEpoch = writable ? shared.epoch : -1;
+  }
+
+  /** A store holding `accounts` in order (they must have distinct addresses). */
+  static fromAccounts(accounts: readonly Account[]): AccountStore {
+    const bytes = new Uint8Array(accounts.length * ACCOUNT_SIZE);
+    const view = new DataView(bytes.buffer);
+    accounts.forEach((account, index) => {
+      const at = index * ACCOUNT_SIZE;
+      bytes.set(account.address, at);
+      view.setBigUint64(at + 20, account.balance, true);
+      view.setBigUint64(at + 28, BigInt(account.nonce), true);
+    });
+    return AccountStore.fromBytes(bytes);
+  }
+
+  /** A store from SSZ bytes of the accounts list (count × 36 bytes). */
+  static fromBytes(bytes: Uint8Array): AccountStore {
+    if (bytes.length % ACCOUNT_SIZE !== 0) {
+      throw new RangeError(`accounts bytes must be a multiple of ${ACCOUNT_SIZE}, got ${bytes.length}`);
+    }
+    const count = bytes.length / ACCOUNT_SIZE;
+    const version = new Version(count);
+    const shared = new SharedArrays(count, version);
+    shared.bytes.set(bytes);
+    const all = new Uint32Array(count);
+    for (let index = 0; index < count; index++) {
+      shared.registry.register(bytes.subarray(index * ACCOUNT_SIZE, index * ACCOUNT_SIZE + 20), index);
+      all[index] = index;
+    }
+    shared.rehashPaths(all);
+    return new AccountStore(shared, version, true);
+  }
+
+  get count(): number {
+    return this.version.count;
+  }
+
+  /** Another handle on this version; the two diverge on their first write. O(1). */
+  clone(): AccountStore {
+    this.writeEpoch = -1;
+    return new AccountStore(this.shared, this.version, false);
+  }
+
+  indexOf(address: Uint8Array): number | undefined {
+    this.checkout();
+    return this.shared.registry.find(address, (index) => this.addressIsAt(index, address));
+  }
+
+  get(index: number): Account {
+    const at = this.checkIndex(index) * ACCOUNT_SIZE;
+    this.checkout();
+    return {
+      address: this.shared.bytes.slice(at, at + 20),
+      balance: this.balanceAt(index),
+      nonce: this.nonceAt(index),
+    };
+  }
+
+  balanceAt(index: number): bigint {
+    const at = this.checkIndex(index) * ACCOUNT_WORDS + 5;
+    this.checkout();
+    const low = this.shared.data[at];
+    const high = this.shared.data[at + 1];
+    // One BigInt allocation for balances below 2^53 (all realistic ones).
+    return high < 0x200000 ? BigInt(high * 2 ** 32 + low) : (BigInt(high) << 32n) | BigInt(low);
+  }
+
+  nonceAt(index: number): number {
+    const at = this.checkIndex(index) * ACCOUNT_WORDS + 7;
+    this.checkout();
+    return this.shared.data[at + 1] * 2 ** 32 + this.shared.data[at];
+  }
+
+  /** Sets an existing account's balance and nonce. */
+  setBalanceAndNonce(index: number, balance: bigint, nonce: number): void {
+    this.checkIndex(index);
+    this.prepareWrite();
+    this.undoTarget?.undo?.record(index, this.shared.data);
+    this.writeBalanceAndNonce(index, balance, nonce);
+    this.shared.stale.add(index);
+  }
+
+  /** Appends an account for `address` (which must have none here) and returns its index. */
+  append(address: Uint8Array, balance: bigint): number {
+    this.prepareWrite();
+    const index = this.version.count;
+    this.shared.ensureCapacity(index + 1);
+    this.undoTarget?.undo?.record(index, this.shared.data);
+    this.version.count = index + 1;
+    this.shared.bytes.set(address, index * ACCOUNT_SIZE);
+    this.writeBalanceAndNonce(index, balance, 0);
+    this.shared.registry.register(address, index);
+    this.shared.stale.add(index);
+    return index;
+  }
+
+  /** hash_tree_root(List[Account, MAX_ACCOUNTS_PER_SHARD]) of this version. */
+  root(): Uint8Array {
+    this.checkout();
+    this.shared.rehash();
+    const count = this.version.count;
+    let node: Uint8Array;
+    let level: number;
+    if (count === 0) {
+      node = zeroHash(LIST_DEPTH);
+      level = LIST_DEPTH;
+    } else {
+      level = topLevel(count);
+      node = this.nodeBytes(level, 0);
+    }
+    for (; level < LIST_DEPTH; level++) node = digest64(node, zeroHash(level));
+    return digest64(node, lengthChunk(count));
+  }
+
+  /** Sibling hashes from accounts[index] up to the list root, bottom first (LIST_DEPTH + 1 of them). */
+  branch(index: number): Uint8Array[] {
+    this.checkIndex(index);
+    this.checkout();
+    this.shared.rehash();
+    const count = this.version.count;
+    const top = topLevel(count);
+    const branch: Uint8Array[] = [];
+    for (let level = 0; level < LIST_DEPTH; level++) {
+      const sibling = Math.floor(index / 2 ** level) ^ 1;
+      branch.push(
+        level < top && sibling < nodesAt(count, level) ? this.nodeBytes(level, sibling) : zeroHash(level),
+      );
+    }
+    branch.push(lengthChunk(count));
+    return branch;
+  }
+
+  /** SSZ serialization of the accounts list (count × 36 bytes). */
+  serialize(): Uint8Array {
+    this.checkout();
+    return this.shared.bytes.slice(0, this.version.count * ACCOUNT_SIZE);
+  }
+
+  /** Sum of all balances (O(accounts): for invariant checks, not for block processing). */
+  totalBalance(): bigint {
+    let total = 0n;
+    for (let index = 0; index < this.version.count; index++) total += this.balanceAt(index);
+    return total;
+  }
+
+  private nodeBytes(level: number, index: number): Uint8Array {
+    return new Uint8Array(this.shared.levels[level].buffer, index * 32, 32).slice();
+  }
+
+  private addressIsAt(index: number, address: Uint8Array): boolean {
+    if (index >= this.version.count || address.length !== 20) return false;
+    const bytes = this.shared.bytes;
+    const at = index * ACCOUNT_SIZE;
+    for (let i = 0; i < 20; i++) if (bytes[at + i] !== address[i]) return false;
+    return true;
+  }
+
+  private writeBalanceAndNonce(index: number, balance: bigint, nonce: number): void {
+    const data = this.shared.data;
+    const at = index * ACCOUNT_WORDS + 5;
+    if (balance <= BigInt(Number.MAX_SAFE_INTEGER)) {
+      const value = Number(balance);
+      data[at] = value % 2 ** 32;
+      data[at + 1] = Math.floor(value / 2 ** 32);
+    } else {
+      data[at] = Number(balance & 0xffffffffn);
+      data[at + 1] = Number(balance >> 32n);
+    }
+    data[at + 2] = nonce % 2 ** 32;
+    data[at + 3] = Math.floor(nonce / 2 ** 32);
+  }
+
+  private checkIndex(index: number): number {
+    if (!Number.isInteger(index) || index < 0 || index >= this.version.count) {
+      throw new RangeError(`account index ${index} out of range (${this.version.count} accounts)`);
+    }
+    return index;
+  }
+
+  /** Makes the shared arrays hold this handle's version. */
+  private checkout(): void {
+    if (this.version.next !== null) this.shared.reroot(this.version);
+  }
+
+  /**
+   * Makes this handle's version safe to write in place: unless it already has that right, it moves to a new
+   * version held by the arrays, and the version it leaves becomes an undo log towards it (other handles and
+   * versions keep seeing the old values through that log).
+   */
+  private prepareWrite(): void {
+    this.checkout();
+    if (this.writeEpoch === this.shared.epoch) return;
+    const previous = this.version;
+    const current = new Version(previous.count);
+    previous.next = current;
+    previous.undo = new UndoLog();
+    this.shared.held = current;
+    this.version = current;
+    this.undoTarget = previous;
+    this.writeEpoch = this.shared.epoch;
+  }
+}
+
+function bytesOf(words: Uint32Array): Uint8Array {
+  return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+}
+
+function lengthChunk(count: number): Uint8Array {
+  const chunk = new Uint8Array(32);
+  new DataView(chunk.buffer).setBigUint64(0, BigInt(count), true);
+  return chunk;
+}

@@ -1,0 +1,120 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type Account, AccountStore, Accounts } from "../../src/shard/index.js";
+import { isValidBranch } from "../../src/shard/merkle.js";
+
+/** Distinct addresses; bytes 8..13 repeat every 4 so registry keys collide and candidates must be confirmed. */
+function address(n: number): Uint8Array {
+  const bytes = new Uint8Array(20);
+  new DataView(bytes.buffer).setUint32(0, n, true);
+  bytes[8] = n % 4;
+  return bytes;
+}
+
+/** The reference: every version as a plain list, hashed with the SSZ type. */
+function expectSameAs(store: AccountStore, model: readonly Account[]): void {
+  expect(store.count).toBe(model.length);
+  const root = store.root();
+  expect(root).toEqual(Accounts.hashTreeRoot(model as Account[]));
+  for (let index = 0; index < model.length; index++) {
+    expect(store.get(index)).toEqual(model[index]);
+    expect(store.indexOf(model[index].address)).toBe(index);
+  }
+  expect(store.serialize()).toEqual(Accounts.serialize(model as Account[]));
+}
+
+const op = fc.oneof(
+  fc.record({
+    kind: fc.constant("set" as const),
+    handle: fc.nat(),
+    index: fc.nat(),
+    balance: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+    nonce: fc.nat(),
+  }),
+  fc.record({
+    kind: fc.constant("append" as const),
+    handle: fc.nat(),
+    balance: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  }),
+  fc.record({ kind: fc.constant("clone" as const), handle: fc.nat() }),
+  fc.record({ kind: fc.constant("check" as const), handle: fc.nat() }),
+  fc.record({ kind: fc.constant("proof" as const), handle: fc.nat(), index: fc.nat() }),
+);
+
+describe("AccountStore", () => {
+  it("keeps every version equal to its own SSZ list under random writes, appends, clones and reads", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9 }), fc.array(op, { maxLength: 60 }), (initial, ops) => {
+        let nextAddress = 0;
+        const genesis: Account[] = Array.from({ length: initial }, () => ({
+          address: address(nextAddress++),
+          balance: 1000n,
+          nonce: 0,
+        }));
+        const handles: AccountStore[] = [AccountStore.fromAccounts(genesis)];
+        const models: Account[][] = [genesis.map((a) => ({ ...a }))];
+        for (const o of ops) {
+          const h = o.handle % handles.length;
+          const store = handles[h];
+          const model = models[h];
+          if (o.kind === "set") {
+            if (model.length === 0) continue;
+            const index = o.index % model.length;
+            store.setBalanceAndNonce(index, o.balance, o.nonce);
+            model[index] = { ...model[index], balance: o.balance, nonce: o.nonce };
+          } else if (o.kind === "append") {
+            const a = address(nextAddress++);
+            expect(store.append(a, o.balance)).toBe(model.length);
+            model.push({ address: a, balance: o.balance, nonce: 0 });
+          } else if (o.kind === "clone") {
+            handles.push(store.clone());
+            models.push(model.map((a) => ({ ...a })));
+          } else if (o.kind === "check") {
+            expectSameAs(store, model);
+          } else if (model.length > 0) {
+            const index = o.index % model.length;
+            const root = store.root();
+            const gindex = Accounts.getPathInfo([index]).gindex;
+            const leaf = Accounts.elementType.hashTreeRoot(model[index]);
+            expect(isValidBranch(leaf, store.branch(index), gindex, root)).toBe(true);
+            const tampered = { ...model[index], balance: model[index].balance ^ 1n };
+            expect(
+              isValidBranch(Accounts.elementType.hashTreeRoot(tampered), store.branch(index), gindex, root),
+            ).toBe(false);
+          }
+        }
+        // Finally every version, visited in an order that forces rerooting back and forth.
+        handles.forEach((store, i) => {
+          expectSameAs(store, models[i]);
+        });
+        [...handles].reverse().forEach((store, i) => {
+          expectSameAs(store, models[handles.length - 1 - i]);
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("grows past its capacity and the list's power-of-two boundaries with the SSZ root at every step", () => {
+    const store = AccountStore.fromAccounts([]);
+    const model: Account[] = [];
+    for (let n = 0; n < 70; n++) {
+      const a = address(n);
+      store.append(a, BigInt(n));
+      model.push({ address: a, balance: BigInt(n), nonce: 0 });
+      expect(store.root()).toEqual(Accounts.hashTreeRoot(model));
+    }
+    const fork = store.clone();
+    fork.setBalanceAndNonce(64, 7n, 3);
+    expect(store.root()).toEqual(Accounts.hashTreeRoot(model));
+  });
+
+  it("refuses out-of-range indices and malformed bytes without changing anything", () => {
+    const store = AccountStore.fromAccounts([{ address: address(1), balance: 5n, nonce: 0 }]);
+    const root = store.root();
+    expect(() => store.get(1)).toThrow(/out of range/);
+    expect(() => store.setBalanceAndNonce(-1, 1n, 0)).toThrow(/out of range/);
+    expect(() => AccountStore.fromBytes(new Uint8Array(37))).toThrow(/multiple of 36/);
+    expect(store.root()).toEqual(root);
+  });
+});
