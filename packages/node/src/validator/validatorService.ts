@@ -57,6 +57,14 @@ export interface ValidatorServiceDeps {
 export class ValidatorService {
   private dutiesEpoch = -1;
   private duties: ValidatorDuty[] = [];
+  /**
+   * Each hosted validator's FFG vote (source, target) of the latest epoch it attested in. Validators attest
+   * every slot of their shard committee, and a second, different FFG vote for one target epoch is slashable:
+   * when a late block changes this node's view of the epoch's checkpoint, later attestations of the epoch
+   * repeat the vote already signed (their LMD and shard votes still follow the new head) instead of being
+   * refused by slashing protection, which silenced a quarter of the committee votes for the rest of the epoch.
+   */
+  private readonly ffgVotes = new Map<number, Pick<AttestationDataValue, "source" | "target">>();
 
   constructor(private readonly d: ValidatorServiceDeps) {}
 
@@ -225,12 +233,17 @@ export class ValidatorService {
         );
         continue;
       }
-      const data = buildAttestationData(state, {
+      const fresh = buildAttestationData(state, {
         slot,
         shard: duty.shard,
         shardBlockRoot: hexToBytes(chain.head().root),
         beaconBlockRoot: hexToBytes(head.root),
       });
+      const signed = this.ffgVotes.get(duty.validatorIndex);
+      const data =
+        signed && signed.target.epoch === fresh.target.epoch
+          ? { ...fresh, source: signed.source, target: signed.target }
+          : fresh;
       const signingRoot = computeAttestationSigningRoot(state.state.genesisRoot, data);
       planned.push({ duty: duty as (typeof planned)[number]["duty"], data, signingRoot });
     }
@@ -258,6 +271,7 @@ export class ValidatorService {
         );
         continue;
       }
+      this.ffgVotes.set(p.duty.validatorIndex, { source: p.data.source, target: p.data.target });
       const sk = this.d.keys.get(p.duty.validatorIndex)!;
       const attestation = singleAttestation(
         p.data,
