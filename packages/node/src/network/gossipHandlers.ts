@@ -8,7 +8,6 @@ import {
   SignedBeaconBlock,
   type SignedBeaconBlockValue,
   SignedShardBlock,
-  TRANSACTION_SIZE,
 } from "@shardnet/consensus";
 import { bytesToHex, type SignatureSet } from "@shardnet/crypto";
 import type { GossipTopic, P2pNode, ValidationResult } from "@shardnet/p2p";
@@ -20,7 +19,7 @@ import type { ShardChain } from "../chain/shardChain.js";
 import { SlashingDetector } from "../chain/slashingDetector.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import type { IncomingReceiptValue, ReceiptRelay } from "../receipts/receiptRelay.js";
-import type { TxService } from "../tx/txService.js";
+import { MAX_TX_GOSSIP_BYTES, type TxService } from "../tx/txService.js";
 
 export interface GossipDeps {
   p2p: P2pNode;
@@ -211,7 +210,7 @@ export function registerGossipHandlers(d: GossipDeps): void {
   });
 
   p2p.registerTopicHandler<Uint8Array>("shard_tx", {
-    maxBytes: TRANSACTION_SIZE,
+    maxBytes: MAX_TX_GOSSIP_BYTES,
     decode: (bytes) => bytes,
     validate: (bytes, _from, topic) => ("shard" in topic ? d.txs.onGossip(bytes, topic.shard) : "reject"),
   });
