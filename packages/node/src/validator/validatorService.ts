@@ -216,6 +216,19 @@ export class ValidatorService {
   private async attest(slot: number): Promise<void> {
     const { beacon, log } = this.d;
     const head = beacon.head();
+    const preset = beacon.preset;
+    if (slot % preset.SLOTS_PER_EPOCH === 0 && head.slot < slot) {
+      // The epoch's first block is late or missing. Its root is the epoch's FFG target, and a validator
+      // signs one target per epoch (it attests every slot): voting now would split the committees between
+      // those that saw the block in time and those that did not for the whole epoch, and no aggregate
+      // would reach 2/3 for a crosslink. Next slot every node agrees on whether the block exists.
+      this.count("attest", "skipped");
+      log.info(
+        { slot, head: head.slot },
+        "first attestation of the epoch deferred: the epoch's first block has not arrived",
+      );
+      return;
+    }
     const state = beacon.headStateAt(slot);
     const planned: Array<{
       duty: ValidatorDuty & { shard: number; committeePosition: number };
