@@ -1,6 +1,6 @@
 /**
  * Shard pipeline benchmark. Run (from the repo root):
- *   node --expose-gc --import tsx --conditions=@shardnet/source packages/consensus/bench/shard.ts
+ *   npm run bench -w packages/consensus -- shard   (node --expose-gc: each timed block starts after a full GC)
  * Env: SHARD_BENCH_TXS (default 8192), SHARD_BENCH_ACCOUNTS (default 10000,100000,1000000).
  *  1. N pre-signed transactions through verify + execute + state root + block build (produceShardBlock),
  *     as transactions/s and as a ratio to the raw Ed25519 verify rate measured in the same run.
