@@ -282,9 +282,10 @@ describe.sequential("transactions end to end (real processes, 1-second slots)", 
     note(
       `receipt credited: ${creditedSeen ? JSON.stringify(creditedSeen) : "no node tracking both shards reports it"}`,
     );
-    // What the forwarding node (tracks neither shard) says about it: it cannot see the shard, so only note it.
-    const atBeacon = await txStatus(d.node("beacon").api, t.hash).catch(() => undefined);
-    note(`cross-shard: the beacon node (forwarded it) reports status ${atBeacon?.status ?? "404"}`);
+    // The forwarding node tracks neither shard: it reports the transaction pending and says why.
+    const atBeacon = await txStatus(d.node("beacon").api, t.hash);
+    expect(atBeacon?.status).toBe("pending");
+    expect(atBeacon?.untracked).toMatch(new RegExp(`does not track shard ${source}`));
     await d.untilSlot(d.currentSlot() + 4);
     for (const node of destNodes) {
       const a = await account(node.api, to.hex);

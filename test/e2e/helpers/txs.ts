@@ -22,6 +22,7 @@ export interface TxStatusJson {
   status: TxStatusName;
   shard: number;
   reason?: { code: string; message: string };
+  untracked?: string;
   pending?: { time: string };
   included?: { slot: number; time: string; blockRoot: string };
   crosslinked?: { slot: number; time: string; crosslinkSlot: number };

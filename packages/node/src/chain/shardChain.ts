@@ -289,9 +289,9 @@ export class ShardChain {
   }
 
   /** The canonical block that included `txHash`, if any (recent blocks from memory, older from the database). */
-  async canonicalInclusion(txHash: string): Promise<TxInclusion | undefined> {
+  async canonicalInclusion(txHash: string, readDb = true): Promise<TxInclusion | undefined> {
     const recent = this.txInclusions.get(txHash)?.find((i) => this.isCanonical(i.root, i.slot));
-    if (recent) return recent;
+    if (recent || !readDb) return recent;
     const prefix = hexToBytes(txHash);
     const rows = await this.db.range("transactions", concatKey(prefix, ZERO_32), concatKey(prefix, MAX_32));
     for (const [, value] of rows) {
@@ -312,9 +312,13 @@ export class ShardChain {
   }
 
   /** The canonical block that credited receipt `seq` from `source`, if any. */
-  async canonicalCredit(source: number, seq: number): Promise<{ slot: number; root: string } | undefined> {
+  async canonicalCredit(
+    source: number,
+    seq: number,
+    readDb = true,
+  ): Promise<{ slot: number; root: string } | undefined> {
     const recent = this.credits.get(`${source}:${seq}`)?.find((c) => this.isCanonical(c.root, c.slot));
-    if (recent) return recent;
+    if (recent || !readDb) return recent;
     const rows = await this.db.range(
       "receipts",
       creditKey(this.shard, source, seq, ZERO_32),
@@ -325,6 +329,14 @@ export class ShardChain {
       if (this.isCanonical(stored.root, stored.slot)) return stored;
     }
     return undefined;
+  }
+
+  /**
+   * Slot of the last crosslinked block: a canonical block at or below it can never be reverted (shard fork
+   * choice never leaves it), so what it included is settled.
+   */
+  crosslinkedSlot(): number {
+    return this.blocks.get(this.forkChoice.getCrosslinkedRoot())?.slot ?? 0;
   }
 
   /** True if the block `root` is the head or one of its ancestors (pruned blocks below the crosslink are). */

@@ -12,7 +12,7 @@ import { bytesToHex } from "@shardnet/crypto";
 import type { P2pNode, ValidationResult } from "@shardnet/p2p";
 import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
-import type { ShardChain } from "../chain/shardChain.js";
+import type { ShardChain, TxInclusion } from "../chain/shardChain.js";
 
 export type TxStatus = "pending" | "included" | "crosslinked" | "finalized" | "rejected";
 const STATUS_ORDER: TxStatus[] = ["pending", "included", "crosslinked", "finalized"];
@@ -31,6 +31,8 @@ export interface TxStatusView {
   status: TxStatus;
   shard: number;
   reason?: { code: string; message: string };
+  /** Set when this node does not track the sender's shard: it can only say that it forwarded the transaction. */
+  untracked?: string;
   pending?: { time: string };
   included?: StepInfo & { blockRoot: string };
   crosslinked?: StepInfo & { crosslinkSlot: number };
@@ -48,6 +50,12 @@ interface Known {
   firstSeen: Partial<Record<TxStatus, { time: number; slot?: number; crosslinkSlot?: number }>>;
   rejected?: { code: string; message: string };
   last?: TxStatus;
+  /** The canonical inclusion once its block is at or below the shard's crosslink: it can no longer change. */
+  settledInclusion?: TxInclusion;
+  /** Likewise for the credit of its receipt on the destination shard. */
+  settledCredit?: { slot: number; root: string };
+  /** Slot of the last status refresh that read the database for it (at most one per slot). */
+  dbSlot?: number;
 }
 
 /** Most transactions whose status this node remembers without them being in a block. */
@@ -262,9 +270,14 @@ export class TxService {
   }
 
   private async refreshOnce(): Promise<void> {
+    const slot = this.currentSlot();
     for (const [hash, k] of [...this.known]) {
       if (k.last === "finalized" || k.last === "rejected") continue;
-      const view = await this.status(hash);
+      // Refreshes follow every chain event (several per slot): inclusions and credits above the crosslink
+      // are in memory; the database (pruned, settled ones) is read at most once per slot per transaction.
+      const readDb = k.dbSlot !== slot;
+      if (readDb) k.dbSlot = slot;
+      const view = await this.status(hash, readDb);
       if (!view) continue;
       if (k.last === view.status) continue;
       const previous = k.last ? STATUS_ORDER.indexOf(k.last) : -1;
@@ -296,15 +309,18 @@ export class TxService {
   }
 
   /** Status of one transaction, or undefined when this node has never heard of it. */
-  async status(hash: string): Promise<TxStatusView | undefined> {
+  async status(hash: string, readDb = true): Promise<TxStatusView | undefined> {
     const known = this.known.get(hash);
     const found = known ? undefined : await this.locate(hash);
     const shard = found?.shard ?? known?.shard;
     if (shard === undefined) return undefined;
     const chain = this.shards().get(shard);
-    const inclusion = await chain?.canonicalInclusion(hash);
-    const iso = (ms: number) => new Date(ms).toISOString();
     const k = this.note(hash, shard);
+    const inclusion = k.settledInclusion ?? (await chain?.canonicalInclusion(hash, readDb));
+    if (inclusion && chain && !k.settledInclusion && inclusion.slot <= chain.crosslinkedSlot()) {
+      k.settledInclusion = inclusion;
+    }
+    const iso = (ms: number) => new Date(ms).toISOString();
     if (!inclusion || !chain) {
       if (k.rejected) return { hash, shard, status: "rejected", reason: k.rejected };
       if (!chain?.mempool.has(hash) && !k.firstSeen.pending) return undefined;
@@ -312,6 +328,11 @@ export class TxService {
         hash,
         shard,
         status: "pending",
+        ...(chain
+          ? {}
+          : {
+              untracked: `this node forwarded the transaction but does not track shard ${shard}: ask a node that tracks it for inclusion and finality`,
+            }),
         pending: { time: iso(k.firstSeen.pending?.time ?? Date.now()) },
       };
     }
@@ -327,19 +348,19 @@ export class TxService {
         time: iso(k.firstSeen.included!.time),
       },
     };
-    const headCrosslink = this.beacon.head().state.state.currentCrosslinks.getReadonly(shard);
-    if (headCrosslink && headCrosslink.slot >= inclusion.slot) {
-      this.markSeen(hash, shard, "crosslinked", this.beacon.head().slot, headCrosslink.slot);
+    const crosslinks = this.crosslinkSlots();
+    const headCrosslinkSlot = crosslinks.head[shard];
+    if (headCrosslinkSlot !== undefined && headCrosslinkSlot >= inclusion.slot) {
+      this.markSeen(hash, shard, "crosslinked", this.beacon.head().slot, headCrosslinkSlot);
       const seen = k.firstSeen.crosslinked!;
       view.status = "crosslinked";
       view.crosslinked = {
         slot: seen.slot ?? this.beacon.head().slot,
-        crosslinkSlot: seen.crosslinkSlot ?? headCrosslink.slot,
+        crosslinkSlot: seen.crosslinkSlot ?? headCrosslinkSlot,
         time: iso(seen.time),
       };
-      const finalizedEntry = this.finalizedEntry();
-      const finalizedCrosslink = finalizedEntry?.post.state.currentCrosslinks.getReadonly(shard);
-      if (finalizedCrosslink && finalizedCrosslink.slot >= inclusion.slot) {
+      const finalizedCrosslinkSlot = crosslinks.finalized[shard];
+      if (finalizedCrosslinkSlot !== undefined && finalizedCrosslinkSlot >= inclusion.slot) {
         this.markSeen(hash, shard, "finalized", this.currentSlot());
         const fin = k.firstSeen.finalized!;
         view.status = "finalized";
@@ -348,7 +369,11 @@ export class TxService {
     }
     if (inclusion.receipt) {
       const destChain = this.shards().get(inclusion.receipt.dest);
-      const credit = await destChain?.canonicalCredit(shard, inclusion.receipt.seq);
+      const credit =
+        k.settledCredit ?? (await destChain?.canonicalCredit(shard, inclusion.receipt.seq, readDb));
+      if (credit && destChain && !k.settledCredit && credit.slot <= destChain.crosslinkedSlot()) {
+        k.settledCredit = credit;
+      }
       view.receipt = {
         dest: inclusion.receipt.dest,
         seq: inclusion.receipt.seq,
@@ -357,6 +382,30 @@ export class TxService {
       };
     }
     return view;
+  }
+
+  private crosslinkCache?: { headRoot: string; finalizedRoot: string; head: number[]; finalized: number[] };
+
+  /**
+   * Slot of each shard's crosslink in the beacon head state and in the finalized state, computed once per
+   * (head, finalized) pair: a status refresh asks for them once per transaction.
+   */
+  private crosslinkSlots(): { head: number[]; finalized: number[] } {
+    const head = this.beacon.head();
+    const finalizedEntry = this.finalizedEntry();
+    const finalizedRoot = finalizedEntry?.root ?? "";
+    const cached = this.crosslinkCache;
+    if (cached && cached.headRoot === head.root && cached.finalizedRoot === finalizedRoot) return cached;
+    const slotsOf = (list: { slot: number }[]) => list.map((c) => c.slot);
+    this.crosslinkCache = {
+      headRoot: head.root,
+      finalizedRoot,
+      head: slotsOf(head.state.state.currentCrosslinks.getAllReadonlyValues()),
+      finalized: finalizedEntry
+        ? slotsOf(finalizedEntry.post.state.currentCrosslinks.getAllReadonlyValues())
+        : [],
+    };
+    return this.crosslinkCache;
   }
 
   private finalizedEntry() {
