@@ -54,8 +54,8 @@ interface Known {
   settledInclusion?: TxInclusion;
   /** Likewise for the credit of its receipt on the destination shard. */
   settledCredit?: { slot: number; root: string };
-  /** Slot of the last status refresh that read the database for it (at most one per slot). */
-  dbSlot?: number;
+  /** Epoch of the last status refresh that read the database for it (at most one per epoch). */
+  dbEpoch?: number;
 }
 
 /** Most transactions whose status this node remembers without them being in a block. */
@@ -87,6 +87,8 @@ type Admission =
  */
 export class TxService {
   private readonly known = new Map<string, Known>();
+  /** Hashes in `known` whose status can still change (not finalized, not rejected): what a refresh visits. */
+  private readonly open = new Set<string>();
   private readonly listeners = new Set<(status: TxStatusView) => void>();
 
   constructor(
@@ -100,9 +102,14 @@ export class TxService {
   private note(hash: string, shard: number): Known {
     let k = this.known.get(hash);
     if (!k) {
-      if (this.known.size >= MAX_KNOWN) this.known.delete(this.known.keys().next().value!);
+      if (this.known.size >= MAX_KNOWN) {
+        const oldest = this.known.keys().next().value!;
+        this.known.delete(oldest);
+        this.open.delete(oldest);
+      }
       k = { shard, firstSeen: {} };
       this.known.set(hash, k);
+      this.open.add(hash);
     }
     return k;
   }
@@ -270,13 +277,15 @@ export class TxService {
   }
 
   private async refreshOnce(): Promise<void> {
-    const slot = this.currentSlot();
-    for (const [hash, k] of [...this.known]) {
-      if (k.last === "finalized" || k.last === "rejected") continue;
-      // Refreshes follow every chain event (several per slot): inclusions and credits above the crosslink
-      // are in memory; the database (pruned, settled ones) is read at most once per slot per transaction.
-      const readDb = k.dbSlot !== slot;
-      if (readDb) k.dbSlot = slot;
+    const epoch = Math.floor(this.currentSlot() / this.beacon.preset.SLOTS_PER_EPOCH);
+    for (const hash of [...this.open]) {
+      const k = this.known.get(hash);
+      if (!k) continue;
+      // Refreshes follow every chain event (several per slot). Inclusions and credits above the crosslink are
+      // in memory, and a refresh sees each one there before the crosslink prunes it; the database (pruned,
+      // settled ones) is only a safety net, read at most once per epoch per transaction.
+      const readDb = k.dbEpoch !== epoch;
+      if (readDb) k.dbEpoch = epoch;
       const view = await this.status(hash, readDb);
       if (!view) continue;
       if (k.last === view.status) continue;
@@ -284,6 +293,7 @@ export class TxService {
       const current = STATUS_ORDER.indexOf(view.status);
       if (view.status !== "rejected" && current <= previous) continue; // never report a regression
       k.last = view.status;
+      if (view.status === "finalized" || view.status === "rejected") this.open.delete(hash);
       if (view.status === "rejected") {
         for (const l of this.listeners) l(view);
         continue;
