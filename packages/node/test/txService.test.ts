@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createInteropGenesis,
+  shardOf,
+  signTransaction,
+  type Transaction,
+  Transaction as TransactionType,
+  transactionHash,
+} from "@shardnet/consensus";
+import { addressFromPubkey, bytesToHex, devAccountKey, getBls } from "@shardnet/crypto";
+import type { GossipTopic, P2pNode } from "@shardnet/p2p";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { BeaconChain } from "../src/chain/beaconChain.js";
+import { ShardChain } from "../src/chain/shardChain.js";
+import { NodeDb } from "../src/db/nodeDb.js";
+import { NodeMetrics } from "../src/metrics/nodeMetrics.js";
+import { MAX_GOSSIP_TXS, TransactionGossipBatch, TxService } from "../src/tx/txService.js";
+
+const SHARDS = 2;
+const log = pino({ level: "silent" });
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** Dev accounts `0..n-1` whose address lives on `shard`. */
+function devAccountsOn(shard: number, n: number) {
+  const out: Array<{ secretKey: Uint8Array; publicKey: Uint8Array; address: Uint8Array }> = [];
+  for (let i = 0; out.length < n; i++) {
+    const key = devAccountKey(i);
+    const address = addressFromPubkey(key.publicKey);
+    if (shardOf(address, SHARDS) === shard) out.push({ ...key, address });
+  }
+  return out;
+}
+
+const senders = devAccountsOn(0, 300);
+const foreign = devAccountsOn(1, 1)[0]!;
+
+function transfer(from: (typeof senders)[number], nonce = 0, amount = 5n): Transaction {
+  return signTransaction(
+    { from: from.address, to: foreign.address, amount, nonce, fee: 1n, pubkey: from.publicKey },
+    from.secretKey,
+  );
+}
+
+/** A TxService over a real beacon chain, a real shard-0 chain and LevelDB; only publishing is recorded. */
+async function openService() {
+  const dir = mkdtempSync(join(tmpdir(), "shardnet-txs-"));
+  dirs.push(dir);
+  const genesis = createInteropGenesis({
+    network: "test",
+    validatorCount: 16,
+    genesisTime: 0,
+    presetName: "local",
+    presetOverrides: { SHARD_COUNT: SHARDS },
+    accounts: [...senders, foreign].map((a) => ({ address: a.address, balance: 1_000_000n })),
+  });
+  const db = await NodeDb.open(join(dir, "db"), "test");
+  const metrics = new NodeMetrics();
+  const beacon = await BeaconChain.open(genesis, db, log, metrics, getBls());
+  const chain = await ShardChain.open(0, beacon, db, log, metrics);
+  const shards = new Map([[0, chain]]);
+  const published: Array<{ topic: GossipTopic; bytes: Uint8Array }> = [];
+  const p2p = {
+    publish: async (topic: GossipTopic, bytes: Uint8Array) => {
+      published.push({ topic, bytes });
+      return 3;
+    },
+  } as unknown as P2pNode;
+  const txs = new TxService(
+    beacon,
+    () => shards,
+    p2p,
+    log,
+    () => 1,
+  );
+  return { txs, chain, published, close: () => db.close() };
+}
+
+describe("TxService gossip batches", () => {
+  it("publishes the transactions of one API request in as few shard_{s}_tx messages as the batch limit allows", async () => {
+    const { txs, chain, published, close } = await openService();
+    const batch = senders.slice(0, MAX_GOSSIP_TXS + 10).map((s) => transfer(s));
+    const results = await txs.submit(batch.map((tx) => TransactionType.toJson(tx)));
+    expect(results.every((r) => r.status === "pending")).toBe(true);
+    expect(published.map((p) => p.topic)).toEqual([
+      { kind: "shard_tx", shard: 0 },
+      { kind: "shard_tx", shard: 0 },
+    ]);
+    const sent = published.flatMap((p) => TransactionGossipBatch.deserialize(p.bytes));
+    expect(sent.map((tx) => bytesToHex(transactionHash(tx)))).toEqual(
+      batch.map((tx) => bytesToHex(transactionHash(tx))),
+    );
+    expect(chain.mempool.has(bytesToHex(transactionHash(batch[0]!)))).toBe(true);
+    await close();
+  });
+
+  it("accepts a batch with new transactions, ignores a repeat, rejects bad batches without admitting any", async () => {
+    const { txs, chain, close } = await openService();
+    const good = senders.slice(0, 5).map((s) => transfer(s));
+    const bytes = TransactionGossipBatch.serialize(good);
+    expect(txs.onGossip(bytes, 0)).toBe("accept");
+    for (const tx of good) expect(chain.mempool.has(bytesToHex(transactionHash(tx)))).toBe(true);
+    expect(txs.onGossip(bytes, 0)).toBe("ignore");
+
+    const fresh = senders.slice(5, 8).map((s) => transfer(s));
+    const wrongShard = signTransaction(
+      {
+        from: foreign.address,
+        to: senders[0]!.address,
+        amount: 1n,
+        nonce: 0,
+        fee: 1n,
+        pubkey: foreign.publicKey,
+      },
+      foreign.secretKey,
+    );
+    expect(txs.onGossip(TransactionGossipBatch.serialize([...fresh, wrongShard]), 0)).toBe("reject");
+    for (const tx of fresh) expect(chain.mempool.has(bytesToHex(transactionHash(tx)))).toBe(false);
+
+    expect(txs.onGossip(new Uint8Array([1, 2, 3]), 0)).toBe("reject");
+    expect(txs.onGossip(TransactionGossipBatch.serialize([]), 0)).toBe("reject");
+    const forged = { ...transfer(senders[9]!), amount: 6n }; // signature over amount 5
+    expect(txs.onGossip(TransactionGossipBatch.serialize([forged]), 0)).toBe("reject");
+    await close();
+  });
+});
