@@ -72,4 +72,29 @@ describe("slashing protection", () => {
       voteRoot: root(8),
     });
   });
+
+  it("gives a restarted validator back the FFG vote it signed last, so it can repeat it in that epoch", async () => {
+    const sp = new SlashingProtection(db);
+    expect(await sp.signedVote(9)).toBeUndefined();
+    await sp.checkAndRecord("attestation", 9, 16, root(1), 0, {
+      source: 1,
+      target: 2,
+      voteRoot: root(7),
+      sourceRoot: root(5),
+      targetRoot: root(6),
+    });
+    await db.close();
+    db = await NodeDb.open(join(dir, "db"), "aa");
+    expect(await new SlashingProtection(db).signedVote(9)).toEqual({
+      source: { epoch: 1, root: root(5) },
+      target: { epoch: 2, root: root(6) },
+    });
+    // A record without the checkpoint roots (written before they were kept) yields no vote to repeat.
+    await new SlashingProtection(db).checkAndRecord("attestation", 10, 16, root(1), 0, {
+      source: 1,
+      target: 2,
+      voteRoot: root(7),
+    });
+    expect(await new SlashingProtection(db).signedVote(10)).toBeUndefined();
+  });
 });

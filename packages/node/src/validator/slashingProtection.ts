@@ -10,6 +10,15 @@ export interface FfgVote {
   source: number;
   target: number;
   voteRoot?: Uint8Array;
+  /** The checkpoint roots themselves, kept so a restarted validator can repeat the vote of the epoch. */
+  sourceRoot?: Uint8Array;
+  targetRoot?: Uint8Array;
+}
+
+/** An FFG vote as signed: source and target checkpoints. */
+export interface SignedFfgVote {
+  source: { epoch: number; root: Uint8Array };
+  target: { epoch: number; root: Uint8Array };
 }
 
 export interface SigningRequest {
@@ -118,7 +127,14 @@ export class SlashingProtection {
           value: concatKey(
             uint64Key(r.epochs.source),
             uint64Key(r.epochs.target),
-            r.epochs.voteRoot ?? new Uint8Array(0),
+            ...(r.epochs.voteRoot
+              ? [
+                  r.epochs.voteRoot,
+                  ...(r.epochs.sourceRoot && r.epochs.targetRoot
+                    ? [r.epochs.sourceRoot, r.epochs.targetRoot]
+                    : []),
+                ]
+              : []),
           ),
         });
       }
@@ -129,6 +145,17 @@ export class SlashingProtection {
     return results;
   }
 
+  /** The last FFG vote `validator` signed, if its checkpoints were recorded. */
+  async signedVote(validator: number): Promise<SignedFfgVote | undefined> {
+    const mark = await this.readWatermark(validator);
+    if (!mark?.sourceRoot || !mark.targetRoot) return undefined;
+    return {
+      source: { epoch: mark.source, root: mark.sourceRoot },
+      target: { epoch: mark.target, root: mark.targetRoot },
+    };
+  }
+
+  /** Layout: source epoch (8) | target epoch (8) | vote root (32) | source root (32) | target root (32). */
   private async readWatermark(validator: number): Promise<FfgVote | undefined> {
     const mark = await this.db.get("slashingProtection", watermarkKey(validator));
     if (!mark) return undefined;
@@ -137,6 +164,7 @@ export class SlashingProtection {
       source: Number(view.getBigUint64(0)),
       target: Number(view.getBigUint64(8)),
       ...(mark.length >= 48 ? { voteRoot: mark.slice(16, 48) } : {}),
+      ...(mark.length >= 112 ? { sourceRoot: mark.slice(48, 80), targetRoot: mark.slice(80, 112) } : {}),
     };
   }
 }

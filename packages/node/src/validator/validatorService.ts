@@ -64,7 +64,17 @@ export class ValidatorService {
    * repeat the vote already signed (their LMD and shard votes still follow the new head) instead of being
    * refused by slashing protection, which silenced a quarter of the committee votes for the rest of the epoch.
    */
-  private readonly ffgVotes = new Map<number, Pick<AttestationDataValue, "source" | "target">>();
+  private readonly ffgVotes = new Map<number, Pick<AttestationDataValue, "source" | "target"> | null>();
+
+  /** The FFG vote `validator` signed last: from memory, or once per process from slashing protection. */
+  private async signedFfgVote(
+    validator: number,
+  ): Promise<Pick<AttestationDataValue, "source" | "target"> | undefined> {
+    if (!this.ffgVotes.has(validator)) {
+      this.ffgVotes.set(validator, (await this.d.protection.signedVote(validator)) ?? null);
+    }
+    return this.ffgVotes.get(validator) ?? undefined;
+  }
 
   constructor(private readonly d: ValidatorServiceDeps) {}
 
@@ -252,7 +262,7 @@ export class ValidatorService {
         shardBlockRoot: hexToBytes(chain.head().root),
         beaconBlockRoot: hexToBytes(head.root),
       });
-      const signed = this.ffgVotes.get(duty.validatorIndex);
+      const signed = await this.signedFfgVote(duty.validatorIndex);
       const data =
         signed && signed.target.epoch === fresh.target.epoch
           ? { ...fresh, source: signed.source, target: signed.target }
@@ -271,6 +281,8 @@ export class ValidatorService {
           source: p.data.source.epoch,
           target: p.data.target.epoch,
           voteRoot: sha256(Checkpoint.hashTreeRoot(p.data.source), Checkpoint.hashTreeRoot(p.data.target)),
+          sourceRoot: p.data.source.root,
+          targetRoot: p.data.target.root,
         },
       })),
     );
