@@ -252,55 +252,57 @@ function topLevel(count: number): number {
  * they are skewed on one shard); colliding fingerprints only add candidates.
  */
 export class AddressIndex {
-  private fingerprints = new Uint32Array(1024);
-  /** index + 1 per slot; 0 marks an empty slot. */
-  private entries = new Uint32Array(1024);
+  /** Slot i is words 2i (fingerprint) and 2i+1 (index + 1, 0 when empty): one cache line per probe. */
+  private slots = new Uint32Array(2 * 1024);
   private size = 0;
 
   private static fingerprint(address: Uint8Array): number {
     return (address[8] | (address[9] << 8) | (address[10] << 16) | (address[11] << 24)) >>> 0;
   }
 
+  private get capacity(): number {
+    return this.slots.length / 2;
+  }
+
   private slotOf(fingerprint: number): number {
-    const bits = 31 - Math.clz32(this.entries.length);
+    const bits = 31 - Math.clz32(this.capacity);
     return Math.imul(fingerprint, 0x9e3779b1) >>> (32 - bits);
   }
 
   register(address: Uint8Array, index: number): void {
     const fingerprint = AddressIndex.fingerprint(address);
-    const mask = this.entries.length - 1;
+    const mask = this.capacity - 1;
+    const slots = this.slots;
     let slot = this.slotOf(fingerprint);
-    for (; this.entries[slot] !== 0; slot = (slot + 1) & mask) {
-      if (this.fingerprints[slot] === fingerprint && this.entries[slot] === index + 1) return;
+    for (; slots[2 * slot + 1] !== 0; slot = (slot + 1) & mask) {
+      if (slots[2 * slot] === fingerprint && slots[2 * slot + 1] === index + 1) return;
     }
-    this.fingerprints[slot] = fingerprint;
-    this.entries[slot] = index + 1;
-    if (++this.size * 2 > this.entries.length) this.grow();
+    slots[2 * slot] = fingerprint;
+    slots[2 * slot + 1] = index + 1;
+    if (++this.size * 2 > this.capacity) this.grow();
   }
 
   /** The first index registered for `address` that `isAt(index)` confirms. */
   find(address: Uint8Array, isAt: (index: number) => boolean): number | undefined {
     const fingerprint = AddressIndex.fingerprint(address);
-    const mask = this.entries.length - 1;
-    for (let slot = this.slotOf(fingerprint); this.entries[slot] !== 0; slot = (slot + 1) & mask) {
-      if (this.fingerprints[slot] === fingerprint && isAt(this.entries[slot] - 1))
-        return this.entries[slot] - 1;
+    const mask = this.capacity - 1;
+    const slots = this.slots;
+    for (let slot = this.slotOf(fingerprint); slots[2 * slot + 1] !== 0; slot = (slot + 1) & mask) {
+      if (slots[2 * slot] === fingerprint && isAt(slots[2 * slot + 1] - 1)) return slots[2 * slot + 1] - 1;
     }
     return undefined;
   }
 
   private grow(): void {
-    const fingerprints = this.fingerprints;
-    const entries = this.entries;
-    this.fingerprints = new Uint32Array(entries.length * 2);
-    this.entries = new Uint32Array(entries.length * 2);
-    const mask = this.entries.length - 1;
-    for (let old = 0; old < entries.length; old++) {
-      if (entries[old] === 0) continue;
-      let slot = this.slotOf(fingerprints[old]);
-      while (this.entries[slot] !== 0) slot = (slot + 1) & mask;
-      this.fingerprints[slot] = fingerprints[old];
-      this.entries[slot] = entries[old];
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    const mask = this.capacity - 1;
+    for (let at = 0; at < old.length; at += 2) {
+      if (old[at + 1] === 0) continue;
+      let slot = this.slotOf(old[at]);
+      while (this.slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      this.slots[2 * slot] = old[at];
+      this.slots[2 * slot + 1] = old[at + 1];
     }
   }
 }
