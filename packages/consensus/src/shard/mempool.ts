@@ -1,10 +1,10 @@
 import { addressFromPubkey } from "@shardnet/crypto";
 import { addressKey, bytesEqual, shardOf } from "./address.js";
-import { MAX_MEMPOOL_NONCE_AHEAD, MAX_UINT64 } from "./constants.js";
+import { MAX_MEMPOOL_NONCE_AHEAD } from "./constants.js";
 import type { TxRejectionReason } from "./errors.js";
 import { BinaryHeap } from "./heap.js";
 import type { AccountReader } from "./state.js";
-import { transactionHash, verifyTransactionSignature } from "./transaction.js";
+import { checkAmounts, transactionHash, verifyTransactionSignature } from "./transaction.js";
 import type { Transaction } from "./types.js";
 
 export type MempoolRejectionReason =
@@ -88,10 +88,8 @@ export class Mempool {
       txHash: hash,
     });
     if (this.byHash.has(hash)) return refuse("duplicate", "transaction already in the mempool");
-    if (tx.amount === 0n) return refuse("zero_amount", "amount must be > 0");
-    if (tx.amount < 0n || tx.fee < 0n || tx.amount > MAX_UINT64 || tx.fee > MAX_UINT64) {
-      return refuse("malformed", "amount and fee must be uint64 values");
-    }
+    const amounts = checkAmounts(tx);
+    if (!amounts.ok) return refuse(amounts.reason, amounts.message);
     const senderShard = shardOf(tx.from, this.options.shardCount);
     if (senderShard !== this.options.shard) {
       return refuse(

@@ -61,7 +61,6 @@ export function decodeTransaction(bytes: Uint8Array): DecodeResult {
 
 const TRANSACTION_JSON_FIELDS = ["from", "to", "amount", "nonce", "fee", "pubkey", "signature"] as const;
 const HEX_FIELD_BYTES: Record<string, number> = { from: 20, to: 20, pubkey: 32, signature: 64 };
-const MAX_UINT64_DEC = (2n ** 64n - 1n).toString();
 
 /** Why `value` is not a uint64 decimal string (or safe integer), or null when it is one. */
 function uint64FieldProblem(field: string, value: unknown, safeInteger: boolean): string | null {
@@ -69,8 +68,7 @@ function uint64FieldProblem(field: string, value: unknown, safeInteger: boolean)
   if (typeof text !== "string" || !/^[0-9]{1,20}$/.test(text)) {
     return `${field} must be a non-negative integer as a decimal string, got ${JSON.stringify(value)}`;
   }
-  if (BigInt(text) > BigInt(MAX_UINT64_DEC))
-    return `${field} ${text} does not fit in uint64 (max ${MAX_UINT64_DEC})`;
+  if (BigInt(text) > MAX_UINT64) return `${field} ${text} does not fit in uint64 (max ${MAX_UINT64})`;
   if (safeInteger && !Number.isSafeInteger(Number(text))) return `${field} ${text} is above 2^53-1`;
   return null;
 }
@@ -121,6 +119,15 @@ export interface TxValidationOptions {
   signatureVerified?: boolean;
 }
 
+/** The first check of every admission path (block, mempool, forwarding): amount > 0, amount and fee uint64. */
+export function checkAmounts(tx: Pick<Transaction, "amount" | "fee">): TxCheck {
+  if (tx.amount === 0n) return reject("zero_amount", "amount must be > 0");
+  if (tx.amount < 0n || tx.fee < 0n || tx.amount > MAX_UINT64 || tx.fee > MAX_UINT64) {
+    return reject("malformed", "amount and fee must be uint64 values");
+  }
+  return { ok: true };
+}
+
 /**
  * Checks everything but the signature, cheapest first: amount, shard, pubkey ↔ from, nonce, balance, and
  * (intra-shard) that the credit fits in uint64. Reads the state, never writes it.
@@ -130,10 +137,8 @@ export function checkTransactionAgainstState(
   state: AccountReader,
   shardCount: number,
 ): TxCheck {
-  if (tx.amount === 0n) return reject("zero_amount", "amount must be > 0");
-  if (tx.amount < 0n || tx.fee < 0n || tx.amount > MAX_UINT64 || tx.fee > MAX_UINT64) {
-    return reject("malformed", "amount and fee must be uint64 values");
-  }
+  const amounts = checkAmounts(tx);
+  if (!amounts.ok) return amounts;
   const senderShard = shardOf(tx.from, shardCount);
   if (senderShard !== state.shard) {
     return reject("wrong_shard", `sender lives on shard ${senderShard}, not ${state.shard}: submit it there`);

@@ -1,5 +1,6 @@
 import { ListCompositeType } from "@chainsafe/ssz";
 import {
+  checkAmounts,
   shardOf,
   TRANSACTION_SIZE,
   type Transaction,
@@ -179,9 +180,10 @@ export class TxService {
       this.log.debug({ shard, hash }, "transaction admitted");
       return { result: { hash, status: "pending", shard, forwarded: false }, publish: true, tx };
     }
-    if (tx.amount === 0n) {
+    const amounts = checkAmounts(tx);
+    if (!amounts.ok) {
       return {
-        result: { hash, status: "rejected", code: "zero_amount", message: "amount must be > 0" },
+        result: { hash, status: "rejected", code: amounts.reason, message: amounts.message },
         publish: false,
       };
     }
