@@ -235,19 +235,20 @@ export class ShardChain {
     this.blocks.set(root, entry);
     this.forkChoice.onBlock(hexToBytes(root), header.parentRoot, header.slot);
     const receiptByTx = new Map(result.receiptsSent.map((r) => [bytesToHex(r.txHash), r]));
-    for (const txHash of result.txHashes) {
+    const inclusions = result.txHashes.map((txHash): [string, TxInclusion] => {
       const receipt = receiptByTx.get(txHash);
-      pushTo(this.txInclusions, txHash, {
+      const inclusion: TxInclusion = {
         slot: header.slot,
         root,
         ...(receipt ? { receipt: { dest: receipt.dest, seq: receipt.seq, amount: receipt.amount } } : {}),
-      });
-    }
+      };
+      pushTo(this.txInclusions, txHash, inclusion);
+      return [txHash, inclusion];
+    });
     for (const incoming of signed.message.body.incomingReceipts) {
-      pushTo(this.credits, `${incoming.receipt.source}:${incoming.receipt.seq}`, { slot: header.slot, root });
-    }
-    for (const incoming of signed.message.body.incomingReceipts) {
-      this.pendingReceipts.delete(`${incoming.receipt.source}:${incoming.receipt.seq}`);
+      const key = `${incoming.receipt.source}:${incoming.receipt.seq}`;
+      pushTo(this.credits, key, { slot: header.slot, root });
+      this.pendingReceipts.delete(key);
     }
     this.metrics.blockImportSeconds.observe({ chain: "shard" }, (performance.now() - started) / 1000);
     this.metrics.blocksImportedTotal.inc({ chain: "shard" });
@@ -275,14 +276,12 @@ export class ShardChain {
       },
       this.db.metaOp(`shard_head_${this.shard}`, this.headRoot),
     ];
-    for (const txHash of result.txHashes) {
-      const inclusion = this.txInclusions.get(txHash)?.find((i) => i.root === root);
-      if (inclusion)
-        ops.push({
-          bucket: "transactions",
-          key: concatKey(hexToBytes(txHash), rootBytes),
-          value: encodeJson(inclusion),
-        });
+    for (const [txHash, inclusion] of inclusions) {
+      ops.push({
+        bucket: "transactions",
+        key: concatKey(hexToBytes(txHash), rootBytes),
+        value: encodeJson(inclusion),
+      });
     }
     for (const incoming of signed.message.body.incomingReceipts) {
       ops.push({
@@ -296,15 +295,14 @@ export class ShardChain {
 
   /** The canonical block that included `txHash`, if any (recent blocks from memory, older from the database). */
   async canonicalInclusion(txHash: string, readDb = true): Promise<TxInclusion | undefined> {
-    const recent = this.txInclusions.get(txHash)?.find((i) => this.isCanonical(i.root, i.slot));
-    if (recent || !readDb) return recent;
     const prefix = hexToBytes(txHash);
-    const rows = await this.db.range("transactions", concatKey(prefix, ZERO_32), concatKey(prefix, MAX_32));
-    for (const [, value] of rows) {
-      const stored = decodeJson(value) as StoredInclusion;
-      if (this.isCanonical(stored.root, stored.slot)) return fromStored(stored);
-    }
-    return undefined;
+    return this.canonicalOf(
+      this.txInclusions.get(txHash),
+      readDb,
+      "transactions",
+      (root) => concatKey(prefix, root),
+      (bytes) => fromStored(decodeJson(bytes) as StoredInclusion),
+    );
   }
 
   /** True if some block (canonical or not) included `txHash`. */
@@ -323,15 +321,30 @@ export class ShardChain {
     seq: number,
     readDb = true,
   ): Promise<{ slot: number; root: string } | undefined> {
-    const recent = this.credits.get(`${source}:${seq}`)?.find((c) => this.isCanonical(c.root, c.slot));
-    if (recent || !readDb) return recent;
-    const rows = await this.db.range(
+    return this.canonicalOf(
+      this.credits.get(`${source}:${seq}`),
+      readDb,
       "receipts",
-      creditKey(this.shard, source, seq, ZERO_32),
-      creditKey(this.shard, source, seq, MAX_32),
+      (root) => creditKey(this.shard, source, seq, root),
+      (bytes) => decodeJson(bytes) as { slot: number; root: string },
     );
-    for (const [, value] of rows) {
-      const stored = decodeJson(value) as { slot: number; root: string };
+  }
+
+  /**
+   * The canonical one of a record's blocks: those above the crosslink from memory (`recent`), then, when
+   * `readDb`, the rows stored under `keyFor(block root)` (pruned ones; non-canonical rows are deleted).
+   */
+  private async canonicalOf<T extends { slot: number; root: string }>(
+    recent: readonly T[] | undefined,
+    readDb: boolean,
+    bucket: "transactions" | "receipts",
+    keyFor: (root: Uint8Array) => Uint8Array,
+    decode: (bytes: Uint8Array) => T,
+  ): Promise<T | undefined> {
+    const found = recent?.find((r) => this.isCanonical(r.root, r.slot));
+    if (found || !readDb) return found;
+    for (const [, value] of await this.db.range(bucket, keyFor(ZERO_32), keyFor(MAX_32))) {
+      const stored = decode(value);
       if (this.isCanonical(stored.root, stored.slot)) return stored;
     }
     return undefined;
@@ -361,13 +374,14 @@ export class ShardChain {
 
   /**
    * Restarts this chain from a verified snapshot of the crosslinked block `rootHex` (shard_state_snapshot
-   * sync): the state becomes the fork-choice anchor and is stored, so a restart resumes from it.
+   * sync): the state becomes the fork-choice anchor and its bytes (`serialized`, as received) are stored,
+   * so a restart resumes from it.
    */
-  async anchorAt(rootHex: string, state: ShardState): Promise<void> {
+  async anchorAt(rootHex: string, state: ShardState, serialized: Uint8Array): Promise<void> {
     this.resetTo(rootHex, state);
     const prefix = SHARD_KEY(this.shard);
     await this.db.writeBatch([
-      { bucket: "shardStates", key: concatKey(prefix, hexToBytes(rootHex)), value: state.serialize() },
+      { bucket: "shardStates", key: concatKey(prefix, hexToBytes(rootHex)), value: serialized },
       this.db.metaOp(`shard_anchor_${this.shard}`, rootHex),
     ]);
     this.log.info(

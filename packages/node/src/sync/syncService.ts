@@ -250,7 +250,7 @@ export class SyncService {
           );
           continue;
         }
-        await chain.anchorAt(rootHex, state);
+        await chain.anchorAt(rootHex, state, bytes);
         return;
       } catch (err) {
         log.debug({ peer, shard: chain.shard, err: (err as Error).message }, "shard_state_snapshot failed");
