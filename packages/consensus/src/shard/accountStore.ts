@@ -62,6 +62,8 @@ function grow(words: Uint32Array): Uint32Array<ArrayBuffer> {
 class Version {
   next: Version | null = null;
   undo: UndoLog | null = null;
+  /** hash_tree_root of this version once computed; cleared by the in-place writes of its owner. */
+  root: Uint8Array | undefined = undefined;
   /** Accounts in this version; only the handle that writes this version in place changes it (append). */
   constructor(public count: number) {}
 }
@@ -400,6 +402,7 @@ export class AccountStore {
   setBalanceAndNonce(index: number, balance: bigint, nonce: number): void {
     this.checkIndex(index);
     this.prepareWrite();
+    this.version.root = undefined;
     this.undoTarget?.undo?.record(index, this.shared.data);
     this.writeBalanceAndNonce(index, balance, nonce);
     this.shared.stale.add(index);
@@ -411,6 +414,7 @@ export class AccountStore {
     const index = this.version.count;
     this.shared.ensureCapacity(index + 1);
     this.undoTarget?.undo?.record(index, this.shared.data);
+    this.version.root = undefined;
     this.version.count = index + 1;
     this.shared.bytes.set(address, index * ACCOUNT_SIZE);
     this.writeBalanceAndNonce(index, balance, 0);
@@ -419,8 +423,9 @@ export class AccountStore {
     return index;
   }
 
-  /** hash_tree_root(List[Account, MAX_ACCOUNTS_PER_SHARD]) of this version. */
+  /** hash_tree_root(List[Account, MAX_ACCOUNTS_PER_SHARD]) of this version (kept until it changes). */
   root(): Uint8Array {
+    if (this.version.root) return this.version.root;
     this.checkout();
     this.shared.rehash();
     const count = this.version.count;
@@ -434,7 +439,8 @@ export class AccountStore {
       node = this.nodeBytes(level, 0);
     }
     for (; level < LIST_DEPTH; level++) node = digest64(node, zeroHash(level));
-    return digest64(node, lengthChunk(count));
+    this.version.root = digest64(node, lengthChunk(count));
+    return this.version.root;
   }
 
   /** Sibling hashes from accounts[index] up to the list root, bottom first (LIST_DEPTH + 1 of them). */

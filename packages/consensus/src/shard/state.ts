@@ -1,5 +1,6 @@
 import type { CompositeViewDU } from "@chainsafe/ssz";
 import { AccountStore } from "./accountStore.js";
+import { bytesEqual } from "./address.js";
 import { MAX_UINT64 } from "./constants.js";
 import {
   type Account,
@@ -68,7 +69,8 @@ export class ShardState implements AccountReader {
 
   /** Commits pending changes and returns the state root (hash_tree_root as ShardStateType). */
   hashTreeRoot(): Uint8Array {
-    this.view.accountsRoot = this.accounts.root();
+    const accountsRoot = this.accounts.root();
+    if (!bytesEqual(accountsRoot, this.view.accountsRoot)) this.view.accountsRoot = accountsRoot;
     return this.view.hashTreeRoot();
   }
 
