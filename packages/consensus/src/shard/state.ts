@@ -83,9 +83,26 @@ export class ShardState implements AccountReader {
     return { ...fields, accounts };
   }
 
-  /** SSZ serialization as ShardStateType (snapshots). */
+  /**
+   * SSZ serialization as ShardStateType (snapshots). The accounts list is copied as the store's bytes (its SSZ
+   * form) into the serialization of the other fields, without an object per account.
+   */
   serialize(): Uint8Array {
-    return ShardStateType.serialize(this.toValue());
+    this.view.commit();
+    const { accountsRoot: _root, ...fields } = this.view.toValue();
+    const rest = ShardStateType.serialize({ ...fields, accounts: [] });
+    const accounts = this.accounts.serialize();
+    const at = new DataView(rest.buffer, rest.byteOffset).getUint32(OFFSET_POSITION.accounts, true);
+    const out = new Uint8Array(rest.length + accounts.length);
+    out.set(rest.subarray(0, at));
+    out.set(accounts, at);
+    out.set(rest.subarray(at), at + accounts.length);
+    // Variable fields after the accounts start that much later.
+    const view = new DataView(out.buffer);
+    for (const position of OFFSETS_AFTER_ACCOUNTS) {
+      view.setUint32(position, view.getUint32(position, true) + accounts.length, true);
+    }
+    return out;
   }
 
   indexOf(address: Uint8Array): number | undefined {
@@ -175,7 +192,45 @@ export class ShardState implements AccountReader {
   }
 }
 
-/** A state from serialized SSZ bytes (e.g. a `shard_state_snapshot` response). */
+/**
+ * A state from serialized SSZ bytes (e.g. a `shard_state_snapshot` response): the accounts list's bytes go
+ * to the store as they are; the other fields are decoded. Throws on malformed bytes.
+ */
 export function shardStateFromBytes(bytes: Uint8Array, latestBlockRoot: Uint8Array): ShardState {
-  return ShardState.fromValue(ShardStateType.deserialize(bytes), latestBlockRoot);
+  const ranges = ShardStateType.getFieldRanges(
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    0,
+    bytes.length,
+  );
+  const field = (name: keyof typeof ShardStateType.fields) => {
+    const range = ranges[FIELD_NAMES.indexOf(name)]!;
+    return bytes.subarray(range.start, range.end);
+  };
+  const { fields } = ShardStateType;
+  const accounts = AccountStore.fromBytes(field("accounts"));
+  const view = ShardStateSummary.toViewDU({
+    shard: fields.shard.deserialize(field("shard")),
+    slot: fields.slot.deserialize(field("slot")),
+    accountsRoot: accounts.root(),
+    outboxes: fields.outboxes.deserialize(field("outboxes")),
+    inboxCursors: fields.inboxCursors.deserialize(field("inboxCursors")),
+    feesBurned: fields.feesBurned.deserialize(field("feesBurned")),
+  });
+  return new ShardState(view, accounts, latestBlockRoot);
 }
+
+const FIELD_NAMES = ShardStateType.fieldsEntries.map((e) => e.fieldName);
+/** Position, in ShardStateType's fixed part, of each variable-size field's 4-byte offset. */
+function variableOffsetPositions(): Record<string, number> {
+  const positions: Record<string, number> = {};
+  let at = 0;
+  for (const { fieldName, fieldType } of ShardStateType.fieldsEntries) {
+    if (fieldType.fixedSize === null) positions[fieldName] = at;
+    at += fieldType.fixedSize ?? 4;
+  }
+  return positions;
+}
+const OFFSET_POSITION = variableOffsetPositions();
+const OFFSETS_AFTER_ACCOUNTS = FIELD_NAMES.slice(FIELD_NAMES.indexOf("accounts") + 1)
+  .filter((name) => name in OFFSET_POSITION)
+  .map((name) => OFFSET_POSITION[name]!);

@@ -101,9 +101,13 @@ describe("shard state", () => {
     expect(
       processTransaction(state, transfer(alice, bob.address, 3n, 0), { shardCount: SHARD_COUNT }).ok,
     ).toBe(true);
-    const copy = shardStateFromBytes(state.serialize(), state.latestBlockRoot);
+    const bytes = state.serialize();
+    expect(bytes).toEqual(ShardStateType.serialize(state.toValue()));
+    const copy = shardStateFromBytes(bytes, state.latestBlockRoot);
     expect(copy.hashTreeRoot()).toEqual(state.hashTreeRoot());
     expect(copy.getAccount(alice.address)).toEqual(state.getAccount(alice.address));
+    expect(copy.toValue()).toEqual(state.toValue());
+    expect(() => shardStateFromBytes(bytes.subarray(0, bytes.length - 3), state.latestBlockRoot)).toThrow();
   });
 
   it("keeps the incremental root equal to a from-scratch hash after mutations, clones and new accounts", () => {
