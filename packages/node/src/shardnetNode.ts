@@ -1,4 +1,5 @@
 import { dirname, join } from "node:path";
+import type { ValueOf } from "@chainsafe/ssz";
 import { computeEpochAtSlot, SignedShardBlock } from "@shardnet/consensus";
 import { type BlsBackend, bytesToHex } from "@shardnet/crypto";
 import { createP2pNode, type P2pNode } from "@shardnet/p2p";
@@ -187,12 +188,7 @@ export class ShardnetNode {
         });
       }
       if (e.type === "head" || e.type === "finalized") this.txs.refresh();
-      if (e.type === "proposer_slashing") {
-        this.publish(
-          { kind: "slashing" },
-          SlashingMessage.serialize({ proposerSlashings: [e.evidence], attesterSlashings: [] }),
-        );
-      }
+      if (e.type === "proposer_slashing") this.publishSlashing({ proposerSlashings: [e.evidence] });
     });
 
     await this.updateTrackedShards(this.clock.currentSlot());
@@ -209,11 +205,7 @@ export class ShardnetNode {
       parkShardBlock: (shard, block) => this.park(shard, block),
       txs: this.txs,
       receipts: this.receipts,
-      publishSlashing: ({ attesterSlashing }) =>
-        this.publish(
-          { kind: "slashing" },
-          SlashingMessage.serialize({ proposerSlashings: [], attesterSlashings: [attesterSlashing] }),
-        ),
+      publishSlashing: (evidence) => this.publishSlashing({ attesterSlashings: [evidence] }),
     });
     this.p2p.onPeerEvent((e) => {
       if (e.type === "connected") {
@@ -264,6 +256,14 @@ export class ShardnetNode {
       if (slot % 2 === 0) await this.receipts.pull();
       if (this.sync.isSyncing() || slot % 4 === 0) this.sync.trigger();
     }
+  }
+
+  /** Gossips one piece of evidence this node detected on the `slashing` topic. */
+  private publishSlashing(evidence: Partial<ValueOf<typeof SlashingMessage>>): void {
+    this.publish(
+      { kind: "slashing" },
+      SlashingMessage.serialize({ proposerSlashings: [], attesterSlashings: [], ...evidence }),
+    );
   }
 
   private publish(topic: Parameters<P2pNode["publish"]>[0], bytes: Uint8Array): void {

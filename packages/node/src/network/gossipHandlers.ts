@@ -35,7 +35,8 @@ export interface GossipDeps {
   parkShardBlock: (shard: number, block: SignedShardBlock) => void;
   txs: TxService;
   receipts: ReceiptRelay;
-  publishSlashing: (evidence: { attesterSlashing: AttesterSlashingValue }) => void;
+  /** Gossips attester-slashing evidence detected here. */
+  publishSlashing: (evidence: AttesterSlashingValue) => void;
 }
 
 const MAX_BLOCK_BYTES = 10 * 1024 * 1024;
@@ -157,8 +158,7 @@ export function registerGossipHandlers(d: GossipDeps): void {
       if (attesters === "bad_bits" || attesters.length !== 1) return count("reject", "not_single");
       if (!(await verifyAttestation(att, attesters))) return count("reject", "bad_signature");
       const evidence = detector.onAttestation(attesters[0]!, att.data, att.signature);
-      if (evidence && beacon.addAttesterSlashing(evidence) === null)
-        d.publishSlashing({ attesterSlashing: evidence });
+      if (evidence && beacon.addAttesterSlashing(evidence) === null) d.publishSlashing(evidence);
       d.pools.addSingle(att);
       recordVotes(att, attesters);
       return count("accept", "valid");
