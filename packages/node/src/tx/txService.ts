@@ -1,5 +1,6 @@
 import { ListCompositeType } from "@chainsafe/ssz";
 import {
+  type CheckpointValue,
   checkAmounts,
   shardOf,
   TRANSACTION_SIZE,
@@ -396,28 +397,31 @@ export class TxService {
     return view;
   }
 
-  private crosslinkCache?: { headRoot: string; finalizedRoot: string; head: number[]; finalized: number[] };
+  private crosslinkCache?: {
+    headRoot: string;
+    finalized: CheckpointValue;
+    slots: { head: number[]; finalized: number[] };
+  };
 
   /**
    * Slot of each shard's crosslink in the beacon head state and in the finalized state, computed once per
-   * (head, finalized) pair: a status refresh asks for them once per transaction.
+   * (head, finalized checkpoint) pair: a status refresh asks for them once per transaction.
    */
   private crosslinkSlots(): { head: number[]; finalized: number[] } {
     const head = this.beacon.head();
-    const finalizedEntry = this.finalizedEntry();
-    const finalizedRoot = finalizedEntry?.root ?? "";
+    const finalized = this.beacon.finalizedCheckpoint();
     const cached = this.crosslinkCache;
-    if (cached && cached.headRoot === head.root && cached.finalizedRoot === finalizedRoot) return cached;
+    if (cached && cached.headRoot === head.root && cached.finalized === finalized) return cached.slots;
+    const finalizedEntry = this.finalizedEntry();
     const slotsOf = (list: { slot: number }[]) => list.map((c) => c.slot);
-    this.crosslinkCache = {
-      headRoot: head.root,
-      finalizedRoot,
+    const slots = {
       head: slotsOf(head.state.state.currentCrosslinks.getAllReadonlyValues()),
       finalized: finalizedEntry
         ? slotsOf(finalizedEntry.post.state.currentCrosslinks.getAllReadonlyValues())
         : [],
     };
-    return this.crosslinkCache;
+    this.crosslinkCache = { headRoot: head.root, finalized, slots };
+    return slots;
   }
 
   private finalizedEntry() {
