@@ -6,8 +6,8 @@ import { Accounts } from "./types.js";
  * The accounts of one shard chain: `List[Account, MAX_ACCOUNTS_PER_SHARD]` in first-seen order, with the same
  * hash_tree_root as the SSZ type, kept in flat typed arrays instead of a pointer tree.
  *
- * Why not `@chainsafe/persistent-merkle-tree`: with 1M accounts its ~20M small heap objects made garbage
- * collection half of a block's cost, and navigating 20 pointer levels per access missed the cache. Here one
+ * Why not `@chainsafe/persistent-merkle-tree`: with 1M accounts its millions of small heap objects (a node
+ * and a value per account, the list's branch nodes) made garbage collection 45% of a block's profile, and navigating 20 pointer levels per access missed the cache. Here one
  * account is 36 bytes in one array (its SSZ serialization) and each Merkle level is one array of 32-byte
  * nodes, so a block's cost is the accounts it touches plus their paths, hashed level by level in batches.
  *
