@@ -28,7 +28,13 @@ export { hasSupermajority, verifyCrosslink } from "./stateTransition/block/cross
 export { processBlock } from "./stateTransition/block/index.js";
 export { checkFfgVote, type FfgVoteCheck } from "./stateTransition/block/participation.js";
 export { randaoSigningRoot } from "./stateTransition/block/randao.js";
-export { isSlashableAttestationData, isSlashableValidator } from "./stateTransition/block/slashings.js";
+export {
+  attesterSlashingProblem,
+  isSlashableAttestationData,
+  isSlashableValidator,
+  proposerSlashingProblem,
+  verifySlashingSignatures,
+} from "./stateTransition/block/slashings.js";
 export { processEpoch } from "./stateTransition/epoch/index.js";
 export * from "./stateTransition/epoch/justification.js";
 export * from "./stateTransition/errors.js";

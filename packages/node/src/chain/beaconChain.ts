@@ -1,30 +1,26 @@
 import {
   type AttesterSlashingValue,
+  attesterSlashingProblem,
   BeaconBlock,
   BeaconBlockBody,
-  BeaconBlockHeader,
   BlockError,
   type CachedBeaconState,
   type CheckpointValue,
   type CrosslinkValue,
-  computeAttestationSigningRoot,
-  computeDomain,
   computeEpochAtSlot,
-  computeSigningRoot,
   createCachedBeaconState,
   createChainCaches,
   createGenesisBeaconState,
   createGenesisBlock,
-  DOMAIN_BEACON_PROPOSER,
   type Genesis,
-  isSlashableAttestationData,
-  isSlashableValidator,
   type ProposerSlashingValue,
   processSlots,
+  proposerSlashingProblem,
   SignedBeaconBlock,
   type SignedBeaconBlockHeaderValue,
   type SignedBeaconBlockValue,
   stateTransition,
+  verifySlashingSignatures,
 } from "@shardnet/consensus";
 import { type BlsBackend, bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { Logger } from "pino";
@@ -335,72 +331,36 @@ export class BeaconChain {
   }
 
   /**
-   * Checks gossiped proposer-slashing evidence (same proposer and slot, different headers, both signatures
-   * valid, proposer still slashable in the head state) and pools it. Returns why it was refused, or null.
+   * Checks gossiped proposer-slashing evidence against the head state with the rules block processing
+   * applies (signatures included) and pools it. Returns why it was refused, or null.
    */
   addProposerSlashing(evidence: ProposerSlashingValue): string | null {
-    const h1 = evidence.signedHeader1.message;
-    const h2 = evidence.signedHeader2.message;
-    if (h1.slot !== h2.slot || h1.proposerIndex !== h2.proposerIndex)
-      return "headers of different slots or proposers";
-    if (bytesToHex(BeaconBlockHeader.hashTreeRoot(h1)) === bytesToHex(BeaconBlockHeader.hashTreeRoot(h2))) {
-      return "identical headers";
-    }
     const state = this.head().state;
-    if (h1.proposerIndex >= state.state.validators.length) return "unknown proposer";
-    if (state.state.validators.getReadonly(h1.proposerIndex).slashed) return "already slashed";
-    if (this.proposerSlashings.has(h1.proposerIndex)) return "already known";
-    const domain = computeDomain(DOMAIN_BEACON_PROPOSER, this.networkRoot);
-    const pubkey = state.epochCtx.pubkeys.get(h1.proposerIndex);
-    for (const signed of [evidence.signedHeader1, evidence.signedHeader2]) {
-      const root = computeSigningRoot(BeaconBlockHeader.hashTreeRoot(signed.message), domain);
-      let ok = false;
-      try {
-        ok = this.bls.verify(pubkey, root, this.bls.signatureFromBytes(signed.signature));
-      } catch {
-        ok = false;
-      }
-      if (!ok) return "bad header signature";
-    }
-    this.proposerSlashings.set(h1.proposerIndex, evidence);
-    this.log.warn({ slot: h1.slot, proposer: h1.proposerIndex }, "proposer slashing evidence received");
+    const problem = proposerSlashingProblem(state, evidence);
+    if (problem) return problem;
+    const { proposerIndex, slot } = evidence.signedHeader1.message;
+    if (this.proposerSlashings.has(proposerIndex)) return "already known";
+    if (!verifySlashingSignatures(state, { proposerSlashing: evidence })) return "bad header signature";
+    this.proposerSlashings.set(proposerIndex, evidence);
+    this.log.warn({ slot, proposer: proposerIndex }, "proposer slashing evidence received");
     return null;
   }
 
   /**
-   * Checks attester-slashing evidence (a slashable pair of votes, a validator in both that is still
-   * slashable, both aggregate signatures valid) and pools it. Returns why it was refused, or null.
+   * Checks attester-slashing evidence against the head state with the rules block processing applies
+   * (signatures included) and pools it. Returns why it was refused, or null.
    */
   addAttesterSlashing(evidence: AttesterSlashingValue): string | null {
-    const { attestation1: a1, attestation2: a2 } = evidence;
-    if (!isSlashableAttestationData(a1.data, a2.data)) return "votes are not slashable";
     const state = this.head().state;
-    const epoch = state.epochCtx.epoch;
-    const inBoth = a1.attestingIndices.filter((i) => a2.attestingIndices.includes(i));
-    const slashable = inBoth.filter(
-      (i) =>
-        i < state.state.validators.length &&
-        isSlashableValidator(state.state.validators.getReadonly(i), epoch),
+    const checked = attesterSlashingProblem(state, evidence);
+    if ("problem" in checked) return checked.problem;
+    if (checked.slashable.every((i) => this.attesterSlashings.has(i))) return "already known";
+    if (!verifySlashingSignatures(state, { attesterSlashing: evidence })) return "bad attestation signature";
+    for (const i of checked.slashable) this.attesterSlashings.set(i, evidence);
+    this.log.warn(
+      { validators: checked.slashable, slot: evidence.attestation2.data.slot },
+      "attester slashing evidence recorded",
     );
-    if (slashable.length === 0) return "no slashable validator in both votes";
-    if (slashable.every((i) => this.attesterSlashings.has(i))) return "already known";
-    for (const indexed of [a1, a2]) {
-      const sorted = indexed.attestingIndices.every((v, k, arr) => k === 0 || arr[k - 1]! < v);
-      if (!sorted || indexed.attestingIndices.some((i) => i >= state.state.validators.length)) {
-        return "attesting indices must be sorted, unique and known";
-      }
-      try {
-        const keys = indexed.attestingIndices.map((i) => state.epochCtx.pubkeys.get(i));
-        const message = computeAttestationSigningRoot(this.networkRoot, indexed.data);
-        if (!this.bls.fastAggregateVerify(keys, message, this.bls.signatureFromBytes(indexed.signature))) {
-          return "bad attestation signature";
-        }
-      } catch {
-        return "bad attestation signature";
-      }
-    }
-    for (const i of slashable) this.attesterSlashings.set(i, evidence);
-    this.log.warn({ validators: slashable, slot: a2.data.slot }, "attester slashing evidence recorded");
     return null;
   }
 

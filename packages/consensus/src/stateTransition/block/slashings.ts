@@ -1,4 +1,5 @@
 import type { BlsPublicKey } from "@shardnet/crypto";
+import type { CachedBeaconState } from "../../cache/cachedState.js";
 import { DOMAIN_ATTESTER, DOMAIN_BEACON_PROPOSER } from "../../params/constants.js";
 import { AttestationData, BeaconBlockHeader } from "../../types/beacon.js";
 import type {
@@ -12,6 +13,7 @@ import { bytesEqual } from "../../util/bytes.js";
 import { computeSigningRoot } from "../../util/signing.js";
 import { checkpointsEqual, getCurrentEpoch, slashValidator } from "../accessors.js";
 import { BlockError } from "../errors.js";
+import { type PendingSignatureSet, verifySignatureSets } from "../signatureSets.js";
 import { attestationSigningRoot } from "./attestations.js";
 import { addSignatureSet, type BlockContext, getDomain } from "./context.js";
 
@@ -38,28 +40,105 @@ export function isSlashableAttestationData(d1: AttestationDataValue, d2: Attesta
   return surrounds(d1, d2) || surrounds(d2, d1);
 }
 
+/**
+ * Why `slashing` is not proposer-slashing evidence on `cached` (every rule but the signatures), or null.
+ * Shared by block processing and the node's gossip and pool checks.
+ */
+export function proposerSlashingProblem(
+  cached: CachedBeaconState,
+  slashing: ProposerSlashingValue,
+): string | null {
+  const { state, epochCtx } = cached;
+  const h1 = slashing.signedHeader1.message;
+  const h2 = slashing.signedHeader2.message;
+  if (h1.slot !== h2.slot || h1.proposerIndex !== h2.proposerIndex)
+    return "headers of different slots or proposers";
+  if (BeaconBlockHeader.equals(h1, h2)) return "identical headers";
+  if (h1.proposerIndex >= state.validators.length) return "unknown proposer";
+  const validator = state.validators.getReadonly(h1.proposerIndex);
+  if (validator.slashed) return "already slashed";
+  if (!isSlashableValidator(validator, getCurrentEpoch(epochCtx.preset, state)))
+    return "proposer not slashable";
+  return null;
+}
+
+/**
+ * Why `slashing` is not attester-slashing evidence on `cached` (signatures aside), with its BlockError code,
+ * or the validators it slashes: those in both votes that are still slashable.
+ */
+export function attesterSlashingProblem(
+  cached: CachedBeaconState,
+  slashing: AttesterSlashingValue,
+): { code: "NOT_SLASHABLE" | "BAD_INDEXED_ATTESTATION"; problem: string } | { slashable: number[] } {
+  const { attestation1: a1, attestation2: a2 } = slashing;
+  if (!isSlashableAttestationData(a1.data, a2.data))
+    return { code: "NOT_SLASHABLE", problem: "votes are not slashable" };
+  const { state, epochCtx } = cached;
+  for (const { attestingIndices: indices } of [a1, a2]) {
+    const sorted = indices.every((v, k) => k === 0 || (indices[k - 1] as number) < v);
+    if (
+      indices.length === 0 ||
+      !sorted ||
+      (indices[indices.length - 1] as number) >= state.validators.length
+    ) {
+      return {
+        code: "BAD_INDEXED_ATTESTATION",
+        problem: "attesting indices must be sorted, unique and known",
+      };
+    }
+  }
+  const epoch = getCurrentEpoch(epochCtx.preset, state);
+  const second = new Set(a2.attestingIndices);
+  const slashable = a1.attestingIndices.filter(
+    (i) => second.has(i) && isSlashableValidator(state.validators.getReadonly(i), epoch),
+  );
+  if (slashable.length === 0)
+    return { code: "NOT_SLASHABLE", problem: "no slashable validator in both votes" };
+  return { slashable };
+}
+
+/** True iff the signatures of a slashing verify on `cached`, checked as block processing checks them. */
+export function verifySlashingSignatures(
+  cached: CachedBeaconState,
+  evidence: { proposerSlashing: ProposerSlashingValue } | { attesterSlashing: AttesterSlashingValue },
+): boolean {
+  const signatureSets: PendingSignatureSet[] = [];
+  const ctx: BlockContext = {
+    cached,
+    block: { slot: cached.state.slot } as BlockContext["block"],
+    signatureSets,
+  };
+  if ("proposerSlashing" in evidence)
+    pushProposerSlashingSets(ctx, evidence.proposerSlashing, "proposer slashing");
+  else {
+    pushIndexedAttestationSet(ctx, evidence.attesterSlashing.attestation1, "attester slashing attestation 1");
+    pushIndexedAttestationSet(ctx, evidence.attesterSlashing.attestation2, "attester slashing attestation 2");
+  }
+  try {
+    verifySignatureSets(cached.epochCtx.pubkeys.bls, signatureSets);
+    return true;
+  } catch (e) {
+    if (e instanceof BlockError) return false;
+    throw e;
+  }
+}
+
 export function processProposerSlashing(
   ctx: BlockContext,
   slashing: ProposerSlashingValue,
   position: number,
 ): void {
-  const { state, epochCtx } = ctx.cached;
-  const h1 = slashing.signedHeader1.message;
-  const h2 = slashing.signedHeader2.message;
   const where = `proposerSlashings[${position}]`;
-  if (h1.slot !== h2.slot || h1.proposerIndex !== h2.proposerIndex) {
-    throw new BlockError("NOT_SLASHABLE", `${where}: headers are for different slots or proposers`);
-  }
-  if (BeaconBlockHeader.equals(h1, h2))
-    throw new BlockError("NOT_SLASHABLE", `${where}: the two headers are identical`);
-  if (h1.proposerIndex >= state.validators.length)
-    throw new BlockError("NOT_SLASHABLE", `${where}: unknown validator`);
-  const epoch = getCurrentEpoch(epochCtx.preset, state);
-  if (!isSlashableValidator(state.validators.getReadonly(h1.proposerIndex), epoch)) {
-    throw new BlockError("NOT_SLASHABLE", `${where}: validator ${h1.proposerIndex} is not slashable`);
-  }
+  const problem = proposerSlashingProblem(ctx.cached, slashing);
+  if (problem) throw new BlockError("NOT_SLASHABLE", `${where}: ${problem}`);
+  pushProposerSlashingSets(ctx, slashing, where);
+  const { state, epochCtx } = ctx.cached;
+  slashValidator(epochCtx.preset, state, slashing.signedHeader1.message.proposerIndex);
+}
+
+function pushProposerSlashingSets(ctx: BlockContext, slashing: ProposerSlashingValue, where: string): void {
   const domain = getDomain(ctx, DOMAIN_BEACON_PROPOSER);
-  const publicKey = epochCtx.pubkeys.get(h1.proposerIndex);
+  const publicKey = ctx.cached.epochCtx.pubkeys.get(slashing.signedHeader1.message.proposerIndex);
   for (const [n, signed] of [slashing.signedHeader1, slashing.signedHeader2].entries()) {
     addSignatureSet(ctx, () => ({
       label: `${where} header ${n + 1}`,
@@ -68,25 +147,10 @@ export function processProposerSlashing(
       signature: signed.signature,
     }));
   }
-  slashValidator(epochCtx.preset, state, h1.proposerIndex);
 }
 
-function checkIndexedAttestation(ctx: BlockContext, indexed: IndexedAttestationValue, label: string): void {
-  const indices = indexed.attestingIndices;
-  if (indices.length === 0) throw new BlockError("BAD_INDEXED_ATTESTATION", `${label}: no attesting indices`);
-  for (let i = 1; i < indices.length; i++) {
-    if ((indices[i] as number) <= (indices[i - 1] as number)) {
-      throw new BlockError(
-        "BAD_INDEXED_ATTESTATION",
-        `${label}: indices must be sorted ascending and unique`,
-      );
-    }
-  }
-  const { state, epochCtx } = ctx.cached;
-  if ((indices[indices.length - 1] as number) >= state.validators.length) {
-    throw new BlockError("BAD_INDEXED_ATTESTATION", `${label}: index beyond the registry`);
-  }
-  const publicKeys: BlsPublicKey[] = indices.map((i) => epochCtx.pubkeys.get(i));
+function pushIndexedAttestationSet(ctx: BlockContext, indexed: IndexedAttestationValue, label: string): void {
+  const publicKeys: BlsPublicKey[] = indexed.attestingIndices.map((i) => ctx.cached.epochCtx.pubkeys.get(i));
   addSignatureSet(ctx, () => ({
     label,
     publicKeys,
@@ -101,25 +165,10 @@ export function processAttesterSlashing(
   position: number,
 ): void {
   const where = `attesterSlashings[${position}]`;
-  const { attestation1: a1, attestation2: a2 } = slashing;
-  if (!isSlashableAttestationData(a1.data, a2.data)) {
-    throw new BlockError(
-      "NOT_SLASHABLE",
-      `${where}: the votes are neither a double vote nor a surround vote`,
-    );
-  }
-  checkIndexedAttestation(ctx, a1, `${where} attestation 1`);
-  checkIndexedAttestation(ctx, a2, `${where} attestation 2`);
+  const checked = attesterSlashingProblem(ctx.cached, slashing);
+  if ("problem" in checked) throw new BlockError(checked.code, `${where}: ${checked.problem}`);
+  pushIndexedAttestationSet(ctx, slashing.attestation1, `${where} attestation 1`);
+  pushIndexedAttestationSet(ctx, slashing.attestation2, `${where} attestation 2`);
   const { state, epochCtx } = ctx.cached;
-  const epoch = getCurrentEpoch(epochCtx.preset, state);
-  const second = new Set(a2.attestingIndices);
-  let slashedAny = false;
-  for (const index of a1.attestingIndices) {
-    if (second.has(index) && isSlashableValidator(state.validators.getReadonly(index), epoch)) {
-      slashValidator(epochCtx.preset, state, index);
-      slashedAny = true;
-    }
-  }
-  if (!slashedAny)
-    throw new BlockError("NOT_SLASHABLE", `${where}: no slashable validator signed both votes`);
+  for (const index of checked.slashable) slashValidator(epochCtx.preset, state, index);
 }
