@@ -99,7 +99,7 @@ describe("TxService gossip batches", () => {
     await close();
   });
 
-  it("accepts a batch with new transactions, ignores a repeat, rejects bad batches without admitting any", async () => {
+  it("accepts a batch with new transactions, ignores a repeat, rejects undecodable, empty, forged and foreign-shard batches (the last admitting none)", async () => {
     const { txs, chain, close } = await openService();
     const good = senders.slice(0, 5).map((s) => transfer(s));
     const bytes = TransactionGossipBatch.serialize(good);
