@@ -6,7 +6,12 @@ import { MAX_TXS_PER_SHARD_BLOCK_LIMIT } from "./constants.js";
 import { type ReceiptRejectionReason, ShardBlockError, type TxRejectionReason } from "./errors.js";
 import { applyIncomingReceipt, type CrosslinkLookup, checkIncomingReceipt } from "./receipts.js";
 import type { ShardState } from "./state.js";
-import { applyTransaction, transactionHash, validateTransaction } from "./transaction.js";
+import {
+  applyTransaction,
+  prefetchForTransaction,
+  transactionHash,
+  validateTransaction,
+} from "./transaction.js";
 import {
   type IncomingReceipt,
   IncomingReceipts,
@@ -110,8 +115,9 @@ export function produceShardBlock(
   const txHashes: string[] = [];
   const receiptsSent: Receipt[] = [];
   const skippedTransactions: ProducedShardBlock["skippedTransactions"] = [];
-  for (const tx of input.transactions) {
+  for (const [i, tx] of input.transactions.entries()) {
     if (transactions.length >= maxTransactions) break;
+    prefetchForTransaction(state, input.transactions, i);
     const hash = transactionHash(tx);
     const hashHex = addressKey(hash);
     const check = validateTransaction(tx, state, {
@@ -227,6 +233,7 @@ export function processShardBlock(
   const txHashes: string[] = [];
   const receiptsSent: Receipt[] = [];
   body.transactions.forEach((tx, i) => {
+    prefetchForTransaction(state, body.transactions, i);
     const hashHex = addressKey(hashes[i]);
     const check = validateTransaction(tx, state, {
       shardCount: context.shardCount,

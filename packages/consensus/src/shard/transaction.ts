@@ -216,6 +216,28 @@ export function applyTransaction(
   return { receipt };
 }
 
+/** How many transactions ahead of execution `prefetchForTransaction` reads accounts (index slots: twice as far). */
+const PREFETCH_DISTANCE = 4;
+
+/**
+ * Call before executing `txs[i]`: reads ahead the index slots of the addresses of txs[i + 2d] and the accounts
+ * of txs[i + d], so that on a state larger than the CPU cache the lookups of a block overlap their cache
+ * misses instead of waiting for each in turn (measured on 1M accounts: 8.6–9.5 → 7.1–7.9 ms per 5,000
+ * transfers). Reads only.
+ */
+export function prefetchForTransaction(state: ShardState, txs: readonly Transaction[], i: number): void {
+  const far = txs[i + 2 * PREFETCH_DISTANCE];
+  if (far !== undefined) {
+    state.accounts.prefetchSlot(far.from);
+    state.accounts.prefetchSlot(far.to);
+  }
+  const near = txs[i + PREFETCH_DISTANCE];
+  if (near !== undefined) {
+    state.accounts.prefetchAccount(near.from);
+    state.accounts.prefetchAccount(near.to);
+  }
+}
+
 /** Validates then executes; on rejection the state is untouched. */
 export function processTransaction(
   state: ShardState,
