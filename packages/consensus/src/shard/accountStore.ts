@@ -216,31 +216,41 @@ const PREFETCH_RUN = 16;
 /** Where prefetch loops leave the values they read, so the compiler cannot drop the reads. */
 const prefetchSink = { value: 0 };
 
+/** The same memory as `words`, in 64-bit words (copies move half as many values). */
+function wide(words: Uint32Array): BigUint64Array {
+  return new BigUint64Array(words.buffer, words.byteOffset, words.length >>> 1);
+}
+
 /** Writes node k of `hashed` (8 words each) to node indices[k] of `nodes`. */
-function scatter(nodes: Uint32Array, indices: Uint32Array, hashed: Uint32Array): void {
+function scatter(nodes32: Uint32Array, indices: Uint32Array, hashed32: Uint32Array): void {
+  const nodes = wide(nodes32);
+  const hashed = wide(hashed32);
   for (let k = 0; k < indices.length; k++) {
-    const t = indices[k] * NODE_WORDS;
-    const f = k * NODE_WORDS;
+    const t = indices[k] * 4;
+    const f = k * 4;
     nodes[t] = hashed[f];
     nodes[t + 1] = hashed[f + 1];
     nodes[t + 2] = hashed[f + 2];
     nodes[t + 3] = hashed[f + 3];
-    nodes[t + 4] = hashed[f + 4];
-    nodes[t + 5] = hashed[f + 5];
-    nodes[t + 6] = hashed[f + 6];
-    nodes[t + 7] = hashed[f + 7];
   }
 }
 
 /** Copies the child pairs (nodes 2i and 2i+1, 16 words) of the first `count` parents i in `parents` to `input`. */
-function gatherPairs(children: Uint32Array, parents: Uint32Array, count: number, input: Uint32Array): void {
+function gatherPairs(
+  children32: Uint32Array,
+  parents: Uint32Array,
+  count: number,
+  input32: Uint32Array,
+): void {
+  const children = wide(children32);
+  const input = wide(input32);
   let touched = 0;
   for (let start = 0; start < count; start += PREFETCH_RUN) {
     const end = Math.min(count, start + PREFETCH_RUN);
-    for (let k = start; k < end; k++) touched ^= children[parents[k] * 16];
+    for (let k = start; k < end; k++) touched ^= children32[parents[k] * 16];
     for (let k = start; k < end; k++) {
-      const f = parents[k] * 16;
-      const t = k * 16;
+      const f = parents[k] * 8;
+      const t = k * 8;
       input[t] = children[f];
       input[t + 1] = children[f + 1];
       input[t + 2] = children[f + 2];
@@ -249,14 +259,6 @@ function gatherPairs(children: Uint32Array, parents: Uint32Array, count: number,
       input[t + 5] = children[f + 5];
       input[t + 6] = children[f + 6];
       input[t + 7] = children[f + 7];
-      input[t + 8] = children[f + 8];
-      input[t + 9] = children[f + 9];
-      input[t + 10] = children[f + 10];
-      input[t + 11] = children[f + 11];
-      input[t + 12] = children[f + 12];
-      input[t + 13] = children[f + 13];
-      input[t + 14] = children[f + 14];
-      input[t + 15] = children[f + 15];
     }
   }
   prefetchSink.value ^= touched;
