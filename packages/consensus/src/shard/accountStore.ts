@@ -80,7 +80,7 @@ class SharedArrays {
   /** levels[l] holds ceil(capacity / 2^l) nodes of 32 bytes (8 words). */
   levels: Uint32Array[];
   /** Accounts whose Merkle paths in `levels` do not match the held version yet. */
-  stale = new Set<number>();
+  readonly stale: StaleAccounts;
   /** Bumped whenever the arrays change version: a handle's right to write in place ends with it. */
   epoch = 0;
   readonly registry = new AddressIndex();
@@ -93,6 +93,7 @@ class SharedArrays {
     this.data = new Uint32Array(this.capacity * ACCOUNT_WORDS);
     this.bytes = new Uint8Array(this.data.buffer);
     this.levels = levelArrays(this.capacity);
+    this.stale = new StaleAccounts(this.capacity);
   }
 
   ensureCapacity(count: number): void {
@@ -110,6 +111,7 @@ class SharedArrays {
     this.data = data;
     this.bytes = new Uint8Array(data.buffer);
     this.levels = levels;
+    this.stale.ensureCapacity(capacity);
   }
 
   /** Makes the arrays hold `target`, replaying and reversing the undo logs on the way. */
@@ -146,11 +148,7 @@ class SharedArrays {
   /** Recomputes the account roots and Merkle paths of every stale account, one batched call per level. */
   rehash(): void {
     if (this.stale.size === 0) return;
-    const all = Uint32Array.from(this.stale).sort();
-    this.stale.clear();
-    let n = all.length;
-    while (n > 0 && all[n - 1] >= this.held.count) n--; // accounts the held version does not have
-    this.rehashPaths(all.subarray(0, n));
+    this.rehashPaths(this.stale.drain(this.held.count));
   }
 
   /** Recomputes the account roots of `sorted` (ascending, distinct, in range) and their paths to the top. */
@@ -195,6 +193,57 @@ class SharedArrays {
       hashInto(bytesOf(input), bytesOf(output));
       scatter(levels[level + 1], indices.subarray(0, p), output);
     }
+  }
+}
+
+/**
+ * A set of account indices as a bitmap: adding is a bit set, and draining yields the indices in ascending
+ * order, the order hashing needs, without sorting (a Set<number> plus a sort cost 0.5–0.8 ms per block).
+ */
+class StaleAccounts {
+  private bits: Uint32Array;
+  /** Indices in the set. */
+  size = 0;
+
+  constructor(capacity: number) {
+    this.bits = new Uint32Array(Math.ceil(capacity / 32));
+  }
+
+  ensureCapacity(capacity: number): void {
+    if (capacity <= this.bits.length * 32) return;
+    const bits = new Uint32Array(Math.ceil(capacity / 32));
+    bits.set(this.bits);
+    this.bits = bits;
+  }
+
+  add(index: number): void {
+    const word = index >>> 5;
+    const bit = 1 << (index & 31);
+    if ((this.bits[word] & bit) !== 0) return;
+    this.bits[word] |= bit;
+    this.size++;
+  }
+
+  /** Empties the set and returns its indices below `limit`, ascending. */
+  drain(limit: number): Uint32Array {
+    const out = new Uint32Array(this.size);
+    const bits = this.bits;
+    let seen = 0;
+    let n = 0;
+    for (let word = 0; word < bits.length && seen < this.size; word++) {
+      let w = bits[word];
+      if (w === 0) continue;
+      bits[word] = 0;
+      while (w !== 0) {
+        const low = w & -w;
+        const index = word * 32 + 31 - Math.clz32(low);
+        if (index < limit) out[n++] = index; // the rest are accounts the held version does not have
+        seen++;
+        w ^= low;
+      }
+    }
+    this.size = 0;
+    return out.subarray(0, n);
   }
 }
 
