@@ -10,6 +10,8 @@
 
 import { shardOf } from "@shardnet/consensus";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { mapLimit } from "../../apps/loadgen/src/concurrency.js";
+import { seededRandom as prng } from "../../apps/loadgen/src/plan.js";
 import { E2eDevnet, formatStatuses, SLOTS_PER_EPOCH, sleep, waitFor } from "./helpers/devnet.js";
 import {
   account,
@@ -46,33 +48,6 @@ const devShard = (address: Uint8Array): number => shardOf(address, SHARDS);
 
 function note(msg: string): void {
   process.stdout.write(`[tx-e2e +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
-}
-
-/** Deterministic PRNG (mulberry32) so a failing burst can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 describe.sequential("transactions end to end (real processes, 1-second slots)", () => {

@@ -1,0 +1,333 @@
+/**
+ * Load generator for a running shardnet devnet (DESIGN.md §8): sends transfers through the node HTTP API at
+ * a constant arrival rate (open loop: transfer i is due at i / rate seconds whatever the nodes answer, and
+ * latency counts from then, so a slow node shows up as latency instead of slowing the sender down), with a
+ * chosen cross-shard share, follows every transfer to included, crosslinked and finalized, prints progress
+ * every second and writes a report: report.json, summary.txt and latency.svg.
+ *
+ *   npm run loadgen -- [--rate 50] [--duration 30] [--cross-shard 0.3] [--senders 0..63] [--nodes URL,URL]
+ *
+ * Exit status: 0 when every accepted transfer reached finalized, 2 when some did not within
+ * --finality-timeout, 1 on bad flags or an unreachable node.
+ */
+import "@shardnet/p2p/polyfill";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { shardOf, signTransaction, Transaction, transactionHash } from "@shardnet/consensus";
+import { addressFromPubkey, bytesToHex, devAccountKey } from "@shardnet/crypto";
+import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
+import { mapLimit } from "./concurrency.js";
+import {
+  accountState,
+  apisFromEndpointsFile,
+  followTransactionEvents,
+  LoadgenError,
+  type NodeInfo,
+  nodeInfos,
+  submitBatch,
+  transactionStatus,
+} from "./nodeClient.js";
+import {
+  dueCount,
+  type Party,
+  parseIndexList,
+  planTransfers,
+  scheduledOffsetMs,
+  seededRandom,
+} from "./plan.js";
+import { buildReport, formatSummary, latencyChartSvg, reportJson } from "./report.js";
+import { applyStatus, progressLine, type TransferRecord } from "./tracker.js";
+
+const options = {
+  rate: { kind: "number", description: "transfers per second (constant arrival rate)", default: 50 },
+  duration: { kind: "number", description: "seconds of sending", default: 30 },
+  "cross-shard": { kind: "number", description: "share of transfers to another shard (0..1)", default: 0.3 },
+  senders: {
+    kind: "string",
+    description: "dev accounts that send (dev:N, funded at genesis): range a..b or list a,b,c",
+    default: "0..63",
+  },
+  receivers: {
+    kind: "string",
+    description: "dev accounts that receive: range a..b or list",
+    default: "0..255",
+  },
+  amount: { kind: "number", description: "amount per transfer", default: 1 },
+  fee: { kind: "number", description: "fee per transfer", default: 1 },
+  nodes: {
+    kind: "string",
+    description: "shard node API URLs, comma-separated (default: the shard nodes in --endpoints)",
+    default: "",
+  },
+  endpoints: { kind: "string", description: "devnet endpoints file", default: ".devnet/endpoints.json" },
+  "finality-timeout": {
+    kind: "number",
+    description: "seconds to wait after the last send for every accepted transfer to reach finalized",
+    default: 120,
+  },
+  out: {
+    kind: "string",
+    description: "report directory (report.json, summary.txt, latency.svg)",
+    default: "loadgen-report",
+  },
+  seed: { kind: "number", description: "seed of the receiver and cross-shard choices", default: 1 },
+  quiet: { kind: "boolean", description: "no progress lines", default: false },
+} as const;
+
+const TICK_MS = 50;
+const MAX_BATCH = 1000;
+
+function log(msg: string): void {
+  process.stdout.write(`[loadgen ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+function checkValues(values: {
+  rate: number;
+  duration: number;
+  "cross-shard": number;
+  amount: number;
+  fee: number;
+}) {
+  if (!(values.rate > 0)) throw new UsageError(`--rate must be above 0, got ${values.rate}`);
+  if (!(values.duration > 0)) throw new UsageError(`--duration must be above 0, got ${values.duration}`);
+  if (!(values["cross-shard"] >= 0 && values["cross-shard"] <= 1))
+    throw new UsageError(`--cross-shard must be between 0 and 1, got ${values["cross-shard"]}`);
+  for (const flag of ["amount", "fee"] as const) {
+    if (!Number.isSafeInteger(values[flag]) || values[flag] < (flag === "amount" ? 1 : 0))
+      throw new UsageError(
+        `--${flag} must be a whole number${flag === "amount" ? " above 0" : ""}, got ${values[flag]}`,
+      );
+  }
+}
+
+async function main(): Promise<number> {
+  const { help, values } = parseOptions(options, process.argv.slice(2));
+  if (help) {
+    process.stdout.write(
+      formatHelp("npm run loadgen --", "open-loop transfer load against a running devnet", options),
+    );
+    return 0;
+  }
+  checkValues(values);
+  let senderNumbers: number[];
+  let receiverNumbers: number[];
+  try {
+    senderNumbers = parseIndexList("senders", values.senders);
+    receiverNumbers = parseIndexList("receivers", values.receivers);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+
+  // --- nodes ------------------------------------------------------------------------------------------
+  const apis = values.nodes
+    ? values.nodes
+        .split(",")
+        .map((u) => u.trim().replace(/\/$/, ""))
+        .filter(Boolean)
+    : apisFromEndpointsFile(values.endpoints);
+  const infos = await nodeInfos(apis);
+  const shardCount = infos[0]!.shardCount;
+  const trackers: NodeInfo[][] = Array.from({ length: shardCount }, () => []);
+  for (const info of infos) for (const shard of info.trackedShards) trackers[shard]?.push(info);
+  log(
+    `nodes: ${infos.map((i) => `${i.name}=[${i.trackedShards.join(",")}]`).join(" ")}; ${shardCount} shards`,
+  );
+
+  // --- accounts ---------------------------------------------------------------------------------------
+  const party = (n: number) => {
+    const key = devAccountKey(n);
+    const address = addressFromPubkey(key.publicKey);
+    return { n, key, address, hex: bytesToHex(address), shard: shardOf(address, shardCount) };
+  };
+  const senders = senderNumbers.map(party);
+  const receivers = receiverNumbers.map(party);
+  for (const s of senders) {
+    if (trackers[s.shard]!.length === 0)
+      throw new LoadgenError(
+        `no given node tracks shard ${s.shard} of sender dev:${s.n}; add one with --nodes`,
+      );
+  }
+  const total = Math.round(values.rate * values.duration);
+  const plan = planTransfers(
+    total,
+    senders as Party[],
+    receivers as Party[],
+    values["cross-shard"],
+    seededRandom(values.seed),
+  );
+  const perSender = new Map<number, number>();
+  for (const t of plan) perSender.set(t.sender, (perSender.get(t.sender) ?? 0) + 1);
+  const nodeOfSender = senders.map((s, i) => trackers[s.shard]![i % trackers[s.shard]!.length]!);
+  const states = await mapLimit(
+    senders.map((s, i) => ({ s, node: nodeOfSender[i]! })),
+    16,
+    ({ s, node }) => accountState(node.api, s.hex),
+  );
+  senders.forEach((s, i) => {
+    const need = BigInt(perSender.get(i) ?? 0) * BigInt(values.amount + values.fee);
+    if (states[i]!.balance < need)
+      throw new LoadgenError(
+        `dev:${s.n} holds ${states[i]!.balance}, its ${perSender.get(i)} transfers need ${need}: choose --senders among the accounts funded at genesis`,
+      );
+  });
+
+  // --- pre-signed transfers ---------------------------------------------------------------------------
+  const nonces = states.map((s) => s.nonce);
+  const signed = plan.map((t) => {
+    const from = senders[t.sender]!;
+    const tx = signTransaction(
+      {
+        from: from.address,
+        to: receivers[t.receiver]!.address,
+        amount: BigInt(values.amount),
+        nonce: nonces[t.sender]!++,
+        fee: BigInt(values.fee),
+        pubkey: from.key.publicKey,
+      },
+      from.key.secretKey,
+    );
+    return {
+      json: Transaction.toJson(tx),
+      hash: bytesToHex(transactionHash(tx)),
+      sender: t.sender,
+      cross: t.cross,
+    };
+  });
+  log(
+    `${total} transfers signed (${senders.length} senders, ${receivers.length} receivers); sending ${values.rate}/s for ${values.duration} s`,
+  );
+
+  // --- follow statuses --------------------------------------------------------------------------------
+  const records = new Map<string, TransferRecord>();
+  const abort = new AbortController();
+  const used = [...new Set(nodeOfSender)];
+  const followers = used.map((node) =>
+    followTransactionEvents(
+      node.api,
+      (view) => {
+        const record = records.get(view.hash.replace(/^0x/, ""));
+        if (record) applyStatus(record, view, Date.now());
+      },
+      abort.signal,
+    ),
+  );
+  await sleep(300); // subscriptions in place before the first send
+
+  // --- open-loop sending ------------------------------------------------------------------------------
+  const startMs = Date.now();
+  const inflight: Promise<void>[] = [];
+  let next = 0;
+  let lastProgress = startMs;
+  const progress = () => {
+    if (!values.quiet) log(progressLine([...records.values()], total, Date.now() - startMs));
+  };
+  while (next < total) {
+    const due = dueCount(Date.now() - startMs, values.rate, total);
+    if (due > next) {
+      const byNode = new Map<NodeInfo, typeof signed>();
+      for (let i = next; i < due; i++) {
+        const tx = signed[i]!;
+        const node = nodeOfSender[tx.sender]!;
+        records.set(tx.hash, {
+          hash: tx.hash,
+          scheduledMs: startMs + scheduledOffsetMs(i, values.rate),
+          shard: senders[tx.sender]!.shard,
+          cross: tx.cross,
+          node: node.name,
+        });
+        const list = byNode.get(node) ?? [];
+        if (list.length === 0) byNode.set(node, list);
+        list.push(tx);
+      }
+      next = due;
+      for (const [node, list] of byNode) {
+        for (let at = 0; at < list.length; at += MAX_BATCH) {
+          const batch = list.slice(at, at + MAX_BATCH);
+          inflight.push(
+            submitBatch(
+              node.api,
+              batch.map((t) => t.json),
+            ).then(
+              (outcomes) =>
+                outcomes.forEach((outcome, k) => {
+                  const record = records.get(batch[k]!.hash)!;
+                  record.accepted = outcome.status === "pending";
+                  if (outcome.status === "rejected") record.rejection = `${outcome.code}: ${outcome.message}`;
+                }),
+              (err: Error) =>
+                batch.forEach((t) => {
+                  const record = records.get(t.hash)!;
+                  record.accepted = false;
+                  record.rejection = `request failed: ${err.message}`;
+                }),
+            ),
+          );
+        }
+      }
+    }
+    if (Date.now() - lastProgress >= 1000) {
+      lastProgress = Date.now();
+      progress();
+    }
+    await sleep(TICK_MS);
+  }
+  const sendSeconds = (Date.now() - startMs) / 1000;
+  await Promise.all(inflight);
+
+  // --- until every accepted transfer is finalized (or the timeout) -------------------------------------
+  const deadline = Date.now() + values["finality-timeout"] * 1000;
+  const open = () => [...records.values()].filter((r) => r.accepted && r.finalizedMs === undefined);
+  let lastPoll = Date.now();
+  while (open().length > 0 && Date.now() < deadline) {
+    await sleep(1000);
+    progress();
+    // Events can be missed (a reconnect): ask for the stragglers now and then.
+    if (Date.now() - lastPoll >= 5000) {
+      lastPoll = Date.now();
+      const byNode = new Map(used.map((n) => [n.name, n.api]));
+      await mapLimit(open().slice(0, 500), 16, async (r) => {
+        const view = await transactionStatus(byNode.get(r.node)!, r.hash).catch(() => undefined);
+        if (view) applyStatus(r, view, Date.now());
+      });
+    }
+  }
+  abort.abort();
+  await Promise.allSettled(followers);
+
+  // --- report -------------------------------------------------------------------------------------------
+  const report = buildReport(
+    {
+      rate: values.rate,
+      durationSeconds: values.duration,
+      crossShare: values["cross-shard"],
+      senders: senders.length,
+      receivers: receivers.length,
+      nodes: used.map((n) => n.api),
+      seed: values.seed,
+    },
+    [...records.values()],
+    startMs,
+    sendSeconds,
+  );
+  const out = resolve(values.out);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, "report.json"), reportJson(report));
+  const summary = formatSummary(report);
+  writeFileSync(join(out, "summary.txt"), summary);
+  writeFileSync(join(out, "latency.svg"), latencyChartSvg(report));
+  process.stdout.write(
+    `\n${summary}\nreport: ${join(out, "report.json")}, ${join(out, "summary.txt")}, ${join(out, "latency.svg")}\n`,
+  );
+  return report.notFinalized === 0 ? 0 : 2;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    const known = err instanceof UsageError || err instanceof LoadgenError;
+    process.stderr.write(`loadgen: ${known ? err.message : err.stack}\n`);
+    process.exit(1);
+  },
+);

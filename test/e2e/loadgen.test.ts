@@ -1,0 +1,139 @@
+/**
+ * The load generator (apps/loadgen, DESIGN.md §8) against a real devnet: one beacon node + 2 shard nodes as
+ * processes, 2 shards, 1-second slots. It runs as a process, as a user runs it, and its report is checked
+ * against the chain: every transfer finalized, the cross-shard share asked for, and the supply of the
+ * accounts it used unchanged apart from the fees it burned.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../apps/devnet/src/processes.js";
+import { E2eDevnet, waitFor } from "./helpers/devnet.js";
+import { devAccount } from "./helpers/txs.js";
+
+const SHARDS = 2;
+/** Every dev account the harness funds at genesis holds this much. */
+const GENESIS_BALANCE = 1_000_000_000_000_000n;
+const FUNDED = 16;
+const RATE = 20;
+const DURATION = 8;
+
+/** Runs the load generator as a process; resolves with its exit code and output. Bounded by `timeoutMs`. */
+function runLoadgen(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=@shardnet/source", "--import", "tsx", "apps/loadgen/src/main.ts", ...args],
+      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+    });
+    child.stderr.on("data", (d) => {
+      output += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+async function balance(api: string, hex: string): Promise<bigint> {
+  const res = await fetch(`${api}/v1/accounts/${hex}`, { signal: AbortSignal.timeout(5000) });
+  if (res.status === 404) return 0n;
+  if (res.status !== 200) throw new Error(`GET account ${hex} on ${api} → ${res.status}`);
+  return BigInt(((await res.json()) as { balance: string }).balance);
+}
+
+describe.sequential("load generator against a devnet (real processes, 1-second slots)", () => {
+  let devnet: E2eDevnet | undefined;
+  let failed = false;
+  const apis = () => [...(devnet?.nodes.values() ?? [])].filter((n) => n.role === "shard").map((n) => n.api);
+
+  beforeAll(async () => {
+    devnet = await E2eDevnet.start({
+      basePort: 29800,
+      shardNodes: 2,
+      shards: SHARDS,
+      validators: 16,
+      slotSeconds: 1,
+    });
+    await devnet.untilSlot(3);
+  }, 120_000);
+
+  afterAll(async () => {
+    await devnet?.stop(failed);
+  }, 30_000);
+
+  it("sends at the asked rate, follows every transfer to finalized and writes its report; balances agree", async () => {
+    const out = join(devnet!.dir, "loadgen-report");
+    const run = await runLoadgen(
+      [
+        `--nodes=${apis().join(",")}`,
+        `--rate=${RATE}`,
+        `--duration=${DURATION}`,
+        "--cross-shard=0.5",
+        `--senders=0..${FUNDED - 1}`,
+        "--receivers=0..31",
+        "--finality-timeout=90",
+        `--out=${out}`,
+      ],
+      150_000,
+    );
+    if (run.code !== 0) failed = true;
+    expect(run.code, run.output.slice(-3000)).toBe(0);
+    expect(run.output).toContain("every accepted transfer reached finalized");
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+    expect(report.sent).toBe(RATE * DURATION);
+    expect(report.accepted).toBe(RATE * DURATION);
+    expect(report.latency.finalized.count).toBe(RATE * DURATION);
+    expect(report.latency.included.p50).toBeGreaterThan(0);
+    expect(report.latency.finalized.p50).toBeGreaterThan(report.latency.included.p50);
+    expect(Math.abs(report.crossShard / report.sent - 0.5)).toBeLessThan(0.15);
+    // open loop: the schedule, not the nodes' answers, set the pace
+    expect(report.sendSeconds).toBeLessThan(DURATION + 2);
+    expect(report.timeline.length).toBeGreaterThanOrEqual(DURATION - 1);
+    expect(readFileSync(join(out, "latency.svg"), "utf8")).toContain("<polyline");
+    expect(existsSync(join(out, "summary.txt"))).toBe(true);
+
+    // The chain agrees: the 32 accounts it used hold the genesis supply of the funded ones minus the fees.
+    const byShard = new Map<number, string>();
+    for (const api of apis()) {
+      const status = (await (await fetch(`${api}/v1/node/status`)).json()) as { trackedShards: number[] };
+      for (const s of status.trackedShards) if (!byShard.has(s)) byShard.set(s, api);
+    }
+    const accounts = Array.from({ length: 32 }, (_, n) => devAccount(n, SHARDS));
+    const expected = GENESIS_BALANCE * BigInt(FUNDED) - BigInt(RATE * DURATION);
+    let total = 0n;
+    await waitFor(
+      "balances of the 32 accounts to settle to the supply minus fees",
+      async () => {
+        const balances = await Promise.all(accounts.map((a) => balance(byShard.get(a.shard)!, a.hex)));
+        total = balances.reduce((x, y) => x + y, 0n);
+        return total === expected ? true : undefined;
+      },
+      30_000,
+      1000,
+    ).catch(() => undefined);
+    expect(total).toBe(expected);
+  }, 180_000);
+
+  it("refuses bad flags, unfunded senders and an unreachable node with a message that names the problem", async () => {
+    const bad = await runLoadgen(["--cross-shard=2", `--nodes=${apis().join(",")}`], 30_000);
+    expect(bad.code).toBe(1);
+    expect(bad.output).toContain("--cross-shard must be between 0 and 1");
+    const unfunded = await runLoadgen(
+      [`--nodes=${apis().join(",")}`, "--senders=200..201", "--rate=5", "--duration=1", "--out=/dev/null/x"],
+      30_000,
+    );
+    expect(unfunded.code).toBe(1);
+    expect(unfunded.output).toMatch(/dev:200 holds 0, its \d+ transfers need \d+/);
+    const unreachable = await runLoadgen(["--nodes=http://127.0.0.1:9", "--duration=1"], 30_000);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.output).toContain("cannot reach http://127.0.0.1:9");
+  }, 120_000);
+});
