@@ -136,4 +136,25 @@ describe.sequential("load generator against a devnet (real processes, 1-second s
     expect(unreachable.code).toBe(1);
     expect(unreachable.output).toContain("cannot reach http://127.0.0.1:9");
   }, 120_000);
+
+  it("exits 2 and says how many were left when accepted transfers do not reach finalized in time", async () => {
+    const out = join(devnet!.dir, "loadgen-timeout");
+    const run = await runLoadgen(
+      [
+        `--nodes=${apis().join(",")}`,
+        "--rate=5",
+        "--duration=1",
+        `--senders=0..${FUNDED - 1}`,
+        "--finality-timeout=0",
+        "--quiet",
+        `--out=${out}`,
+      ],
+      60_000,
+    );
+    expect(run.code, run.output.slice(-2000)).toBe(2);
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+    expect(report.accepted).toBe(5);
+    expect(report.notFinalized).toBeGreaterThan(0);
+    expect(run.output).toContain(`${report.notFinalized} accepted transfers had not reached finalized`);
+  }, 90_000);
 });
