@@ -20,7 +20,7 @@ import { mapLimit } from "./concurrency.js";
 import {
   accountState,
   apisFromEndpointsFile,
-  followTransactionEvents,
+  followEvents,
   LoadgenError,
   type NodeInfo,
   nodeInfos,
@@ -36,7 +36,7 @@ import {
   seededRandom,
 } from "./plan.js";
 import { buildReport, formatSummary, latencyChartSvg, reportJson } from "./report.js";
-import { applyStatus, progressLine, type TransferRecord } from "./tracker.js";
+import { applyStatus, progressLine, settleInclusion, type TransferRecord } from "./tracker.js";
 
 const options = {
   rate: { kind: "number", description: "transfers per second (constant arrival rate)", default: 50 },
@@ -203,12 +203,19 @@ async function main(): Promise<number> {
   const records = new Map<string, TransferRecord>();
   const abort = new AbortController();
   const used = [...new Set(nodeOfSender)];
+  /** When a node first announced each shard block as its head: the inclusion time of its transfers. */
+  const headSeenMs = new Map<string, number>();
   const followers = used.map((node) =>
-    followTransactionEvents(
+    followEvents(
       node.api,
-      (view) => {
-        const record = records.get(view.hash.replace(/^0x/, ""));
-        if (record) applyStatus(record, view, Date.now());
+      {
+        transaction: (view) => {
+          const record = records.get(view.hash.replace(/^0x/, ""));
+          if (record) applyStatus(record, view, Date.now());
+        },
+        shardHead: (head) => {
+          if (!headSeenMs.has(head.root)) headSeenMs.set(head.root, Date.now());
+        },
       },
       abort.signal,
     ),
@@ -295,6 +302,7 @@ async function main(): Promise<number> {
   }
   abort.abort();
   await Promise.allSettled(followers);
+  for (const record of records.values()) settleInclusion(record, headSeenMs);
 
   // --- report -------------------------------------------------------------------------------------------
   const report = buildReport(

@@ -112,18 +112,18 @@ export async function transactionStatus(api: string, hash: string): Promise<TxSt
 }
 
 /**
- * Follows a node's server-sent `transaction` events until `signal` aborts, reconnecting after errors, and
- * hands each status to `onStatus`.
+ * Follows a node's server-sent `transaction` and `shard_head` events until `signal` aborts, reconnecting
+ * after errors, and hands each to its handler.
  */
-export function followTransactionEvents(
+export function followEvents(
   api: string,
-  onStatus: (view: TxStatusJson) => void,
+  handlers: { transaction: (view: TxStatusJson) => void; shardHead: (head: { root: string }) => void },
   signal: AbortSignal,
 ): Promise<void> {
   const run = async () => {
     while (!signal.aborted) {
       try {
-        const res = await fetch(`${api}/v1/events?topics=transaction`, { signal });
+        const res = await fetch(`${api}/v1/events?topics=transaction,shard_head`, { signal });
         if (!res.body) throw new Error("event stream without a body");
         const decoder = new TextDecoder();
         let buffer = "";
@@ -133,8 +133,11 @@ export function followTransactionEvents(
             const event = buffer.slice(0, cut);
             buffer = buffer.slice(cut + 2);
             const data = event.split("\n").find((line) => line.startsWith("data:"));
-            if (data && event.startsWith("event: transaction"))
-              onStatus(JSON.parse(data.slice(5)) as TxStatusJson);
+            if (!data) continue;
+            if (event.startsWith("event: transaction"))
+              handlers.transaction(JSON.parse(data.slice(5)) as TxStatusJson);
+            else if (event.startsWith("event: shard_head"))
+              handlers.shardHead(JSON.parse(data.slice(5)) as { root: string });
           }
         }
       } catch {

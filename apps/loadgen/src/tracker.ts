@@ -16,6 +16,8 @@ export interface TransferRecord {
   node: string;
   accepted?: boolean;
   rejection?: string;
+  /** Root of the shard block that included it. */
+  blockRoot?: string;
   includedMs?: number;
   crosslinkedMs?: number;
   finalizedMs?: number;
@@ -26,7 +28,7 @@ export interface TxStatusJson {
   hash: string;
   status: string;
   reason?: { code: string; message: string };
-  included?: { time: string };
+  included?: { time: string; blockRoot?: string };
   crosslinked?: { time: string };
   finalized?: { time: string };
 }
@@ -42,9 +44,21 @@ export function applyStatus(record: TransferRecord, view: TxStatusJson, nowMs: n
     const known = record[key];
     if (known === undefined || at < known) record[key] = at;
   }
+  if (view.included?.blockRoot) record.blockRoot = view.included.blockRoot;
   if (view.status === "rejected" && record.accepted !== false && record.includedMs === undefined) {
     record.rejection = view.reason ? `${view.reason.code}: ${view.reason.message}` : "rejected";
   }
+}
+
+/**
+ * A node reports `included` when it next refreshes the transaction's status, up to a slot after the block
+ * arrived; the first `shard_head` announcement of the including block (`headSeenMs` by block root) is the
+ * inclusion time, when known.
+ */
+export function settleInclusion(record: TransferRecord, headSeenMs: ReadonlyMap<string, number>): void {
+  const seen = record.blockRoot === undefined ? undefined : headSeenMs.get(record.blockRoot);
+  if (seen !== undefined && (record.includedMs === undefined || seen < record.includedMs))
+    record.includedMs = seen;
 }
 
 export function stageMs(record: TransferRecord, stage: Stage): number | undefined {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { buildReport, formatSummary, latencyChartSvg, reportJson } from "../src/report.js";
-import { applyStatus, latencySummary, percentile, type TransferRecord } from "../src/tracker.js";
+import {
+  applyStatus,
+  latencySummary,
+  percentile,
+  settleInclusion,
+  type TransferRecord,
+} from "../src/tracker.js";
 
 const START = Date.parse("2026-11-25T12:00:00Z");
 const at = (ms: number) => new Date(START + ms).toISOString();
@@ -40,6 +46,21 @@ describe("load report", () => {
     );
     expect(r.includedMs).toBe(START + 1500);
     expect(r.finalizedMs).toBe(START + 6000);
+  });
+
+  it("times inclusion by the first head announcement of the including block when that came before the node's report", () => {
+    const r = record(0);
+    applyStatus(
+      r,
+      { hash: "h0", status: "included", included: { time: at(1900), blockRoot: "0xaa" } },
+      START + 5000,
+    );
+    settleInclusion(r, new Map([["0xbb", START + 100]]));
+    expect(r.includedMs).toBe(START + 1900);
+    settleInclusion(r, new Map([["0xaa", START + 1100]]));
+    expect(r.includedMs).toBe(START + 1100);
+    settleInclusion(r, new Map([["0xaa", START + 1500]]));
+    expect(r.includedMs).toBe(START + 1100);
   });
 
   it("measures latency from the scheduled send and counts transfers that never arrived as never", () => {
