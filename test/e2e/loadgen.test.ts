@@ -73,7 +73,7 @@ describe.sequential("load generator against a devnet (real processes, 1-second s
     const out = join(devnet!.dir, "loadgen-report");
     const run = await runLoadgen(
       [
-        `--nodes=${apis().join(",")}`,
+        `--apis=${apis().join(",")}`,
         `--rate=${RATE}`,
         `--duration=${DURATION}`,
         "--cross-shard=0.5",
@@ -123,16 +123,16 @@ describe.sequential("load generator against a devnet (real processes, 1-second s
   }, 180_000);
 
   it("refuses bad flags, unfunded senders and an unreachable node with a message that names the problem", async () => {
-    const bad = await runLoadgen(["--cross-shard=2", `--nodes=${apis().join(",")}`], 30_000);
+    const bad = await runLoadgen(["--cross-shard=2", `--apis=${apis().join(",")}`], 30_000);
     expect(bad.code).toBe(1);
     expect(bad.output).toContain("--cross-shard must be between 0 and 1");
     const unfunded = await runLoadgen(
-      [`--nodes=${apis().join(",")}`, "--senders=200..201", "--rate=5", "--duration=1", "--out=/dev/null/x"],
+      [`--apis=${apis().join(",")}`, "--senders=200..201", "--rate=5", "--duration=1", "--out=/dev/null/x"],
       30_000,
     );
     expect(unfunded.code).toBe(1);
     expect(unfunded.output).toMatch(/dev:200 holds 0, its \d+ transfers need \d+/);
-    const unreachable = await runLoadgen(["--nodes=http://127.0.0.1:9", "--duration=1"], 30_000);
+    const unreachable = await runLoadgen(["--apis=http://127.0.0.1:9", "--duration=1"], 30_000);
     expect(unreachable.code).toBe(1);
     expect(unreachable.output).toContain("cannot reach http://127.0.0.1:9");
   }, 120_000);
@@ -141,7 +141,7 @@ describe.sequential("load generator against a devnet (real processes, 1-second s
     const out = join(devnet!.dir, "loadgen-timeout");
     const run = await runLoadgen(
       [
-        `--nodes=${apis().join(",")}`,
+        `--apis=${apis().join(",")}`,
         "--rate=5",
         "--duration=1",
         `--senders=0..${FUNDED - 1}`,

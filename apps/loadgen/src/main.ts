@@ -5,7 +5,7 @@
  * chosen cross-shard share, follows every transfer to included, crosslinked and finalized, prints progress
  * every second and writes a report: report.json, summary.txt and latency.svg.
  *
- *   npm run loadgen -- [--rate 50] [--duration 30] [--cross-shard 0.3] [--senders 0..63] [--nodes URL,URL]
+ *   npm run loadgen -- [--rate 50] [--duration 30] [--cross-shard 0.3] [--senders 0..63] [--apis URL,URL]
  *
  * Exit status: 0 when every accepted transfer reached finalized, 2 when some did not within
  * --finality-timeout, 1 on bad flags or an unreachable node.
@@ -54,9 +54,9 @@ const options = {
   },
   amount: { kind: "number", description: "amount per transfer", default: 1 },
   fee: { kind: "number", description: "fee per transfer", default: 1 },
-  nodes: {
+  apis: {
     kind: "string",
-    description: "shard node API URLs, comma-separated (default: the shard nodes in --endpoints)",
+    description: "shard node API URLs, comma-separated; empty: the shard nodes listed in --endpoints",
     default: "",
   },
   endpoints: { kind: "string", description: "devnet endpoints file", default: ".devnet/endpoints.json" },
@@ -121,8 +121,8 @@ async function main(): Promise<number> {
   }
 
   // --- nodes ------------------------------------------------------------------------------------------
-  const apis = values.nodes
-    ? values.nodes
+  const apis = values.apis
+    ? values.apis
         .split(",")
         .map((u) => u.trim().replace(/\/$/, ""))
         .filter(Boolean)
@@ -146,7 +146,7 @@ async function main(): Promise<number> {
   for (const s of senders) {
     if (trackers[s.shard]!.length === 0)
       throw new LoadgenError(
-        `no given node tracks shard ${s.shard} of sender dev:${s.n}; add one with --nodes`,
+        `no given node tracks shard ${s.shard} of sender dev:${s.n}; add one with --apis`,
       );
   }
   const total = Math.round(values.rate * values.duration);

@@ -42,7 +42,7 @@ export function apisFromEndpointsFile(path: string): string[] {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
     throw new LoadgenError(
-      `cannot read ${path}: ${(err as Error).message}. Start a devnet (npm run devnet) or pass --nodes URL,URL`,
+      `cannot read ${path}: ${(err as Error).message}. Start a devnet (npm run devnet) or pass --apis URL,URL`,
     );
   }
   const apis = (json.nodes ?? [])
