@@ -290,13 +290,17 @@ async function main(): Promise<number> {
   while (open().length > 0 && Date.now() < deadline) {
     await sleep(1000);
     progress();
-    // Events can be missed (a reconnect): ask for the stragglers now and then.
+    // Events can be missed (a reconnect), and a node that tracked a shard for its validators' duties may
+    // stop: now and then ask every node that tracks the straggler's shard now.
     if (Date.now() - lastPoll >= 5000) {
       lastPoll = Date.now();
-      const byNode = new Map(used.map((n) => [n.name, n.api]));
+      const now = await nodeInfos(apis).catch(() => infos);
       await mapLimit(open().slice(0, 500), 16, async (r) => {
-        const view = await transactionStatus(byNode.get(r.node)!, r.hash).catch(() => undefined);
-        if (view) applyStatus(r, view, Date.now());
+        for (const node of now.filter((n) => n.trackedShards.includes(r.shard))) {
+          const view = await transactionStatus(node.api, r.hash).catch(() => undefined);
+          if (view) applyStatus(r, view, Date.now());
+          if (r.finalizedMs !== undefined) return;
+        }
       });
     }
   }
