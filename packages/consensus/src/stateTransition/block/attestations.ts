@@ -5,8 +5,7 @@ import { AttestationData } from "../../types/beacon.js";
 import type { AttestationDataValue, AttestationValue } from "../../types/index.js";
 import { computeSigningRoot } from "../../util/signing.js";
 import { BlockError } from "../errors.js";
-import { type PendingSignatureSet, verifySignatureSets } from "../signatureSets.js";
-import { addSignatureSet, type BlockContext, getDomain } from "./context.js";
+import { addSignatureSet, type BlockContext, getDomain, verifyOutsideBlock } from "./context.js";
 import { checkFfgVote, creditParticipation } from "./participation.js";
 
 export function attestationSigningRoot(domain: Uint8Array, data: AttestationDataValue): Uint8Array {
@@ -68,21 +67,10 @@ export function verifyAttestationSignature(
   cached: CachedBeaconState,
   attestation: AttestationValue,
 ): boolean {
-  const signatureSets: PendingSignatureSet[] = [];
-  const ctx: BlockContext = {
-    cached,
-    block: { slot: cached.state.slot } as BlockContext["block"],
-    signatureSets,
-  };
-  const attesters = getAttestingIndices(ctx, attestation);
-  pushAttestationSignatureSet(ctx, attestation, attesters, "attestation");
-  try {
-    verifySignatureSets(cached.epochCtx.pubkeys.bls, signatureSets);
-    return true;
-  } catch (e) {
-    if (e instanceof BlockError) return false;
-    throw e;
-  }
+  return verifyOutsideBlock(cached, (ctx) => {
+    const attesters = getAttestingIndices(ctx, attestation);
+    pushAttestationSignatureSet(ctx, attestation, attesters, "attestation");
+  });
 }
 
 /** An FFG attestation in `body.attestations`: all phase 0 rules apply; credits participation flags. */

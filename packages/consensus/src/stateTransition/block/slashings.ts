@@ -13,9 +13,8 @@ import { bytesEqual } from "../../util/bytes.js";
 import { computeSigningRoot } from "../../util/signing.js";
 import { checkpointsEqual, getCurrentEpoch, slashValidator } from "../accessors.js";
 import { BlockError } from "../errors.js";
-import { type PendingSignatureSet, verifySignatureSets } from "../signatureSets.js";
 import { attestationSigningRoot } from "./attestations.js";
-import { addSignatureSet, type BlockContext, getDomain } from "./context.js";
+import { addSignatureSet, type BlockContext, getDomain, verifyOutsideBlock } from "./context.js";
 
 /** Phase 0 `is_slashable_validator`: activated, not yet withdrawn/exited, not already slashed. */
 export function isSlashableValidator(
@@ -102,25 +101,22 @@ export function verifySlashingSignatures(
   cached: CachedBeaconState,
   evidence: { proposerSlashing: ProposerSlashingValue } | { attesterSlashing: AttesterSlashingValue },
 ): boolean {
-  const signatureSets: PendingSignatureSet[] = [];
-  const ctx: BlockContext = {
-    cached,
-    block: { slot: cached.state.slot } as BlockContext["block"],
-    signatureSets,
-  };
-  if ("proposerSlashing" in evidence)
-    pushProposerSlashingSets(ctx, evidence.proposerSlashing, "proposer slashing");
-  else {
-    pushIndexedAttestationSet(ctx, evidence.attesterSlashing.attestation1, "attester slashing attestation 1");
-    pushIndexedAttestationSet(ctx, evidence.attesterSlashing.attestation2, "attester slashing attestation 2");
-  }
-  try {
-    verifySignatureSets(cached.epochCtx.pubkeys.bls, signatureSets);
-    return true;
-  } catch (e) {
-    if (e instanceof BlockError) return false;
-    throw e;
-  }
+  return verifyOutsideBlock(cached, (ctx) => {
+    if ("proposerSlashing" in evidence)
+      pushProposerSlashingSets(ctx, evidence.proposerSlashing, "proposer slashing");
+    else {
+      pushIndexedAttestationSet(
+        ctx,
+        evidence.attesterSlashing.attestation1,
+        "attester slashing attestation 1",
+      );
+      pushIndexedAttestationSet(
+        ctx,
+        evidence.attesterSlashing.attestation2,
+        "attester slashing attestation 2",
+      );
+    }
+  });
 }
 
 export function processProposerSlashing(
