@@ -23,7 +23,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { shardOf, signTransaction, Transaction, transactionHash } from "@shardnet/consensus";
 import { addressFromPubkey, bytesToHex, devAccountKey, type Ed25519KeyPair } from "@shardnet/crypto";
-import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
+import { followEventStream, formatHelp, parseOptions, UsageError } from "@shardnet/node";
 import { writeGenesisFile } from "./genesisFile.js";
 import { APP_ENTRY, getJson, sleep, spawnNode, waitFor } from "./processes.js";
 import type { NodeStatus } from "./statusTypes.js";
@@ -147,52 +147,34 @@ function watchTransactions(
   headSeen: Map<string, number>,
   signal: AbortSignal,
 ): void {
-  const run = async () => {
-    while (!signal.aborted) {
-      try {
-        const res = await fetch(`${api}/v1/events?topics=transaction,shard_head`, { signal });
-        if (!res.body) throw new Error("no body");
-        const decoder = new TextDecoder();
-        let buffer = "";
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          let cut = buffer.indexOf("\n\n");
-          while (cut >= 0) {
-            const block = buffer.slice(0, cut);
-            buffer = buffer.slice(cut + 2);
-            cut = buffer.indexOf("\n\n");
-            const data = block.split("\n").find((l) => l.startsWith("data:"));
-            if (!data) continue;
-            if (block.startsWith("event: shard_head")) {
-              const head = JSON.parse(data.slice(5)) as { root: string };
-              if (!headSeen.has(head.root)) headSeen.set(head.root, Date.now());
-              continue;
-            }
-            const view = JSON.parse(data.slice(5)) as {
-              hash: string;
-              included?: { time: string; blockRoot: string };
-              finalized?: { time: string };
-            };
-            const t = tracked.get(view.hash.replace(/^0x/, ""));
-            if (!t) continue;
-            const now = Date.now();
-            if (view.included) {
-              t.blockRoot = view.included.blockRoot;
-              const at = Math.min(Date.parse(view.included.time) || now, now);
-              if (t.included === undefined || at < t.included) t.included = at;
-            }
-            if (view.finalized) {
-              const at = Math.min(Date.parse(view.finalized.time) || now, now);
-              if (t.finalized === undefined || at < t.finalized) t.finalized = at;
-            }
-          }
-        }
-      } catch {
-        if (!signal.aborted) await sleep(500);
+  void followEventStream(
+    `${api}/v1/events?topics=transaction,shard_head`,
+    ({ event, data }) => {
+      if (event === "shard_head") {
+        const head = JSON.parse(data) as { root: string };
+        if (!headSeen.has(head.root)) headSeen.set(head.root, Date.now());
+        return;
       }
-    }
-  };
-  void run();
+      const view = JSON.parse(data) as {
+        hash: string;
+        included?: { time: string; blockRoot: string };
+        finalized?: { time: string };
+      };
+      const t = tracked.get(view.hash.replace(/^0x/, ""));
+      if (!t) return;
+      const now = Date.now();
+      if (view.included) {
+        t.blockRoot = view.included.blockRoot;
+        const at = Math.min(Date.parse(view.included.time) || now, now);
+        if (t.included === undefined || at < t.included) t.included = at;
+      }
+      if (view.finalized) {
+        const at = Math.min(Date.parse(view.finalized.time) || now, now);
+        if (t.finalized === undefined || at < t.finalized) t.finalized = at;
+      }
+    },
+    signal,
+  );
 }
 
 async function main(): Promise<void> {

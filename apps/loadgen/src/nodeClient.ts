@@ -1,5 +1,6 @@
 /** The node HTTP API as the load generator uses it (DESIGN.md §7). */
 import { readFileSync } from "node:fs";
+import { followEventStream } from "@shardnet/node";
 import type { TxStatusJson } from "./tracker.js";
 
 export class LoadgenError extends Error {}
@@ -111,39 +112,18 @@ export async function transactionStatus(api: string, hash: string): Promise<TxSt
   return status === 200 ? body : undefined;
 }
 
-/**
- * Follows a node's server-sent `transaction` and `shard_head` events until `signal` aborts, reconnecting
- * after errors, and hands each to its handler.
- */
+/** Follows a node's `transaction` and `shard_head` events until `signal` aborts (reconnecting after errors). */
 export function followEvents(
   api: string,
   handlers: { transaction: (view: TxStatusJson) => void; shardHead: (head: { root: string }) => void },
   signal: AbortSignal,
 ): Promise<void> {
-  const run = async () => {
-    while (!signal.aborted) {
-      try {
-        const res = await fetch(`${api}/v1/events?topics=transaction,shard_head`, { signal });
-        if (!res.body) throw new Error("event stream without a body");
-        const decoder = new TextDecoder();
-        let buffer = "";
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          for (let cut = buffer.indexOf("\n\n"); cut >= 0; cut = buffer.indexOf("\n\n")) {
-            const event = buffer.slice(0, cut);
-            buffer = buffer.slice(cut + 2);
-            const data = event.split("\n").find((line) => line.startsWith("data:"));
-            if (!data) continue;
-            if (event.startsWith("event: transaction"))
-              handlers.transaction(JSON.parse(data.slice(5)) as TxStatusJson);
-            else if (event.startsWith("event: shard_head"))
-              handlers.shardHead(JSON.parse(data.slice(5)) as { root: string });
-          }
-        }
-      } catch {
-        if (!signal.aborted) await new Promise((res) => setTimeout(res, 500));
-      }
-    }
-  };
-  return run();
+  return followEventStream(
+    `${api}/v1/events?topics=transaction,shard_head`,
+    ({ event, data }) => {
+      if (event === "transaction") handlers.transaction(JSON.parse(data) as TxStatusJson);
+      else if (event === "shard_head") handlers.shardHead(JSON.parse(data) as { root: string });
+    },
+    signal,
+  );
 }

@@ -1,4 +1,5 @@
 export * from "./api/errors.js";
+export * from "./api/eventStream.js";
 export * from "./api/server.js";
 export * from "./chain/beaconChain.js";
 export * from "./chain/pools.js";

@@ -6,6 +6,7 @@
  */
 import { shardOf, signTransaction, Transaction, transactionHash } from "@shardnet/consensus";
 import { addressFromPubkey, bytesToHex, devAccountKey, type Ed25519KeyPair } from "@shardnet/crypto";
+import { readEventStream } from "@shardnet/node";
 import { sleep } from "../../../apps/devnet/src/processes.js";
 import type { NodeStatus } from "../../../apps/devnet/src/statusTypes.js";
 
@@ -258,18 +259,8 @@ export class SseClient {
       if (res.status !== 200 || !res.body)
         throw new Error(`GET ${this.url} → ${res.status}: ${await res.text()}`);
       onConnected();
-      const decoder = new TextDecoder();
-      let buffer = "";
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let cut = buffer.indexOf("\n\n");
-        while (cut >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          this.parse(block);
-          cut = buffer.indexOf("\n\n");
-        }
-      }
+      for await (const { event, data } of readEventStream(res.body as unknown as AsyncIterable<Uint8Array>))
+        this.record(event, data);
     } catch (err) {
       if (!this.controller.signal.aborted) {
         this.error = err as Error;
@@ -281,18 +272,10 @@ export class SseClient {
     }
   }
 
-  private parse(block: string): void {
-    let event = "message";
-    const data: string[] = [];
-    for (const line of block.split("\n")) {
-      if (line.startsWith(":")) continue;
-      if (line.startsWith("event:")) event = line.slice(6).trim();
-      else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
-    }
-    if (data.length === 0) return;
-    let parsed: unknown = data.join("\n");
+  private record(event: string, data: string): void {
+    let parsed: unknown = data;
     try {
-      parsed = JSON.parse(parsed as string);
+      parsed = JSON.parse(data);
     } catch {
       // keep text
     }
@@ -336,10 +319,4 @@ export class SseClient {
   }
 }
 
-/** Percentile (0..100) of a list of numbers (nearest rank); NaN when empty. */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
+export { percentile } from "../../../apps/loadgen/src/tracker.js";
