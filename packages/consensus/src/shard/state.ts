@@ -145,8 +145,8 @@ export class ShardState implements AccountReader {
   }
 
   canCredit(address: Uint8Array, amount: bigint): boolean {
-    const account = this.getAccount(address);
-    return (account === undefined ? 0n : account.balance) + amount <= MAX_UINT64;
+    const index = this.accounts.indexOf(address);
+    return (index === undefined ? 0n : this.accounts.balanceAt(index)) + amount <= MAX_UINT64;
   }
 
   burnFee(fee: bigint): void {

@@ -3,12 +3,24 @@ import { describe, expect, it } from "vitest";
 import { type Account, AccountStore, Accounts } from "../../src/shard/index.js";
 import { isValidBranch } from "../../src/shard/merkle.js";
 
-/** Distinct addresses; bytes 8..13 repeat every 4 so registry keys collide and candidates must be confirmed. */
+/** Distinct addresses; bytes 8..11 repeat every 4 so registry fingerprints collide and candidates must be confirmed. */
 function address(n: number): Uint8Array {
   const bytes = new Uint8Array(20);
   new DataView(bytes.buffer).setUint32(0, n, true);
   bytes[8] = n % 4;
   return bytes;
+}
+
+/**
+ * Reads `store` back through the shared arrays (which makes them hold its version and rehash what changed),
+ * not through its cached root: its bytes, and a Merkle branch of `index` against the SSZ root of `model`.
+ */
+function expectHeldAs(store: AccountStore, model: readonly Account[], index: number): void {
+  expect(store.serialize()).toEqual(Accounts.serialize(model as Account[]));
+  const gindex = Accounts.getPathInfo([index]).gindex;
+  const leaf = Accounts.elementType.hashTreeRoot(model[index]);
+  const root = Accounts.hashTreeRoot(model as Account[]);
+  expect(isValidBranch(leaf, store.branch(index), gindex, root)).toBe(true);
 }
 
 /** The reference: every version as a plain list, hashed with the SSZ type. */
@@ -107,6 +119,12 @@ describe("AccountStore", () => {
     const fork = store.clone();
     fork.setBalanceAndNonce(64, 7n, 3);
     expect(store.root()).toEqual(Accounts.hashTreeRoot(model));
+    expectHeldAs(store, model, 64);
+    expectHeldAs(
+      fork,
+      model.map((a, i) => (i === 64 ? { ...a, balance: 7n, nonce: 3 } : a)),
+      64,
+    );
   });
 
   it("rehashes blocks that change hundreds of accounts at once, as big as the batches its copies work in", () => {
@@ -135,6 +153,8 @@ describe("AccountStore", () => {
           }
           expect(store.root()).toEqual(Accounts.hashTreeRoot(model));
           expect(head.root()).toEqual(Accounts.hashTreeRoot(genesis));
+          expectHeldAs(head, genesis, indices[0]!);
+          expectHeldAs(store, model, indices[indices.length - 1]!);
         },
       ),
       { numRuns: 40 },

@@ -73,7 +73,7 @@ describe("shard state", () => {
     expect(forkA.getAccount(y.address)).toBeUndefined();
     expect(forkB.getAccount(x.address)).toBeUndefined();
     expect(base.getAccount(x.address)).toBeUndefined();
-    // Same registry key (bytes 8..13), different addresses.
+    // Same registry fingerprint (bytes 8..11), different addresses.
     const state = ShardState.fromValue(
       { ...ShardStateType.defaultValue(), outboxes: [[]], inboxCursors: [0] },
       new Uint8Array(32),

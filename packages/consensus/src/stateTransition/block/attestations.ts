@@ -45,8 +45,8 @@ export function getAttestingIndices(
 /** Queues the aggregate signature of `attesters` over `attestation.data`. */
 export function pushAttestationSignatureSet(
   ctx: BlockContext,
-  attestation: AttestationValue,
-  attesters: number[],
+  attestation: Pick<AttestationValue, "data" | "signature">,
+  attesters: readonly number[],
   label: string,
 ): void {
   const pubkeys = ctx.cached.epochCtx.pubkeys;

@@ -1,6 +1,5 @@
-import type { BlsPublicKey } from "@shardnet/crypto";
 import type { CachedBeaconState } from "../../cache/cachedState.js";
-import { DOMAIN_ATTESTER, DOMAIN_BEACON_PROPOSER } from "../../params/constants.js";
+import { DOMAIN_BEACON_PROPOSER } from "../../params/constants.js";
 import { AttestationData, BeaconBlockHeader } from "../../types/beacon.js";
 import type {
   AttestationDataValue,
@@ -13,7 +12,7 @@ import { bytesEqual } from "../../util/bytes.js";
 import { computeSigningRoot } from "../../util/signing.js";
 import { checkpointsEqual, getCurrentEpoch, slashValidator } from "../accessors.js";
 import { BlockError } from "../errors.js";
-import { attestationSigningRoot } from "./attestations.js";
+import { pushAttestationSignatureSet } from "./attestations.js";
 import { addSignatureSet, type BlockContext, getDomain, verifyOutsideBlock } from "./context.js";
 
 /** Phase 0 `is_slashable_validator`: activated, not yet withdrawn/exited, not already slashed. */
@@ -146,13 +145,7 @@ function pushProposerSlashingSets(ctx: BlockContext, slashing: ProposerSlashingV
 }
 
 function pushIndexedAttestationSet(ctx: BlockContext, indexed: IndexedAttestationValue, label: string): void {
-  const publicKeys: BlsPublicKey[] = indexed.attestingIndices.map((i) => ctx.cached.epochCtx.pubkeys.get(i));
-  addSignatureSet(ctx, () => ({
-    label,
-    publicKeys,
-    message: attestationSigningRoot(getDomain(ctx, DOMAIN_ATTESTER), indexed.data),
-    signature: indexed.signature,
-  }));
+  pushAttestationSignatureSet(ctx, indexed, indexed.attestingIndices, label);
 }
 
 export function processAttesterSlashing(
