@@ -3,7 +3,6 @@ import {
   type CheckpointValue,
   checkAmounts,
   shardOf,
-  TRANSACTION_SIZE,
   type Transaction,
   Transaction as TransactionType,
   transactionFromJson,
@@ -68,14 +67,14 @@ export const MAX_GOSSIP_TXS = 256;
 
 /**
  * Gossip payload on `shard_{s}_tx`: transactions of shard s, as many as one API request admitted (up to
- * MAX_GOSSIP_TXS). Gossipsub cost each receiving node 0.15–0.4 ms of CPU per 160-byte message (p2p bench),
- * more than the Ed25519 check of a transaction: one message per transaction let a burst of 2,000
- * stall every node of a 2-core devnet for seconds, delaying blocks past their slot.
+ * MAX_GOSSIP_TXS). Gossipsub costs each receiving node 133–223 µs of CPU per 200-byte message (p2p bench),
+ * more than the Ed25519 check of a transaction. One message per transaction was one of three causes of the
+ * e2e burst of 2,000 transfers finalizing 4.16–4.27 epochs after its last send (bound 4; 3.15–3.37 since).
  */
 export const TransactionGossipBatch = new ListCompositeType(TransactionType, MAX_GOSSIP_TXS, {
   typeName: "TransactionGossipBatch",
 });
-export const MAX_TX_GOSSIP_BYTES = MAX_GOSSIP_TXS * TRANSACTION_SIZE;
+export const MAX_TX_GOSSIP_BYTES = TransactionGossipBatch.maxSize;
 
 /** What admission decided for one API transaction before anything is published. */
 type Admission =
@@ -161,11 +160,11 @@ export class TxService {
 
   /** Mempool admission on a tracked shard, or the checks possible without its state before forwarding. */
   private admit(tx: Transaction): Admission {
-    const hash = bytesToHex(transactionHash(tx));
     const shard = shardOf(tx.from, this.beacon.preset.SHARD_COUNT);
     const chain = this.shards().get(shard);
     if (chain) {
       const added = chain.mempool.add(tx, chain.head().state);
+      const hash = added.txHash;
       if (!added.ok) {
         if (added.reason === "duplicate") {
           return { result: { hash, status: "pending", shard, forwarded: false }, publish: false };
@@ -181,6 +180,7 @@ export class TxService {
       this.log.debug({ shard, hash }, "transaction admitted");
       return { result: { hash, status: "pending", shard, forwarded: false }, publish: true, tx };
     }
+    const hash = bytesToHex(transactionHash(tx));
     const amounts = checkAmounts(tx);
     if (!amounts.ok) {
       return {
@@ -223,7 +223,7 @@ export class TxService {
     for (const tx of txs) {
       const added = chain.mempool.add(tx, chain.head().state);
       if (added.ok) {
-        this.markSeen(bytesToHex(transactionHash(tx)), shard, "pending");
+        this.markSeen(added.txHash, shard, "pending");
         admitted++;
       } else if (
         added.reason === "bad_signature" ||
