@@ -62,7 +62,7 @@ export class ValidatorService {
    * every slot of their shard committee, and a second, different FFG vote for one target epoch is slashable:
    * when a late block changes this node's view of the epoch's checkpoint, later attestations of the epoch
    * repeat the vote already signed (their LMD and shard votes still follow the new head) instead of being
-   * refused by slashing protection, which silenced a quarter of the committee votes for the rest of the epoch.
+   * refused by slashing protection, which silenced those validators for the rest of the epoch.
    */
   private readonly ffgVotes = new Map<number, Pick<AttestationDataValue, "source" | "target"> | null>();
 
