@@ -8,13 +8,13 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_DEV_BALANCE } from "../../apps/devnet/src/genesisFile.js";
 import { REPO_ROOT } from "../../apps/devnet/src/processes.js";
 import { E2eDevnet, waitFor } from "./helpers/devnet.js";
-import { devAccount } from "./helpers/txs.js";
+import { devAccount, nodesByShard } from "./helpers/txs.js";
 
 const SHARDS = 2;
-/** Every dev account the harness funds at genesis holds this much. */
-const GENESIS_BALANCE = 1_000_000_000_000_000n;
+/** Dev accounts the e2e harness funds at genesis (E2eDevnet.start), each with DEFAULT_DEV_BALANCE. */
 const FUNDED = 16;
 const RATE = 20;
 const DURATION = 8;
@@ -96,23 +96,26 @@ describe.sequential("load generator against a devnet (real processes, 1-second s
     expect(Math.abs(report.crossShard / report.sent - 0.5)).toBeLessThan(0.15);
     // open loop: the schedule, not the nodes' answers, set the pace
     expect(report.sendSeconds).toBeLessThan(DURATION + 2);
+    expect(report.sendSeconds).toBeGreaterThan(DURATION - 1);
+    expect(Math.abs(report.achievedRate - RATE)).toBeLessThan(RATE * 0.15);
     expect(report.timeline.length).toBeGreaterThanOrEqual(DURATION - 1);
     expect(readFileSync(join(out, "latency.svg"), "utf8")).toContain("<polyline");
     expect(existsSync(join(out, "summary.txt"))).toBe(true);
 
     // The chain agrees: the 32 accounts it used hold the genesis supply of the funded ones minus the fees.
-    const byShard = new Map<number, string>();
-    for (const api of apis()) {
-      const status = (await (await fetch(`${api}/v1/node/status`)).json()) as { trackedShards: number[] };
-      for (const s of status.trackedShards) if (!byShard.has(s)) byShard.set(s, api);
-    }
+    const shardNodes = [...devnet!.nodes.values()].filter((n) => n.role === "shard");
+    const byShard = nodesByShard(
+      await devnet!.statuses(shardNodes.map((n) => n.name)),
+      new Map(shardNodes.map((n) => [n.name, n.api])),
+      SHARDS,
+    );
     const accounts = Array.from({ length: 32 }, (_, n) => devAccount(n, SHARDS));
-    const expected = GENESIS_BALANCE * BigInt(FUNDED) - BigInt(RATE * DURATION);
+    const expected = DEFAULT_DEV_BALANCE * BigInt(FUNDED) - BigInt(RATE * DURATION);
     let total = 0n;
     await waitFor(
       "balances of the 32 accounts to settle to the supply minus fees",
       async () => {
-        const balances = await Promise.all(accounts.map((a) => balance(byShard.get(a.shard)!, a.hex)));
+        const balances = await Promise.all(accounts.map((a) => balance(byShard[a.shard]![0]!.api, a.hex)));
         total = balances.reduce((x, y) => x + y, 0n);
         return total === expected ? true : undefined;
       },

@@ -8,10 +8,9 @@
  * fresh dev account (balance 0 at genesis), so expected balances are exact sums.
  */
 
-import { shardOf } from "@shardnet/consensus";
+import { SeededRandom, shardOf } from "@shardnet/consensus";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mapLimit } from "../../apps/loadgen/src/concurrency.js";
-import { seededRandom as prng } from "../../apps/loadgen/src/plan.js";
 import { E2eDevnet, formatStatuses, SLOTS_PER_EPOCH, sleep, waitFor } from "./helpers/devnet.js";
 import {
   account,
@@ -270,7 +269,8 @@ describe.sequential("transactions end to end (real processes, 1-second slots)", 
 
   it(`a burst of ${BURST_SENDERS * BURST_PER_SENDER} transfers from ${BURST_SENDERS} senders to random shards all reach finalized, each credited once`, async () => {
     const d = net();
-    const rnd = prng(42);
+    const random = new SeededRandom(42);
+    const rnd = () => random.next();
     // Fund 50 fresh senders from genesis accounts on their own shard (intra-shard, so it settles at once).
     const senders: DevAccount[] = [];
     for (let shard = 0; shard < SHARDS; shard++) {

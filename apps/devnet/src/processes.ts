@@ -15,10 +15,10 @@ export const APP_ENTRY = {
  * Environment every node process gets: glibc backs its large allocations, the shard state's account and
  * Merkle arrays among them, with transparent huge pages. Blocks touch accounts all over a big state, and
  * 4 KB pages then cost a TLB miss per account (measured on 1M accounts: 1–1.5 ms less per 5,000-transfer
- * block, `npm run bench -w packages/consensus -- shard`). A GLIBC_TUNABLES already set is kept; without
- * glibc or THP it changes nothing.
+ * block, `npm run bench -w packages/consensus -- shard` against the same with `GLIBC_TUNABLES=` set empty).
+ * A GLIBC_TUNABLES already set is kept; without glibc or THP it changes nothing.
  */
-export const NODE_PROCESS_ENV: NodeJS.ProcessEnv = {
+const NODE_PROCESS_ENV: NodeJS.ProcessEnv = {
   GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? "glibc.malloc.hugetlb=1",
 };
 

@@ -13,9 +13,9 @@
 import "@shardnet/p2p/polyfill";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { shardOf, signTransaction, Transaction, transactionHash } from "@shardnet/consensus";
+import { SeededRandom, shardOf, signTransaction, Transaction, transactionHash } from "@shardnet/consensus";
 import { addressFromPubkey, bytesToHex, devAccountKey } from "@shardnet/crypto";
-import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
+import { formatHelp, parseIndexList, parseOptions, UsageError } from "@shardnet/node";
 import { mapLimit } from "./concurrency.js";
 import {
   accountState,
@@ -27,14 +27,7 @@ import {
   submitBatch,
   transactionStatus,
 } from "./nodeClient.js";
-import {
-  dueCount,
-  type Party,
-  parseIndexList,
-  planTransfers,
-  scheduledOffsetMs,
-  seededRandom,
-} from "./plan.js";
+import { dueCount, planTransfers, scheduledOffsetMs } from "./plan.js";
 import { buildReport, formatSummary, latencyChartSvg, reportJson } from "./report.js";
 import { applyStatus, progressLine, settleInclusion, type TransferRecord } from "./tracker.js";
 
@@ -111,14 +104,10 @@ async function main(): Promise<number> {
     return 0;
   }
   checkValues(values);
-  let senderNumbers: number[];
-  let receiverNumbers: number[];
-  try {
-    senderNumbers = parseIndexList("senders", values.senders);
-    receiverNumbers = parseIndexList("receivers", values.receivers);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const senderNumbers = parseIndexList(values.senders, "--senders");
+  const receiverNumbers = parseIndexList(values.receivers, "--receivers");
+  if (senderNumbers.length === 0 || receiverNumbers.length === 0)
+    throw new UsageError("--senders and --receivers each need at least one account");
 
   // --- nodes ------------------------------------------------------------------------------------------
   const apis = values.apis
@@ -129,8 +118,7 @@ async function main(): Promise<number> {
     : apisFromEndpointsFile(values.endpoints);
   const infos = await nodeInfos(apis);
   const shardCount = infos[0]!.shardCount;
-  const trackers: NodeInfo[][] = Array.from({ length: shardCount }, () => []);
-  for (const info of infos) for (const shard of info.trackedShards) trackers[shard]?.push(info);
+  const trackers = trackersByShard(infos, shardCount);
   log(
     `nodes: ${infos.map((i) => `${i.name}=[${i.trackedShards.join(",")}]`).join(" ")}; ${shardCount} shards`,
   );
@@ -150,13 +138,8 @@ async function main(): Promise<number> {
       );
   }
   const total = Math.round(values.rate * values.duration);
-  const plan = planTransfers(
-    total,
-    senders as Party[],
-    receivers as Party[],
-    values["cross-shard"],
-    seededRandom(values.seed),
-  );
+  const random = new SeededRandom(values.seed);
+  const plan = planTransfers(total, senders, receivers, values["cross-shard"], () => random.next());
   const perSender = new Map<number, number>();
   for (const t of plan) perSender.set(t.sender, (perSender.get(t.sender) ?? 0) + 1);
   const nodeOfSender = senders.map((s, i) => trackers[s.shard]![i % trackers[s.shard]!.length]!);
@@ -242,7 +225,6 @@ async function main(): Promise<number> {
           scheduledMs: startMs + scheduledOffsetMs(i, values.rate),
           shard: senders[tx.sender]!.shard,
           cross: tx.cross,
-          node: node.name,
         });
         const list = byNode.get(node) ?? [];
         if (list.length === 0) byNode.set(node, list);
@@ -285,18 +267,18 @@ async function main(): Promise<number> {
 
   // --- until every accepted transfer is finalized (or the timeout) -------------------------------------
   const deadline = Date.now() + values["finality-timeout"] * 1000;
-  const open = () => [...records.values()].filter((r) => r.accepted && r.finalizedMs === undefined);
+  const stragglers = () => [...records.values()].filter((r) => r.accepted && r.finalizedMs === undefined);
   let lastPoll = Date.now();
-  while (open().length > 0 && Date.now() < deadline) {
+  for (let open = stragglers(); open.length > 0 && Date.now() < deadline; open = stragglers()) {
     await sleep(1000);
     progress();
     // Events can be missed (a reconnect), and a node that tracked a shard for its validators' duties may
     // stop: now and then ask every node that tracks the straggler's shard now.
     if (Date.now() - lastPoll >= 5000) {
       lastPoll = Date.now();
-      const now = await nodeInfos(apis).catch(() => infos);
-      await mapLimit(open().slice(0, 500), 16, async (r) => {
-        for (const node of now.filter((n) => n.trackedShards.includes(r.shard))) {
+      const trackingNow = trackersByShard(await nodeInfos(apis).catch(() => infos), shardCount);
+      await mapLimit(open.slice(0, 500), 16, async (r) => {
+        for (const node of trackingNow[r.shard] ?? []) {
           const view = await transactionStatus(node.api, r.hash).catch(() => undefined);
           if (view) applyStatus(r, view, Date.now());
           if (r.finalizedMs !== undefined) return;
@@ -333,6 +315,13 @@ async function main(): Promise<number> {
     `\n${summary}\nreport: ${join(out, "report.json")}, ${join(out, "summary.txt")}, ${join(out, "latency.svg")}\n`,
   );
   return report.notFinalized === 0 ? 0 : 2;
+}
+
+/** For each shard, the given nodes that track it. */
+function trackersByShard(infos: readonly NodeInfo[], shardCount: number): NodeInfo[][] {
+  const trackers: NodeInfo[][] = Array.from({ length: shardCount }, () => []);
+  for (const info of infos) for (const shard of info.trackedShards) trackers[shard]?.push(info);
+  return trackers;
 }
 
 main().then(

@@ -1,26 +1,8 @@
 /**
  * What a load run sends and when, as pure functions: the open-loop schedule (transfer i is due at
  * i / rate seconds, whatever the nodes answer) and the transfers themselves (senders in turn, receivers on
- * another shard for the requested share).
+ * another shard for the requested share; the random choices come from consensus' SeededRandom).
  */
-
-/** Account indices from "a..b" (inclusive) or "a,b,c". */
-export function parseIndexList(flag: string, text: string): number[] {
-  const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(text);
-  if (range) {
-    const from = Number(range[1]);
-    const to = Number(range[2]);
-    if (to < from) throw new RangeError(`--${flag}: range ${text} ends before it starts`);
-    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-  }
-  const list = text.split(",").map((part) => part.trim());
-  if (list.length === 0 || list.some((part) => !/^\d+$/.test(part))) {
-    throw new RangeError(
-      `--${flag} must be a range "a..b" or a list "a,b,c" of account numbers, got "${text}"`,
-    );
-  }
-  return [...new Set(list.map(Number))];
-}
 
 /** Milliseconds after the start at which transfer `i` is due. */
 export function scheduledOffsetMs(i: number, rate: number): number {
@@ -76,16 +58,4 @@ export function planTransfers(
     const receiver = pool[Math.floor(random() * pool.length)]!;
     return { sender, receiver, cross: receivers[receiver]!.shard !== senders[sender]!.shard };
   });
-}
-
-/** Deterministic PRNG (mulberry32), so a run can be repeated with --seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -5,11 +5,11 @@
  */
 import {
   type LatencySummary,
+  latencySeconds,
   latencySummary,
   percentile,
   STAGES,
   type Stage,
-  stageMs,
   type TransferRecord,
 } from "./tracker.js";
 
@@ -21,7 +21,6 @@ export interface RunConfig {
   receivers: number;
   nodes: string[];
   seed: number;
-  slotSeconds?: number;
 }
 
 export interface TimelinePoint {
@@ -80,10 +79,7 @@ export function buildReport(
   const latencyIn = (list: TransferRecord[], stage: Stage, p: number) =>
     seconds(
       percentile(
-        list.map((r) => {
-          const at = stageMs(r, stage);
-          return at === undefined ? Number.POSITIVE_INFINITY : (at - r.scheduledMs) / 1000;
-        }),
+        list.map((r) => latencySeconds(r, stage)),
         p,
       ),
     );

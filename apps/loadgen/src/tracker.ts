@@ -13,7 +13,6 @@ export interface TransferRecord {
   scheduledMs: number;
   shard: number;
   cross: boolean;
-  node: string;
   accepted?: boolean;
   rejection?: string;
   /** Root of the shard block that included it. */
@@ -27,7 +26,6 @@ export interface TransferRecord {
 export interface TxStatusJson {
   hash: string;
   status: string;
-  reason?: { code: string; message: string };
   included?: { time: string; blockRoot?: string };
   crosslinked?: { time: string };
   finalized?: { time: string };
@@ -45,9 +43,6 @@ export function applyStatus(record: TransferRecord, view: TxStatusJson, nowMs: n
     if (known === undefined || at < known) record[key] = at;
   }
   if (view.included?.blockRoot) record.blockRoot = view.included.blockRoot;
-  if (view.status === "rejected" && record.accepted !== false && record.includedMs === undefined) {
-    record.rejection = view.reason ? `${view.reason.code}: ${view.reason.message}` : "rejected";
-  }
 }
 
 /**
@@ -82,13 +77,15 @@ export interface LatencySummary {
   max: number;
 }
 
+/** Seconds from the scheduled send to `stage`; +Infinity when the transfer never got there. */
+export function latencySeconds(record: TransferRecord, stage: Stage): number {
+  const at = stageMs(record, stage);
+  return at === undefined ? Number.POSITIVE_INFINITY : (at - record.scheduledMs) / 1000;
+}
+
 /** Latency to `stage` over the accepted transfers in `records`. */
 export function latencySummary(records: readonly TransferRecord[], stage: Stage): LatencySummary {
-  const accepted = records.filter((r) => r.accepted);
-  const seconds = accepted.map((r) => {
-    const at = stageMs(r, stage);
-    return at === undefined ? Number.POSITIVE_INFINITY : (at - r.scheduledMs) / 1000;
-  });
+  const seconds = records.filter((r) => r.accepted).map((r) => latencySeconds(r, stage));
   return {
     count: seconds.filter(Number.isFinite).length,
     p50: percentile(seconds, 50),
@@ -103,16 +100,14 @@ export function progressLine(records: readonly TransferRecord[], total: number, 
   let accepted = 0;
   let rejected = 0;
   const reached: Record<Stage, number> = { included: 0, crosslinked: 0, finalized: 0 };
+  const included: number[] = [];
   for (const r of records) {
     if (r.accepted) accepted++;
     else if (r.accepted === false) rejected++;
     for (const stage of STAGES) if (stageMs(r, stage) !== undefined) reached[stage]++;
+    if (r.includedMs !== undefined) included.push(latencySeconds(r, "included"));
   }
-  const included = records.filter((r) => r.includedMs !== undefined);
-  const p99 = percentile(
-    included.map((r) => (r.includedMs! - r.scheduledMs) / 1000),
-    99,
-  );
+  const p99 = percentile(included, 99);
   return (
     `t=${(elapsedMs / 1000).toFixed(0)}s sent ${records.length}/${total} accepted ${accepted} rejected ${rejected} ` +
     `included ${reached.included} crosslinked ${reached.crosslinked} finalized ${reached.finalized}` +

@@ -1,18 +1,16 @@
+import { SeededRandom } from "@shardnet/consensus";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  dueCount,
-  type Party,
-  parseIndexList,
-  planTransfers,
-  scheduledOffsetMs,
-  seededRandom,
-} from "../src/plan.js";
+import { dueCount, type Party, planTransfers, scheduledOffsetMs } from "../src/plan.js";
 
+const random = (seed: number) => {
+  const r = new SeededRandom(seed);
+  return () => r.next();
+};
 const parties = (shards: number[]): Party[] => shards.map((shard, n) => ({ n, shard }));
 
 describe("load plan", () => {
-  it("is open loop: by any time, exactly the transfers scheduled up to then are due, whatever happened before", () => {
+  it("is open loop: at any elapsed time, exactly the transfers scheduled up to then are due", () => {
     fc.assert(
       fc.property(
         fc.double({ min: 0.5, max: 5000, noNaN: true }),
@@ -36,7 +34,7 @@ describe("load plan", () => {
     const senders = parties([0, 1, 2, 3, 0, 1, 2, 3]);
     const receivers = parties([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]);
     for (const share of [0, 0.3, 1]) {
-      const plan = planTransfers(4000, senders, receivers, share, seededRandom(7));
+      const plan = planTransfers(4000, senders, receivers, share, random(7));
       plan.forEach((t, i) => {
         expect(t.sender).toBe(i % senders.length);
         expect(receivers[t.receiver]!.n === senders[t.sender]!.n && !t.cross).toBe(false);
@@ -48,16 +46,9 @@ describe("load plan", () => {
   });
 
   it("falls back to the other side when one side has no receiver, and refuses a plan with none", () => {
-    const oneShard = planTransfers(10, parties([0]), parties([0, 0]), 1, seededRandom(1));
+    const oneShard = planTransfers(10, parties([0]), parties([0, 0]), 1, random(1));
     expect(oneShard.every((t) => !t.cross && t.receiver === 1)).toBe(true);
-    expect(() => planTransfers(1, parties([0]), [{ n: 0, shard: 0 }], 0, seededRandom(1))).toThrow(/itself/);
-    expect(() => planTransfers(1, [], parties([0]), 0, seededRandom(1))).toThrow(/no senders/);
-  });
-
-  it("reads account lists as ranges or lists, and says what is wrong with a bad one", () => {
-    expect(parseIndexList("senders", "3..6")).toEqual([3, 4, 5, 6]);
-    expect(parseIndexList("senders", "1, 5,5,9")).toEqual([1, 5, 9]);
-    expect(() => parseIndexList("senders", "6..3")).toThrow(/ends before it starts/);
-    expect(() => parseIndexList("receivers", "a,b")).toThrow(/--receivers must be a range/);
+    expect(() => planTransfers(1, parties([0]), [{ n: 0, shard: 0 }], 0, random(1))).toThrow(/itself/);
+    expect(() => planTransfers(1, [], parties([0]), 0, random(1))).toThrow(/no senders/);
   });
 });

@@ -106,5 +106,8 @@ describe("load report", () => {
     const svg = latencyChartSvg(report);
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg.match(/<polyline/g)).toHaveLength(4);
+    // every series has a point per second of the run
+    for (const points of svg.matchAll(/<polyline[^>]* points="([^"]*)"/g))
+      expect(points[1]!.split(" ")).toHaveLength(2);
   });
 });
