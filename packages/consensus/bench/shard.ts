@@ -18,7 +18,7 @@ import {
   applyTransaction,
   createShardGenesisState,
   crosslinkLookupFromList,
-  prefetchForTransaction,
+  prefetchForTransactions,
   produceShardBlock,
   ShardState,
   ShardStateSummary,
@@ -204,9 +204,9 @@ function measureStateRootRound(
   // Steady state: collect earlier garbage before timing (run node with --expose-gc).
   (globalThis as { gc?: () => void }).gc?.();
   const t0 = now();
-  // As block processing does: reads ahead for later transactions, then executes this one.
+  // As block processing does: reads ahead the accounts of each window of transactions, then executes.
   for (let i = 0; i < txs.length; i++) {
-    prefetchForTransaction(state, txs, i);
+    prefetchForTransactions(state, txs, i);
     applyTransaction(state, txs[i], hash, SHARD_COUNT);
   }
   const t1 = now();

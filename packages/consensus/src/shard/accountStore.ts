@@ -1,15 +1,20 @@
 import { digest64, hashInto, zeroHash } from "@chainsafe/persistent-merkle-tree";
+import { ACCOUNT_SIZE, AccountMemory, maxCapacity } from "./accountMemory.js";
 import type { Account } from "./types.js";
 import { Accounts } from "./types.js";
 
+export { ACCOUNT_SIZE } from "./accountMemory.js";
+
 /**
  * The accounts of one shard chain: `List[Account, MAX_ACCOUNTS_PER_SHARD]` in first-seen order, with the same
- * hash_tree_root as the SSZ type, kept in flat typed arrays instead of a pointer tree.
+ * hash_tree_root as the SSZ type, kept in flat arrays instead of a pointer tree.
  *
  * Why not `@chainsafe/persistent-merkle-tree`: with 1M accounts its millions of small heap objects (a node
- * and a value per account, the list's branch nodes) made garbage collection 45% of a block's profile, and navigating 20 pointer levels per access missed the cache. Here one
- * account is 36 bytes in one array (its SSZ serialization) and each Merkle level is one array of 32-byte
- * nodes, so a block's cost is the accounts it touches plus their paths, hashed level by level in batches.
+ * and a value per account, the list's branch nodes) made garbage collection 45% of a block's profile, and
+ * navigating 20 pointer levels per access missed the cache. Here one account is 36 bytes in one array (its
+ * SSZ serialization) and each Merkle level is one array of 32-byte nodes, all in one WebAssembly memory
+ * (AccountMemory), so a block's cost is the accounts it touches plus their paths, rehashed level by level:
+ * a WebAssembly gather of the child pairs, one batched hash call, a WebAssembly scatter of the parents.
  *
  * Versions (forks) share the arrays: the arrays hold one version, every other version is an undo log of
  * account writes leading towards it (Baker's persistent arrays, "rerooting"). Reading a version that the
@@ -18,14 +23,10 @@ import { Accounts } from "./types.js";
  * versioned: they are a cache of the held version's hashes, with a set of accounts whose paths are stale.
  */
 
-/** SSZ size of an Account: address (20) | balance (uint64 LE) | nonce (uint64 LE). */
-export const ACCOUNT_SIZE = 36;
 const ACCOUNT_WORDS = ACCOUNT_SIZE / 4;
 const NODE_WORDS = 8;
 /** Depth of the accounts list's data tree (limit 2^40). */
 const LIST_DEPTH = Math.log2(Accounts.limit);
-/** Indices are kept in Uint32Arrays while hashing; far beyond what memory allows anyway. */
-const MAX_STORED_ACCOUNTS = 2 ** 32 - 1;
 
 if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) {
   throw new Error(
@@ -69,11 +70,11 @@ class Version {
 }
 
 /**
- * The one physical copy all versions share: account data, Merkle levels (level 0 = account roots) of the held
- * version, the address index and which version the arrays hold.
+ * The one physical copy all versions share: account data and Merkle levels (level 0 = account roots) of the
+ * held version in one WebAssembly memory, the address index and which version the arrays hold.
  */
 class SharedArrays {
-  capacity: number;
+  memory: AccountMemory;
   data: Uint32Array;
   /** The same memory as `data`, by byte. */
   bytes: Uint8Array;
@@ -89,28 +90,24 @@ class SharedArrays {
     capacity: number,
     public held: Version,
   ) {
-    this.capacity = Math.max(1, capacity);
-    this.data = new Uint32Array(this.capacity * ACCOUNT_WORDS);
-    this.bytes = new Uint8Array(this.data.buffer);
-    this.levels = levelArrays(this.capacity);
-    this.stale = new StaleAccounts(this.capacity);
+    this.memory = new AccountMemory(Math.max(1, capacity));
+    ({ data: this.data, bytes: this.bytes, levels: this.levels } = this.memory);
+    this.stale = new StaleAccounts(this.memory.capacity);
+  }
+
+  get capacity(): number {
+    return this.memory.capacity;
   }
 
   ensureCapacity(count: number): void {
     if (count <= this.capacity) return;
-    if (count > MAX_STORED_ACCOUNTS) {
-      throw new RangeError(`a shard can hold at most ${MAX_STORED_ACCOUNTS} accounts`);
-    }
     let capacity = this.capacity;
     while (capacity < count) capacity *= 2;
-    const data = new Uint32Array(capacity * ACCOUNT_WORDS);
-    data.set(this.data);
-    const levels = levelArrays(capacity);
-    for (let l = 0; l < this.levels.length; l++) levels[l].set(this.levels[l]);
-    this.capacity = capacity;
-    this.data = data;
-    this.bytes = new Uint8Array(data.buffer);
-    this.levels = levels;
+    // Doubling may overshoot what fits: then as much as fits (the constructor refuses counts beyond it).
+    const memory = new AccountMemory(Math.max(count, Math.min(capacity, maxCapacity())));
+    memory.copyFrom(this.memory);
+    this.memory = memory;
+    ({ data: this.data, bytes: this.bytes, levels: this.levels } = memory);
     this.stale.ensureCapacity(capacity);
   }
 
@@ -151,28 +148,36 @@ class SharedArrays {
     this.rehashPaths(this.stale.drain(this.held.count));
   }
 
-  /** Recomputes the account roots of `sorted` (ascending, distinct, in range) and their paths to the top. */
+  /**
+   * Recomputes the account roots of `sorted` (ascending, distinct, in range) and their paths to the top, in
+   * chunks of at most `memory.chunkAccounts` accounts. A parent that two chunks share is hashed by both, the
+   * second time with both children current.
+   */
   rehashPaths(sorted: Uint32Array): void {
+    const step = this.memory.chunkAccounts;
+    for (let start = 0; start < sorted.length; start += step) {
+      this.rehashChunk(sorted.subarray(start, Math.min(sorted.length, start + step)));
+    }
+  }
+
+  /** One chunk of rehashPaths: every level is one kernel gather, one batched hash call and one kernel scatter. */
+  private rehashChunk(sorted: Uint32Array): void {
     const count = this.held.count;
     const n = sorted.length;
-    if (n === 0) return;
-    const { data, levels } = this;
-    // Scratch space reused across calls: fresh megabyte-sized arrays per level cost page faults and zeroing.
-    const scratch = scratchWords(n * 56);
-    const chunks = scratch.subarray(0, n * 32).fill(0);
-    const halves = scratch.subarray(n * 32, n * 48);
-    const hashed = scratch.subarray(n * 48, n * 56);
+    const m = this.memory;
+    const { kernel, levels, levelOffsets } = m;
+    const indices = m.indices;
+    indices.set(sorted);
     // hash_tree_root(Account) = H(H(address, balance), H(nonce, 0)): two batched levels.
-    gatherAccountChunks(data, sorted, chunks);
-    hashInto(bytesOf(chunks), bytesOf(halves));
-    hashInto(bytesOf(halves), bytesOf(hashed));
-    scatter(levels[0], sorted, hashed);
+    kernel.gatherAccountChunks(m.dataOffset, m.indicesOffset, n, m.chunksOffset);
+    hashInto(m.view(m.chunksOffset, n * 128), m.view(m.halvesOffset, n * 64));
+    hashInto(m.view(m.halvesOffset, n * 64), m.view(m.rootsOffset, n * 32));
+    kernel.scatterNodes(levelOffsets[0], m.indicesOffset, n, m.rootsOffset);
 
-    // Parents overwrite the index list in place (each parent index <= its first child's position).
-    const indices = Uint32Array.from(sorted);
+    // Parents overwrite the index list in place (each parent index <= its first child's position); child
+    // pairs go to the chunks space, parents to the halves space.
     let length = n;
     for (let level = 0; nodesAt(count, level) > 1; level++) {
-      const children = levels[level];
       const width = nodesAt(count, level);
       let p = 0;
       for (let k = 0; k < length; k++) {
@@ -180,18 +185,17 @@ class SharedArrays {
         if (p === 0 || indices[p - 1] !== parent) indices[p++] = parent;
       }
       length = p;
-      const input = scratch.subarray(0, p * 16);
       // The last parent's right child may lie past the right edge: a zero subtree, not stored.
       const pairs = indices[p - 1] * 2 + 1 < width ? p : p - 1;
-      gatherPairs(children, indices, pairs, input);
+      kernel.gatherPairs(levelOffsets[level], m.indicesOffset, pairs, m.chunksOffset);
       if (pairs < p) {
-        const from = indices[p - 1] * 2 * NODE_WORDS;
-        input.set(children.subarray(from, from + NODE_WORDS), pairs * 16);
-        input.set(zeroNodeWords[level], pairs * 16 + NODE_WORDS);
+        const input = m.words(m.chunksOffset + pairs * 64, 16);
+        const at = indices[p - 1] * 2 * NODE_WORDS;
+        input.set(levels[level].subarray(at, at + NODE_WORDS));
+        input.set(zeroNodeWords[level], NODE_WORDS);
       }
-      const output = scratch.subarray(p * 16, p * 24);
-      hashInto(bytesOf(input), bytesOf(output));
-      scatter(levels[level + 1], indices.subarray(0, p), output);
+      hashInto(m.view(m.chunksOffset, p * 64), m.view(m.halvesOffset, p * 32));
+      kernel.scatterNodes(levelOffsets[level + 1], m.indicesOffset, p, m.halvesOffset);
     }
   }
 }
@@ -247,109 +251,8 @@ class StaleAccounts {
   }
 }
 
-let scratchBuffer = new Uint32Array(1 << 16);
-
-function scratchWords(words: number): Uint32Array {
-  if (scratchBuffer.length < words)
-    scratchBuffer = new Uint32Array(Math.max(words, scratchBuffer.length * 2));
-  return scratchBuffer;
-}
-
-/*
- * The copies below are what a block's state root costs on a big state, where nearly every node they read is a
- * cache miss. Measured rules shape them (1M accounts, 32 MB level arrays): copies are written out, not
- * looped, which halves their cost in and out of cache; nodes move as 64-bit words, a further 40% less; and
- * gathers first touch one word of each of the next PREFETCH_RUN nodes, loads the CPU can overlap, then copy
- * them from cache (measured when words were 32-bit: 77 → 52 ns per node pair).
- */
-const PREFETCH_RUN = 16;
-/** Where prefetch loops leave the values they read, so the compiler cannot drop the reads. */
+/** Where prefetch reads leave the values they read, so the compiler cannot drop the reads. */
 const prefetchSink = { value: 0 };
-
-/** The same memory as `words`, in 64-bit words (copies move half as many values). */
-function wide(words: Uint32Array): BigUint64Array {
-  return new BigUint64Array(words.buffer, words.byteOffset, words.length >>> 1);
-}
-
-/** Writes node k of `hashed` (8 words each) to node indices[k] of `nodes`. */
-function scatter(nodes32: Uint32Array, indices: Uint32Array, hashed32: Uint32Array): void {
-  const nodes = wide(nodes32);
-  const hashed = wide(hashed32);
-  for (let k = 0; k < indices.length; k++) {
-    const t = indices[k] * 4;
-    const f = k * 4;
-    nodes[t] = hashed[f];
-    nodes[t + 1] = hashed[f + 1];
-    nodes[t + 2] = hashed[f + 2];
-    nodes[t + 3] = hashed[f + 3];
-  }
-}
-
-/** Copies the child pairs (nodes 2i and 2i+1, 16 words) of the first `count` parents i in `parents` to `input`. */
-function gatherPairs(
-  children32: Uint32Array,
-  parents: Uint32Array,
-  count: number,
-  input32: Uint32Array,
-): void {
-  const children = wide(children32);
-  const input = wide(input32);
-  let touched = 0;
-  for (let start = 0; start < count; start += PREFETCH_RUN) {
-    const end = Math.min(count, start + PREFETCH_RUN);
-    for (let k = start; k < end; k++) touched ^= children32[parents[k] * 16];
-    for (let k = start; k < end; k++) {
-      const f = parents[k] * 8;
-      const t = k * 8;
-      input[t] = children[f];
-      input[t + 1] = children[f + 1];
-      input[t + 2] = children[f + 2];
-      input[t + 3] = children[f + 3];
-      input[t + 4] = children[f + 4];
-      input[t + 5] = children[f + 5];
-      input[t + 6] = children[f + 6];
-      input[t + 7] = children[f + 7];
-    }
-  }
-  prefetchSink.value ^= touched;
-}
-
-/**
- * Lays out the SSZ chunks of each account in `sorted` (4 chunks, 32 words, zero-filled by the caller):
- * address | balance, nonce | zero padding. An account spans at most two cache lines: both are touched first.
- */
-function gatherAccountChunks(data: Uint32Array, sorted: Uint32Array, chunks: Uint32Array): void {
-  let touched = 0;
-  for (let start = 0; start < sorted.length; start += PREFETCH_RUN) {
-    const end = Math.min(sorted.length, start + PREFETCH_RUN);
-    for (let k = start; k < end; k++) {
-      const f = sorted[k] * ACCOUNT_WORDS;
-      touched ^= data[f] ^ data[f + ACCOUNT_WORDS - 1];
-    }
-    for (let k = start; k < end; k++) {
-      const f = sorted[k] * ACCOUNT_WORDS;
-      const t = k * 32;
-      chunks[t] = data[f];
-      chunks[t + 1] = data[f + 1];
-      chunks[t + 2] = data[f + 2];
-      chunks[t + 3] = data[f + 3];
-      chunks[t + 4] = data[f + 4];
-      chunks[t + 8] = data[f + 5];
-      chunks[t + 9] = data[f + 6];
-      chunks[t + 16] = data[f + 7];
-      chunks[t + 17] = data[f + 8];
-    }
-  }
-  prefetchSink.value ^= touched;
-}
-
-function levelArrays(capacity: number): Uint32Array[] {
-  const levels: Uint32Array[] = [];
-  for (let nodes = capacity; ; nodes = Math.ceil(nodes / 2)) {
-    levels.push(new Uint32Array(nodes * NODE_WORDS));
-    if (nodes === 1) return levels;
-  }
-}
 
 /** Nodes at `level` of a tree over `count` leaves (out-of-range nodes are zero subtrees). */
 function nodesAt(count: number, level: number): number {
@@ -478,21 +381,25 @@ export class AccountStore {
   }
 
   /**
-   * Prefetch hints for a block's lookups on a state larger than the CPU cache. `prefetchSlot` reads the index
-   * slot where a lookup of `address` starts; `prefetchAccount`, issued a few transactions later when that slot
-   * is cached, reads the account the slot names. Issued ahead of execution, their cache misses overlap with
-   * other work instead of stalling each lookup in turn. Neither changes anything.
+   * Reads ahead what looking up `addresses` will read, on a state larger than the CPU cache: first the index
+   * slot of every address, then the account each slot names. Each pass is a tight loop of independent reads,
+   * so their cache misses overlap; the same reads made one lookup at a time, inside execution, each wait alone
+   * (and reads issued a few transactions ahead did not help: JavaScript has no prefetch instruction, so such a
+   * read stalls execution just the same). Changes nothing.
    */
-  prefetchSlot(address: Uint8Array): void {
-    prefetchSink.value ^= this.shared.registry.firstEntry(address);
-  }
-
-  /** See prefetchSlot. */
-  prefetchAccount(address: Uint8Array): void {
-    const index = this.shared.registry.firstEntry(address) - 1;
-    if (index < 0 || index >= this.shared.capacity) return;
-    const at = index * ACCOUNT_WORDS; // an account spans at most two cache lines
-    prefetchSink.value ^= this.shared.data[at] ^ this.shared.data[at + ACCOUNT_WORDS - 1];
+  prefetchAddresses(addresses: readonly Uint8Array[]): void {
+    const registry = this.shared.registry;
+    const data = this.shared.data;
+    const capacity = this.shared.capacity;
+    let touched = 0;
+    for (let k = 0; k < addresses.length; k++) touched ^= registry.firstEntry(addresses[k]);
+    for (let k = 0; k < addresses.length; k++) {
+      const index = registry.firstEntry(addresses[k]) - 1;
+      if (index < 0 || index >= capacity) continue;
+      const at = index * ACCOUNT_WORDS; // an account spans at most two cache lines
+      touched ^= data[at] ^ data[at + ACCOUNT_WORDS - 1];
+    }
+    prefetchSink.value ^= touched;
   }
 
   /** Another handle on this version; the two diverge on their first write. O(1). */
@@ -608,7 +515,8 @@ export class AccountStore {
   }
 
   private nodeBytes(level: number, index: number): Uint8Array {
-    return new Uint8Array(this.shared.levels[level].buffer, index * 32, 32).slice();
+    const nodes = this.shared.levels[level];
+    return new Uint8Array(nodes.buffer, nodes.byteOffset + index * 32, 32).slice();
   }
 
   private addressIsAt(index: number, address: Uint8Array): boolean {
@@ -663,10 +571,6 @@ export class AccountStore {
     this.undoTarget = previous;
     this.writeEpoch = this.shared.epoch;
   }
-}
-
-function bytesOf(words: Uint32Array): Uint8Array {
-  return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
 }
 
 function lengthChunk(count: number): Uint8Array {

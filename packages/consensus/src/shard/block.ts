@@ -8,7 +8,7 @@ import { applyIncomingReceipt, type CrosslinkLookup, checkIncomingReceipt } from
 import type { ShardState } from "./state.js";
 import {
   applyTransaction,
-  prefetchForTransaction,
+  prefetchForTransactions,
   transactionHash,
   validateTransaction,
 } from "./transaction.js";
@@ -117,7 +117,7 @@ export function produceShardBlock(
   const skippedTransactions: ProducedShardBlock["skippedTransactions"] = [];
   for (const [i, tx] of input.transactions.entries()) {
     if (transactions.length >= maxTransactions) break;
-    prefetchForTransaction(state, input.transactions, i);
+    prefetchForTransactions(state, input.transactions, i);
     const hash = transactionHash(tx);
     const hashHex = addressKey(hash);
     const check = validateTransaction(tx, state, {
@@ -233,7 +233,7 @@ export function processShardBlock(
   const txHashes: string[] = [];
   const receiptsSent: Receipt[] = [];
   body.transactions.forEach((tx, i) => {
-    prefetchForTransaction(state, body.transactions, i);
+    prefetchForTransactions(state, body.transactions, i);
     const hashHex = addressKey(hashes[i]);
     const check = validateTransaction(tx, state, {
       shardCount: context.shardCount,

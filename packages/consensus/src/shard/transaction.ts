@@ -216,26 +216,22 @@ export function applyTransaction(
   return { receipt };
 }
 
-/** How many transactions ahead of execution `prefetchForTransaction` reads accounts (index slots: twice as far). */
-const PREFETCH_DISTANCE = 4;
+/** Transactions whose accounts `prefetchForTransactions` reads ahead at once. */
+const PREFETCH_WINDOW = 32;
 
 /**
- * Call before executing `txs[i]`: reads ahead the index slots of the addresses of txs[i + 2d] and the accounts
- * of txs[i + d], so that on a state larger than the CPU cache the lookups of a block overlap their cache
- * misses instead of waiting for each in turn (measured on 1M accounts: 8.6–9.5 → 7.1–7.9 ms per 5,000
- * transfers). Reads only.
+ * Call before executing `txs[i]`: every PREFETCH_WINDOW transactions, reads ahead the accounts of the next
+ * window's senders and recipients in one batch (AccountStore.prefetchAddresses), so that on a state larger
+ * than the CPU cache their cache misses overlap. Measured with 5,000 transfers on 1M accounts: execution
+ * 6.8–6.9 ms without it, 5.5–5.8 ms with it, against 6.9–7.0 ms reading two accounts four transactions ahead
+ * of each; windows of 16 to 64 measured alike. Reads only.
  */
-export function prefetchForTransaction(state: ShardState, txs: readonly Transaction[], i: number): void {
-  const far = txs[i + 2 * PREFETCH_DISTANCE];
-  if (far !== undefined) {
-    state.accounts.prefetchSlot(far.from);
-    state.accounts.prefetchSlot(far.to);
-  }
-  const near = txs[i + PREFETCH_DISTANCE];
-  if (near !== undefined) {
-    state.accounts.prefetchAccount(near.from);
-    state.accounts.prefetchAccount(near.to);
-  }
+export function prefetchForTransactions(state: ShardState, txs: readonly Transaction[], i: number): void {
+  if (i % PREFETCH_WINDOW !== 0) return;
+  const end = Math.min(txs.length, i + PREFETCH_WINDOW);
+  const addresses: Uint8Array[] = [];
+  for (let k = i; k < end; k++) addresses.push(txs[k].from, txs[k].to);
+  state.accounts.prefetchAddresses(addresses);
 }
 
 /** Validates then executes; on rejection the state is untouched. */

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { AccountMemory, maxCapacity } from "../../src/shard/accountMemory.js";
 import { type Account, AccountStore, Accounts } from "../../src/shard/index.js";
 import { isValidBranch } from "../../src/shard/merkle.js";
 
@@ -127,7 +128,7 @@ describe("AccountStore", () => {
     );
   });
 
-  it("rehashes blocks that change hundreds of accounts at once, as big as the batches its copies work in", () => {
+  it("rehashes blocks that change hundreds of accounts at once", () => {
     const genesis: Account[] = Array.from({ length: 1000 }, (_, n) => ({
       address: address(n),
       balance: BigInt(n),
@@ -158,6 +159,44 @@ describe("AccountStore", () => {
         },
       ),
       { numRuns: 40 },
+    );
+  });
+
+  it("rehashes more changed accounts than one batch holds, with parents shared across batches", () => {
+    // Batches are 16,384 accounts: 2 batches here, whose paths share every ancestor from level 14 up.
+    const count = 20_000;
+    const genesis: Account[] = Array.from({ length: count }, (_, n) => ({
+      address: address(n),
+      balance: BigInt(n),
+      nonce: 0,
+    }));
+    const genesisRoot = Accounts.hashTreeRoot(genesis);
+    const head = AccountStore.fromAccounts(genesis);
+    expect(head.root()).toEqual(genesisRoot);
+    const store = head.clone();
+    const model = genesis.map((a) => ({ ...a }));
+    for (let index = 1; index < count; index += index % 5 === 0 ? 2 : 1) {
+      store.setBalanceAndNonce(index, BigInt(index) + 7n, 2);
+      model[index] = { ...model[index], balance: BigInt(index) + 7n, nonce: 2 };
+    }
+    const modelRoot = Accounts.hashTreeRoot(model);
+    expect(store.root()).toEqual(modelRoot);
+    // Branches read the levels themselves, on both sides of the batch boundary and at the right edge.
+    for (const index of [16_383, 16_384, count - 1]) {
+      const { gindex } = Accounts.getPathInfo([index]);
+      const leaf = Accounts.elementType.hashTreeRoot(model[index]);
+      expect(isValidBranch(leaf, store.branch(index), gindex, modelRoot)).toBe(true);
+    }
+    expect(head.root()).toEqual(genesisRoot);
+    expect(head.get(16_384)).toEqual(genesis[16_384]);
+  });
+
+  it("refuses more accounts than one 4 GiB WebAssembly memory holds, with the limit in the error", () => {
+    // 36 bytes per account, about 64 of Merkle nodes, and the fixed scratch space.
+    expect(maxCapacity()).toBeGreaterThan(40_000_000);
+    expect(maxCapacity()).toBeLessThan(2 ** 32 / 100);
+    expect(() => new AccountMemory(maxCapacity() + 1)).toThrow(
+      new RegExp(`at most ${maxCapacity()} accounts .* not ${maxCapacity() + 1}`),
     );
   });
 
