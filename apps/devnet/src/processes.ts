@@ -12,17 +12,6 @@ export const APP_ENTRY = {
 } as const;
 
 /**
- * Environment every node process gets: glibc backs its large allocations, the shard state's account and
- * Merkle arrays among them, with transparent huge pages. Blocks touch accounts all over a big state, and
- * 4 KB pages then cost a TLB miss per account (measured on 1M accounts: 1–1.5 ms less per 5,000-transfer
- * block, `npm run bench -w packages/consensus -- shard` against the same with `GLIBC_TUNABLES=` set empty).
- * A GLIBC_TUNABLES already set is kept; without glibc or THP it changes nothing.
- */
-const NODE_PROCESS_ENV: NodeJS.ProcessEnv = {
-  GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? "glibc.malloc.hugetlb=1",
-};
-
-/**
  * Starts a node app from its TypeScript sources (tsx loader, workspace source condition), so the devnet
  * runs what is in the tree without a build step. stdout+stderr go to `logFile`.
  */
@@ -38,7 +27,7 @@ export function spawnNode(
     ["--conditions=@shardnet/source", "--import", "tsx", entry, ...args],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...NODE_PROCESS_ENV, ...env },
+      env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

@@ -1,14 +1,11 @@
 /**
  * Shard pipeline benchmark. Run (from the repo root):
  *   npm run bench -w packages/consensus -- shard   (node --expose-gc: each timed block starts after a full GC)
- * The script runs node with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as the devnet launcher and the container
- * image run nodes (big arrays on transparent huge pages); set GLIBC_TUNABLES yourself to measure otherwise.
  * Env: SHARD_BENCH_TXS (default 8192), SHARD_BENCH_ACCOUNTS (default 10000,100000,1000000).
  *  1. N pre-signed transactions through verify + execute + state root + block build (produceShardBlock),
  *     as transactions/s and as a ratio to the raw Ed25519 verify rate measured in the same run.
  *  2. State-root update cost of a block of 5,000 transfers on states with 10k, 100k and 1M accounts.
  */
-import { readFileSync } from "node:fs";
 import { setHasher } from "@chainsafe/persistent-merkle-tree";
 import { hasher as hashtreeHasher } from "@chainsafe/persistent-merkle-tree/hasher/hashtree";
 import { addressFromPubkey, devAccountKey, ed25519Verify } from "@shardnet/crypto";
@@ -216,16 +213,6 @@ function measureStateRootRound(
   return { applyMs: t1 - t0, rootMs: t2 - t1, touched: touched.size };
 }
 
-/** Memory of this process on transparent huge pages (Linux), e.g. "118 MB", or "unknown". */
-function hugePageMemory(): string {
-  try {
-    const match = /AnonHugePages:\s+(\d+) kB/.exec(readFileSync("/proc/self/smaps_rollup", "utf8"));
-    return match ? `${Math.round(Number(match[1]) / 1024)} MB` : "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -298,7 +285,6 @@ function measureStateRootCost(sizes: readonly number[], workload: Workload): voi
       }
     });
   }
-  const hugePages = hugePageMemory(); // of the whole process, with the last (largest) state alive
   const rows = sizes.map((size, i) => {
     const total = median(results[i].total);
     return {
@@ -316,7 +302,7 @@ function measureStateRootCost(sizes: readonly number[], workload: Workload): voi
       ? "random senders and recipients (fewer distinct accounts on small states)"
       : `${2 * TRANSFERS} distinct accounts per block`;
   console.log(
-    `\nState-root update cost of a block of ${TRANSFERS} transfers, ${what}; median of ${PASSES * BLOCKS_PER_PASS} blocks; on huge pages: ${hugePages} (GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? ""})`,
+    `\nState-root update cost of a block of ${TRANSFERS} transfers, ${what}; median of ${PASSES * BLOCKS_PER_PASS} blocks`,
   );
   console.table(rows);
   const first = rows[0];
