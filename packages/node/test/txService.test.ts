@@ -47,8 +47,11 @@ function transfer(from: (typeof senders)[number], nonce = 0, amount = 5n): Trans
   );
 }
 
-/** A TxService over a real beacon chain, a real shard-0 chain and LevelDB; only publishing is recorded. */
-async function openService() {
+/**
+ * A TxService over a real beacon chain, a real shard-0 chain (shard 1 untracked) and LevelDB; publishing is
+ * recorded and reaches `subscribers` peers.
+ */
+async function openService({ subscribers = 3 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "shardnet-txs-"));
   dirs.push(dir);
   const genesis = createInteropGenesis({
@@ -68,7 +71,7 @@ async function openService() {
   const p2p = {
     publish: async (topic: GossipTopic, bytes: Uint8Array) => {
       published.push({ topic, bytes });
-      return 3;
+      return subscribers;
     },
   } as unknown as P2pNode;
   const txs = new TxService(
@@ -126,6 +129,71 @@ describe("TxService gossip batches", () => {
     expect(txs.onGossip(TransactionGossipBatch.serialize([]), 0)).toBe("reject");
     const forged = { ...transfer(senders[9]!), amount: 6n }; // signature over amount 5
     expect(txs.onGossip(TransactionGossipBatch.serialize([forged]), 0)).toBe("reject");
+    await close();
+  });
+
+  it("rejects a batch with a bad signature in the middle: what came before it stays admitted, nothing after it", async () => {
+    const { txs, chain, close } = await openService();
+    const [first, second, third] = senders.slice(20, 23).map((s) => transfer(s));
+    const forged = { ...transfer(senders[23]!), amount: 6n }; // signature over amount 5
+    const batch = [first!, second!, forged, third!];
+    expect(txs.onGossip(TransactionGossipBatch.serialize(batch), 0)).toBe("reject");
+    const admitted = batch.map((tx) => chain.mempool.has(bytesToHex(transactionHash(tx))));
+    expect(admitted).toEqual([true, true, false, false]);
+    await close();
+  });
+});
+
+describe("TxService forwarding (sender's shard not tracked)", () => {
+  const forwardedTransfer = (overrides: Partial<Transaction> = {}, signer = foreign.secretKey) => {
+    const data = {
+      from: foreign.address,
+      to: senders[0]!.address,
+      amount: 3n,
+      nonce: 0,
+      fee: 1n,
+      pubkey: foreign.publicKey,
+      ...overrides,
+    };
+    return signTransaction(data, signer);
+  };
+
+  it("publishes a transaction it cannot execute on the shard's topic and reports it pending and forwarded", async () => {
+    const { txs, published, close } = await openService();
+    const tx = forwardedTransfer();
+    const [result] = await txs.submit([TransactionType.toJson(tx)]);
+    const hash = bytesToHex(transactionHash(tx));
+    expect(result).toEqual({ hash, status: "pending", shard: 1, forwarded: true });
+    expect(published.map((p) => p.topic)).toEqual([{ kind: "shard_tx", shard: 1 }]);
+    const sent = TransactionGossipBatch.deserialize(published[0]!.bytes);
+    expect(sent.map((t) => bytesToHex(transactionHash(t)))).toEqual([hash]);
+    await close();
+  });
+
+  it("forwards nothing that the shard's nodes would reject without their state, and says why", async () => {
+    const { txs, published, close } = await openService();
+    const other = devAccountsOn(1, 2)[1]!;
+    // A valid signature by `other`, whose address is not `from`.
+    const wrongKey = forwardedTransfer({ pubkey: other.publicKey }, other.secretKey);
+    const zero = forwardedTransfer({ amount: 0n });
+    const forged = { ...forwardedTransfer(), amount: 4n }; // signature over amount 3
+    const results = await txs.submit([wrongKey, zero, forged].map((tx) => TransactionType.toJson(tx)));
+    expect(results.map((r) => (r.status === "rejected" ? r.code : r.status))).toEqual([
+      "pubkey_mismatch",
+      "zero_amount",
+      "bad_signature",
+    ]);
+    expect(published).toEqual([]);
+    // The gossip validator of a node tracking shard 1 would reject each of them, penalising the sender.
+    await close();
+  });
+
+  it("reports a forwarded transaction unroutable when no connected peer subscribes to the shard", async () => {
+    const { txs, close } = await openService({ subscribers: 0 });
+    const tx = forwardedTransfer();
+    const [result] = await txs.submit([TransactionType.toJson(tx)]);
+    expect(result).toMatchObject({ status: "rejected", code: "unroutable" });
+    expect(result!.status === "rejected" && result!.message).toMatch(/does not track shard 1/);
     await close();
   });
 });

@@ -1,10 +1,9 @@
-import { addressFromPubkey } from "@shardnet/crypto";
-import { addressKey, bytesEqual, shardOf } from "./address.js";
+import { addressKey, shardOf } from "./address.js";
 import { MAX_MEMPOOL_NONCE_AHEAD } from "./constants.js";
 import type { TxRejectionReason } from "./errors.js";
 import { BinaryHeap } from "./heap.js";
 import type { AccountReader } from "./state.js";
-import { checkAmounts, transactionHash, verifyTransactionSignature } from "./transaction.js";
+import { checkAmounts, checkSenderKey, transactionHash, verifyTransactionSignature } from "./transaction.js";
 import type { Transaction } from "./types.js";
 
 export type MempoolRejectionReason =
@@ -97,9 +96,8 @@ export class Mempool {
         `sender lives on shard ${senderShard}, not ${this.options.shard}: submit it there`,
       );
     }
-    if (!bytesEqual(addressFromPubkey(tx.pubkey), tx.from)) {
-      return refuse("pubkey_mismatch", "from is not the address of pubkey (sha256(pubkey)[0:20])");
-    }
+    const senderKey = checkSenderKey(tx);
+    if (!senderKey.ok) return refuse(senderKey.reason, senderKey.message);
     const account = state.getAccount(tx.from);
     const nextNonce = account?.nonce ?? 0;
     if (tx.nonce < nextNonce)

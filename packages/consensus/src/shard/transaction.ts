@@ -128,6 +128,14 @@ export function checkAmounts(tx: Pick<Transaction, "amount" | "fee">): TxCheck {
   return { ok: true };
 }
 
+/** That `from` is the address of `pubkey`: every admission path checks it (block, mempool, forwarding). */
+export function checkSenderKey(tx: Pick<Transaction, "from" | "pubkey">): TxCheck {
+  if (!bytesEqual(addressFromPubkey(tx.pubkey), tx.from)) {
+    return reject("pubkey_mismatch", "from is not the address of pubkey (sha256(pubkey)[0:20])");
+  }
+  return { ok: true };
+}
+
 /**
  * Checks everything but the signature, cheapest first: amount, shard, pubkey ↔ from, nonce, balance, and
  * (intra-shard) that the credit fits in uint64. Reads the state, never writes it.
@@ -143,9 +151,8 @@ export function checkTransactionAgainstState(
   if (senderShard !== state.shard) {
     return reject("wrong_shard", `sender lives on shard ${senderShard}, not ${state.shard}: submit it there`);
   }
-  if (!bytesEqual(addressFromPubkey(tx.pubkey), tx.from)) {
-    return reject("pubkey_mismatch", "from is not the address of pubkey (sha256(pubkey)[0:20])");
-  }
+  const senderKey = checkSenderKey(tx);
+  if (!senderKey.ok) return senderKey;
   const sender = state.getAccount(tx.from);
   const expectedNonce = sender === undefined ? 0 : sender.nonce;
   if (tx.nonce < expectedNonce) {

@@ -2,6 +2,7 @@ import { ListCompositeType } from "@chainsafe/ssz";
 import {
   type CheckpointValue,
   checkAmounts,
+  checkSenderKey,
   shardOf,
   type Transaction,
   Transaction as TransactionType,
@@ -180,11 +181,14 @@ export class TxService {
       this.log.debug({ shard, hash }, "transaction admitted");
       return { result: { hash, status: "pending", shard, forwarded: false }, publish: true, tx };
     }
+    // What the shard's nodes check before their state, so that what this node forwards is never what they
+    // reject as a correct peer would never send it (which would cost this node their score).
     const hash = bytesToHex(transactionHash(tx));
     const amounts = checkAmounts(tx);
-    if (!amounts.ok) {
+    const check = amounts.ok ? checkSenderKey(tx) : amounts;
+    if (!check.ok) {
       return {
-        result: { hash, status: "rejected", code: amounts.reason, message: amounts.message },
+        result: { hash, status: "rejected", code: check.reason, message: check.message },
         publish: false,
       };
     }
