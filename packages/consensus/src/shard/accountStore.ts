@@ -174,16 +174,11 @@ class SharedArrays {
     hashInto(m.view(m.halvesOffset, n * 64), m.view(m.rootsOffset, n * 32));
     kernel.scatterNodes(levelOffsets[0], m.indicesOffset, n, m.rootsOffset);
 
-    // Parents overwrite the index list in place (each parent index <= its first child's position); child
-    // pairs go to the chunks space, parents to the halves space.
+    // Parents overwrite the index list in place; child pairs go to the chunks space, parents to the halves.
     let length = n;
     for (let level = 0; nodesAt(count, level) > 1; level++) {
       const width = nodesAt(count, level);
-      let p = 0;
-      for (let k = 0; k < length; k++) {
-        const parent = indices[k] >>> 1;
-        if (p === 0 || indices[p - 1] !== parent) indices[p++] = parent;
-      }
+      const p = kernel.parentsInPlace(m.indicesOffset, length);
       length = p;
       // The last parent's right child may lie past the right edge: a zero subtree, not stored.
       const pairs = indices[p - 1] * 2 + 1 < width ? p : p - 1;
@@ -249,6 +244,14 @@ class StaleAccounts {
     this.size = 0;
     return out.subarray(0, n);
   }
+}
+
+let prefetchEntryScratch = new Int32Array(64);
+
+/** Scratch for prefetchAddresses' first pass: the index entries it read. */
+function prefetchEntries(count: number): Int32Array {
+  if (prefetchEntryScratch.length < count) prefetchEntryScratch = new Int32Array(count * 2);
+  return prefetchEntryScratch;
 }
 
 /** Where prefetch reads leave the values they read, so the compiler cannot drop the reads. */
@@ -391,10 +394,11 @@ export class AccountStore {
     const registry = this.shared.registry;
     const data = this.shared.data;
     const capacity = this.shared.capacity;
+    const entries = prefetchEntries(addresses.length);
+    for (let k = 0; k < addresses.length; k++) entries[k] = registry.firstEntry(addresses[k]);
     let touched = 0;
-    for (let k = 0; k < addresses.length; k++) touched ^= registry.firstEntry(addresses[k]);
     for (let k = 0; k < addresses.length; k++) {
-      const index = registry.firstEntry(addresses[k]) - 1;
+      const index = entries[k] - 1;
       if (index < 0 || index >= capacity) continue;
       const at = index * ACCOUNT_WORDS; // an account spans at most two cache lines
       touched ^= data[at] ^ data[at + ACCOUNT_WORDS - 1];

@@ -9,6 +9,8 @@ import { MERKLE_KERNEL_WASM_BASE64 } from "./merkleKernelWasm.js";
  * offsets into the memory the kernel was instantiated on.
  */
 export interface MerkleKernel {
+  /** Replaces the ascending node indices[0..count) by their distinct parents, in place; returns their number. */
+  parentsInPlace(indices: number, count: number): number;
   /** out[k] = the 64-byte child pair of parent parents[k] (nodes 2i and 2i + 1 of `children`), k < count. */
   gatherPairs(children: number, parents: number, count: number, out: number): void;
   /** Node indices[k] of `nodes` = 32-byte node k of `hashed`, k < count. */

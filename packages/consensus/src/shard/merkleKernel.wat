@@ -4,6 +4,27 @@
 (module
   (import "env" "memory" (memory 1))
 
+  ;; Replaces the ascending node indices[0..count) by their distinct parents (index >> 1), in place, and
+  ;; returns how many there are
+  (func (export "parentsInPlace") (param $indices i32) (param $count i32) (result i32)
+    (local $read i32) (local $end i32) (local $write i32) (local $parent i32) (local $last i32)
+    (local.set $read (local.get $indices))
+    (local.set $write (local.get $indices))
+    (local.set $end (i32.add (local.get $indices) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $last (i32.const -1))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $read) (local.get $end)))
+        (local.set $parent (i32.shr_u (i32.load (local.get $read)) (i32.const 1)))
+        (if (i32.ne (local.get $parent) (local.get $last))
+          (then
+            (i32.store (local.get $write) (local.get $parent))
+            (local.set $write (i32.add (local.get $write) (i32.const 4)))
+            (local.set $last (local.get $parent))))
+        (local.set $read (i32.add (local.get $read) (i32.const 4)))
+        (br $next)))
+    (i32.shr_u (i32.sub (local.get $write) (local.get $indices)) (i32.const 2)))
+
   ;; out[k] = the 64-byte child pair (nodes 2i, 2i+1) of parent i = parents[k], for k < count
   (func (export "gatherPairs")
     (param $children i32) (param $parents i32) (param $count i32) (param $out i32)
