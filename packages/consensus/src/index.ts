@@ -33,6 +33,7 @@ export {
   isSlashableAttestationData,
   isSlashableValidator,
   proposerSlashingProblem,
+  type SlashingProblem,
   verifySlashingSignatures,
 } from "./stateTransition/block/slashings.js";
 export { processEpoch } from "./stateTransition/epoch/index.js";

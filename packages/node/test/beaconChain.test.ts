@@ -102,13 +102,19 @@ describe("BeaconChain", () => {
     };
     const h1 = header(1);
     const h2 = header(2);
-    expect(chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: h1 })).toBe("identical headers");
+    expect(chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: h1 })).toEqual({
+      kind: "invalid",
+      reason: "identical headers",
+    });
     expect(
       chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: { ...h2, signature: h1.signature } }),
-    ).toBe("bad header signature");
+    ).toEqual({ kind: "invalid", reason: "bad header signature" });
     expect(chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: h2 })).toBeNull();
     expect(chain.pendingProposerSlashings()).toHaveLength(1);
-    expect(chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: h2 })).toBe("already known");
+    expect(chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: h2 })).toEqual({
+      kind: "known",
+      reason: "already known",
+    });
     await db.close();
   });
 
@@ -136,10 +142,13 @@ describe("BeaconChain", () => {
     };
     const a = vote(1);
     const b = vote(2);
-    expect(chain.addAttesterSlashing({ attestation1: a, attestation2: a })).toBe("votes are not slashable");
+    expect(chain.addAttesterSlashing({ attestation1: a, attestation2: a })).toEqual({
+      kind: "invalid",
+      reason: "votes are not slashable",
+    });
     expect(
       chain.addAttesterSlashing({ attestation1: a, attestation2: { ...b, signature: a.signature } }),
-    ).toBe("bad attestation signature");
+    ).toEqual({ kind: "invalid", reason: "bad attestation signature" });
     expect(chain.addAttesterSlashing({ attestation1: a, attestation2: b })).toBeNull();
     const pending = chain.pendingAttesterSlashings();
     expect(pending).toHaveLength(1);
@@ -159,6 +168,18 @@ describe("BeaconChain", () => {
     expect(imported.status).toBe("imported");
     expect(chain.head().state.state.validators.getReadonly(validator).slashed).toBe(true);
     expect(chain.pendingAttesterSlashings()).toHaveLength(0);
+    // The same offence again, or another vote pair of the same validator: true but stale (gossip ignores it).
+    expect(chain.addAttesterSlashing({ attestation1: a, attestation2: vote(3) })).toEqual({
+      kind: "stale",
+      reason: "no slashable validator in both votes",
+    });
+    // Conflicting votes of two different validators are no evidence against either (gossip rejects it).
+    const other = state.epochCtx.getShardCommittee(0, 1)[1]!;
+    const otherVote = { ...vote(4), attestingIndices: [other] };
+    expect(chain.addAttesterSlashing({ attestation1: a, attestation2: otherVote })).toEqual({
+      kind: "invalid",
+      reason: "no validator in both votes",
+    });
     await db.close();
   });
 });

@@ -108,7 +108,7 @@ class SharedArrays {
     memory.copyFrom(this.memory);
     this.memory = memory;
     ({ data: this.data, bytes: this.bytes, levels: this.levels } = memory);
-    this.stale.ensureCapacity(capacity);
+    this.stale.ensureCapacity(memory.capacity);
   }
 
   /** Makes the arrays hold `target`, replaying and reversing the undo logs on the way. */

@@ -19,6 +19,7 @@ import {
   SignedBeaconBlock,
   type SignedBeaconBlockHeaderValue,
   type SignedBeaconBlockValue,
+  type SlashingProblem,
   stateTransition,
   verifySlashingSignatures,
 } from "@shardnet/consensus";
@@ -68,6 +69,19 @@ export type BeaconChainEvent =
   | { type: "justified"; checkpoint: CheckpointValue }
   | { type: "finalized"; checkpoint: CheckpointValue }
   | { type: "proposer_slashing"; evidence: ProposerSlashingValue };
+
+/**
+ * Why slashing evidence was not pooled. `known`: this node has it already; `stale`: it shows a real offence
+ * whose offenders can no longer be slashed; `invalid`: it is no evidence (a correct peer never sends it).
+ */
+export interface SlashingRefusal {
+  kind: "known" | "stale" | "invalid";
+  reason: string;
+}
+
+function refusal({ problem, stale }: SlashingProblem): SlashingRefusal {
+  return { kind: stale ? "stale" : "invalid", reason: problem };
+}
 
 /**
  * The node's view of the beacon chain: every block since the finalized checkpoint with its post-state,
@@ -335,13 +349,15 @@ export class BeaconChain {
    * Checks gossiped proposer-slashing evidence against the head state with the rules block processing
    * applies (signatures included) and pools it. Returns why it was refused, or null.
    */
-  addProposerSlashing(evidence: ProposerSlashingValue): string | null {
+  addProposerSlashing(evidence: ProposerSlashingValue): SlashingRefusal | null {
     const state = this.head().state;
     const problem = proposerSlashingProblem(state, evidence);
-    if (problem) return problem;
+    if (problem) return refusal(problem);
     const { proposerIndex, slot } = evidence.signedHeader1.message;
-    if (this.proposerSlashings.has(proposerIndex)) return "already known";
-    if (!verifySlashingSignatures(state, { proposerSlashing: evidence })) return "bad header signature";
+    if (this.proposerSlashings.has(proposerIndex)) return { kind: "known", reason: "already known" };
+    if (!verifySlashingSignatures(state, { proposerSlashing: evidence })) {
+      return { kind: "invalid", reason: "bad header signature" };
+    }
     this.proposerSlashings.set(proposerIndex, evidence);
     this.log.warn({ slot, proposer: proposerIndex }, "proposer slashing evidence received");
     return null;
@@ -351,12 +367,16 @@ export class BeaconChain {
    * Checks attester-slashing evidence against the head state with the rules block processing applies
    * (signatures included) and pools it. Returns why it was refused, or null.
    */
-  addAttesterSlashing(evidence: AttesterSlashingValue): string | null {
+  addAttesterSlashing(evidence: AttesterSlashingValue): SlashingRefusal | null {
     const state = this.head().state;
     const checked = attesterSlashingProblem(state, evidence);
-    if ("problem" in checked) return checked.problem;
-    if (checked.slashable.every((i) => this.attesterSlashings.has(i))) return "already known";
-    if (!verifySlashingSignatures(state, { attesterSlashing: evidence })) return "bad attestation signature";
+    if ("problem" in checked) return refusal(checked);
+    if (checked.slashable.every((i) => this.attesterSlashings.has(i))) {
+      return { kind: "known", reason: "already known" };
+    }
+    if (!verifySlashingSignatures(state, { attesterSlashing: evidence })) {
+      return { kind: "invalid", reason: "bad attestation signature" };
+    }
     for (const i of checked.slashable) this.attesterSlashings.set(i, evidence);
     this.log.warn(
       { validators: checked.slashable, slot: evidence.attestation2.data.slot },

@@ -205,7 +205,8 @@ export function registerGossipHandlers(d: GossipDeps): void {
       if ((proposer ? 1 : 0) + (attester ? 1 : 0) !== 1) return "reject";
       const refused = proposer ? beacon.addProposerSlashing(proposer) : beacon.addAttesterSlashing(attester!);
       if (refused === null) return "accept";
-      return refused === "already known" || refused === "already slashed" ? "ignore" : "reject";
+      // Known or stale evidence is ignored: a correct peer may send it before it learns what this node knows.
+      return refused.kind === "invalid" ? "reject" : "ignore";
     },
   });
 

@@ -39,24 +39,33 @@ export function isSlashableAttestationData(d1: AttestationDataValue, d2: Attesta
 }
 
 /**
+ * Why slashing evidence is refused. `stale`: it shows a real offence, but the offenders can no longer be
+ * slashed (already slashed, or exited), so a correct peer may still send it; otherwise it is no evidence.
+ */
+export interface SlashingProblem {
+  problem: string;
+  stale: boolean;
+}
+
+/**
  * Why `slashing` is not proposer-slashing evidence on `cached` (every rule but the signatures), or null.
  * Shared by block processing and the node's gossip and pool checks.
  */
 export function proposerSlashingProblem(
   cached: CachedBeaconState,
   slashing: ProposerSlashingValue,
-): string | null {
+): SlashingProblem | null {
   const { state, epochCtx } = cached;
   const h1 = slashing.signedHeader1.message;
   const h2 = slashing.signedHeader2.message;
   if (h1.slot !== h2.slot || h1.proposerIndex !== h2.proposerIndex)
-    return "headers of different slots or proposers";
-  if (BeaconBlockHeader.equals(h1, h2)) return "identical headers";
-  if (h1.proposerIndex >= state.validators.length) return "unknown proposer";
+    return { problem: "headers of different slots or proposers", stale: false };
+  if (BeaconBlockHeader.equals(h1, h2)) return { problem: "identical headers", stale: false };
+  if (h1.proposerIndex >= state.validators.length) return { problem: "unknown proposer", stale: false };
   const validator = state.validators.getReadonly(h1.proposerIndex);
-  if (validator.slashed) return "already slashed";
+  if (validator.slashed) return { problem: "already slashed", stale: true };
   if (!isSlashableValidator(validator, getCurrentEpoch(epochCtx.preset, state)))
-    return "proposer not slashable";
+    return { problem: "proposer not slashable", stale: true };
   return null;
 }
 
@@ -67,10 +76,10 @@ export function proposerSlashingProblem(
 export function attesterSlashingProblem(
   cached: CachedBeaconState,
   slashing: AttesterSlashingValue,
-): { code: "NOT_SLASHABLE" | "BAD_INDEXED_ATTESTATION"; problem: string } | { slashable: number[] } {
+): ({ code: "NOT_SLASHABLE" | "BAD_INDEXED_ATTESTATION" } & SlashingProblem) | { slashable: number[] } {
   const { attestation1: a1, attestation2: a2 } = slashing;
   if (!isSlashableAttestationData(a1.data, a2.data))
-    return { code: "NOT_SLASHABLE", problem: "votes are not slashable" };
+    return { code: "NOT_SLASHABLE", problem: "votes are not slashable", stale: false };
   const { state, epochCtx } = cached;
   for (const { attestingIndices: indices } of [a1, a2]) {
     const sorted = indices.every((v, k) => k === 0 || (indices[k - 1] as number) < v);
@@ -82,16 +91,18 @@ export function attesterSlashingProblem(
       return {
         code: "BAD_INDEXED_ATTESTATION",
         problem: "attesting indices must be sorted, unique and known",
+        stale: false,
       };
     }
   }
   const epoch = getCurrentEpoch(epochCtx.preset, state);
   const second = new Set(a2.attestingIndices);
-  const slashable = a1.attestingIndices.filter(
-    (i) => second.has(i) && isSlashableValidator(state.validators.getReadonly(i), epoch),
-  );
+  const inBoth = a1.attestingIndices.filter((i) => second.has(i));
+  if (inBoth.length === 0)
+    return { code: "NOT_SLASHABLE", problem: "no validator in both votes", stale: false };
+  const slashable = inBoth.filter((i) => isSlashableValidator(state.validators.getReadonly(i), epoch));
   if (slashable.length === 0)
-    return { code: "NOT_SLASHABLE", problem: "no slashable validator in both votes" };
+    return { code: "NOT_SLASHABLE", problem: "no slashable validator in both votes", stale: true };
   return { slashable };
 }
 
@@ -124,8 +135,8 @@ export function processProposerSlashing(
   position: number,
 ): void {
   const where = `proposerSlashings[${position}]`;
-  const problem = proposerSlashingProblem(ctx.cached, slashing);
-  if (problem) throw new BlockError("NOT_SLASHABLE", `${where}: ${problem}`);
+  const refused = proposerSlashingProblem(ctx.cached, slashing);
+  if (refused) throw new BlockError("NOT_SLASHABLE", `${where}: ${refused.problem}`);
   pushProposerSlashingSets(ctx, slashing, where);
   const { state, epochCtx } = ctx.cached;
   slashValidator(epochCtx.preset, state, slashing.signedHeader1.message.proposerIndex);
