@@ -358,6 +358,30 @@ export class ShardChain {
     return this.blocks.get(this.forkChoice.getCrosslinkedRoot())?.slot ?? 0;
   }
 
+  /**
+   * False while the beacon head crosslinks a block of this shard that this chain does not have: its head then
+   * builds on a stale parent (after a restart or a gap), so proposing on it forks and range sync must start
+   * from the last crosslinked block it has, not from its head. `crosslinkRootHex` is the beacon head's
+   * crosslink of this shard; a zero root (no crosslink yet) or a block below the crosslinked one is known.
+   */
+  hasCrosslinked(crosslinkRootHex: string, crosslinkSlot: number): boolean {
+    return (
+      /^0+$/.test(crosslinkRootHex) ||
+      this.blocks.has(crosslinkRootHex) ||
+      crosslinkSlot <= this.crosslinkedSlot()
+    );
+  }
+
+  /**
+   * The first slot range sync must fetch for this chain to reach the beacon head's crosslink
+   * (`hasCrosslinked`'s arguments) and then its head.
+   */
+  syncStartSlot(crosslinkRootHex: string, crosslinkSlot: number): number {
+    return this.hasCrosslinked(crosslinkRootHex, crosslinkSlot)
+      ? this.head().slot + 1
+      : this.crosslinkedSlot() + 1;
+  }
+
   /** True if the block `root` is the head or one of its ancestors (pruned blocks below the crosslink are). */
   isCanonical(root: string, slot: number): boolean {
     let entry: ShardBlockEntry | undefined = this.head();

@@ -197,6 +197,15 @@ export class ValidatorService {
         );
         continue;
       }
+      const crosslink = beacon.head().state.state.currentCrosslinks.getReadonly(shard);
+      if (!chain.hasCrosslinked(bytesToHex(crosslink.shardBlockRoot), crosslink.slot)) {
+        this.count("shard_propose", "skipped");
+        log.warn(
+          { slot, shard, headSlot: chain.head().slot, crosslinkSlot: crosslink.slot },
+          "shard proposer duty skipped: the shard chain lacks its crosslinked block (syncing)",
+        );
+        continue;
+      }
       if (chain.head().slot >= slot) {
         this.count("shard_propose", "skipped");
         log.warn(
