@@ -218,7 +218,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-const PASSES = 3;
+const PASSES = 5;
 const BLOCKS_PER_PASS = 4;
 
 export async function runShardBench(): Promise<void> {
