@@ -95,7 +95,7 @@ function memoryLayout(capacity: number) {
 
 let maxCapacityCache = 0;
 
-/** The most accounts one memory can hold (about 42M). */
+/** The most accounts one memory can hold (42,912,308). */
 export function maxCapacity(): number {
   if (maxCapacityCache > 0) return maxCapacityCache;
   let low = 1;
