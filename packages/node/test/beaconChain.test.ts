@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   BeaconBlock,
   BeaconBlockBody,
@@ -9,37 +6,17 @@ import {
   computeAttestationSigningRoot,
   computeDomain,
   computeSigningRoot,
-  createInteropGenesis,
   DOMAIN_BEACON_PROPOSER,
   produceBlock,
   type SignedBeaconBlockValue,
   signRandaoReveal,
 } from "@shardnet/consensus";
 import { getBls, hexToBytes, interopSecretKey } from "@shardnet/crypto";
-import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
-import { BeaconChain } from "../src/chain/beaconChain.js";
-import { NodeDb } from "../src/db/nodeDb.js";
-import { NodeMetrics } from "../src/metrics/nodeMetrics.js";
+import { describe, expect, it } from "vitest";
+import type { BeaconChain } from "../src/chain/beaconChain.js";
+import { openBeacon, tempDir } from "./helpers.js";
 
 const bls = getBls();
-const log = pino({ level: "silent" });
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-async function openChain(dir: string) {
-  const genesis = createInteropGenesis({
-    network: "test",
-    validatorCount: 16,
-    genesisTime: 0,
-    presetName: "local",
-    presetOverrides: { SHARD_COUNT: 2 },
-  });
-  const db = await NodeDb.open(join(dir, "db"), "test");
-  return { genesis, db, chain: await BeaconChain.open(genesis, db, log, new NodeMetrics(), bls) };
-}
 
 function proposeAt(chain: BeaconChain, slot: number): SignedBeaconBlockValue {
   const pre = chain.headStateAt(slot);
@@ -51,9 +28,8 @@ function proposeAt(chain: BeaconChain, slot: number): SignedBeaconBlockValue {
 
 describe("BeaconChain", () => {
   it("imports a valid block, rejects a tampered one, and restores its head from the database", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "shardnet-chain-"));
-    dirs.push(dir);
-    const { db, chain } = await openChain(dir);
+    const dir = tempDir("shardnet-chain-");
+    const { db, beacon: chain } = await openBeacon(dir);
     const block = proposeAt(chain, 1);
     const result = chain.importBlock(block);
     expect(result.status).toBe("imported");
@@ -70,15 +46,14 @@ describe("BeaconChain", () => {
     expect(chain.head().slot).toBe(1);
     await db.close();
 
-    const reopened = await openChain(dir);
-    expect(reopened.chain.head().root).toBe(chain.head().root);
+    const reopened = await openBeacon(dir);
+    expect(reopened.beacon.head().root).toBe(chain.head().root);
     await reopened.db.close();
   });
 
   it("accepts proposer-slashing evidence only with two different, validly signed headers of one slot", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "shardnet-chain-"));
-    dirs.push(dir);
-    const { db, chain } = await openChain(dir);
+    const dir = tempDir("shardnet-chain-");
+    const { db, beacon: chain } = await openBeacon(dir);
     const block = proposeAt(chain, 1).message;
     const proposer = block.proposerIndex;
     const sk = bls.secretKeyFromBytes(interopSecretKey(proposer));
@@ -119,9 +94,8 @@ describe("BeaconChain", () => {
   });
 
   it("attester-slashing evidence is checked, included by the next proposer, and slashes the validator", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "shardnet-chain-"));
-    dirs.push(dir);
-    const { db, chain } = await openChain(dir);
+    const dir = tempDir("shardnet-chain-");
+    const { db, beacon: chain } = await openBeacon(dir);
     const first = chain.importBlock(proposeAt(chain, 1));
     expect(first.status).toBe("imported");
     const state = chain.headStateAt(2);

@@ -1,38 +1,14 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInteropGenesis } from "@shardnet/consensus";
 import { getBls, interopSecretKey } from "@shardnet/crypto";
-import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
-import { BeaconChain } from "../src/chain/beaconChain.js";
+import { describe, expect, it } from "vitest";
 import { ShardChain } from "../src/chain/shardChain.js";
-import { NodeDb } from "../src/db/nodeDb.js";
-import { NodeMetrics } from "../src/metrics/nodeMetrics.js";
+import { openBeacon, silentLog, tempDir } from "./helpers.js";
 
-const log = pino({ level: "silent" });
 const bls = getBls();
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 /** A real beacon chain at genesis and a shard-0 chain with blocks at slots 1..3 (LevelDB in a temp dir). */
 async function shardChainWithBlocks() {
-  const dir = mkdtempSync(join(tmpdir(), "shardnet-shard-"));
-  dirs.push(dir);
-  const genesis = createInteropGenesis({
-    network: "test",
-    validatorCount: 16,
-    genesisTime: 0,
-    presetName: "local",
-    presetOverrides: { SHARD_COUNT: 2 },
-    accounts: [],
-  });
-  const db = await NodeDb.open(join(dir, "db"), "test");
-  const metrics = new NodeMetrics();
-  const beacon = await BeaconChain.open(genesis, db, log, metrics, bls);
-  const chain = await ShardChain.open(0, beacon, db, log, metrics);
+  const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-shard-"));
+  const chain = await ShardChain.open(0, beacon, db, silentLog, metrics);
   const context = beacon.contextOf(beacon.genesisRoot)!;
   const roots: string[] = [chain.head().root];
   for (const slot of [1, 2, 3]) {

@@ -1,30 +1,18 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
-  createInteropGenesis,
   shardOf,
   signTransaction,
   type Transaction,
   Transaction as TransactionType,
   transactionHash,
 } from "@shardnet/consensus";
-import { addressFromPubkey, bytesToHex, devAccountKey, getBls } from "@shardnet/crypto";
+import { addressFromPubkey, bytesToHex, devAccountKey } from "@shardnet/crypto";
 import type { GossipTopic, P2pNode } from "@shardnet/p2p";
-import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
-import { BeaconChain } from "../src/chain/beaconChain.js";
+import { describe, expect, it } from "vitest";
 import { ShardChain } from "../src/chain/shardChain.js";
-import { NodeDb } from "../src/db/nodeDb.js";
-import { NodeMetrics } from "../src/metrics/nodeMetrics.js";
 import { MAX_GOSSIP_TXS, TransactionGossipBatch, TxService } from "../src/tx/txService.js";
+import { openBeacon, silentLog, tempDir } from "./helpers.js";
 
 const SHARDS = 2;
-const log = pino({ level: "silent" });
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 /** Dev accounts `0..n-1` whose address lives on `shard`. */
 function devAccountsOn(shard: number, n: number) {
@@ -52,20 +40,11 @@ function transfer(from: (typeof senders)[number], nonce = 0, amount = 5n): Trans
  * recorded and reaches `subscribers` peers.
  */
 async function openService({ subscribers = 3 } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "shardnet-txs-"));
-  dirs.push(dir);
-  const genesis = createInteropGenesis({
-    network: "test",
-    validatorCount: 16,
-    genesisTime: 0,
-    presetName: "local",
-    presetOverrides: { SHARD_COUNT: SHARDS },
+  const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-txs-"), {
+    shards: SHARDS,
     accounts: [...senders, foreign].map((a) => ({ address: a.address, balance: 1_000_000n })),
   });
-  const db = await NodeDb.open(join(dir, "db"), "test");
-  const metrics = new NodeMetrics();
-  const beacon = await BeaconChain.open(genesis, db, log, metrics, getBls());
-  const chain = await ShardChain.open(0, beacon, db, log, metrics);
+  const chain = await ShardChain.open(0, beacon, db, silentLog, metrics);
   const shards = new Map([[0, chain]]);
   const published: Array<{ topic: GossipTopic; bytes: Uint8Array }> = [];
   const p2p = {
@@ -78,7 +57,7 @@ async function openService({ subscribers = 3 } = {}) {
     beacon,
     () => shards,
     p2p,
-    log,
+    silentLog,
     () => 1,
   );
   return { txs, chain, published, close: () => db.close() };

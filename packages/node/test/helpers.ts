@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInteropGenesis, type GenesisAccount } from "@shardnet/consensus";
+import { getBls } from "@shardnet/crypto";
+import { pino } from "pino";
+import { afterEach } from "vitest";
+import { BeaconChain } from "../src/chain/beaconChain.js";
+import { NodeDb } from "../src/db/nodeDb.js";
+import { NodeMetrics } from "../src/metrics/nodeMetrics.js";
+
+export const silentLog = pino({ level: "silent" });
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary directory, removed after the current test. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+/**
+ * A real beacon chain (16 interop validators, `shards` shards, `accounts` funded) over LevelDB in `dir`
+ * (reopening the same dir resumes from its database).
+ */
+export async function openBeacon(
+  dir: string,
+  { shards = 2, accounts = [] }: { shards?: number; accounts?: GenesisAccount[] } = {},
+) {
+  const genesis = createInteropGenesis({
+    network: "test",
+    validatorCount: 16,
+    genesisTime: 0,
+    presetName: "local",
+    presetOverrides: { SHARD_COUNT: shards },
+    accounts,
+  });
+  const db = await NodeDb.open(join(dir, "db"), "test");
+  const metrics = new NodeMetrics();
+  const beacon = await BeaconChain.open(genesis, db, silentLog, metrics, getBls());
+  return { genesis, db, metrics, beacon };
+}
