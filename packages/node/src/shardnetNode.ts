@@ -299,8 +299,7 @@ export class ShardnetNode {
 
   /** Moves each shard's fork-choice anchor to the crosslink in the new beacon head state. */
   private onBeaconHead(): void {
-    const crosslinks = this.beacon.head().state.state.currentCrosslinks.getAllReadonlyValues();
-    for (const c of crosslinks) this.shardChains.get(c.shard)?.onCrosslinked(bytesToHex(c.shardBlockRoot));
+    for (const chain of this.shardChains.values()) chain.onCrosslinked(chain.beaconHeadCrosslink().rootHex);
     this.receipts?.onBeaconHead();
   }
 

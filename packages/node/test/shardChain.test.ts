@@ -27,13 +27,13 @@ describe("ShardChain against the beacon head's crosslink", () => {
   it("knows a crosslink it has, none, or one below its own; range sync then starts after its head", async () => {
     const { chain, roots, close } = await shardChainWithBlocks();
     expect(chain.head().slot).toBe(3);
-    expect(chain.hasCrosslinked(roots[2]!, 2)).toBe(true);
-    expect(chain.hasCrosslinked("00".repeat(32), 0)).toBe(true);
-    expect(chain.syncStartSlot(roots[2]!, 2)).toBe(4);
+    expect(chain.hasCrosslinked({ rootHex: roots[2]!, slot: 2 })).toBe(true);
+    expect(chain.hasCrosslinked({ rootHex: "00".repeat(32), slot: 0 })).toBe(true);
+    expect(chain.syncStartSlot({ rootHex: roots[2]!, slot: 2 })).toBe(4);
     chain.onCrosslinked(roots[2]!);
     expect(chain.crosslinkedSlot()).toBe(2);
     // Another block at or below the crosslinked slot (a fork the beacon chain left): not a gap.
-    expect(chain.hasCrosslinked("ab".repeat(32), 2)).toBe(true);
+    expect(chain.hasCrosslinked({ rootHex: "ab".repeat(32), slot: 2 })).toBe(true);
     await close();
   });
 
@@ -43,8 +43,8 @@ describe("ShardChain against the beacon head's crosslink", () => {
     // The beacon head crosslinks a slot-5 block this chain never saw (say, it was down): its head (3) was
     // built on a stale parent, and range sync must refetch from slot 2, after the block crosslinked at 1.
     const unseen = "cd".repeat(32);
-    expect(chain.hasCrosslinked(unseen, 5)).toBe(false);
-    expect(chain.syncStartSlot(unseen, 5)).toBe(2);
+    expect(chain.hasCrosslinked({ rootHex: unseen, slot: 5 })).toBe(false);
+    expect(chain.syncStartSlot({ rootHex: unseen, slot: 5 })).toBe(2);
     await close();
   });
 });

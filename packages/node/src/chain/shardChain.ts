@@ -26,6 +26,12 @@ import type { BeaconChain, BeaconContext } from "./beaconChain.js";
 
 type SignedShardBlockValue = SignedShardBlock;
 
+/** A crosslinked shard block: its root (hex) and slot. */
+export interface CrosslinkPoint {
+  rootHex: string;
+  slot: number;
+}
+
 export interface ShardBlockEntry {
   root: string;
   slot: number;
@@ -358,28 +364,29 @@ export class ShardChain {
     return this.blocks.get(this.forkChoice.getCrosslinkedRoot())?.slot ?? 0;
   }
 
-  /**
-   * False while the beacon head crosslinks a block of this shard that this chain does not have: its head then
-   * builds on a stale parent (after a restart or a gap), so proposing on it forks and range sync must start
-   * from the last crosslinked block it has, not from its head. `crosslinkRootHex` is the beacon head's
-   * crosslink of this shard; a zero root (no crosslink yet) or a block below the crosslinked one is known.
-   */
-  hasCrosslinked(crosslinkRootHex: string, crosslinkSlot: number): boolean {
-    return (
-      /^0+$/.test(crosslinkRootHex) ||
-      this.blocks.has(crosslinkRootHex) ||
-      crosslinkSlot <= this.crosslinkedSlot()
-    );
+  /** The beacon head's crosslink of this shard: the block every node's shard fork choice must descend from. */
+  beaconHeadCrosslink(): CrosslinkPoint {
+    const crosslink = this.beacon.head().state.state.currentCrosslinks.getReadonly(this.shard);
+    return { rootHex: bytesToHex(crosslink.shardBlockRoot), slot: crosslink.slot };
   }
 
   /**
-   * The first slot range sync must fetch for this chain to reach the beacon head's crosslink
-   * (`hasCrosslinked`'s arguments) and then its head.
+   * False while `crosslink` (normally beaconHeadCrosslink()) names a block this chain does not have: its head
+   * then builds on a stale parent (after a restart or a gap), so proposing on it forks and range sync must
+   * start from the last crosslinked block it has, not from its head. A zero root (no crosslink yet) or a block
+   * at or below the slot this chain has crosslinked counts as known.
    */
-  syncStartSlot(crosslinkRootHex: string, crosslinkSlot: number): number {
-    return this.hasCrosslinked(crosslinkRootHex, crosslinkSlot)
-      ? this.head().slot + 1
-      : this.crosslinkedSlot() + 1;
+  hasCrosslinked(crosslink: CrosslinkPoint): boolean {
+    return (
+      /^0+$/.test(crosslink.rootHex) ||
+      this.blocks.has(crosslink.rootHex) ||
+      crosslink.slot <= this.crosslinkedSlot()
+    );
+  }
+
+  /** The first slot range sync must fetch for this chain to reach `crosslink` (see hasCrosslinked), then its head. */
+  syncStartSlot(crosslink: CrosslinkPoint): number {
+    return this.hasCrosslinked(crosslink) ? this.head().slot + 1 : this.crosslinkedSlot() + 1;
   }
 
   /** True if the block `root` is the head or one of its ancestors (pruned blocks below the crosslink are). */

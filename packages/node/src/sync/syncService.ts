@@ -262,11 +262,10 @@ export class SyncService {
     const { log, beacon } = this.d;
     await this.snapshotShardIfFarBehind(chain, peers);
     const target = beacon.head().slot;
-    const crosslink = beacon.head().state.state.currentCrosslinks.getReadonly(chain.shard).toValue();
-    const crosslinkRoot = bytesToHex(crosslink.shardBlockRoot);
+    const crosslink = chain.beaconHeadCrosslink();
     // From the head, or, when the head misses the crosslinked block (a head built on a stale parent, e.g.
     // by this node's own proposer right after a restart), from the last crosslinked block this chain has.
-    const from = chain.syncStartSlot(crosslinkRoot, crosslink.slot);
+    const from = chain.syncStartSlot(crosslink);
     if (from > target) return;
     for (const peer of peers) {
       let start = Math.max(from - this.d.beacon.preset.SLOTS_PER_EPOCH, 0);
@@ -306,8 +305,7 @@ export class SyncService {
           { peer, shard: chain.shard, imported, headSlot: chain.head().slot },
           "shard sync imported blocks",
         );
-      if (!failed && chain.hasCrosslinked(crosslinkRoot, crosslink.slot) && chain.head().slot >= target - 1)
-        return;
+      if (!failed && chain.hasCrosslinked(crosslink) && chain.head().slot >= target - 1) return;
     }
   }
 

@@ -197,8 +197,8 @@ export class ValidatorService {
         );
         continue;
       }
-      const crosslink = beacon.head().state.state.currentCrosslinks.getReadonly(shard);
-      if (!chain.hasCrosslinked(bytesToHex(crosslink.shardBlockRoot), crosslink.slot)) {
+      const crosslink = chain.beaconHeadCrosslink();
+      if (!chain.hasCrosslinked(crosslink)) {
         this.count("shard_propose", "skipped");
         log.warn(
           { slot, shard, headSlot: chain.head().slot, crosslinkSlot: crosslink.slot },
