@@ -4,7 +4,6 @@ import { AttestationData, BeaconBlockHeader } from "../../types/beacon.js";
 import type {
   AttestationDataValue,
   AttesterSlashingValue,
-  IndexedAttestationValue,
   ProposerSlashingValue,
   ValidatorValue,
 } from "../../types/index.js";
@@ -114,18 +113,7 @@ export function verifySlashingSignatures(
   return verifyOutsideBlock(cached, (ctx) => {
     if ("proposerSlashing" in evidence)
       pushProposerSlashingSets(ctx, evidence.proposerSlashing, "proposer slashing");
-    else {
-      pushIndexedAttestationSet(
-        ctx,
-        evidence.attesterSlashing.attestation1,
-        "attester slashing attestation 1",
-      );
-      pushIndexedAttestationSet(
-        ctx,
-        evidence.attesterSlashing.attestation2,
-        "attester slashing attestation 2",
-      );
-    }
+    else pushAttesterSlashingSets(ctx, evidence.attesterSlashing, "attester slashing");
   });
 }
 
@@ -155,8 +143,10 @@ function pushProposerSlashingSets(ctx: BlockContext, slashing: ProposerSlashingV
   }
 }
 
-function pushIndexedAttestationSet(ctx: BlockContext, indexed: IndexedAttestationValue, label: string): void {
-  pushAttestationSignatureSet(ctx, indexed, indexed.attestingIndices, label);
+function pushAttesterSlashingSets(ctx: BlockContext, slashing: AttesterSlashingValue, where: string): void {
+  for (const [n, indexed] of [slashing.attestation1, slashing.attestation2].entries()) {
+    pushAttestationSignatureSet(ctx, indexed, indexed.attestingIndices, `${where} attestation ${n + 1}`);
+  }
 }
 
 export function processAttesterSlashing(
@@ -167,8 +157,7 @@ export function processAttesterSlashing(
   const where = `attesterSlashings[${position}]`;
   const checked = attesterSlashingProblem(ctx.cached, slashing);
   if ("problem" in checked) throw new BlockError(checked.code, `${where}: ${checked.problem}`);
-  pushIndexedAttestationSet(ctx, slashing.attestation1, `${where} attestation 1`);
-  pushIndexedAttestationSet(ctx, slashing.attestation2, `${where} attestation 2`);
+  pushAttesterSlashingSets(ctx, slashing, where);
   const { state, epochCtx } = ctx.cached;
   for (const index of checked.slashable) slashValidator(epochCtx.preset, state, index);
 }
