@@ -2,7 +2,7 @@ import { createKernelMemory, type MerkleKernel, WASM_MAX_PAGES, WASM_PAGE_BYTES 
 
 /** SSZ size of an Account: address (20) | balance (uint64 LE) | nonce (uint64 LE). */
 export const ACCOUNT_SIZE = 36;
-export const NODE_SIZE = 32;
+const NODE_SIZE = 32;
 /** Stale accounts rehashed per batch: bounds the scratch space (228 bytes per account). */
 const CHUNK_ACCOUNTS = 16384;
 const ALIGN = 64;

@@ -75,11 +75,6 @@ class Version {
  */
 class SharedArrays {
   memory: AccountMemory;
-  data: Uint32Array;
-  /** The same memory as `data`, by byte. */
-  bytes: Uint8Array;
-  /** levels[l] holds ceil(capacity / 2^l) nodes of 32 bytes (8 words). */
-  levels: Uint32Array[];
   /** Accounts whose Merkle paths in `levels` do not match the held version yet. */
   readonly stale: StaleAccounts;
   /** Bumped whenever the arrays change version: a handle's right to write in place ends with it. */
@@ -91,12 +86,26 @@ class SharedArrays {
     public held: Version,
   ) {
     this.memory = new AccountMemory(Math.max(1, capacity));
-    ({ data: this.data, bytes: this.bytes, levels: this.levels } = this.memory);
     this.stale = new StaleAccounts(this.memory.capacity);
   }
 
   get capacity(): number {
     return this.memory.capacity;
+  }
+
+  /** The accounts (SSZ bytes) by 32-bit word. */
+  get data(): Uint32Array {
+    return this.memory.data;
+  }
+
+  /** The same memory as `data`, by byte. */
+  get bytes(): Uint8Array {
+    return this.memory.bytes;
+  }
+
+  /** levels[l] holds ceil(capacity / 2^l) nodes of 32 bytes (8 words). */
+  get levels(): Uint32Array[] {
+    return this.memory.levels;
   }
 
   ensureCapacity(count: number): void {
@@ -107,7 +116,6 @@ class SharedArrays {
     const memory = new AccountMemory(Math.max(count, Math.min(capacity, maxCapacity())));
     memory.copyFrom(this.memory);
     this.memory = memory;
-    ({ data: this.data, bytes: this.bytes, levels: this.levels } = memory);
     this.stale.ensureCapacity(memory.capacity);
   }
 

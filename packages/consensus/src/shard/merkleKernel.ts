@@ -20,7 +20,7 @@ export interface MerkleKernel {
 }
 
 /** The parts of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
-export interface WasmMemory {
+interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
 interface WasmApi {

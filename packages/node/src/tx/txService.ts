@@ -1,6 +1,5 @@
 import { ListCompositeType } from "@chainsafe/ssz";
 import {
-  type CheckpointValue,
   checkAmounts,
   checkSenderKey,
   shardOf,
@@ -401,21 +400,15 @@ export class TxService {
     return view;
   }
 
-  private crosslinkCache?: {
-    headRoot: string;
-    finalized: CheckpointValue;
-    slots: { head: number[]; finalized: number[] };
-  };
+  private crosslinkCache?: { headRoot: string; slots: { head: number[]; finalized: number[] } };
 
   /**
    * Slot of each shard's crosslink in the beacon head state and in the finalized state, computed once per
-   * (head, finalized checkpoint) pair: a status refresh asks for them once per transaction.
+   * head (the finalized checkpoint only moves with it): a status refresh asks for them once per transaction.
    */
   private crosslinkSlots(): { head: number[]; finalized: number[] } {
     const head = this.beacon.head();
-    const finalized = this.beacon.finalizedCheckpoint();
-    const cached = this.crosslinkCache;
-    if (cached && cached.headRoot === head.root && cached.finalized === finalized) return cached.slots;
+    if (this.crosslinkCache?.headRoot === head.root) return this.crosslinkCache.slots;
     const finalizedEntry = this.finalizedEntry();
     const slotsOf = (list: { slot: number }[]) => list.map((c) => c.slot);
     const slots = {
@@ -424,7 +417,7 @@ export class TxService {
         ? slotsOf(finalizedEntry.post.state.currentCrosslinks.getAllReadonlyValues())
         : [],
     };
-    this.crosslinkCache = { headRoot: head.root, finalized, slots };
+    this.crosslinkCache = { headRoot: head.root, slots };
     return slots;
   }
 
