@@ -324,10 +324,9 @@ export class ShardnetNode {
     }
   }
 
+  /** What the node reports: heads and checkpoints only as far as they are on disk. */
   status() {
-    const head = this.beacon.head();
-    const justified = this.beacon.justifiedCheckpoint();
-    const finalized = this.beacon.finalizedCheckpoint();
+    const { head, justified, finalized } = this.beacon.acknowledged();
     const slot = this.clock.currentSlot();
     return {
       name: this.opts.name,
@@ -344,7 +343,10 @@ export class ShardnetNode {
       validators: this.validators.indices,
       syncing: this.sync.isSyncing(),
       shardHeads: [...this.shardChains.values()]
-        .map((c) => ({ shard: c.shard, slot: c.head().slot, root: `0x${c.head().root}` }))
+        .map((c) => {
+          const acked = c.acknowledgedHead();
+          return { shard: c.shard, slot: acked.slot, root: `0x${acked.root}` };
+        })
         .sort((a, b) => a.shard - b.shard),
       crosslinkCounts: this.crosslinkCounts,
     };

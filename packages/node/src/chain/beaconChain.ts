@@ -27,6 +27,7 @@ import { type BlsBackend, bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { Logger } from "pino";
 import { type BatchOp, concatKey, type NodeDb, uint64Key } from "../db/nodeDb.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
+import { AckQueue, deferred } from "./ackQueue.js";
 import { type BeaconForkChoice, createBeaconForkChoice } from "./forkChoiceAdapter.js";
 
 export interface BeaconBlockEntry {
@@ -83,6 +84,13 @@ function refusal({ problem, stale }: SlashingProblem): SlashingRefusal {
   return { kind: stale ? "stale" : "invalid", reason: problem };
 }
 
+/** What the node reports of its beacon chain: only what is on disk. */
+export interface AcknowledgedBeaconView {
+  head: { root: string; slot: number };
+  justified: CheckpointValue;
+  finalized: CheckpointValue;
+}
+
 /**
  * The node's view of the beacon chain: every block since the finalized checkpoint with its post-state,
  * LMD-GHOST fork choice over them, and the database. One block import = one atomic write batch
@@ -103,6 +111,10 @@ export class BeaconChain {
   /** The network's genesis root (signing domains): `state.genesisRoot`. */
   readonly networkRoot: Uint8Array;
   private headStateCache: { root: string; slot: number; state: CachedBeaconState } | undefined;
+  /** Events and the acknowledged view wait here for the write batches of the blocks they follow from. */
+  private readonly acks: AckQueue;
+  /** Head and checkpoints as the API reports them: only what is on disk. */
+  private ackedView: AcknowledgedBeaconView;
   /** Attester slashings waiting for inclusion, by the first slashable validator. */
   readonly attesterSlashings = new Map<number, AttesterSlashingValue>();
   /** Proposer slashings waiting for inclusion. */
@@ -130,6 +142,19 @@ export class BeaconChain {
     this.finalized = { epoch: 0, root: hexToBytes(this.genesisRoot) };
     this.justified = this.finalized;
     this.forkChoice = createBeaconForkChoice(this.genesisRoot, genesisState);
+    this.ackedView = {
+      head: { root: this.genesisRoot, slot: 0 },
+      justified: this.justified,
+      finalized: this.finalized,
+    };
+    this.acks = new AckQueue((err, what) =>
+      what === "write"
+        ? this.log.error(
+            { err: err.message },
+            "the database refused a beacon block's write: nothing of it is acknowledged; restart the node",
+          )
+        : this.log.error({ err: err.message, stack: err.stack }, "beacon chain event listener failed"),
+    );
   }
 
   /** Genesis state, then every block in the database replayed in slot order (re-validated). */
@@ -144,6 +169,7 @@ export class BeaconChain {
     const cached = createCachedBeaconState(state, createChainCaches(genesis.preset));
     const chain = new BeaconChain(genesis, db, log, metrics, cached, bls);
     await chain.replayFromDb();
+    await chain.acks.settled();
     return chain;
   }
 
@@ -179,8 +205,21 @@ export class BeaconChain {
     return () => this.listeners.delete(listener);
   }
 
+  /** Delivers `e` to the listeners once the writes of every block imported so far are on disk. */
   private emit(e: BeaconChainEvent): void {
-    for (const l of this.listeners) l(e);
+    this.acks.release(() => {
+      for (const l of this.listeners) l(e);
+    });
+  }
+
+  /** Head, justified and finalized checkpoints as far as they are on disk: what the node reports. */
+  acknowledged(): AcknowledgedBeaconView {
+    return this.ackedView;
+  }
+
+  /** Resolves once every event and acknowledgement queued so far has been delivered. */
+  settled(): Promise<void> {
+    return this.acks.settled();
   }
 
   get preset() {
@@ -282,6 +321,10 @@ export class BeaconChain {
     }
     this.detectDoubleProposal(signed);
     const entry: BeaconBlockEntry = { root, slot: block.slot, parentRoot, signed, post };
+    // From here on every event this import causes waits for its write batch (issued below, once the new
+    // head is known).
+    const written = opts.persist !== false ? deferred() : undefined;
+    if (written) this.acks.holdFor(written.promise);
     this.blocks.set(root, entry);
     this.forkChoice.onBlock(entry);
     for (const vote of this.forkChoice.votesOfBlock(post, block)) {
@@ -307,6 +350,7 @@ export class BeaconChain {
         this.db.metaOp("beacon_head", this.headRoot),
       ];
       persisted = this.db.writeBatch(ops);
+      persisted.then(written?.resolve, written?.reject);
     }
     if (previousHead !== this.headRoot) {
       const head = this.head();
@@ -431,6 +475,14 @@ export class BeaconChain {
       this.emit({ type: "finalized", checkpoint: finalized });
       this.prune();
     }
+    const view = {
+      head: { root: head.root, slot: head.slot },
+      justified: this.justified,
+      finalized: this.finalized,
+    };
+    this.acks.release(() => {
+      this.ackedView = view;
+    });
     this.metrics.beaconHeadSlot.set(head.slot);
     this.metrics.beaconJustifiedEpoch.set(this.justified.epoch);
     this.metrics.beaconFinalizedEpoch.set(this.finalized.epoch);

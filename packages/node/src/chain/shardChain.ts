@@ -22,6 +22,7 @@ import { type BlsSecretKey, bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { Logger } from "pino";
 import { type BatchOp, concatKey, type NodeDb, uint64Key } from "../db/nodeDb.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
+import { AckQueue, deferred } from "./ackQueue.js";
 import type { BeaconChain, BeaconContext } from "./beaconChain.js";
 
 type SignedShardBlockValue = SignedShardBlock;
@@ -84,6 +85,10 @@ export class ShardChain {
   private readonly credits = new Map<string, Array<{ slot: number; root: string }>>();
   private readonly listeners = new Set<(e: ShardChainEvent) => void>();
   private readonly proposerDomain: Uint8Array;
+  /** Events, inclusions and the reported head wait here for the write batches of their blocks. */
+  private readonly acks: AckQueue;
+  /** The head as the API reports it: only what is on disk. */
+  private ackedHead: { root: string; slot: number };
 
   private constructor(
     readonly shard: number,
@@ -108,6 +113,15 @@ export class ShardChain {
     this.forkChoice = new ShardForkChoice(genesisState.latestBlockRoot, 0);
     this.mempool = new Mempool({ shard, shardCount: genesis.preset.SHARD_COUNT, capacity: 50_000 });
     this.proposerDomain = computeDomain(DOMAIN_SHARD_PROPOSER, beacon.networkRoot);
+    this.ackedHead = { root: this.genesisRoot, slot: 0 };
+    this.acks = new AckQueue((err, what) =>
+      what === "write"
+        ? this.log.error(
+            { shard, err: err.message },
+            "the database refused a shard block's write: nothing of it is acknowledged; restart the node",
+          )
+        : this.log.error({ shard, err: err.message, stack: err.stack }, "shard chain event listener failed"),
+    );
   }
 
   static async open(
@@ -119,6 +133,7 @@ export class ShardChain {
   ): Promise<ShardChain> {
     const chain = new ShardChain(shard, beacon, db, log.child({ shard }), metrics);
     await chain.replayFromDb();
+    await chain.acks.settled();
     return chain;
   }
 
@@ -164,6 +179,16 @@ export class ShardChain {
 
   head(): ShardBlockEntry {
     return this.blocks.get(this.headRoot)!;
+  }
+
+  /** The head as far as it is on disk: what the node reports. */
+  acknowledgedHead(): { root: string; slot: number } {
+    return this.ackedHead;
+  }
+
+  /** Resolves once every event and acknowledgement queued so far has been delivered. */
+  settled(): Promise<void> {
+    return this.acks.settled();
   }
 
   /** Crosslinks of the beacon state a shard block builds on. */
@@ -238,6 +263,9 @@ export class ShardChain {
       state: result.postState,
       txHashes: result.txHashes,
     };
+    // From here on every acknowledgement this import causes waits for its write batch (issued below).
+    const written = opts.persist !== false ? deferred() : undefined;
+    if (written) this.acks.holdFor(written.promise);
     this.blocks.set(root, entry);
     this.forkChoice.onBlock(hexToBytes(root), header.parentRoot, header.slot);
     const receiptByTx = new Map(result.receiptsSent.map((r) => [bytesToHex(r.txHash), r]));
@@ -248,14 +276,23 @@ export class ShardChain {
         root,
         ...(receipt ? { receipt: { dest: receipt.dest, seq: receipt.seq, amount: receipt.amount } } : {}),
       };
-      pushTo(this.txInclusions, txHash, inclusion);
       return [txHash, inclusion];
     });
     for (const incoming of signed.message.body.incomingReceipts) {
-      const key = `${incoming.receipt.source}:${incoming.receipt.seq}`;
-      pushTo(this.credits, key, { slot: header.slot, root });
-      this.pendingReceipts.delete(key);
+      this.pendingReceipts.delete(`${incoming.receipt.source}:${incoming.receipt.seq}`);
     }
+    // The API reports inclusions and credits from these maps: filled once the block is on disk (and only
+    // while the block is still above the crosslink, which prunes them).
+    this.acks.release(() => {
+      if (!this.blocks.has(root)) return;
+      for (const [txHash, inclusion] of inclusions) pushTo(this.txInclusions, txHash, inclusion);
+      for (const incoming of signed.message.body.incomingReceipts) {
+        pushTo(this.credits, `${incoming.receipt.source}:${incoming.receipt.seq}`, {
+          slot: header.slot,
+          root,
+        });
+      }
+    });
     this.metrics.blockImportSeconds.observe({ chain: "shard" }, (performance.now() - started) / 1000);
     this.metrics.blocksImportedTotal.inc({ chain: "shard" });
     this.log.info(
@@ -296,7 +333,9 @@ export class ShardChain {
         value: encodeJson({ slot: header.slot, root }),
       });
     }
-    return { status: "imported", root, persisted: this.db.writeBatch(ops) };
+    const persisted = this.db.writeBatch(ops);
+    persisted.then(written?.resolve, written?.reject);
+    return { status: "imported", root, persisted };
   }
 
   /** The canonical block that included `txHash`, if any (recent blocks from memory, older from the database). */
@@ -409,12 +448,16 @@ export class ShardChain {
    * so a restart resumes from it.
    */
   async anchorAt(rootHex: string, state: ShardState, serialized: Uint8Array): Promise<void> {
+    const written = deferred();
+    this.acks.holdFor(written.promise);
     this.resetTo(rootHex, state);
     const prefix = SHARD_KEY(this.shard);
-    await this.db.writeBatch([
+    const persisted = this.db.writeBatch([
       { bucket: "shardStates", key: concatKey(prefix, hexToBytes(rootHex)), value: serialized },
       this.db.metaOp(`shard_anchor_${this.shard}`, rootHex),
     ]);
+    persisted.then(written.resolve, written.reject);
+    await persisted;
     this.log.info(
       { shard: this.shard, slot: state.slot, root: rootHex },
       "shard chain anchored at a crosslinked snapshot",
@@ -434,6 +477,10 @@ export class ShardChain {
     });
     this.forkChoice = new ShardForkChoice(hexToBytes(rootHex), state.slot);
     this.headRoot = rootHex;
+    const acked = { root: rootHex, slot: state.slot };
+    this.acks.release(() => {
+      this.ackedHead = acked;
+    });
     this.metrics.shardHeadSlot.set({ shard: String(this.shard) }, state.slot);
   }
 
@@ -488,11 +535,18 @@ export class ShardChain {
     const head = this.head();
     this.mempool.pruneStale(head.state);
     this.metrics.shardHeadSlot.set({ shard: String(this.shard) }, head.slot);
+    const acked = { root: head.root, slot: head.slot };
+    this.acks.release(() => {
+      this.ackedHead = acked;
+    });
     this.emit({ type: "shard_head", shard: this.shard, root: head.root, slot: head.slot });
   }
 
+  /** Delivers `e` to the listeners once the writes of every block imported so far are on disk. */
   private emit(e: ShardChainEvent): void {
-    for (const l of this.listeners) l(e);
+    this.acks.release(() => {
+      for (const l of this.listeners) l(e);
+    });
   }
 
   /** Builds and signs the next block on the head for `slot`, then imports it. */
