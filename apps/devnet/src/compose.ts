@@ -14,7 +14,7 @@ export interface InfraOptions {
   slotSeconds: number;
   /**
    * Seconds from the genesis service's run to genesis time. Longer than the launcher's 8 s: containers start
-   * one after another (shard nodes wait for the beacon node's health check).
+   * one after another (shard nodes wait for the beacon node's liveness check).
    */
   genesisDelaySeconds: number;
   logLevel: string;
@@ -179,9 +179,13 @@ export function genesisCommand(opts: InfraOptions): string {
   );
 }
 
+/**
+ * Container health is liveness (/v1/node/live: the API answers), not readiness (/v1/node/health, 503
+ * while isolated or syncing): the beacon node has no peers until the shard nodes that wait for it start.
+ */
 function healthcheck(apiPort: number): YamlValue {
   const probe =
-    `fetch('http://127.0.0.1:${apiPort}/v1/node/health')` +
+    `fetch('http://127.0.0.1:${apiPort}/v1/node/live')` +
     ".then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))";
   return {
     test: new FlowSeq(["CMD", "node", "-e", probe]),

@@ -13,6 +13,10 @@ export interface NodeStatus {
   trackedShards: number[];
   validators: number[];
   syncing: boolean;
+  /** What /v1/node/health answers (200 only with status ok). */
+  health: { status: "ok" | "syncing" | "isolated"; syncing: boolean; reasons?: string[] };
+  /** Sync state of each tracked shard. */
+  shardSync: Array<{ shard: number; headSlot: number; crosslinkSlot: number; state: "synced" | "syncing" }>;
   shardHeads: Array<{ shard: number; slot: number; root: string }>;
   /** Crosslinks seen on the canonical beacon chain since genesis, per shard. */
   crosslinkCounts: number[];

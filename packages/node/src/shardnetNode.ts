@@ -14,6 +14,7 @@ import { ShardChain } from "./chain/shardChain.js";
 import { SlotClock } from "./clock/slotClock.js";
 import { NodeDb } from "./db/nodeDb.js";
 import type { LoadedGenesis } from "./genesisLoader.js";
+import { assessHealth, type NodeHealth, type ShardSyncState } from "./health.js";
 import type { NodeMetrics } from "./metrics/nodeMetrics.js";
 import { registerGossipHandlers } from "./network/gossipHandlers.js";
 import { ReceiptRelay } from "./receipts/receiptRelay.js";
@@ -324,6 +325,22 @@ export class ShardnetNode {
     }
   }
 
+  /** Healthy only while connected and following the beacon chain and every tracked shard. */
+  health(): NodeHealth {
+    return assessHealth({
+      peers: this.p2p.peerCount(),
+      currentSlot: this.clock.currentSlot(),
+      beaconHeadSlot: this.beacon.acknowledged().head.slot,
+      bestPeerHeadSlot: this.sync.bestPeerHeadSlot(),
+      slotsPerEpoch: this.preset.SLOTS_PER_EPOCH,
+      shards: this.shardSyncStates(),
+    });
+  }
+
+  private shardSyncStates(): ShardSyncState[] {
+    return [...this.shardChains.values()].map((c) => c.syncState()).sort((a, b) => a.shard - b.shard);
+  }
+
   /** What the node reports: heads and checkpoints only as far as they are on disk. */
   status() {
     const { head, justified, finalized } = this.beacon.acknowledged();
@@ -342,6 +359,8 @@ export class ShardnetNode {
       trackedShards: [...this.shardChains.keys()].sort((a, b) => a - b),
       validators: this.validators.indices,
       syncing: this.sync.isSyncing(),
+      health: this.health(),
+      shardSync: this.shardSyncStates(),
       shardHeads: [...this.shardChains.values()]
         .map((c) => {
           const acked = c.acknowledgedHead();

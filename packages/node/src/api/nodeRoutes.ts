@@ -49,7 +49,15 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
   };
 
   // --- node -----------------------------------------------------------------------------------------------
-  app.get("/v1/node/health", async () => ({ status: "ok", syncing: node.sync.isSyncing() }));
+  // Readiness: 200 only while connected and in step with the beacon chain and every tracked shard;
+  // 503 with `isolated` or `syncing` and the reasons otherwise.
+  app.get("/v1/node/health", async (_req, reply) => {
+    const health = node.health();
+    if (health.status !== "ok") reply.code(503);
+    return health;
+  });
+  // Liveness: the process serves its API (container health checks, process supervisors).
+  app.get("/v1/node/live", async () => ({ status: "live" }));
   app.get("/v1/node/status", async () => node.status());
   app.get("/v1/node/peers", async () => ({
     peerId: node.p2p.peerId,

@@ -21,6 +21,7 @@ import {
 import { type BlsSecretKey, bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { Logger } from "pino";
 import { type BatchOp, concatKey, type NodeDb, uint64Key } from "../db/nodeDb.js";
+import type { ShardSyncState } from "../health.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import { AckQueue, deferred } from "./ackQueue.js";
 import type { BeaconChain, BeaconContext } from "./beaconChain.js";
@@ -421,6 +422,17 @@ export class ShardChain {
       this.blocks.has(crosslink.rootHex) ||
       crosslink.slot <= this.crosslinkedSlot()
     );
+  }
+
+  /** Sync state for /v1/node/status and health: synced once it holds the beacon head's crosslinked block. */
+  syncState(): ShardSyncState {
+    const crosslink = this.beaconHeadCrosslink();
+    return {
+      shard: this.shard,
+      headSlot: this.ackedHead.slot,
+      crosslinkSlot: crosslink.slot,
+      state: this.hasCrosslinked(crosslink) && this.head().slot >= crosslink.slot ? "synced" : "syncing",
+    };
   }
 
   /** The first slot range sync must fetch for this chain to reach `crosslink` (see hasCrosslinked), then its head. */

@@ -4,6 +4,7 @@ import { type P2pNode, ReqRespError } from "@shardnet/p2p";
 import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
 import type { ShardChain } from "../chain/shardChain.js";
+import { beaconLag } from "../health.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import {
   BeaconBlocksByRangeRequest,
@@ -147,10 +148,27 @@ export class SyncService {
     })();
   }
 
+  /** Highest head slot a connected peer reported in its last status (our own head when none did). */
+  bestPeerHeadSlot(): number {
+    const connected = new Set(this.d.p2p.connectedPeers());
+    let best = this.d.beacon.head().slot;
+    for (const [peer, status] of this.peerStatus)
+      if (connected.has(peer)) best = Math.max(best, status.headSlot);
+    return best;
+  }
+
+  /** Behind on the beacon chain: a peer's head is ahead of ours, or ours is far behind the clock. */
   isSyncing(): boolean {
-    const head = this.d.beacon.head().slot;
-    const best = Math.max(head, ...[...this.peerStatus.values()].map((s) => s.headSlot));
-    return best > head + 2 || this.d.currentSlot() > head + this.d.beacon.preset.SLOTS_PER_EPOCH * 2;
+    return (
+      beaconLag({
+        peers: 0,
+        currentSlot: this.d.currentSlot(),
+        beaconHeadSlot: this.d.beacon.head().slot,
+        bestPeerHeadSlot: this.bestPeerHeadSlot(),
+        slotsPerEpoch: this.d.beacon.preset.SLOTS_PER_EPOCH,
+        shards: [],
+      }).length > 0
+    );
   }
 
   private async syncRound(): Promise<void> {
