@@ -5,8 +5,8 @@
  * names the problem; afterwards every node answers /v1/node/health and the heads keep advancing.
  */
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { E2eDevnet, isRunning, sleep, waitFor } from "./helpers/devnet.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { E2eDevnet, isRunning, saveEvidenceOnFailure, waitFor, withEvidence } from "./helpers/devnet.js";
 import {
   account,
   type DevAccount,
@@ -35,7 +35,7 @@ interface ErrorBody {
 
 describe.sequential("node API bad input (real processes)", () => {
   let devnet: E2eDevnet | undefined;
-  let failed = false;
+  const failures = saveEvidenceOnFailure(() => devnet);
   let api = "";
   let sender: DevAccount;
   let headBefore = -1;
@@ -74,28 +74,24 @@ describe.sequential("node API bad input (real processes)", () => {
       validators: 16,
       slotSeconds: 1,
     });
-    await devnet.untilSlot(3);
-    api = devnet.node("node-1").api;
-    const status = await devnet.status("node-1");
-    const shard = status.trackedShards[0]!;
-    sender = devAccountsOnShard(shard, 1, SHARDS, 0)[0]!; // a genesis-funded dev account (dev:0..15)
-    expect(sender.n).toBeLessThan(16);
-    headBefore = (await devnet.status("node-1")).head.slot;
-    note(
-      `devnet up; node-1 tracks ${status.trackedShards.join(",")}; sender dev:${sender.n} on shard ${shard}`,
-    );
-  }, 150_000);
-
-  afterEach(({ task }) => {
-    if (task.result?.state === "fail") {
-      failed = true;
-      devnet?.printLogTails(`test failed: ${task.name}`);
-    }
+    const d = devnet;
+    await withEvidence(d, "setup", async () => {
+      await d.untilSlot(3);
+      api = d.node("node-1").api;
+      const status = await d.status("node-1");
+      const shard = status.trackedShards[0]!;
+      sender = devAccountsOnShard(shard, 1, SHARDS, 0)[0]!; // a genesis-funded dev account (dev:0..15)
+      expect(sender.n).toBeLessThan(16);
+      headBefore = (await d.status("node-1")).head.slot;
+      note(
+        `devnet up; node-1 tracks ${status.trackedShards.join(",")}; sender dev:${sender.n} on shard ${shard}`,
+      );
+    });
   });
 
   afterAll(async () => {
-    await devnet?.stop(failed);
-  }, 30_000);
+    await devnet?.stop(failures.any());
+  });
 
   it("malformed JSON and non-JSON bodies", async () => {
     await expectRefused("truncated JSON", await post('{"from": "0x12'), /json/i, 400);
@@ -180,7 +176,7 @@ describe.sequential("node API bad input (real processes)", () => {
     const ok = transfer(sender, devAccount(902, SHARDS), 10n, before.nonce);
     const res = await submit(api, ok);
     expect(res.status, res.text).toBe(202);
-    await waitTxStatus(api, ok.hash, "included", 30_000);
+    await waitTxStatus(api, ok.hash, "included", net().slots(30));
     await expectRefused(
       "nonce already used",
       await submit(api, transfer(sender, devAccount(902, SHARDS), 11n, before.nonce)),
@@ -277,7 +273,8 @@ describe.sequential("node API bad input (real processes)", () => {
     const huge = transfer(sender, devAccount(905, SHARDS), (1n << 64n) + 5n, before.nonce);
     const big = await submit(api, huge);
     // Let a few slots pass so an admitted one would be executed, then check nothing was minted.
-    await sleep(3 * net().slotMs);
+    const d = net();
+    await d.untilSlot(d.currentSlot() + 4);
     const after = await account(api, sender.hex);
     const target = await account(api, devAccount(905, SHARDS).hex).catch(() => undefined);
     note(
@@ -286,7 +283,7 @@ describe.sequential("node API bad input (real processes)", () => {
     expect(BigInt(after.balance), "sender balance must not grow").toBeLessThanOrEqual(BigInt(before.balance));
     await expectRefused("amount -5 (validly signed)", neg, /amount/i, 400);
     await expectRefused("amount 2^64+5 (validly signed)", big, /amount/i, 400);
-  }, 30_000);
+  });
 
   it("afterwards every node is healthy and the heads keep advancing", async () => {
     const d = net();
@@ -296,7 +293,6 @@ describe.sequential("node API bad input (real processes)", () => {
       expect(res.status, `${n.name} health`).toBe(200);
     }
     const from = await d.statuses();
-    await sleep(3 * d.slotMs);
     await waitFor(
       "every node's head to advance",
       async () => {
@@ -305,7 +301,7 @@ describe.sequential("node API bad input (real processes)", () => {
           if (!s || s.head.slot <= (from.get(name)?.head.slot ?? -1)) return undefined;
         return true;
       },
-      20_000,
+      d.slots(20),
     );
     const s = await d.status("node-1");
     expect(s.head.slot).toBeGreaterThan(headBefore);
@@ -320,8 +316,8 @@ describe.sequential("node API bad input (real processes)", () => {
           (await request<{ slot: number }>(`${api}/v1/shards/${shard}/head`)).body.slot > h1
             ? true
             : undefined,
-        15_000,
+        d.slots(20),
       );
     }
-  }, 60_000);
+  });
 });

@@ -5,8 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { E2eDevnet } from "../../../test/e2e/helpers/devnet.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { E2eDevnet, saveEvidenceOnFailure } from "../../../test/e2e/helpers/devnet.js";
 import { devAccountsOnShard } from "../../../test/e2e/helpers/txs.js";
 import { REPO_ROOT } from "../../devnet/src/processes.js";
 
@@ -118,7 +118,7 @@ describe("cli argument errors (no node needed)", () => {
 
 describe.sequential("cli against a running devnet", () => {
   let devnet: E2eDevnet | undefined;
-  let failed = false;
+  const failures = saveEvidenceOnFailure(() => devnet);
   let node = "";
   let senderIndex = 0;
 
@@ -134,18 +134,11 @@ describe.sequential("cli against a running devnet", () => {
     node = devnet.node("node-1").api;
     const tracked = (await devnet.status("node-1")).trackedShards;
     senderIndex = devAccountsOnShard(tracked[0]!, 1, SHARDS, 0)[0]!.n;
-  }, 150_000);
-
-  afterEach(({ task }) => {
-    if (task.result?.state === "fail") {
-      failed = true;
-      devnet?.printLogTails(`test failed: ${task.name}`);
-    }
   });
 
   afterAll(async () => {
-    await devnet?.stop(failed);
-  }, 30_000);
+    await devnet?.stop(failures.any());
+  });
 
   it("account dev:N --json prints address, shard, balance and nonce", async () => {
     const run = await cli(["account", `dev:${senderIndex}`, "--json", "--node", node]);
@@ -175,7 +168,7 @@ describe.sequential("cli against a running devnet", () => {
         "--node",
         node,
       ],
-      90_000,
+      120_000,
     );
     expect(run.code, `stdout: ${run.stdout}\nstderr: ${run.stderr}`).toBe(0);
     const hash = /(0x[0-9a-f]{64}) reached (included|crosslinked|finalized)/.exec(run.stdout)?.[1];
@@ -190,7 +183,7 @@ describe.sequential("cli against a running devnet", () => {
     expect(["included", "crosslinked", "finalized"]).toContain(body.status);
     const acct = await cli(["account", `dev:${senderIndex}`, "--json", "--node", node]);
     expect((JSON.parse(acct.stdout) as { nonce: number }).nonce).toBe(1);
-  }, 120_000);
+  });
 
   it("a refused transfer (overdraft) exits non-zero with the node's reason", async () => {
     const run = await cli([

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  histogramDelta,
-  histogramOf,
-  histogramQuantile,
-  parsePrometheusText,
-} from "../../apps/devnet/src/benchDevnet.js";
+import { histogramDelta, histogramOf, histogramQuantile, parsePrometheusText } from "../src/benchDevnet.js";
 
 const TEXT = `# HELP shardnet_duty_seconds Time spent on validator duties in one slot phase
 # TYPE shardnet_duty_seconds histogram

@@ -1,10 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import { nodeOptionTable, parseOptions } from "@shardnet/node";
-import { loadOrCreatePeerKey } from "@shardnet/p2p";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -12,7 +8,6 @@ import {
   DEFAULT_INFRA_OPTIONS,
   FlowSeq,
   formatJson,
-  genesisCommand,
   PROMETHEUS_DATASOURCE,
   renderDockerCompose,
   renderPrometheusConfig,
@@ -191,27 +186,6 @@ describe("infra generated from the devnet topology", () => {
     );
   });
 
-  it("the genesis service passes only flags the genesis CLI accepts", () => {
-    const command = genesisCommand(defaultInfra().options);
-    const prefix = "npm run genesis -- ";
-    expect(command.startsWith(prefix)).toBe(true);
-    const flags = command.slice(prefix.length).split(" ");
-    // --help after the flags: the CLI still rejects unknown flags (exit 2) but writes nothing.
-    const out = execFileSync(
-      process.execPath,
-      [
-        "--conditions=@shardnet/source",
-        "--import",
-        "tsx",
-        "apps/devnet/src/genesisCli.ts",
-        ...flags,
-        "--help",
-      ],
-      { cwd: ROOT, encoding: "utf8" },
-    );
-    expect(out).toContain("--genesis-delay");
-  });
-
   it("rejects a topology without exactly one beacon node", () => {
     const shardsOnly = buildTopology({ nodes: 2, shards: 2, validators: 4, basePort: 9000 }).slice(1);
     expect(() => renderDockerCompose(shardsOnly)).toThrow(/exactly one beacon/);
@@ -308,28 +282,5 @@ describe("dashboards reference only metrics that exist", () => {
       }
     }
     expect(missing).toEqual([]);
-  });
-});
-
-describe("bootnode peer id resolution (infra/scripts/peer-id.mjs)", () => {
-  it("prints the peer id of a key file written by the node", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "shardnet-peer-id-"));
-    try {
-      const keyFile = join(dir, "beacon", "peer.key");
-      const key = await loadOrCreatePeerKey(keyFile);
-      const out = execFileSync(process.execPath, ["infra/scripts/peer-id.mjs", "--wait", "1", keyFile], {
-        cwd: ROOT,
-        encoding: "utf8",
-      });
-      expect(out.trim()).toBe(peerIdFromPrivateKey(key).toString());
-      expect(() =>
-        execFileSync(process.execPath, ["infra/scripts/peer-id.mjs", join(dir, "missing.key")], {
-          cwd: ROOT,
-          stdio: "pipe",
-        }),
-      ).toThrow();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -104,13 +104,12 @@ describe("req/resp", () => {
       },
       { timeoutMs: 300 },
     );
-    const started = Date.now();
+    // The server's 300 ms limit ends it, not the client's 5 s: the client would report TIMEOUT instead.
     const serverTimeout = await requestError(
       client.request(server.peerId, "shard_state_snapshot", bytes("s"), { timeoutMs: 5000 }),
     );
     expect(serverTimeout.code).toBe("SERVER_ERROR");
     expect(serverTimeout.message).toMatch(/timed out/);
-    expect(Date.now() - started).toBeLessThan(4000);
     await waitFor(() => handlerAborted, "handler abort signal");
 
     // Requester-side timeout: the server allows 10 s, the client only 300 ms.

@@ -8,19 +8,39 @@
  * started; a process "exit" hook does the same if the test worker dies; and every wait has a deadline.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GenesisJson } from "@shardnet/consensus";
 import { loadOrCreatePeerKey } from "@shardnet/p2p";
+import { afterEach } from "vitest";
 import { writeGenesisFile } from "../../../apps/devnet/src/genesisFile.js";
-import { APP_ENTRY, getJson, sleep, spawnNode, waitFor } from "../../../apps/devnet/src/processes.js";
+import {
+  APP_ENTRY,
+  getJson,
+  REPO_ROOT,
+  sleep,
+  spawnNode,
+  waitFor,
+} from "../../../apps/devnet/src/processes.js";
 import type { NodeStatus } from "../../../apps/devnet/src/statusTypes.js";
 
 export type { NodeStatus };
 export { getJson, sleep, waitFor };
 
 export const SLOTS_PER_EPOCH = 8;
+
+/** Where a failing e2e test leaves its evidence: one folder per failure, named in the failure message. */
+export const EVIDENCE_ROOT = join(REPO_ROOT, "test-results", "e2e");
 
 export interface DevnetOptions {
   /** First port: beacon API = basePort, shard node i API = basePort + i, p2p ports at +100. */
@@ -85,6 +105,10 @@ export class E2eDevnet {
   readonly slotMs: number;
   beaconBootnode = "";
   private nextExtraPort: number;
+  /** The last /v1/node/status each node answered, with the wall-clock slot it answered in. */
+  readonly lastStatus = new Map<string, { slot: number; time: string; status: NodeStatus }>();
+  private statusTimer: NodeJS.Timeout | undefined;
+  private statusPolling = false;
 
   private constructor(
     readonly dir: string,
@@ -95,6 +119,20 @@ export class E2eDevnet {
     this.genesisTimeMs = genesis.genesisTime * 1000;
     this.slotMs = opts.slotSeconds * 1000;
     this.nextExtraPort = opts.basePort + opts.shardNodes + 1;
+  }
+
+  get statusLogFile(): string {
+    return join(this.dir, "status.log");
+  }
+
+  /** Milliseconds in `n` slots: every deadline in the e2e tests is counted in slots (or epochs). */
+  slots(n: number): number {
+    return n * this.slotMs;
+  }
+
+  /** Milliseconds in `n` epochs. */
+  epochs(n: number): number {
+    return n * SLOTS_PER_EPOCH * this.slotMs;
   }
 
   /**
@@ -137,11 +175,13 @@ export class E2eDevnet {
         const validators = Array.from({ length: last - first + 1 }, (_, k) => first + k);
         devnet.spawn(devnet.spec(`node-${i + 1}`, "shard", i + 1, validators, [i % opts.shards]));
       }
+      devnet.startStatusLog();
       await Promise.all([...devnet.nodes.keys()].map((name) => devnet.waitHealthy(name, 90_000)));
     } catch (err) {
+      const evidence = await devnet.saveEvidence(`devnet failed to start: ${(err as Error).message}`);
       devnet.printLogTails(`devnet failed to start: ${(err as Error).message}`);
       await devnet.stop();
-      throw err;
+      throw new Error(`${(err as Error).message}\n  evidence saved in ${evidence}`, { cause: err });
     }
     return devnet;
   }
@@ -231,19 +271,36 @@ export class E2eDevnet {
     return [...this.nodes.values()].filter((n) => isRunning(n.child)).map((n) => n.name);
   }
 
-  /** Waits until the node answers /v1/node/health; fails at once if its process exits. */
+  /**
+   * Waits until the node answers /v1/node/health with 200: it has peers and follows the beacon chain and
+   * its tracked shards. Fails at once if its process exits.
+   */
   async waitHealthy(name: string, timeoutMs = 60_000): Promise<NodeStatus> {
+    return this.waitEndpoint(name, "/v1/node/health", "healthy", timeoutMs);
+  }
+
+  /** Waits until the node's API answers /v1/node/live (a node that may never be healthy, e.g. isolated). */
+  async waitLive(name: string, timeoutMs = 60_000): Promise<NodeStatus> {
+    return this.waitEndpoint(name, "/v1/node/live", "live", timeoutMs);
+  }
+
+  private async waitEndpoint(
+    name: string,
+    path: string,
+    what: string,
+    timeoutMs: number,
+  ): Promise<NodeStatus> {
     const n = this.node(name);
     const exitedEarly = n.exited.then(({ code, signal }) => {
       throw new Error(
-        `${name} exited (code ${code}, signal ${signal}) before becoming healthy; log ${n.logFile}`,
+        `${name} exited (code ${code}, signal ${signal}) before becoming ${what}; log ${n.logFile}`,
       );
     });
     const healthy = waitFor(
-      `${name} to become healthy (log ${n.logFile})`,
+      `${name} to become ${what} (log ${n.logFile})`,
       async () => {
         if (!isRunning(n.child)) return undefined;
-        await getJson(`${n.api}/v1/node/health`, 1000);
+        await getJson(`${n.api}${path}`, 1000);
         return this.status(name);
       },
       timeoutMs,
@@ -373,12 +430,107 @@ export class E2eDevnet {
     process.stderr.write(`${parts.join("\n")}\n`);
   }
 
+  /**
+   * Once a slot: asks every running node for /v1/node/status, keeps the last answer of each, and appends
+   * one status line per node to status.log in the devnet's folder (the evidence of a failure).
+   */
+  private startStatusLog(): void {
+    const poll = async () => {
+      if (this.statusPolling) return;
+      this.statusPolling = true;
+      try {
+        const statuses = await this.statuses();
+        const slot = this.currentSlot();
+        const time = new Date().toISOString();
+        for (const [name, status] of statuses) if (status) this.lastStatus.set(name, { slot, time, status });
+        appendFileSync(
+          this.statusLogFile,
+          `--- ${time} wall-clock slot ${slot}\n${formatStatuses(statuses)}\n`,
+        );
+      } catch {
+        // the folder is gone (stop) or the disk is full: the log is evidence, never a reason to fail
+      } finally {
+        this.statusPolling = false;
+      }
+    };
+    this.statusTimer = setInterval(() => void poll(), this.slotMs);
+    this.statusTimer.unref();
+  }
+
+  /**
+   * Copies what a failure needs into a new folder under test-results/e2e and returns its path: every
+   * node's log, the status lines of every slot, and the last /v1/node/status of every node (asked once
+   * more now, and otherwise the last one it answered).
+   */
+  async saveEvidence(reason: string): Promise<string> {
+    const now = await this.statuses().catch(() => new Map<string, NodeStatus | undefined>());
+    for (const [name, status] of now) {
+      if (status)
+        this.lastStatus.set(name, { slot: this.currentSlot(), time: new Date().toISOString(), status });
+    }
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    const label = reason
+      .replace(/[^A-Za-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "")
+      .slice(0, 60);
+    const dir = join(EVIDENCE_ROOT, `${stamp}-${label}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "reason.txt"), `${reason}\ndevnet folder: ${this.dir}\n`);
+    for (const n of this.nodes.values()) {
+      if (existsSync(n.logFile)) copyFileSync(n.logFile, join(dir, `${n.name}.log`));
+    }
+    if (existsSync(this.statusLogFile)) copyFileSync(this.statusLogFile, join(dir, "status.log"));
+    const last = Object.fromEntries(
+      [...this.nodes.keys()].map((name) => [
+        name,
+        {
+          running: isRunning(this.node(name).child),
+          ...(this.lastStatus.get(name) ?? { status: "never answered" }),
+        },
+      ]),
+    );
+    writeFileSync(join(dir, "last-status.json"), `${JSON.stringify(last, null, 2)}\n`);
+    return dir;
+  }
+
   /** SIGKILLs every process the harness started and removes the temp dir (unless keepDir or a failure). */
   async stop(keepDir = this.opts.keepDir): Promise<void> {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.statusTimer = undefined;
     const all = [...this.nodes.values()];
     for (const n of all) if (isRunning(n.child)) n.child.kill("SIGKILL");
     await Promise.all(all.map((n) => n.exited));
     if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The failure hook of a suite that shares one devnet: when a test fails, its evidence is saved
+ * (E2eDevnet.saveEvidence), the folder is named in the failure message, and the log tails are printed.
+ * `any()` says whether a test failed (then the devnet's temp folder is kept too).
+ */
+export function saveEvidenceOnFailure(devnet: () => E2eDevnet | undefined): { any: () => boolean } {
+  let failed = false;
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== "fail") return;
+    failed = true;
+    const d = devnet();
+    if (!d) return;
+    const folder = await d.saveEvidence(`${task.name}`);
+    for (const e of task.result.errors ?? []) e.message = `${e.message}\n  evidence saved in ${folder}`;
+    d.printLogTails(`test failed: ${task.name}; evidence saved in ${folder}`);
+  });
+  return { any: () => failed };
+}
+
+/** Runs `fn` (a suite's setup on a started devnet); on error, saves the evidence and names its folder. */
+export async function withEvidence<T>(devnet: E2eDevnet, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const folder = await devnet.saveEvidence(`${what}: ${(err as Error).message}`);
+    devnet.printLogTails(`${what} failed; evidence saved in ${folder}`);
+    throw new Error(`${what}: ${(err as Error).message}\n  evidence saved in ${folder}`, { cause: err });
   }
 }
 
@@ -462,7 +614,7 @@ export function formatStatuses(statuses: Map<string, NodeStatus | undefined>): s
   return [...statuses.entries()]
     .map(([name, s]) =>
       s
-        ? `${name}: slot ${s.slot} head ${s.head.slot}:${s.head.root.slice(0, 10)} just ${s.justified.epoch} fin ${s.finalized.epoch}:${s.finalized.root.slice(0, 10)} peers ${s.peers}${s.syncing ? " syncing" : ""}`
+        ? `${name}: slot ${s.slot} head ${s.head.slot}:${s.head.root.slice(0, 10)} just ${s.justified.epoch} fin ${s.finalized.epoch}:${s.finalized.root.slice(0, 10)} peers ${s.peers}${s.health && s.health.status !== "ok" ? ` ${s.health.status}: ${(s.health.reasons ?? []).join("; ")}` : ""}`
         : `${name}: down`,
     )
     .join("\n");
