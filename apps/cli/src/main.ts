@@ -141,8 +141,8 @@ async function main(): Promise<number> {
       const current = String(res.body.status ?? "unknown");
       if (current !== last && !values.json) process.stderr.write(`${hash} ${current}\n`);
       last = current;
-      if (current === "rejected")
-        throw new CliError(`transaction rejected: ${JSON.stringify(res.body.reason)}`);
+      if (current === "rejected" || current === "dropped")
+        throw new CliError(`transaction ${current}: ${JSON.stringify(res.body.reason)}`);
       if (STATUS_ORDER.indexOf(current) >= wanted) {
         print(`${hash} reached ${current}`, res.body);
         return 0;

@@ -48,8 +48,11 @@ export interface LoadReport {
   crossShard: number;
   /** Latency in seconds from the scheduled send to each status. */
   latency: Record<Stage, LatencySummary>;
-  /** Accepted transfers that had not reached `finalized` when the run ended. */
+  /** Accepted transfers that had not reached `finalized` when the run ended (dropped ones excluded). */
   notFinalized: number;
+  /** Accepted transfers a node later reported `dropped`, and their reasons with counts. */
+  dropped: number;
+  drops: Record<string, number>;
   timeline: TimelinePoint[];
 }
 
@@ -69,6 +72,12 @@ export function buildReport(
     }
   }
   const accepted = records.filter((r) => r.accepted);
+  const drops: Record<string, number> = {};
+  for (const r of accepted) {
+    if (r.dropped === undefined || r.finalizedMs !== undefined) continue;
+    const code = r.dropped.split(":")[0] ?? r.dropped;
+    drops[code] = (drops[code] ?? 0) + 1;
+  }
   const buckets = new Map<number, TransferRecord[]>();
   for (const r of accepted) {
     const second = Math.floor((r.scheduledMs - startMs) / 1000);
@@ -110,7 +119,9 @@ export function buildReport(
     rejections,
     crossShard: records.filter((r) => r.cross).length,
     latency,
-    notFinalized: accepted.filter((r) => r.finalizedMs === undefined).length,
+    notFinalized: accepted.filter((r) => r.finalizedMs === undefined && r.dropped === undefined).length,
+    dropped: Object.values(drops).reduce((a, b) => a + b, 0),
+    drops,
     timeline,
   };
 }
@@ -139,9 +150,15 @@ export function formatSummary(report: LoadReport): string {
       return `  ${stage.padEnd(12)} ${`${l.count}`.padStart(9)} ${s(l.p50).padStart(9)} ${s(l.p90).padStart(9)} ${s(l.p99).padStart(9)} ${s(l.max).padStart(9)}`;
     }),
     "",
-    report.notFinalized === 0
+    report.notFinalized === 0 && report.dropped === 0
       ? "  every accepted transfer reached finalized"
       : `  ${report.notFinalized} accepted transfers had not reached finalized when the run ended`,
+    ...(report.dropped > 0
+      ? [
+          `  ${report.dropped} accepted transfers were dropped by the node:`,
+          ...Object.entries(report.drops).map(([reason, n]) => `    ${n} × ${reason}`),
+        ]
+      : []),
   ];
   return `${lines.join("\n")}\n`;
 }

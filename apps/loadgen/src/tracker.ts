@@ -15,6 +15,8 @@ export interface TransferRecord {
   cross: boolean;
   accepted?: boolean;
   rejection?: string;
+  /** Set when a node reported it `dropped` after accepting it (replaced, nonce_replay, nonce_gap, …). */
+  dropped?: string;
   /** Root of the shard block that included it. */
   blockRoot?: string;
   includedMs?: number;
@@ -26,6 +28,7 @@ export interface TransferRecord {
 export interface TxStatusJson {
   hash: string;
   status: string;
+  reason?: { code: string; message: string };
   included?: { time: string; blockRoot?: string };
   crosslinked?: { time: string };
   finalized?: { time: string };
@@ -43,6 +46,8 @@ export function applyStatus(record: TransferRecord, view: TxStatusJson, nowMs: n
     if (known === undefined || at < known) record[key] = at;
   }
   if (view.included?.blockRoot) record.blockRoot = view.included.blockRoot;
+  if (view.status === "dropped" && record.includedMs === undefined)
+    record.dropped = view.reason ? `${view.reason.code}: ${view.reason.message}` : "dropped";
 }
 
 /**

@@ -80,6 +80,30 @@ describe("load report", () => {
     expect(finalized.p99).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it("counts transfers a node dropped after accepting them apart from those not yet finalized", () => {
+    const dropped = record(1, {});
+    applyStatus(
+      dropped,
+      {
+        hash: "0x01",
+        status: "dropped",
+        reason: { code: "nonce_gap", message: "waited 40 slots for nonce 3" },
+      },
+      START + 5000,
+    );
+    expect(dropped.dropped).toBe("nonce_gap: waited 40 slots for nonce 3");
+    const report = buildReport(
+      config,
+      [record(0, { finalizedMs: START + 9000 }), dropped, record(2, {})],
+      START,
+      1,
+    );
+    expect(report.notFinalized).toBe(1);
+    expect(report.dropped).toBe(1);
+    expect(report.drops).toEqual({ nonce_gap: 1 });
+    expect(formatSummary(report)).toContain("1 accepted transfers were dropped by the node");
+  });
+
   it("writes JSON, a summary that names every rejection reason, and an SVG chart with a line per series", () => {
     const records = [
       ...Array.from({ length: 20 }, (_, i) =>

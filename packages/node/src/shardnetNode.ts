@@ -44,6 +44,9 @@ export interface ShardnetNodeOptions {
   metrics: NodeMetrics;
 }
 
+/** A transaction that cannot execute (nonce gap, balance) leaves the mempool after this many epochs. */
+export const MEMPOOL_MAX_WAIT_EPOCHS = 4;
+
 /** One running node: database, chains, p2p, sync, validator duties, HTTP API and the slot clock. */
 export class ShardnetNode {
   readonly shardChains = new Map<number, ShardChain>();
@@ -247,6 +250,7 @@ export class ShardnetNode {
     if (phase === "propose") {
       await this.updateTrackedShards(slot);
       this.pools.prune(slot);
+      this.expireStuckTransactions(slot);
     }
     await this.validators.onTick(slot, phase);
     if (phase === "aggregate") {
@@ -256,6 +260,17 @@ export class ShardnetNode {
       this.beacon.headStateAt(slot + 1);
       if (slot % 2 === 0) await this.receipts.pull();
       if (this.sync.isSyncing() || slot % 4 === 0) this.sync.trigger();
+    }
+  }
+
+  /** Drops what waited MEMPOOL_MAX_WAIT_EPOCHS on a nonce gap or a balance; it gets a terminal status. */
+  private expireStuckTransactions(slot: number): void {
+    const maxWait = MEMPOOL_MAX_WAIT_EPOCHS * this.preset.SLOTS_PER_EPOCH;
+    for (const chain of this.shardChains.values()) {
+      const dropped = chain.mempool.expireStuck(chain.head().state, slot, maxWait);
+      if (dropped.length === 0) continue;
+      this.opts.log.info({ shard: chain.shard, slot, dropped: dropped.length }, "expired stuck transactions");
+      this.txs.onDropped(chain.shard, dropped);
     }
   }
 
@@ -283,6 +298,10 @@ export class ShardnetNode {
       const chain = await ShardChain.open(shard, this.beacon, this.db, this.opts.log, this.opts.metrics);
       this.shardChains.set(shard, chain);
       chain.onEvent((e) => {
+        if (e.type === "txs_dropped") {
+          this.txs.onDropped(e.shard, e.dropped);
+          return;
+        }
         if (e.type === "shard_head") {
           this.events.publish("shard_head", { shard: e.shard, slot: e.slot, root: `0x${e.root}` });
         }

@@ -5,7 +5,7 @@ import {
   Transaction as TransactionType,
   transactionHash,
 } from "@shardnet/consensus";
-import { addressFromPubkey, bytesToHex, devAccountKey } from "@shardnet/crypto";
+import { addressFromPubkey, bytesToHex, devAccountKey, getBls, interopSecretKey } from "@shardnet/crypto";
 import type { GossipTopic, P2pNode } from "@shardnet/p2p";
 import { describe, expect, it } from "vitest";
 import { ShardChain } from "../src/chain/shardChain.js";
@@ -60,7 +60,11 @@ async function openService({ subscribers = 3 } = {}) {
     silentLog,
     () => 1,
   );
-  return { txs, chain, published, close: () => db.close() };
+  // As the node wires them (ShardnetNode.updateTrackedShards).
+  chain.onEvent((e) => {
+    if (e.type === "txs_dropped") txs.onDropped(e.shard, e.dropped);
+  });
+  return { txs, chain, beacon, published, close: () => db.close() };
 }
 
 describe("TxService gossip batches", () => {
@@ -176,3 +180,82 @@ describe("TxService forwarding (sender's shard not tracked)", () => {
     await close();
   });
 });
+
+describe("TxService: a transaction accepted as pending always ends somewhere", () => {
+  const bls = getBls();
+
+  /** Proposes the slot-1 shard-0 block from `chain`'s mempool (as its proposer would). */
+  function proposeFrom(chain: ShardChain, beacon: Awaited<ReturnType<typeof openService>>["beacon"]) {
+    const context = beacon.contextOf(beacon.genesisRoot)!;
+    const proposer = context.epochCtx.getShardProposer(0, 1);
+    return chain.propose(1, proposer, bls.secretKeyFromBytes(interopSecretKey(proposer)), context).signed;
+  }
+
+  async function settle(chain: ShardChain, result: ReturnType<ShardChain["importBlock"]>) {
+    expect(result.status).toBe("imported");
+    await (result as { persisted?: Promise<void> }).persisted;
+    await chain.settled();
+  }
+
+  it("replaced by a higher fee: dropped (replaced); the replacement is included", async () => {
+    const { txs, chain, beacon, close } = await openService();
+    const sender = senders[40]!;
+    const first = transfer(sender, 0, 5n);
+    const higher = signTransaction(
+      { from: sender.address, to: foreign.address, amount: 5n, nonce: 0, fee: 2n, pubkey: sender.publicKey },
+      sender.secretKey,
+    );
+    await txs.submit([TransactionType.toJson(first)]);
+    await txs.submit([TransactionType.toJson(higher)]);
+    const firstHash = bytesToHex(transactionHash(first));
+    expect(await txs.status(firstHash)).toMatchObject({ status: "dropped", reason: { code: "replaced" } });
+    await settle(chain, chain.importBlock(proposeFrom(chain, beacon)));
+    expect(await txs.status(bytesToHex(transactionHash(higher)))).toMatchObject({ status: "included" });
+    expect(await txs.status(firstHash)).toMatchObject({ status: "dropped" });
+    await close();
+  });
+
+  it("its nonce taken by another transaction in a block: dropped (nonce_replay), once that block is on disk", async () => {
+    const { txs, chain, close } = await openService();
+    const other = await openService();
+    const sender = senders[41]!;
+    const ours = transfer(sender, 0, 5n);
+    const theirs = transfer(sender, 0, 6n);
+    await txs.submit([TransactionType.toJson(ours)]);
+    await other.txs.submit([TransactionType.toJson(theirs)]);
+    const block = proposeFrom(other.chain, other.beacon);
+    const statuses: string[] = [];
+    txs.onStatusChange((v) =>
+      statuses.push(`${v.hash === bytesToHex(transactionHash(ours)) ? "ours" : "theirs"}:${v.status}`),
+    );
+    await settle(chain, chain.importBlock(block));
+    const view = await txs.status(bytesToHex(transactionHash(ours)));
+    expect(view).toMatchObject({ status: "dropped", reason: { code: "nonce_replay" } });
+    expect(view?.reason?.message).toMatch(/nonce 0 was used by another transaction/);
+    await waitForRefresh(() => statuses.includes("ours:dropped"));
+    expect(await txs.status(bytesToHex(transactionHash(theirs)))).toMatchObject({ status: "included" });
+    await other.close();
+    await close();
+  });
+
+  it("waiting on a nonce gap past the limit: dropped (nonce_gap) with the missing nonce named", async () => {
+    const { txs, chain, close } = await openService();
+    const sender = senders[42]!;
+    const gapped = transfer(sender, 2, 5n);
+    const [result] = await txs.submit([TransactionType.toJson(gapped)]);
+    expect(result).toMatchObject({ status: "pending" });
+    const hash = bytesToHex(transactionHash(gapped));
+    expect(chain.mempool.expireStuck(chain.head().state, 10, 32)).toEqual([]);
+    txs.onDropped(0, chain.mempool.expireStuck(chain.head().state, 100, 32));
+    const view = await txs.status(hash);
+    expect(view).toMatchObject({ status: "dropped", reason: { code: "nonce_gap" } });
+    expect(view?.reason?.message).toMatch(/nonce 0, which never arrived/);
+    expect(chain.mempool.has(hash)).toBe(false);
+    await close();
+  });
+});
+
+async function waitForRefresh(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i++) await new Promise<void>((res) => setTimeout(res, 10));
+  expect(done()).toBe(true);
+}

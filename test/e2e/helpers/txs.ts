@@ -11,7 +11,7 @@ import { sleep } from "../../../apps/devnet/src/processes.js";
 import type { NodeStatus } from "../../../apps/devnet/src/statusTypes.js";
 
 export const TX_STATUS_ORDER = ["pending", "included", "crosslinked", "finalized"] as const;
-export type TxStatusName = (typeof TX_STATUS_ORDER)[number] | "rejected";
+export type TxStatusName = (typeof TX_STATUS_ORDER)[number] | "rejected" | "dropped";
 
 export function statusRank(status: string): number {
   return (TX_STATUS_ORDER as readonly string[]).indexOf(status);
@@ -188,11 +188,11 @@ export async function waitTxStatus(
   while (Date.now() < deadline) {
     try {
       last = await txStatus(api, hash);
-      if (last?.status === "rejected")
-        throw new Error(`transaction ${hash} rejected: ${JSON.stringify(last.reason)}`);
+      if (last?.status === "rejected" || last?.status === "dropped")
+        throw new Error(`transaction ${hash} ${last.status}: ${JSON.stringify(last.reason)}`);
       if (last && statusRank(last.status) >= statusRank(wanted)) return last;
     } catch (err) {
-      if ((err as Error).message.includes("rejected")) throw err;
+      if (/ (rejected|dropped): /.test((err as Error).message)) throw err;
       lastError = (err as Error).message;
     }
     await sleep(intervalMs);

@@ -12,6 +12,16 @@ export type MempoolRejectionReason =
   | "underpriced_replacement"
   | "mempool_full";
 
+/** Why an admitted transaction left the pool without being included. */
+export type MempoolDropReason = "replaced" | "evicted" | "nonce_replay" | "nonce_gap" | "expired";
+
+/** A transaction the pool dropped: it will not be included unless it is submitted again. */
+export interface DroppedTx {
+  txHash: string;
+  reason: MempoolDropReason;
+  message: string;
+}
+
 export type MempoolAddResult =
   | { ok: true; txHash: string; replaced?: string; evicted?: string }
   | { ok: false; reason: MempoolRejectionReason; message: string; txHash: string };
@@ -30,6 +40,8 @@ interface Entry {
   hash: string;
   sender: string;
   arrival: number;
+  /** Slot at which the pool admitted it (expiry). */
+  admittedSlot: number;
 }
 
 /** Evicted first: lowest fee, then the newest arrival. */
@@ -78,7 +90,11 @@ export class Mempool {
    * Admits `tx` if it could execute on `state` now or after the sender's queued nonces. Checks cheapest
    * first and the signature last (skipped when `signatureVerified`).
    */
-  add(tx: Transaction, state: AccountReader, { signatureVerified = false } = {}): MempoolAddResult {
+  add(
+    tx: Transaction,
+    state: AccountReader,
+    { signatureVerified = false, slot = 0 }: { signatureVerified?: boolean; slot?: number } = {},
+  ): MempoolAddResult {
     const hash = addressKey(transactionHash(tx));
     const refuse = (reason: MempoolRejectionReason, message: string): MempoolAddResult => ({
       ok: false,
@@ -130,7 +146,7 @@ export class Mempool {
     }
     if (existing !== undefined) this.removeEntry(existing);
     if (cheapest !== undefined) this.removeEntry(cheapest);
-    const entry: Entry = { tx, hash, sender, arrival: this.arrivals++ };
+    const entry: Entry = { tx, hash, sender, arrival: this.arrivals++, admittedSlot: slot };
     this.byHash.set(hash, entry);
     let queue = this.bySender.get(sender);
     if (queue === undefined) {
@@ -200,9 +216,9 @@ export class Mempool {
     }
   }
 
-  /** Drops every transaction whose nonce `state` has already used (included elsewhere, or replaced on chain). */
-  pruneStale(state: AccountReader): number {
-    let removed = 0;
+  /** Drops every transaction whose nonce `state` has already used (another transaction took the nonce). */
+  pruneStale(state: AccountReader): DroppedTx[] {
+    const dropped: DroppedTx[] = [];
     for (const queue of [...this.bySender.values()]) {
       const first = queue.values().next().value;
       if (first === undefined) continue;
@@ -210,11 +226,62 @@ export class Mempool {
       for (const entry of [...queue.values()]) {
         if (entry.tx.nonce < nextNonce) {
           this.removeEntry(entry);
-          removed++;
+          dropped.push({
+            txHash: entry.hash,
+            reason: "nonce_replay",
+            message: `nonce ${entry.tx.nonce} was used by another transaction: the account's next nonce is ${nextNonce}`,
+          });
         }
       }
     }
-    return removed;
+    return dropped;
+  }
+
+  /**
+   * Drops every transaction admitted more than `maxWaitSlots` before `slot` that cannot execute on `state`
+   * as things stand: behind a nonce gap (`nonce_gap`: an earlier nonce never arrived) or past what the
+   * sender's balance covers (`expired`). Executable ones stay however long blocks are full. Nothing
+   * admitted stays pending forever.
+   */
+  expireStuck(state: AccountReader, slot: number, maxWaitSlots: number): DroppedTx[] {
+    const dropped: DroppedTx[] = [];
+    for (const queue of [...this.bySender.values()]) {
+      const first = queue.values().next().value;
+      if (first === undefined) continue;
+      const account = state.getAccount(first.tx.from);
+      // The executable run: consecutive nonces from the next one while the balance covers them.
+      let nonce = account?.nonce ?? 0;
+      let balance = account?.balance ?? 0n;
+      for (
+        let e = queue.get(nonce);
+        e !== undefined && balance >= e.tx.amount + e.tx.fee;
+        e = queue.get(nonce)
+      ) {
+        balance -= e.tx.amount + e.tx.fee;
+        nonce++;
+      }
+      // What stops the run: the transaction at `nonce` exists but is not covered, or `nonce` is missing.
+      const gap = queue.has(nonce) ? -1 : nonce;
+      for (const entry of [...queue.values()]) {
+        const waited = slot - entry.admittedSlot;
+        if (entry.tx.nonce < nonce || waited <= maxWaitSlots) continue;
+        this.removeEntry(entry);
+        dropped.push(
+          gap >= 0
+            ? {
+                txHash: entry.hash,
+                reason: "nonce_gap",
+                message: `waited ${waited} slots for nonce ${gap}, which never arrived: send nonce ${gap}, then this one again`,
+              }
+            : {
+                txHash: entry.hash,
+                reason: "expired",
+                message: `waited ${waited} slots, and the sender's balance does not cover it after its earlier nonces: submit it again`,
+              },
+        );
+      }
+    }
+    return dropped;
   }
 
   private peekCheapest(): Entry | undefined {

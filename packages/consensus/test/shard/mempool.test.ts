@@ -98,8 +98,41 @@ describe("mempool", () => {
     pool.removeIncluded([hex(b0)]);
     expect(pool.size).toBe(2);
     state.debitAndBumpNonce(state.indexOf(alice.address) as number, 2n);
-    expect(pool.pruneStale(state)).toBe(1);
+    expect(pool.pruneStale(state)).toEqual([
+      {
+        txHash: hex(a0),
+        reason: "nonce_replay",
+        message: expect.stringMatching(/nonce 0 was used by another transaction.*next nonce is 1/),
+      },
+    ]);
     expect(pool.selectForBlock(state, 10)).toEqual([a1]);
+  });
+
+  it("expires what waited too long behind a nonce gap or past the balance, and keeps what can execute", () => {
+    const state = genesisStates(3)[0];
+    const pool = newPool();
+    const a0 = transfer(alice, bob.address, 1n, 0);
+    const a2 = transfer(alice, bob.address, 1n, 2); // nonce 1 never arrives
+    const b0 = transfer(bob, alice.address, INITIAL_BALANCE - 4n, 0);
+    const b1 = transfer(bob, alice.address, 5n, 1); // admitted on the state's balance, which b0 spends first
+    const d0 = transfer(dave, alice.address, 1n, 0);
+    expect(pool.add(a0, state, { slot: 1 }).ok).toBe(true);
+    expect(pool.add(a2, state, { slot: 1 }).ok).toBe(true);
+    expect(pool.add(b0, state, { slot: 1 }).ok).toBe(true);
+    expect(pool.add(b1, state, { slot: 1 }).ok).toBe(true);
+    expect(pool.add(d0, state, { slot: 20 }).ok).toBe(true);
+    // Not yet waited long enough: nothing expires.
+    expect(pool.expireStuck(state, 10, 16)).toEqual([]);
+    const dropped = pool.expireStuck(state, 30, 16);
+    expect(dropped.map((d) => [d.txHash, d.reason])).toEqual([
+      [hex(a2), "nonce_gap"],
+      [hex(b1), "expired"],
+    ]);
+    expect(dropped[0]?.message).toMatch(/nonce 1, which never arrived/);
+    // a0 and b0 can execute and d0 is recent: they stay, however long blocks are full.
+    expect(pool.size).toBe(3);
+    expect(pool.expireStuck(state, 1000, 16)).toEqual([]);
+    expect(pool.has(hex(a0)) && pool.has(hex(b0))).toBe(true);
   });
 
   it("reports the pending nonce past the queued run", () => {

@@ -4,6 +4,7 @@ import {
   createShardGenesisState,
   crosslinkLookupFromList,
   DOMAIN_SHARD_PROPOSER,
+  type DroppedTx,
   type IncomingReceipt,
   Mempool,
   processShardBlock,
@@ -59,7 +60,12 @@ export type ShardImportResult =
 
 export type ShardChainEvent =
   | { type: "shard_head"; shard: number; root: string; slot: number }
-  | { type: "shard_block"; shard: number; root: string; slot: number; txHashes: string[] };
+  | { type: "shard_block"; shard: number; root: string; slot: number; txHashes: string[] }
+  /**
+   * Transactions the mempool dropped because the new head used their nonces: the ones it included, and
+   * any that lost their nonce to another transaction (TxService tells them apart by their inclusion).
+   */
+  | { type: "txs_dropped"; shard: number; dropped: DroppedTx[] };
 
 const SHARD_KEY = (shard: number) => uint64Key(shard);
 /** Replay of stored blocks: their transactions' signatures were checked before the block was stored. */
@@ -545,7 +551,8 @@ export class ShardChain {
     if (headRoot === this.headRoot || !this.blocks.has(headRoot)) return;
     this.headRoot = headRoot;
     const head = this.head();
-    this.mempool.pruneStale(head.state);
+    const dropped = this.mempool.pruneStale(head.state);
+    if (dropped.length > 0) this.emit({ type: "txs_dropped", shard: this.shard, dropped });
     this.metrics.shardHeadSlot.set({ shard: String(this.shard) }, head.slot);
     const acked = { root: head.root, slot: head.slot };
     this.acks.release(() => {

@@ -2,6 +2,7 @@ import { ListCompositeType } from "@chainsafe/ssz";
 import {
   checkAmounts,
   checkSenderKey,
+  type DroppedTx,
   shardOf,
   type Transaction,
   Transaction as TransactionType,
@@ -15,7 +16,13 @@ import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
 import type { ShardChain, TxInclusion } from "../chain/shardChain.js";
 
-export type TxStatus = "pending" | "included" | "crosslinked" | "finalized" | "rejected";
+/**
+ * `rejected`: refused at admission. `dropped`: admitted (pending), then left the mempool without being
+ * included: replaced by a higher fee, evicted from a full pool, its nonce used by another transaction
+ * (`nonce_replay`), or expired waiting on a nonce gap (`nonce_gap`) or a balance (`expired`). Both are
+ * terminal and carry a reason; nothing stays pending forever.
+ */
+export type TxStatus = "pending" | "included" | "crosslinked" | "finalized" | "rejected" | "dropped";
 const STATUS_ORDER: TxStatus[] = ["pending", "included", "crosslinked", "finalized"];
 
 export type SubmitResult =
@@ -50,6 +57,8 @@ interface Known {
   shard: number;
   firstSeen: Partial<Record<TxStatus, { time: number; slot?: number; crosslinkSlot?: number }>>;
   rejected?: { code: string; message: string };
+  /** Why the mempool dropped it after admission (reported only while no canonical block includes it). */
+  dropped?: { code: string; message: string };
   last?: TxStatus;
   /** The canonical inclusion once its block is at or below the shard's crosslink: it can no longer change. */
   settledInclusion?: TxInclusion;
@@ -163,8 +172,9 @@ export class TxService {
     const shard = shardOf(tx.from, this.beacon.preset.SHARD_COUNT);
     const chain = this.shards().get(shard);
     if (chain) {
-      const added = chain.mempool.add(tx, chain.head().state);
+      const added = chain.mempool.add(tx, chain.head().state, { slot: this.currentSlot() });
       const hash = added.txHash;
+      if (added.ok) this.onReplacedOrEvicted(shard, hash, added);
       if (!added.ok) {
         if (added.reason === "duplicate") {
           return { result: { hash, status: "pending", shard, forwarded: false }, publish: false };
@@ -224,8 +234,9 @@ export class TxService {
     if (!chain) return "ignore";
     let admitted = 0;
     for (const tx of txs) {
-      const added = chain.mempool.add(tx, chain.head().state);
+      const added = chain.mempool.add(tx, chain.head().state, { slot: this.currentSlot() });
       if (added.ok) {
+        this.onReplacedOrEvicted(shard, added.txHash, added);
         this.markSeen(added.txHash, shard, "pending");
         admitted++;
       } else if (
@@ -237,6 +248,43 @@ export class TxService {
       }
     }
     return admitted > 0 ? "accept" : "ignore";
+  }
+
+  private onReplacedOrEvicted(
+    shard: number,
+    hash: string,
+    added: { replaced?: string; evicted?: string },
+  ): void {
+    const drops: DroppedTx[] = [];
+    if (added.replaced)
+      drops.push({
+        txHash: added.replaced,
+        reason: "replaced",
+        message: `replaced by 0x${hash} (higher fee)`,
+      });
+    if (added.evicted)
+      drops.push({
+        txHash: added.evicted,
+        reason: "evicted",
+        message: `evicted from the full mempool by 0x${hash} (higher fee): resubmit with a higher fee`,
+      });
+    if (drops.length > 0) this.onDropped(shard, drops);
+  }
+
+  /**
+   * Transactions the mempool of `shard` dropped. Those this node reported: their status becomes
+   * `dropped` with the reason unless a canonical block includes them (pruning also drops the included
+   * ones, whose nonce the head has used).
+   */
+  onDropped(shard: number, drops: readonly DroppedTx[]): void {
+    let any = false;
+    for (const d of drops) {
+      const k = this.known.get(d.txHash);
+      if (!k || k.shard !== shard || k.dropped) continue;
+      k.dropped = { code: d.reason, message: d.message };
+      any = true;
+    }
+    if (any) this.refresh();
   }
 
   private markSeen(
@@ -287,6 +335,12 @@ export class TxService {
     for (const hash of [...this.open]) {
       const k = this.known.get(hash);
       if (!k) continue;
+      // Forwarded for a shard this node does not track: it can say no more than `pending` (untracked), so
+      // refreshes leave it alone (a GET still answers).
+      if (!this.shards().has(k.shard)) {
+        this.open.delete(hash);
+        continue;
+      }
       // Refreshes follow every chain event (several per slot). Inclusions and credits above the crosslink are
       // in memory, and a refresh sees each one there before the crosslink prunes it; the database (pruned,
       // settled ones) is only a safety net, read at most once per epoch per transaction.
@@ -295,12 +349,13 @@ export class TxService {
       const view = await this.status(hash, readDb);
       if (!view) continue;
       if (k.last === view.status) continue;
+      const terminal = view.status === "rejected" || view.status === "dropped";
       const previous = k.last ? STATUS_ORDER.indexOf(k.last) : -1;
       const current = STATUS_ORDER.indexOf(view.status);
-      if (view.status !== "rejected" && current <= previous) continue; // never report a regression
+      if (!terminal && current <= previous) continue; // never report a regression
       k.last = view.status;
-      if (view.status === "finalized" || view.status === "rejected") this.open.delete(hash);
-      if (view.status === "rejected") {
+      if (view.status === "finalized" || terminal) this.open.delete(hash);
+      if (terminal) {
         for (const l of this.listeners) l(view);
         continue;
       }
@@ -339,6 +394,14 @@ export class TxService {
     const iso = (ms: number) => new Date(ms).toISOString();
     if (!inclusion || !chain) {
       if (k.rejected) return { hash, shard, status: "rejected", reason: k.rejected };
+      if (k.dropped && chain && !chain.mempool.has(hash))
+        return {
+          hash,
+          shard,
+          status: "dropped",
+          reason: k.dropped,
+          ...(k.firstSeen.pending ? { pending: { time: iso(k.firstSeen.pending.time) } } : {}),
+        };
       if (!chain?.mempool.has(hash) && !k.firstSeen.pending) return undefined;
       return {
         hash,
