@@ -17,7 +17,16 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
 import { writeGenesisFile } from "./genesisFile.js";
-import { APP_ENTRY, getJson, REPO_ROOT, sleep, spawnNode, stopProcess, waitFor } from "./processes.js";
+import {
+  APP_ENTRY,
+  getJson,
+  REPO_ROOT,
+  sleep,
+  spawnNode,
+  stopProcess,
+  waitNodeLive,
+  waitNodesHealthy,
+} from "./processes.js";
 import type { NodeStatus } from "./statusTypes.js";
 import { buildTopology, type NodeSpec, nodeArgs } from "./topology.js";
 
@@ -198,15 +207,7 @@ async function startNode(
     if (!stopping) log(`${spec.name} exited (code ${code}, signal ${signal}); see ${logFile}`);
   });
   const api = `http://127.0.0.1:${spec.apiPort}`;
-  await waitFor(
-    `${spec.name} to become healthy (see ${logFile})`,
-    async () => {
-      if (child.exitCode !== null)
-        throw new Error(`${spec.name} exited with code ${child.exitCode}; see ${logFile}`);
-      return getJson(`${api}/v1/node/health`, 1000);
-    },
-    90_000,
-  );
+  await waitNodeLive(spec.name, api, child, logFile);
   return { spec, api, child, logFile };
 }
 
@@ -357,6 +358,7 @@ async function main(): Promise<void> {
     const bootnode = `/ip4/127.0.0.1/tcp/${beaconSpec!.p2pPort}/p2p/${beaconStatus.peerId}`;
     const shardNodes = await Promise.all(shardSpecs.map((s) => startNode(s, dir, genesisPath, bootnode)));
     const nodes = [beacon, ...shardNodes];
+    await waitNodesHealthy(nodes.map((n) => ({ name: n.spec.name, api: n.api })));
     const lead = (genesisMs - Date.now()) / 1000;
     log(
       `all nodes healthy; genesis in ${lead.toFixed(1)} s${lead < 0 ? " (raise --genesis-delay: nodes started after genesis)" : ""}`,

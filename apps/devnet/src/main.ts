@@ -4,7 +4,16 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
 import { writeGenesisFile } from "./genesisFile.js";
-import { APP_ENTRY, getJson, REPO_ROOT, sleep, spawnNode, stopProcess, waitFor } from "./processes.js";
+import {
+  APP_ENTRY,
+  getJson,
+  REPO_ROOT,
+  sleep,
+  spawnNode,
+  stopProcess,
+  waitNodeLive,
+  waitNodesHealthy,
+} from "./processes.js";
 import type { EndpointEntry, NodeStatus } from "./statusTypes.js";
 import { buildTopology, formatIndexList, type NodeSpec, nodeArgs } from "./topology.js";
 
@@ -84,6 +93,7 @@ async function main(): Promise<void> {
     endpoints.push(entry);
     if (spec.role === "beacon") bootnode = `${entry.p2p}/p2p/${entry.peerId}`;
   }
+  await waitNodesHealthy(endpoints);
   writeFileSync(
     join(dir, "endpoints.json"),
     `${JSON.stringify({ genesis: genesisPath, nodes: endpoints }, null, 2)}\n`,
@@ -115,17 +125,8 @@ async function startNode(
   const child = spawnNode(spec.role === "beacon" ? APP_ENTRY.beacon : APP_ENTRY.shard, args, logFile);
   children.set(spec.name, child);
   const api = `http://127.0.0.1:${spec.apiPort}`;
-  const status = await waitFor(
-    `${spec.name} to become healthy (see ${logFile})`,
-    async () => {
-      await getJson(`${api}/v1/node/health`);
-      return getJson<NodeStatus>(`${api}/v1/node/status`);
-    },
-    60_000,
-    250,
-    () =>
-      child.exitCode !== null ? `${spec.name} exited with code ${child.exitCode}; see ${logFile}` : undefined,
-  );
+  await waitNodeLive(spec.name, api, child, logFile);
+  const status = await getJson<NodeStatus>(`${api}/v1/node/status`);
   const entry: EndpointEntry = {
     name: spec.name,
     role: spec.role,

@@ -84,3 +84,42 @@ export async function waitFor<T>(
     `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ""}`,
   );
 }
+
+/**
+ * Waits until a node process serves its API (GET /v1/node/live). Not /v1/node/health: a node started
+ * first has no peers (503 isolated) until the others start. Fails at once if the process exits.
+ */
+export async function waitNodeLive(
+  name: string,
+  api: string,
+  child: ChildProcess,
+  logFile: string,
+  timeoutMs = 90_000,
+): Promise<void> {
+  await waitFor(
+    `${name} to serve its API (see ${logFile})`,
+    async () => getJson(`${api}/v1/node/live`, 1000),
+    timeoutMs,
+    250,
+    () =>
+      child.exitCode !== null || child.signalCode !== null
+        ? `${name} exited (code ${child.exitCode}, signal ${child.signalCode}); see ${logFile}`
+        : undefined,
+  );
+}
+
+/** Waits until every node answers GET /v1/node/health with 200: it has peers and is in step. */
+export async function waitNodesHealthy(
+  nodes: ReadonlyArray<{ name: string; api: string }>,
+  timeoutMs = 90_000,
+): Promise<void> {
+  await Promise.all(
+    nodes.map((n) =>
+      waitFor(
+        `${n.name} to become healthy (${n.api}/v1/node/health)`,
+        () => getJson(`${n.api}/v1/node/health`, 1000),
+        timeoutMs,
+      ),
+    ),
+  );
+}

@@ -221,6 +221,7 @@ export class ShardnetNode {
       }
     });
 
+    metrics.watchCaches(() => this.cacheSizes());
     this.api = createApiServer({ host: opts.apiHost, port: opts.apiPort, log, registry: metrics.registry });
     registerNodeRoutes(this.api, this);
     this.events.register(this.api, (hash) => this.txs.watch(hash));
@@ -342,6 +343,22 @@ export class ShardnetNode {
         if (result.status === "imported") progress = true;
       }
     }
+  }
+
+  /** Entries of every in-memory cache, index and pool of this node, summed over its shard chains. */
+  cacheSizes(): Record<string, number> {
+    const sizes: Record<string, number> = {
+      ...this.beacon.cacheSizes(),
+      ...this.pools.cacheSizes(),
+      ...this.txs.cacheSizes(),
+      ...this.sync.cacheSizes(),
+      parked_shard_blocks: this.parked.size,
+    };
+    for (const chain of this.shardChains.values()) {
+      for (const [cache, entries] of Object.entries(chain.cacheSizes()))
+        sizes[cache] = (sizes[cache] ?? 0) + entries;
+    }
+    return sizes;
   }
 
   /** Healthy only while connected and following the beacon chain and every tracked shard. */

@@ -212,6 +212,17 @@ export class BeaconChain {
     });
   }
 
+  /** Entries of this chain's in-memory maps (shardnet_cache_entries). */
+  cacheSizes(): Record<string, number> {
+    return {
+      beacon_blocks: this.blocks.size,
+      beacon_pruned_contexts: this.prunedContexts.size,
+      beacon_proposals: this.proposals.size,
+      beacon_attester_slashings: this.attesterSlashings.size,
+      beacon_proposer_slashings: this.proposerSlashings.size,
+    };
+  }
+
   /** Head, justified and finalized checkpoints as far as they are on disk: what the node reports. */
   acknowledged(): AcknowledgedBeaconView {
     return this.ackedView;

@@ -43,6 +43,18 @@ export class OperationPools {
     private readonly retainSlots: number,
   ) {}
 
+  /** Entries held per pool (shardnet_cache_entries). */
+  cacheSizes(): Record<string, number> {
+    let singles = 0;
+    for (const byShard of this.singles.values())
+      for (const byRoot of byShard.values()) singles += byRoot.size;
+    let aggregates = 0;
+    for (const bySlot of this.aggregates.values()) aggregates += bySlot.size;
+    let candidates = 0;
+    for (const byRoot of this.candidates.values()) candidates += byRoot.size;
+    return { pool_attestations: singles, pool_aggregates: aggregates, pool_crosslink_candidates: candidates };
+  }
+
   addSingle(attestation: AttestationValue): void {
     const { slot, shard } = attestation.data;
     const dataRoot = bytesToHex(AttestationData.hashTreeRoot(attestation.data));

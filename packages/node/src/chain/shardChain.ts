@@ -188,6 +188,17 @@ export class ShardChain {
     return this.blocks.get(this.headRoot)!;
   }
 
+  /** Entries of this chain's in-memory maps (shardnet_cache_entries). */
+  cacheSizes(): Record<string, number> {
+    return {
+      shard_blocks: this.blocks.size,
+      shard_tx_inclusions: this.txInclusions.size,
+      shard_credits: this.credits.size,
+      shard_pending_receipts: this.pendingReceipts.size,
+      mempool: this.mempool.size,
+    };
+  }
+
   /** The head as far as it is on disk: what the node reports. */
   acknowledgedHead(): { root: string; slot: number } {
     return this.ackedHead;

@@ -95,6 +95,25 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  /** Sizes of the node's in-memory caches, indexes and pools, read at scrape time (see watchCaches). */
+  private cacheSizes: () => Record<string, number> = () => ({});
+  readonly cacheEntries = new Gauge({
+    name: "shardnet_cache_entries",
+    help: "Entries held by each in-memory cache, index and pool of the node (each is bounded by finality or a size)",
+    labelNames: ["cache"],
+    registers: [this.registry],
+    collect: () => {
+      this.cacheEntries.reset();
+      for (const [cache, entries] of Object.entries(this.cacheSizes()))
+        this.cacheEntries.set({ cache }, entries);
+    },
+  });
+
+  /** Reports `sizes()` as shardnet_cache_entries on every scrape. */
+  watchCaches(sizes: () => Record<string, number>): void {
+    this.cacheSizes = sizes;
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "shardnet_process_" });
   }

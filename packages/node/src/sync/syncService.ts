@@ -126,6 +126,11 @@ export class SyncService {
     }
   }
 
+  /** Entries of this service's maps (shardnet_cache_entries). */
+  cacheSizes(): Record<string, number> {
+    return { sync_peer_status: this.peerStatus.size };
+  }
+
   forgetPeer(peerId: string): void {
     this.peerStatus.delete(peerId);
   }

@@ -367,6 +367,11 @@ export class TxService {
     }
   }
 
+  /** Entries of this service's maps (shardnet_cache_entries). */
+  cacheSizes(): Record<string, number> {
+    return { tx_known: this.known.size, tx_open: this.open.size };
+  }
+
   /** Starts watching a transaction (its status changes are emitted). */
   async watch(hash: string): Promise<void> {
     const shardGuess = (await this.locate(hash))?.shard;
