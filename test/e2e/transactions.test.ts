@@ -242,6 +242,11 @@ describe.sequential("transactions end to end (real processes, 1-second slots)", 
     sent.push(t);
     expect(hex0x(res.body.hash)).toBe(t.hash);
     expect(res.body).toMatchObject({ shard: source, forwarded: true });
+    // The forwarding node tracks neither shard: it reports the transaction pending and says why (for
+    // CLOSED_RETAIN_EPOCHS; then it forgets it).
+    const atBeacon = await txStatus(d.node("beacon").api, t.hash);
+    expect(atBeacon?.status).toBe("pending");
+    expect(atBeacon?.untracked).toMatch(new RegExp(`does not track shard ${source}`));
     const src = await trackerOf(source);
     const fin = await waitTxStatus(src.api, t.hash, "finalized", FINALIZED_EPOCHS * EPOCH_MS);
     note(`cross-shard via beacon: finalized ${((Date.now() - started) / 1000).toFixed(1)} s after sending`);
@@ -269,10 +274,6 @@ describe.sequential("transactions end to end (real processes, 1-second slots)", 
     note(
       `receipt credited: ${creditedSeen ? JSON.stringify(creditedSeen) : "no node tracking both shards reports it"}`,
     );
-    // The forwarding node tracks neither shard: it reports the transaction pending and says why.
-    const atBeacon = await txStatus(d.node("beacon").api, t.hash);
-    expect(atBeacon?.status).toBe("pending");
-    expect(atBeacon?.untracked).toMatch(new RegExp(`does not track shard ${source}`));
     await d.untilSlot(d.currentSlot() + 4);
     for (const node of destNodes) {
       const a = await account(node.api, to.hex);

@@ -47,6 +47,9 @@ export interface ShardnetNodeOptions {
 /** A transaction that cannot execute (nonce gap, balance) leaves the mempool after this many epochs. */
 export const MEMPOOL_MAX_WAIT_EPOCHS = 4;
 
+/** Beacon contexts kept below what the shard chains' anchors need (range sync starts an epoch lower). */
+const CONTEXT_MARGIN_EPOCHS = 2;
+
 /** One running node: database, chains, p2p, sync, validator duties, HTTP API and the slot clock. */
 export class ShardnetNode {
   readonly shardChains = new Map<number, ShardChain>();
@@ -121,6 +124,7 @@ export class ShardnetNode {
       this.p2p,
       log,
       () => this.clock.currentSlot(),
+      (slot) => this.clock.slotStartMs(slot),
     );
     this.txs.onStatusChange((view) =>
       this.events.publish("transaction", { ...view, hash: `0x${view.hash}` }, view.hash),
@@ -252,6 +256,7 @@ export class ShardnetNode {
       await this.updateTrackedShards(slot);
       this.pools.prune(slot);
       this.expireStuckTransactions(slot);
+      if (slot % this.preset.SLOTS_PER_EPOCH === 0) this.forgetOldBeaconContexts();
     }
     await this.validators.onTick(slot, phase);
     if (phase === "aggregate") {
@@ -262,6 +267,21 @@ export class ShardnetNode {
       if (slot % 2 === 0) await this.receipts.pull();
       if (this.sync.isSyncing() || slot % 4 === 0) this.sync.trigger();
     }
+  }
+
+  /**
+   * Bounds the beacon contexts of pruned blocks by what the shard chains still need: contexts below the
+   * oldest beacon block a tracked shard's crosslinked anchor builds on, less a margin for range sync (which
+   * refetches from an epoch below the anchor), are forgotten.
+   */
+  private forgetOldBeaconContexts(): void {
+    let needed = this.beacon.finalizedCheckpoint().epoch * this.preset.SLOTS_PER_EPOCH;
+    for (const chain of this.shardChains.values()) {
+      const anchorSlot = chain.anchorBeaconSlot();
+      if (anchorSlot === undefined) return; // unknown: keep everything this time
+      needed = Math.min(needed, anchorSlot);
+    }
+    this.beacon.forgetContextsBelow(needed - CONTEXT_MARGIN_EPOCHS * this.preset.SLOTS_PER_EPOCH);
   }
 
   /** Drops what waited MEMPOOL_MAX_WAIT_EPOCHS on a nonce gap or a balance; it gets a terminal status. */

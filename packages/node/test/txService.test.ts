@@ -9,7 +9,12 @@ import { addressFromPubkey, bytesToHex, devAccountKey, getBls, interopSecretKey 
 import type { GossipTopic, P2pNode } from "@shardnet/p2p";
 import { describe, expect, it } from "vitest";
 import { ShardChain } from "../src/chain/shardChain.js";
-import { MAX_GOSSIP_TXS, TransactionGossipBatch, TxService } from "../src/tx/txService.js";
+import {
+  CLOSED_RETAIN_EPOCHS,
+  MAX_GOSSIP_TXS,
+  TransactionGossipBatch,
+  TxService,
+} from "../src/tx/txService.js";
 import { openBeacon, silentLog, tempDir } from "./helpers.js";
 
 const SHARDS = 2;
@@ -39,7 +44,7 @@ function transfer(from: (typeof senders)[number], nonce = 0, amount = 5n): Trans
  * A TxService over a real beacon chain, a real shard-0 chain (shard 1 untracked) and LevelDB; publishing is
  * recorded and reaches `subscribers` peers.
  */
-async function openService({ subscribers = 3 } = {}) {
+async function openService({ subscribers = 3, slot = () => 1 } = {}) {
   const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-txs-"), {
     shards: SHARDS,
     accounts: [...senders, foreign].map((a) => ({ address: a.address, balance: 1_000_000n })),
@@ -53,13 +58,7 @@ async function openService({ subscribers = 3 } = {}) {
       return subscribers;
     },
   } as unknown as P2pNode;
-  const txs = new TxService(
-    beacon,
-    () => shards,
-    p2p,
-    silentLog,
-    () => 1,
-  );
+  const txs = new TxService(beacon, () => shards, p2p, silentLog, slot);
   // As the node wires them (ShardnetNode.updateTrackedShards).
   chain.onEvent((e) => {
     if (e.type === "txs_dropped") txs.onDropped(e.shard, e.dropped);
@@ -259,3 +258,29 @@ async function waitForRefresh(done: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !done(); i++) await new Promise<void>((res) => setTimeout(res, 10));
   expect(done()).toBe(true);
 }
+
+describe("TxService memory", () => {
+  it("forgets what stopped changing CLOSED_RETAIN_EPOCHS after it closed: entries stay bounded in a long run", async () => {
+    let slot = 1;
+    const { txs, beacon, close } = await openService({ slot: () => slot });
+    const sender = senders[50]!;
+    const perSlot = 20;
+    const retainSlots = CLOSED_RETAIN_EPOCHS * beacon.preset.SLOTS_PER_EPOCH;
+    let peak = 0;
+    for (; slot <= 4 * retainSlots; slot++) {
+      // Refused at admission (the balance is 1,000,000): remembered as rejected, then closed.
+      const refused = Array.from({ length: perSlot }, (_, i) =>
+        transfer(sender, 0, 2_000_000n + BigInt(slot * perSlot + i)),
+      );
+      const results = await txs.submit(refused.map((tx) => TransactionType.toJson(tx)));
+      expect(results.every((r) => r.status === "rejected")).toBe(true);
+      txs.refresh();
+      await txs.refreshed();
+      peak = Math.max(peak, txs.cacheSizes().tx_known ?? 0);
+    }
+    // 4 retention windows sent; at most one window (and a slot) is remembered.
+    expect(peak).toBeLessThanOrEqual(perSlot * (retainSlots + 2));
+    expect(peak).toBeGreaterThanOrEqual(perSlot * retainSlots);
+    await close();
+  });
+});

@@ -106,7 +106,11 @@ export class BeaconChain {
   readonly forkChoice: BeaconForkChoice;
   /** First signed header seen per `${proposer}:${slot}`: a second, different one is slashing evidence. */
   private readonly proposals = new Map<string, SignedBeaconBlockHeaderValue>();
-  /** Contexts of finalized canonical blocks whose states were pruned. */
+  /**
+   * Contexts of finalized blocks whose states were pruned (forks included): shard blocks above each
+   * tracked shard's crosslink build on them. Bounded by forgetContextsBelow, which the node calls with
+   * the lowest beacon slot its shard chains still need.
+   */
   private readonly prunedContexts = new Map<string, BeaconContext>();
   /** The network's genesis root (signing domains): `state.genesisRoot`. */
   readonly networkRoot: Uint8Array;
@@ -520,6 +524,25 @@ export class BeaconChain {
       this.blocks.delete(root);
     }
     this.forkChoice.prune(finalizedRoot);
+    // Double proposals below finality no longer matter to fork choice; the evidence already found is kept.
+    const finalizedSlot = anchor.slot;
+    for (const [key, header] of this.proposals)
+      if (header.message.slot < finalizedSlot) this.proposals.delete(key);
+  }
+
+  /**
+   * Forgets the contexts of pruned blocks below `slot` (never above the finalized slot): no shard block the
+   * node still imports, replays or range-syncs builds on them. Returns how many it forgot.
+   */
+  forgetContextsBelow(slot: number): number {
+    const below = Math.min(slot, this.finalized.epoch * this.preset.SLOTS_PER_EPOCH);
+    let forgotten = 0;
+    for (const [root, context] of this.prunedContexts) {
+      if (context.slot >= below) continue;
+      this.prunedContexts.delete(root);
+      forgotten++;
+    }
+    return forgotten;
   }
 
   /** SSZ bytes of a stored block by root (any age). */

@@ -188,6 +188,17 @@ export class ShardChain {
     return this.blocks.get(this.headRoot)!;
   }
 
+  /**
+   * Slot of the beacon block the crosslinked anchor builds on: blocks above the anchor build on that one
+   * or later ones, so older beacon contexts are no longer needed by this chain (undefined: unknown).
+   */
+  anchorBeaconSlot(): number | undefined {
+    const anchor = this.blocks.get(this.forkChoice.getCrosslinkedRoot());
+    if (!anchor) return undefined;
+    if (anchor.beaconBlockRoot === "") return anchor.slot; // a snapshot anchor: its own slot bounds it
+    return this.beacon.contextOf(anchor.beaconBlockRoot)?.slot;
+  }
+
   /** Entries of this chain's in-memory maps (shardnet_cache_entries). */
   cacheSizes(): Record<string, number> {
     return {

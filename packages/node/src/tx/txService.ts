@@ -66,10 +66,20 @@ interface Known {
   settledCredit?: { slot: number; root: string };
   /** Epoch of the last status refresh that read the database for it (at most one per epoch). */
   dbEpoch?: number;
+  /**
+   * Not remembered: a GET of a transaction this node no longer (or never) kept, answered from the chain
+   * and database. Its step times are the start times of the steps' slots, not when this node saw them.
+   */
+  ephemeral?: true;
 }
 
-/** Most transactions whose status this node remembers without them being in a block. */
+/** Most transactions whose status this node remembers (a safety net; finality bounds it first). */
 const MAX_KNOWN = 200_000;
+/**
+ * Epochs a transaction's status is remembered after it stopped changing (finalized, rejected, dropped, or
+ * forwarded for an untracked shard). Later, a GET answers from the chain and database (ephemeral).
+ */
+export const CLOSED_RETAIN_EPOCHS = 8;
 
 /** Most transactions in one `shard_{s}_tx` gossip message. */
 export const MAX_GOSSIP_TXS = 256;
@@ -99,6 +109,9 @@ export class TxService {
   private readonly known = new Map<string, Known>();
   /** Hashes in `known` whose status can still change (not finalized, not rejected): what a refresh visits. */
   private readonly open = new Set<string>();
+  /** Hashes that left `open`, oldest first, with the slot they left it: forgotten CLOSED_RETAIN_EPOCHS later. */
+  private readonly closed: Array<{ hash: string; slot: number }> = [];
+  private closedHead = 0;
   private readonly listeners = new Set<(status: TxStatusView) => void>();
 
   constructor(
@@ -107,7 +120,28 @@ export class TxService {
     private readonly p2p: P2pNode,
     private readonly log: Logger,
     private readonly currentSlot: () => number,
+    /** Wall-clock ms at which `slot` starts (step times of ephemeral views). */
+    private readonly slotStartMs: (slot: number) => number = () => Date.now(),
   ) {}
+
+  /** Stops refreshing `hash` (its status no longer changes) and schedules forgetting it. */
+  private close(hash: string): void {
+    if (!this.open.delete(hash)) return;
+    this.closed.push({ hash, slot: this.currentSlot() });
+  }
+
+  /** Forgets what closed more than CLOSED_RETAIN_EPOCHS ago (the closed list is a FIFO by slot). */
+  private forgetClosed(): void {
+    const horizon = this.currentSlot() - CLOSED_RETAIN_EPOCHS * this.beacon.preset.SLOTS_PER_EPOCH;
+    while (this.closedHead < this.closed.length && this.closed[this.closedHead]!.slot < horizon) {
+      const { hash } = this.closed[this.closedHead++]!;
+      if (!this.open.has(hash)) this.known.delete(hash);
+    }
+    if (this.closedHead > 1024 && this.closedHead * 2 > this.closed.length) {
+      this.closed.splice(0, this.closedHead);
+      this.closedHead = 0;
+    }
+  }
 
   private note(hash: string, shard: number): Known {
     let k = this.known.get(hash);
@@ -287,17 +321,14 @@ export class TxService {
     if (any) this.refresh();
   }
 
-  private markSeen(
-    hash: string,
-    shard: number,
-    status: TxStatus,
-    slot?: number,
-    crosslinkSlot?: number,
-  ): void {
-    const k = this.note(hash, shard);
+  private markSeen(hash: string, shard: number, status: TxStatus): void {
+    this.markSeenOn(this.note(hash, shard), status);
+  }
+
+  private markSeenOn(k: Known, status: TxStatus, slot?: number, crosslinkSlot?: number): void {
     if (!k.firstSeen[status]) {
       k.firstSeen[status] = {
-        time: Date.now(),
+        time: k.ephemeral && slot !== undefined ? this.slotStartMs(slot) : Date.now(),
         ...(slot === undefined ? {} : { slot }),
         ...(crosslinkSlot === undefined ? {} : { crosslinkSlot }),
       };
@@ -330,7 +361,13 @@ export class TxService {
       });
   }
 
+  /** Resolves once the refresh under way (if any) has finished. */
+  async refreshed(): Promise<void> {
+    await this.refreshing;
+  }
+
   private async refreshOnce(): Promise<void> {
+    this.forgetClosed();
     const epoch = Math.floor(this.currentSlot() / this.beacon.preset.SLOTS_PER_EPOCH);
     for (const hash of [...this.open]) {
       const k = this.known.get(hash);
@@ -338,7 +375,7 @@ export class TxService {
       // Forwarded for a shard this node does not track: it can say no more than `pending` (untracked), so
       // refreshes leave it alone (a GET still answers).
       if (!this.shards().has(k.shard)) {
-        this.open.delete(hash);
+        this.close(hash);
         continue;
       }
       // Refreshes follow every chain event (several per slot). Inclusions and credits above the crosslink are
@@ -354,7 +391,7 @@ export class TxService {
       const current = STATUS_ORDER.indexOf(view.status);
       if (!terminal && current <= previous) continue; // never report a regression
       k.last = view.status;
-      if (view.status === "finalized" || terminal) this.open.delete(hash);
+      if (view.status === "finalized" || terminal) this.close(hash);
       if (terminal) {
         for (const l of this.listeners) l(view);
         continue;
@@ -391,7 +428,8 @@ export class TxService {
     const shard = found?.shard ?? known?.shard;
     if (shard === undefined) return undefined;
     const chain = this.shards().get(shard);
-    const k = this.note(hash, shard);
+    // A GET never registers a watch: a transaction this node does not remember is answered from the chain.
+    const k: Known = known ?? { shard, firstSeen: {}, ephemeral: true };
     const inclusion = k.settledInclusion ?? (await chain?.canonicalInclusion(hash, readDb));
     if (inclusion && chain && !k.settledInclusion && inclusion.slot <= chain.crosslinkedSlot()) {
       k.settledInclusion = inclusion;
@@ -420,7 +458,7 @@ export class TxService {
         pending: { time: iso(k.firstSeen.pending?.time ?? Date.now()) },
       };
     }
-    this.markSeen(hash, shard, "included", inclusion.slot);
+    this.markSeenOn(k, "included", inclusion.slot);
     const view: TxStatusView = {
       hash,
       shard,
@@ -435,7 +473,12 @@ export class TxService {
     const crosslinks = this.crosslinkSlots();
     const headCrosslinkSlot = crosslinks.head[shard];
     if (headCrosslinkSlot !== undefined && headCrosslinkSlot >= inclusion.slot) {
-      this.markSeen(hash, shard, "crosslinked", this.beacon.head().slot, headCrosslinkSlot);
+      this.markSeenOn(
+        k,
+        "crosslinked",
+        k.ephemeral ? headCrosslinkSlot : this.beacon.head().slot,
+        headCrosslinkSlot,
+      );
       const seen = k.firstSeen.crosslinked!;
       view.status = "crosslinked";
       view.crosslinked = {
@@ -445,7 +488,13 @@ export class TxService {
       };
       const finalizedCrosslinkSlot = crosslinks.finalized[shard];
       if (finalizedCrosslinkSlot !== undefined && finalizedCrosslinkSlot >= inclusion.slot) {
-        this.markSeen(hash, shard, "finalized", this.currentSlot());
+        this.markSeenOn(
+          k,
+          "finalized",
+          k.ephemeral
+            ? this.beacon.finalizedCheckpoint().epoch * this.beacon.preset.SLOTS_PER_EPOCH
+            : this.currentSlot(),
+        );
         const fin = k.firstSeen.finalized!;
         view.status = "finalized";
         view.finalized = { slot: fin.slot ?? this.currentSlot(), time: iso(fin.time) };

@@ -1,0 +1,281 @@
+/**
+ * Soak: the default devnet (beacon + 4 shard nodes, 4 shards, 64 validators) with 1-second slots under a
+ * steady load from `loadgen`, for `--minutes`. Every minute it prints, per node, RSS and heap (the node's
+ * own shardnet_process_* metrics) and its database size; at the end, the drift of RSS and heap from the
+ * end of the warm-up, the caches that grew (shardnet_cache_entries) and the database growth per hour. It
+ * exits 1 when RSS or heap of any node drifted more than --max-drift after warm-up.
+ *
+ *   npm run soak -- [--minutes 60] [--rate 20] [--slot-seconds 1] [--max-drift 0.15]
+ */
+import "@shardnet/p2p/polyfill";
+import { type ChildProcess, spawn } from "node:child_process";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
+import { parsePrometheusText } from "./benchDevnet.js";
+import { REPO_ROOT, sleep, stopProcess, waitFor } from "./processes.js";
+import type { EndpointEntry } from "./statusTypes.js";
+
+const options = {
+  minutes: { kind: "number", description: "minutes of load", default: 60 },
+  "warmup-minutes": {
+    kind: "number",
+    description: "minutes before the drift baseline (default: a sixth of the run, at least 2)",
+    default: 0,
+  },
+  rate: { kind: "number", description: "transfers per second", default: 20 },
+  "cross-shard": { kind: "number", description: "share of cross-shard transfers", default: 0.3 },
+  "slot-seconds": { kind: "number", description: "seconds per slot", default: 1 },
+  "max-drift": {
+    kind: "number",
+    description: "largest RSS or heap growth after warm-up (0.15 = 15%)",
+    default: 0.15,
+  },
+  "base-port": { kind: "number", description: "first port of the devnet", default: 29900 },
+  out: { kind: "string", description: "folder for soak.json and the logs", default: "bench-results/soak" },
+} as const;
+
+interface NodeSample {
+  rssMb: number;
+  heapMb: number;
+  dbMb: number;
+  caches: Record<string, number>;
+}
+
+interface MinuteSample {
+  minute: number;
+  slot: number;
+  nodes: Record<string, NodeSample>;
+}
+
+const MB = 1024 * 1024;
+
+function log(msg: string): void {
+  process.stdout.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+/** Bytes of every file under `dir` (the node's LevelDB). */
+function dirBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? dirBytes(path) : statSync(path).size;
+  }
+  return total;
+}
+
+async function sampleNode(node: EndpointEntry): Promise<NodeSample> {
+  const res = await fetch(node.metrics, { signal: AbortSignal.timeout(10_000) });
+  const samples = parsePrometheusText(await res.text());
+  const value = (...names: string[]) => samples.find((s) => names.includes(s.name))?.value ?? Number.NaN;
+  const caches: Record<string, number> = {};
+  for (const s of samples)
+    if (s.name === "shardnet_cache_entries" && s.labels.cache) caches[s.labels.cache] = s.value;
+  return {
+    rssMb:
+      value(
+        "shardnet_process_resident_memory_bytes",
+        "shardnet_process_process_resident_memory_bytes",
+        "process_resident_memory_bytes",
+      ) / MB,
+    heapMb: value("shardnet_process_nodejs_heap_size_used_bytes", "nodejs_heap_size_used_bytes") / MB,
+    dbMb: dirBytes(node.dataDir) / MB,
+    caches,
+  };
+}
+
+function spawnLogged(args: string[], logFile: string): ChildProcess {
+  const out = createWriteStream(logFile, { flags: "a" });
+  const child = spawn(process.execPath, ["--conditions=@shardnet/source", "--import", "tsx", ...args], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  return child;
+}
+
+const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
+
+async function main(): Promise<number> {
+  const { help, values } = parseOptions(options, process.argv.slice(2));
+  if (help) {
+    process.stdout.write(
+      formatHelp("npm run soak --", "memory, heap and database size of a devnet under load", options),
+    );
+    return 0;
+  }
+  const minutes = values.minutes;
+  if (!(minutes >= 1)) throw new UsageError(`--minutes must be at least 1, got ${minutes}`);
+  const warmup =
+    values["warmup-minutes"] > 0 ? values["warmup-minutes"] : Math.max(2, Math.round(minutes / 6));
+  if (warmup >= minutes)
+    throw new UsageError(`--warmup-minutes (${warmup}) must be below --minutes (${minutes})`);
+  const out = resolve(REPO_ROOT, values.out);
+  mkdirSync(out, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), "shardnet-soak-"));
+  const children: ChildProcess[] = [];
+  const stopAll = async () => {
+    await Promise.all(children.map((c) => stopProcess(c, 10_000)));
+  };
+  process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
+  try {
+    const devnet = spawnLogged(
+      [
+        "apps/devnet/src/main.ts",
+        "--dir",
+        dir,
+        "--reset",
+        "--slot-seconds",
+        String(values["slot-seconds"]),
+        "--base-port",
+        String(values["base-port"]),
+        "--log-level",
+        "warn",
+        "--genesis-delay",
+        "25",
+      ],
+      join(out, "devnet.log"),
+    );
+    children.push(devnet);
+    const endpointsFile = join(dir, "endpoints.json");
+    await waitFor(
+      `the devnet to start (see ${join(out, "devnet.log")})`,
+      async () => (existsSync(endpointsFile) ? true : undefined),
+      180_000,
+      500,
+      () =>
+        devnet.exitCode !== null
+          ? `the devnet launcher exited (${devnet.exitCode}); see ${join(out, "devnet.log")}`
+          : undefined,
+    );
+    const { nodes } = JSON.parse(readFileSync(endpointsFile, "utf8")) as { nodes: EndpointEntry[] };
+    const genesisMs =
+      (JSON.parse(readFileSync(join(dir, "genesis.json"), "utf8")) as { genesisTime: number }).genesisTime *
+      1000;
+    const slotMs = values["slot-seconds"] * 1000;
+    // Load from two epochs after genesis (every node tracks its shards and the chain finalizes).
+    await sleep(Math.max(0, genesisMs + 16 * slotMs - Date.now()));
+    const loadgen = spawnLogged(
+      [
+        "apps/loadgen/src/main.ts",
+        `--apis=${nodes
+          .filter((n) => n.role === "shard")
+          .map((n) => n.api)
+          .join(",")}`,
+        `--rate=${values.rate}`,
+        `--duration=${minutes * 60}`,
+        `--cross-shard=${values["cross-shard"]}`,
+        "--finality-timeout=60",
+        "--quiet",
+        `--out=${join(out, "loadgen")}`,
+      ],
+      join(out, "loadgen.log"),
+    );
+    children.push(loadgen);
+    log(
+      `devnet in ${dir}, ${nodes.length} nodes, ${values["slot-seconds"]}-second slots; load ${values.rate}/s (${values["cross-shard"] * 100}% cross-shard) for ${minutes} min; warm-up ${warmup} min`,
+    );
+    log(`minute  slot   ${nodes.map((n) => `${n.name.padEnd(6)} rss/heap/db MB`.padEnd(24)).join(" ")}`);
+    const history: MinuteSample[] = [];
+    const started = Date.now();
+    for (let minute = 1; minute <= minutes; minute++) {
+      await sleep(Math.max(0, started + minute * 60_000 - Date.now()));
+      for (const [i, c] of children.entries()) {
+        if (c.exitCode !== null && !(i === 1 && minute === minutes))
+          throw new Error(
+            `${i === 0 ? "the devnet" : "loadgen"} exited early (code ${c.exitCode}); see ${out}`,
+          );
+      }
+      const sample: MinuteSample = {
+        minute,
+        slot: Math.floor((Date.now() - genesisMs) / slotMs),
+        nodes: Object.fromEntries(
+          await Promise.all(nodes.map(async (n) => [n.name, await sampleNode(n)] as const)),
+        ),
+      };
+      history.push(sample);
+      log(
+        `${String(minute).padStart(6)}  ${String(sample.slot).padStart(5)}  ${nodes
+          .map((n) => {
+            const s = sample.nodes[n.name]!;
+            return `${fmt(s.rssMb)}/${fmt(s.heapMb)}/${fmt(s.dbMb, 1)}`.padEnd(24);
+          })
+          .join(" ")}`,
+      );
+    }
+    // Heap is sampled at any point of the GC cycle: compare the mean of 3 samples from the end of the
+    // warm-up with the mean of the last 3 (fewer when the run is short).
+    const window = Math.max(1, Math.min(3, Math.floor((minutes - warmup) / 2)));
+    const mean = (samples: MinuteSample[], name: string, key: "rssMb" | "heapMb" | "dbMb") =>
+      samples.reduce((sum, m) => sum + m.nodes[name]![key], 0) / samples.length;
+    const baseSamples = history.slice(warmup - 1, warmup - 1 + window);
+    const lastSamples = history.slice(-window);
+    const base = baseSamples[0]!;
+    const last = lastSamples.at(-1)!;
+    const hours = (last.minute - base.minute) / 60;
+    let worst = 0;
+    log(
+      `drift from minute ${base.minute} to ${last.minute} (limit ${(values["max-drift"] * 100).toFixed(0)}%):`,
+    );
+    const summary: Record<string, unknown> = {};
+    for (const n of nodes) {
+      const a = {
+        ...base.nodes[n.name]!,
+        rssMb: mean(baseSamples, n.name, "rssMb"),
+        heapMb: mean(baseSamples, n.name, "heapMb"),
+      };
+      const b = {
+        ...last.nodes[n.name]!,
+        rssMb: mean(lastSamples, n.name, "rssMb"),
+        heapMb: mean(lastSamples, n.name, "heapMb"),
+      };
+      const rss = b.rssMb / a.rssMb - 1;
+      const heap = b.heapMb / a.heapMb - 1;
+      worst = Math.max(worst, rss, heap);
+      const grown = Object.entries(b.caches)
+        .filter(([cache, entries]) => entries > 64 && entries > 1.2 * (a.caches[cache] ?? 0))
+        .map(([cache, entries]) => `${cache} ${a.caches[cache] ?? 0}→${entries}`);
+      const dbPerHour = (b.dbMb - a.dbMb) / hours;
+      summary[n.name] = { rssDrift: rss, heapDrift: heap, dbMbPerHour: dbPerHour, grownCaches: grown };
+      log(
+        `  ${n.name.padEnd(7)} rss ${fmt(a.rssMb)}→${fmt(b.rssMb)} MB (${(rss * 100).toFixed(1)}%), heap ${fmt(a.heapMb)}→${fmt(b.heapMb)} MB (${(heap * 100).toFixed(1)}%), db +${fmt(dbPerHour, 1)} MB/hour${grown.length > 0 ? `; caches grown: ${grown.join(", ")}` : ""}`,
+      );
+    }
+    writeFileSync(
+      join(out, "soak.json"),
+      `${JSON.stringify({ config: values, warmup, history, summary }, null, 2)}\n`,
+    );
+    const ok = Number.isFinite(worst) && worst <= values["max-drift"];
+    log(
+      `${ok ? "OK" : "FAIL"}: largest drift ${(worst * 100).toFixed(1)}% (ratio to the limit ${(worst / values["max-drift"]).toFixed(2)}); report ${join(out, "soak.json")}`,
+    );
+    return ok ? 0 : 1;
+  } finally {
+    await stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`soak: ${err instanceof UsageError ? err.message : (err as Error).stack}\n`);
+      process.exit(2);
+    },
+  );
+}
