@@ -103,7 +103,7 @@ function checkTopology(topology: NodeSpec[], composeText: string, promText: stri
         BOOTNODE_ADDR: `/dns4/${beacon.name}/tcp/${beacon.p2pPort}`,
       });
     }
-    expect(service!.healthcheck?.test.join(" ")).toContain(`127.0.0.1:${spec.apiPort}/v1/node/health`);
+    expect(service!.healthcheck?.test.join(" ")).toContain(`127.0.0.1:${spec.apiPort}/v1/node/live`);
 
     const target = job.static_configs.find((c) => c.labels?.node === spec.name);
     expect(target, `scrape target ${spec.name}`).toBeDefined();
