@@ -105,6 +105,7 @@ export class ShardnetNode {
       shardCount: this.preset.SHARD_COUNT,
       registry: metrics.registry,
       onError: (err, context) => log.debug({ context, err: (err as Error).message }, "p2p background error"),
+      onWarning: (message, context) => log.warn(context, message),
     });
 
     this.sync = new SyncService({

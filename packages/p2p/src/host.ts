@@ -8,6 +8,7 @@ import { yamux } from "@libp2p/yamux";
 import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
 import { createLibp2p } from "libp2p";
 import type { Registry } from "prom-client";
+import { DialBackoff } from "./dialBackoff.js";
 import { connectedPeerAddresses, MAX_EXCHANGED_PEERS, newPeerAddresses } from "./discovery.js";
 import { P2pConfigError } from "./errors.js";
 import {
@@ -72,6 +73,11 @@ export interface P2pNodeOptions {
   graylistBanMs?: number;
   /** Receives errors of background work (dials, handlers) that are not returned to any caller. */
   onError?: (err: unknown, context: string) => void;
+  /**
+   * Receives what an operator must see (logged at warn): dials that keep failing while this node has no
+   * peers, with the reason the dial gave.
+   */
+  onWarning?: (message: string, context: Record<string, unknown>) => void;
 }
 
 export type PeerEvent = { type: "connected" | "disconnected"; peerId: string; peerCount: number };
@@ -164,6 +170,7 @@ export class P2pNode {
   private stopped = false;
   private discoveryRound = 0;
   private discovering = false;
+  private readonly backoff = new DialBackoff();
 
   constructor(
     readonly libp2p: Libp2p,
@@ -174,7 +181,10 @@ export class P2pNode {
     private readonly banned: Map<string, number>,
   ) {
     this.gossip = new GossipLayer(router, opts.forkDigest, metrics, opts.onError);
-    libp2p.addEventListener("peer:connect", (evt) => this.onPeer("connected", evt.detail));
+    libp2p.addEventListener("peer:connect", (evt) => {
+      this.backoff.connected(evt.detail.toString());
+      this.onPeer("connected", evt.detail);
+    });
     libp2p.addEventListener("peer:disconnect", (evt) => this.onPeer("disconnected", evt.detail));
     router.addEventListener("gossipsub:heartbeat", () => this.disconnectGraylisted());
   }
@@ -323,16 +333,53 @@ export class P2pNode {
     }
   }
 
+  /**
+   * Re-dials disconnected bootstrap peers, and while this node has no peer at all, every peer it has known
+   * (peer store) too: each with its own exponential backoff (DialBackoff).
+   */
   private redialBootstrap(): void {
     if (this.stopped) return;
     const connected = new Set(this.connectedPeers());
+    const isolated = connected.size === 0;
+    const dialled = new Set<string>();
     for (const ma of this.bootstrap) {
       const id = ma.getComponents().find((c) => c.name === "p2p")?.value;
       if (id === undefined || id === this.peerId || connected.has(id) || this.isBanned(id)) continue;
-      this.libp2p.dial(ma).catch((err: unknown) => {
-        if (!this.stopped) this.opts.onError?.(err, `dial bootstrap ${ma.toString()}`);
-      });
+      dialled.add(id);
+      this.dialWithBackoff(id, ma, "bootstrap", isolated);
     }
+    if (!isolated) return;
+    void this.libp2p.peerStore
+      .all()
+      .then((peers) => {
+        for (const peer of peers) {
+          const id = peer.id.toString();
+          if (id === this.peerId || dialled.has(id) || this.isBanned(id) || peer.addresses.length === 0)
+            continue;
+          this.dialWithBackoff(id, peer.id, "known", true);
+        }
+      })
+      .catch((err: unknown) => this.opts.onError?.(err, "read the peer store"));
+  }
+
+  private dialWithBackoff(id: string, target: Multiaddr | PeerId, kind: string, isolated: boolean): void {
+    const now = Date.now();
+    if (!this.backoff.due(id, now)) return;
+    this.libp2p.dial(target).catch((err: unknown) => {
+      if (this.stopped) return;
+      this.metrics.dialFailures.inc({ kind });
+      const failures = this.backoff.failed(id, Date.now());
+      this.opts.onError?.(err, `dial ${kind} peer ${id}`);
+      // While isolated, say why at warn level: on the 1st, 2nd, 4th, 8th, … failure of each peer.
+      if (isolated && (failures & (failures - 1)) === 0) {
+        this.opts.onWarning?.("no peers, and a dial failed: retrying with backoff", {
+          peer: id,
+          kind,
+          failures,
+          reason: err instanceof Error ? err.message : String(err),
+        });
+      }
+    });
   }
 
   /** Asks one connected peer (round robin) for its peers and dials the ones we lack, up to targetPeers. */
@@ -353,7 +400,9 @@ export class P2pNode {
       await Promise.all(
         fresh.slice(0, Math.max(0, wanted)).map((address) =>
           this.libp2p.dial(multiaddr(address)).catch((err: unknown) => {
-            if (!this.stopped) this.opts.onError?.(err, `dial discovered peer ${address}`);
+            if (this.stopped) return;
+            this.metrics.dialFailures.inc({ kind: "discovered" });
+            this.opts.onError?.(err, `dial discovered peer ${address}`);
           }),
         ),
       );

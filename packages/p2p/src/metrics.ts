@@ -12,6 +12,7 @@ export class P2pMetrics {
   readonly peers: Gauge;
   readonly reqrespRequests: Counter<"protocol" | "direction">;
   readonly reqrespErrors: Counter<"protocol" | "code">;
+  readonly dialFailures: Counter<"kind">;
 
   constructor(readonly registry: Registry = new Registry()) {
     const registers = [registry];
@@ -44,6 +45,12 @@ export class P2pMetrics {
       name: "shardnet_reqresp_requests_total",
       help: "Req/resp requests by protocol and direction (inbound = served, outbound = sent)",
       labelNames: ["protocol", "direction"],
+      registers,
+    });
+    this.dialFailures = new Counter({
+      name: "shardnet_p2p_dial_failures_total",
+      help: "Outbound dials that failed, by kind of peer (bootstrap, discovered, known)",
+      labelNames: ["kind"],
       registers,
     });
     this.reqrespErrors = new Counter({
