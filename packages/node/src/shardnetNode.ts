@@ -19,6 +19,7 @@ import type { NodeMetrics } from "./metrics/nodeMetrics.js";
 import { registerGossipHandlers } from "./network/gossipHandlers.js";
 import { ReceiptRelay } from "./receipts/receiptRelay.js";
 import { SyncService } from "./sync/syncService.js";
+import { TxJournal } from "./tx/txJournal.js";
 import { TxService } from "./tx/txService.js";
 import { SlashingProtection } from "./validator/slashingProtection.js";
 import type { ValidatorKeys } from "./validator/validatorKeys.js";
@@ -126,6 +127,7 @@ export class ShardnetNode {
       log,
       () => this.clock.currentSlot(),
       (slot) => this.clock.slotStartMs(slot),
+      new TxJournal(this.db),
     );
     this.txs.onStatusChange((view) =>
       this.events.publish("transaction", { ...view, hash: `0x${view.hash}` }, view.hash),
@@ -201,6 +203,9 @@ export class ShardnetNode {
     });
 
     await this.updateTrackedShards(this.clock.currentSlot());
+    const journal = await this.txs.readmitJournal();
+    if (journal.readmitted + journal.forgotten > 0)
+      log.info(journal, "re-admitted journaled transactions (accepted through the API before a restart)");
     this.p2p.subscribeGlobalTopics();
     registerGossipHandlers({
       p2p: this.p2p,
@@ -216,7 +221,21 @@ export class ShardnetNode {
       receipts: this.receipts,
       publishSlashing: (evidence) => this.publishSlashing({ attesterSlashings: [evidence] }),
     });
+    let journalRepublished = false;
     this.p2p.onPeerEvent((e) => {
+      if (e.type === "connected" && !journalRepublished) {
+        journalRepublished = true;
+        // Journaled transactions were re-admitted before any peer was connected: gossip them now (after
+        // the peer's subscriptions had a moment to arrive).
+        setTimeout(() => {
+          void this.txs
+            .republishJournaled()
+            .then((n) => n > 0 && log.info({ transactions: n }, "republished journaled transactions"))
+            .catch((err) =>
+              log.warn({ err: (err as Error).message }, "could not republish journaled transactions"),
+            );
+        }, 2000).unref();
+      }
       if (e.type === "connected") {
         void this.sync.exchangeStatus(e.peerId).then((status) => {
           if (status && status.headSlot > beacon.head().slot) this.sync.trigger();

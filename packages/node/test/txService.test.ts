@@ -9,6 +9,7 @@ import { addressFromPubkey, bytesToHex, devAccountKey, getBls, interopSecretKey 
 import type { GossipTopic, P2pNode } from "@shardnet/p2p";
 import { describe, expect, it } from "vitest";
 import { ShardChain } from "../src/chain/shardChain.js";
+import { TxJournal } from "../src/tx/txJournal.js";
 import {
   CLOSED_RETAIN_EPOCHS,
   MAX_GOSSIP_TXS,
@@ -44,7 +45,7 @@ function transfer(from: (typeof senders)[number], nonce = 0, amount = 5n): Trans
  * A TxService over a real beacon chain, a real shard-0 chain (shard 1 untracked) and LevelDB; publishing is
  * recorded and reaches `subscribers` peers.
  */
-async function openService({ subscribers = 3, slot = () => 1 } = {}) {
+async function openService({ subscribers = 3, slot = () => 1, journal = false } = {}) {
   const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-txs-"), {
     shards: SHARDS,
     accounts: [...senders, foreign].map((a) => ({ address: a.address, balance: 1_000_000n })),
@@ -58,12 +59,20 @@ async function openService({ subscribers = 3, slot = () => 1 } = {}) {
       return subscribers;
     },
   } as unknown as P2pNode;
-  const txs = new TxService(beacon, () => shards, p2p, silentLog, slot);
+  const txs = new TxService(
+    beacon,
+    () => shards,
+    p2p,
+    silentLog,
+    slot,
+    () => Date.now(),
+    journal ? new TxJournal(db) : undefined,
+  );
   // As the node wires them (ShardnetNode.updateTrackedShards).
   chain.onEvent((e) => {
     if (e.type === "txs_dropped") txs.onDropped(e.shard, e.dropped);
   });
-  return { txs, chain, beacon, published, close: () => db.close() };
+  return { txs, chain, beacon, db, metrics, published, close: () => db.close() };
 }
 
 describe("TxService gossip batches", () => {
@@ -281,6 +290,64 @@ describe("TxService memory", () => {
     // 4 retention windows sent; at most one window (and a slot) is remembered.
     expect(peak).toBeLessThanOrEqual(perSlot * (retainSlots + 2));
     expect(peak).toBeGreaterThanOrEqual(perSlot * retainSlots);
+    await close();
+  });
+});
+
+describe("TxService journal (transactions accepted through the API survive a restart)", () => {
+  it("journals what the API admitted, re-admits it on start, and forgets it once the chain moved past it", async () => {
+    const { txs, db, beacon, metrics, close } = await openService({ journal: true });
+    const sender = senders[60]!;
+    const tx = transfer(sender, 0, 5n);
+    const hash = bytesToHex(transactionHash(tx));
+    const refused = transfer(sender, 9999, 5n); // nonce gap beyond the window: refused, never journaled
+    const results = await txs.submit([TransactionType.toJson(tx), TransactionType.toJson(refused)]);
+    expect(results.map((r) => r.status)).toEqual(["pending", "rejected"]);
+    expect([...(await new TxJournal(db).load()).keys()]).toEqual([hash]);
+
+    // "Restart": a fresh shard chain and service over the same database.
+    const chain2 = await ShardChain.open(0, beacon, db, silentLog, metrics);
+    const shards2 = new Map([[0, chain2]]);
+    const p2p = { publish: async () => 1 } as unknown as P2pNode;
+    const txs2 = new TxService(
+      beacon,
+      () => shards2,
+      p2p,
+      silentLog,
+      () => 1,
+      () => Date.now(),
+      new TxJournal(db),
+    );
+    expect(chain2.mempool.has(hash)).toBe(false);
+    expect(await txs2.readmitJournal()).toEqual({ readmitted: 1, forgotten: 0 });
+    expect(chain2.mempool.has(hash)).toBe(true);
+    expect(await txs2.status(hash)).toMatchObject({ status: "pending" });
+    expect(await txs2.republishJournaled()).toBe(1);
+
+    // Included: a later start finds its nonce used and drops it from the journal.
+    const context = beacon.contextOf(beacon.genesisRoot)!;
+    const proposer = context.epochCtx.getShardProposer(0, 1);
+    const block = chain2.propose(
+      1,
+      proposer,
+      getBls().secretKeyFromBytes(interopSecretKey(proposer)),
+      context,
+    );
+    const imported = chain2.importBlock(block.signed) as { persisted?: Promise<void> };
+    await imported.persisted;
+    await chain2.settled();
+    const chain3 = await ShardChain.open(0, beacon, db, silentLog, metrics);
+    const txs3 = new TxService(
+      beacon,
+      () => new Map([[0, chain3]]),
+      p2p,
+      silentLog,
+      () => 1,
+      () => Date.now(),
+      new TxJournal(db),
+    );
+    expect(await txs3.readmitJournal()).toEqual({ readmitted: 0, forgotten: 1 });
+    expect((await new TxJournal(db).load()).size).toBe(0);
     await close();
   });
 });

@@ -20,6 +20,7 @@ export const BUCKETS = [
   "receipts",
   "transactions",
   "slashingProtection",
+  "txJournal",
 ] as const;
 export type BucketName = (typeof BUCKETS)[number];
 

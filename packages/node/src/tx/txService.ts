@@ -15,6 +15,7 @@ import type { P2pNode, ValidationResult } from "@shardnet/p2p";
 import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
 import type { ShardChain, TxInclusion } from "../chain/shardChain.js";
+import type { TxJournal } from "./txJournal.js";
 
 /**
  * `rejected`: refused at admission. `dropped`: admitted (pending), then left the mempool without being
@@ -122,12 +123,33 @@ export class TxService {
     private readonly currentSlot: () => number,
     /** Wall-clock ms at which `slot` starts (step times of ephemeral views). */
     private readonly slotStartMs: (slot: number) => number = () => Date.now(),
+    /** Where API-accepted transactions are kept across restarts (none: they are not). */
+    private readonly journal?: TxJournal,
   ) {}
+
+  /** Hashes in the journal: forgotten there when they close. */
+  private readonly journaled = new Set<string>();
+  private journalForget: string[] = [];
+
+  /**
+   * Re-admits the journaled transactions after a restart: each goes back into its mempool (and out on
+   * gossip) unless the chain has moved past it, in which case it leaves the journal.
+   */
+  async readmitJournal(): Promise<{ readmitted: number; forgotten: number }> {
+    if (!this.journal) return { readmitted: 0, forgotten: 0 };
+    const entries = await this.journal.load();
+    const results = await this.submitDecoded([...entries.values()], false);
+    const forgotten = [...entries.keys()].filter((_, i) => results[i]?.status !== "pending");
+    for (const [hash] of entries) if (!forgotten.includes(hash)) this.journaled.add(hash);
+    if (forgotten.length > 0) await this.journal.forget(forgotten);
+    return { readmitted: entries.size - forgotten.length, forgotten: forgotten.length };
+  }
 
   /** Stops refreshing `hash` (its status no longer changes) and schedules forgetting it. */
   private close(hash: string): void {
     if (!this.open.delete(hash)) return;
     this.closed.push({ hash, slot: this.currentSlot() });
+    if (this.journaled.delete(hash)) this.journalForget.push(hash);
   }
 
   /** Forgets what closed more than CLOSED_RETAIN_EPOCHS ago (the closed list is a FIFO by slot). */
@@ -163,21 +185,38 @@ export class TxService {
    * as few gossip messages as possible; never throws on bad input.
    */
   async submit(jsonTxs: unknown[]): Promise<SubmitResult[]> {
+    const decoded = jsonTxs.map((json) => transactionFromJson(json));
+    const admitted = await this.submitDecoded(
+      decoded.flatMap((d) => (d.ok ? [d.tx] : [])),
+      true,
+    );
+    let next = 0;
+    return decoded.map((d) =>
+      d.ok ? admitted[next++]! : { status: "rejected", code: d.reason, message: d.message },
+    );
+  }
+
+  /**
+   * Admits decoded transactions, journals the ones that entered a mempool (`journal`: API submissions;
+   * on disk before anything is acknowledged or published), then publishes them per shard.
+   */
+  private async submitDecoded(txs: readonly Transaction[], journal: boolean): Promise<SubmitResult[]> {
     const results: SubmitResult[] = [];
     const outgoing = new Map<number, Array<{ position: number; tx: Transaction }>>();
-    for (const json of jsonTxs) {
-      const decoded = transactionFromJson(json);
-      if (!decoded.ok) {
-        results.push({ status: "rejected", code: decoded.reason, message: decoded.message });
-        continue;
-      }
-      const admission = this.admit(decoded.tx);
+    const local: Array<{ hash: string; tx: Transaction }> = [];
+    for (const tx of txs) {
+      const admission = this.admit(tx);
       if (admission.publish) {
         const list = outgoing.get(admission.result.shard) ?? [];
         list.push({ position: results.length, tx: admission.tx });
         outgoing.set(admission.result.shard, list);
+        if (!admission.result.forwarded) local.push({ hash: admission.result.hash, tx: admission.tx });
       }
       results.push(admission.result);
+    }
+    if (journal && this.journal && local.length > 0) {
+      await this.journal.record(local.map((l) => l.tx));
+      for (const l of local) this.journaled.add(l.hash);
     }
     for (const [shard, list] of outgoing) {
       for (let start = 0; start < list.length; start += MAX_GOSSIP_TXS) {
@@ -361,6 +400,42 @@ export class TxService {
       });
   }
 
+  /**
+   * Publishes the journaled transactions still in a mempool (after a restart, once peers are connected:
+   * the re-admission happened before any peer could hear it). Returns how many went out.
+   */
+  async republishJournaled(): Promise<number> {
+    const byShard = new Map<number, Transaction[]>();
+    for (const [shard, chain] of this.shards()) {
+      for (const hash of this.journaled) {
+        const tx = chain.mempool.get(hash);
+        if (tx) byShard.set(shard, [...(byShard.get(shard) ?? []), tx]);
+      }
+    }
+    let sent = 0;
+    for (const [shard, txs] of byShard) {
+      for (let start = 0; start < txs.length; start += MAX_GOSSIP_TXS) {
+        const chunk = txs.slice(start, start + MAX_GOSSIP_TXS);
+        const recipients = await this.p2p
+          .publish({ kind: "shard_tx", shard }, TransactionGossipBatch.serialize(chunk))
+          .catch(() => 0);
+        if (recipients > 0) sent += chunk.length;
+      }
+    }
+    return sent;
+  }
+
+  private async flushJournal(): Promise<void> {
+    if (!this.journal || this.journalForget.length === 0) return;
+    const hashes = this.journalForget;
+    this.journalForget = [];
+    await this.journal
+      .forget(hashes)
+      .catch((err) =>
+        this.log.warn({ err: (err as Error).message }, "could not forget journaled transactions"),
+      );
+  }
+
   /** Resolves once the refresh under way (if any) has finished. */
   async refreshed(): Promise<void> {
     await this.refreshing;
@@ -368,6 +443,7 @@ export class TxService {
 
   private async refreshOnce(): Promise<void> {
     this.forgetClosed();
+    await this.flushJournal();
     const epoch = Math.floor(this.currentSlot() / this.beacon.preset.SLOTS_PER_EPOCH);
     for (const hash of [...this.open]) {
       const k = this.known.get(hash);
