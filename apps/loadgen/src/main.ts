@@ -213,6 +213,44 @@ async function main(): Promise<number> {
   const progress = () => {
     if (!values.quiet) log(progressLine([...records.values()], total, Date.now() - startMs));
   };
+  /**
+   * Submits one batch; when the request fails (the node is down or unreachable), the same signed transfers
+   * (same nonces) go once to another node that tracks their sender's shard, and their senders move there.
+   * Transfers no node could be asked about count as never reached, apart from refusals.
+   */
+  const sendBatch = async (node: NodeInfo, batch: typeof signed, retry = true): Promise<void> => {
+    let outcomes: Awaited<ReturnType<typeof submitBatch>>;
+    try {
+      outcomes = await submitBatch(
+        node.api,
+        batch.map((t) => t.json),
+      );
+    } catch (err) {
+      const byAlternative = new Map<NodeInfo, typeof signed>();
+      for (const t of batch) {
+        const alternative = retry ? trackers[senders[t.sender]!.shard]!.find((n) => n !== node) : undefined;
+        if (alternative === undefined) {
+          const record = records.get(t.hash)!;
+          record.accepted = false;
+          record.reached = false;
+          record.rejection = `request failed: ${(err as Error).message}`;
+          continue;
+        }
+        nodeOfSender[t.sender] = alternative;
+        const list = byAlternative.get(alternative) ?? [];
+        if (list.length === 0) byAlternative.set(alternative, list);
+        list.push(t);
+      }
+      await Promise.all([...byAlternative].map(([alt, list]) => sendBatch(alt, list, false)));
+      return;
+    }
+    outcomes.forEach((outcome, k) => {
+      const record = records.get(batch[k]!.hash)!;
+      record.reached = true;
+      record.accepted = outcome.status === "pending";
+      if (outcome.status === "rejected") record.rejection = `${outcome.code}: ${outcome.message}`;
+    });
+  };
   while (next < total) {
     const due = dueCount(Date.now() - startMs, values.rate, total);
     if (due > next) {
@@ -233,26 +271,7 @@ async function main(): Promise<number> {
       next = due;
       for (const [node, list] of byNode) {
         for (let at = 0; at < list.length; at += MAX_BATCH) {
-          const batch = list.slice(at, at + MAX_BATCH);
-          inflight.push(
-            submitBatch(
-              node.api,
-              batch.map((t) => t.json),
-            ).then(
-              (outcomes) =>
-                outcomes.forEach((outcome, k) => {
-                  const record = records.get(batch[k]!.hash)!;
-                  record.accepted = outcome.status === "pending";
-                  if (outcome.status === "rejected") record.rejection = `${outcome.code}: ${outcome.message}`;
-                }),
-              (err: Error) =>
-                batch.forEach((t) => {
-                  const record = records.get(t.hash)!;
-                  record.accepted = false;
-                  record.rejection = `request failed: ${err.message}`;
-                }),
-            ),
-          );
+          inflight.push(sendBatch(node, list.slice(at, at + MAX_BATCH)));
         }
       }
     }

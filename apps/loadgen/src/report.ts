@@ -43,6 +43,8 @@ export interface LoadReport {
   sent: number;
   accepted: number;
   rejected: number;
+  /** Transfers no node could be asked about (every request failed), counted apart from refusals. */
+  unreached: number;
   /** Rejection reasons with their counts. */
   rejections: Record<string, number>;
   crossShard: number;
@@ -115,7 +117,8 @@ export function buildReport(
     achievedRate: Number((records.length / Math.max(sendSeconds, 1e-9)).toFixed(2)),
     sent: records.length,
     accepted: accepted.length,
-    rejected: records.length - accepted.length,
+    rejected: records.filter((r) => r.accepted === false && r.reached !== false).length,
+    unreached: records.filter((r) => r.reached === false).length,
     rejections,
     crossShard: records.filter((r) => r.cross).length,
     latency,
@@ -140,7 +143,7 @@ export function formatSummary(report: LoadReport): string {
     `  asked: ${c.rate} transfers/s for ${c.durationSeconds} s, ${(c.crossShare * 100).toFixed(0)}% cross-shard, ${c.senders} senders, ${c.receivers} receivers, seed ${c.seed}`,
     `  nodes: ${c.nodes.join(", ")}`,
     `  sent ${report.sent} in ${report.sendSeconds.toFixed(1)} s (${report.achievedRate.toFixed(1)}/s), cross-shard ${report.crossShard} (${pct(report.crossShard, report.sent)})`,
-    `  accepted ${report.accepted}, rejected ${report.rejected}`,
+    `  accepted ${report.accepted}, rejected ${report.rejected}, never reached a node ${report.unreached}`,
     ...Object.entries(report.rejections).map(([reason, n]) => `    ${n} × ${reason}`),
     "",
     "  latency from the scheduled send (accepted transfers; one that never got there counts as never):",

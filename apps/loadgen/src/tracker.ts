@@ -14,6 +14,8 @@ export interface TransferRecord {
   shard: number;
   cross: boolean;
   accepted?: boolean;
+  /** false when no node could be asked (every request for it failed): not a refusal by a node. */
+  reached?: boolean;
   rejection?: string;
   /** Set when a node reported it `dropped` after accepting it (replaced, nonce_replay, nonce_gap, …). */
   dropped?: string;

@@ -94,13 +94,21 @@ describe("load report", () => {
     expect(dropped.dropped).toBe("nonce_gap: waited 40 slots for nonce 3");
     const report = buildReport(
       config,
-      [record(0, { finalizedMs: START + 9000 }), dropped, record(2, {})],
+      [
+        record(0, { finalizedMs: START + 9000 }),
+        dropped,
+        record(2, {}),
+        record(3, { accepted: false, reached: false, rejection: "request failed: ECONNREFUSED" }),
+      ],
       START,
       1,
     );
     expect(report.notFinalized).toBe(1);
     expect(report.dropped).toBe(1);
     expect(report.drops).toEqual({ nonce_gap: 1 });
+    expect(report.unreached).toBe(1);
+    expect(report.rejected).toBe(0);
+    expect(formatSummary(report)).toContain("never reached a node 1");
     expect(formatSummary(report)).toContain("1 accepted transfers were dropped by the node");
   });
 
