@@ -5,7 +5,12 @@
  * end of the warm-up, the caches that grew (shardnet_cache_entries) and the database growth per hour. It
  * exits 1 when RSS or heap of any node drifted more than --max-drift after warm-up.
  *
- *   npm run soak -- [--minutes 60] [--rate 20] [--slot-seconds 1] [--max-drift 0.15]
+ * With --kill-at M, node-2 is killed with -9 after minute M and restarted with the same command line (a
+ * long restart): the soak prints when its API answered, when it became healthy and when it was back in
+ * step with the beacon node (head within 2 slots, same finalized checkpoint, peers), and exits 1 if it
+ * never was by the end. Its memory is left out of the drift.
+ *
+ *   npm run soak -- [--minutes 60] [--rate 20] [--slot-seconds 1] [--max-drift 0.15] [--kill-at 0]
  */
 import "@shardnet/p2p/polyfill";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -26,7 +31,7 @@ import { pathToFileURL } from "node:url";
 import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
 import { parsePrometheusText } from "./benchDevnet.js";
 import { REPO_ROOT, sleep, stopProcess, waitFor } from "./processes.js";
-import type { EndpointEntry } from "./statusTypes.js";
+import type { EndpointEntry, NodeStatus } from "./statusTypes.js";
 
 const options = {
   minutes: { kind: "number", description: "minutes of load", default: 60 },
@@ -45,6 +50,11 @@ const options = {
   },
   "base-port": { kind: "number", description: "first port of the devnet", default: 29900 },
   out: { kind: "string", description: "folder for soak.json and the logs", default: "bench-results/soak" },
+  "kill-at": {
+    kind: "number",
+    description: "minute after which node-2 is killed (-9) and restarted with the same flags (0: never)",
+    default: 0,
+  },
 } as const;
 
 interface NodeSample {
@@ -106,6 +116,70 @@ function spawnLogged(args: string[], logFile: string): ChildProcess {
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   return child;
+}
+
+/** Pid and command line of the node process whose --data-dir is `dataDir` (from /proc). */
+function findNodeProcess(dataDir: string): { pid: number; argv: string[] } {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8")
+        .split("\0")
+        .filter((a) => a !== "");
+      const i = argv.indexOf("--data-dir");
+      if (i >= 0 && argv[i + 1] === dataDir) return { pid: Number(entry), argv };
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  throw new Error(`no process runs with --data-dir ${dataDir}`);
+}
+
+interface RestartTimes {
+  node: string;
+  killedAtSlot: number;
+  apiSeconds?: number;
+  healthySeconds?: number;
+  inStepSeconds?: number;
+  last?: string;
+}
+
+/** Follows a restarted node once a second until it is in step with `reference` (or `untilMs`). */
+async function watchRestart(
+  node: EndpointEntry,
+  reference: EndpointEntry,
+  startedMs: number,
+  untilMs: number,
+  times: RestartTimes,
+): Promise<void> {
+  const seconds = () => Number(((Date.now() - startedMs) / 1000).toFixed(1));
+  while (Date.now() < untilMs && times.inStepSeconds === undefined) {
+    await sleep(1000);
+    try {
+      const live = await fetch(`${node.api}/v1/node/live`, { signal: AbortSignal.timeout(2000) });
+      if (!live.ok) continue;
+      times.apiSeconds ??= seconds();
+      const health = await fetch(`${node.api}/v1/node/health`, { signal: AbortSignal.timeout(2000) });
+      const healthBody = (await health.json()) as { status: string; reasons?: string[] };
+      if (health.ok) times.healthySeconds ??= seconds();
+      const [v, b] = await Promise.all(
+        [node, reference].map(async (n) => {
+          const res = await fetch(`${n.api}/v1/node/status`, { signal: AbortSignal.timeout(2000) });
+          return (await res.json()) as NodeStatus;
+        }),
+      );
+      times.last = `health ${healthBody.status}${healthBody.reasons ? ` (${healthBody.reasons.join("; ")})` : ""}, head ${v!.head.slot} vs ${b!.head.slot}, finalized ${v!.finalized.epoch} vs ${b!.finalized.epoch}, peers ${v!.peers}`;
+      if (
+        health.ok &&
+        v!.peers > 0 &&
+        Math.abs(v!.head.slot - b!.head.slot) <= 2 &&
+        v!.finalized.root === b!.finalized.root
+      )
+        times.inStepSeconds = seconds();
+    } catch {
+      // not up yet
+    }
+  }
 }
 
 const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
@@ -192,9 +266,14 @@ async function main(): Promise<number> {
     log(`minute  slot   ${nodes.map((n) => `${n.name.padEnd(6)} rss/heap/db MB`.padEnd(24)).join(" ")}`);
     const history: MinuteSample[] = [];
     const started = Date.now();
+    const killAt = values["kill-at"];
+    const victim = nodes.find((n) => n.name === "node-2");
+    const beaconNode = nodes.find((n) => n.role === "beacon")!;
+    let restart: RestartTimes | undefined;
+    let restartWatch: Promise<void> | undefined;
     for (let minute = 1; minute <= minutes; minute++) {
       await sleep(Math.max(0, started + minute * 60_000 - Date.now()));
-      for (const [i, c] of children.entries()) {
+      for (const [i, c] of children.slice(0, 2).entries()) {
         if (c.exitCode !== null && !(i === 1 && minute === minutes))
           throw new Error(
             `${i === 0 ? "the devnet" : "loadgen"} exited early (code ${c.exitCode}); see ${out}`,
@@ -208,6 +287,27 @@ async function main(): Promise<number> {
         ),
       };
       history.push(sample);
+      if (minute === killAt && victim) {
+        const { pid, argv } = findNodeProcess(victim.dataDir);
+        process.kill(pid, "SIGKILL");
+        await waitFor(
+          `${victim.name} (pid ${pid}) to die`,
+          async () => (existsSync(`/proc/${pid}`) ? undefined : true),
+          10_000,
+          50,
+        );
+        restart = { node: victim.name, killedAtSlot: Math.floor((Date.now() - genesisMs) / slotMs) };
+        const restartedMs = Date.now();
+        const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        const logOut = createWriteStream(victim.logFile, { flags: "a" });
+        child.stdout?.pipe(logOut);
+        child.stderr?.pipe(logOut);
+        children.push(child);
+        log(
+          `killed ${victim.name} (-9) at slot ${restart.killedAtSlot} and restarted it with the same flags`,
+        );
+        restartWatch = watchRestart(victim, beaconNode, restartedMs, started + minutes * 60_000, restart);
+      }
       log(
         `${String(minute).padStart(6)}  ${String(sample.slot).padStart(5)}  ${nodes
           .map((n) => {
@@ -233,6 +333,7 @@ async function main(): Promise<number> {
     );
     const summary: Record<string, unknown> = {};
     for (const n of nodes) {
+      if (restart && n.name === restart.node) continue; // restarted: its memory started over
       const a = {
         ...base.nodes[n.name]!,
         rssMb: mean(baseSamples, n.name, "rssMb"),
@@ -255,11 +356,21 @@ async function main(): Promise<number> {
         `  ${n.name.padEnd(7)} rss ${fmt(a.rssMb)}→${fmt(b.rssMb)} MB (${(rss * 100).toFixed(1)}%), heap ${fmt(a.heapMb)}→${fmt(b.heapMb)} MB (${(heap * 100).toFixed(1)}%), db +${fmt(dbPerHour, 1)} MB/hour${grown.length > 0 ? `; caches grown: ${grown.join(", ")}` : ""}`,
       );
     }
+    await restartWatch;
+    if (restart) {
+      const s = (v: number | undefined) => (v === undefined ? "never" : `${v} s`);
+      log(
+        `restart of ${restart.node} (killed at slot ${restart.killedAtSlot}): API after ${s(restart.apiSeconds)}, healthy after ${s(restart.healthySeconds)}, in step with the beacon node after ${s(restart.inStepSeconds)}; last: ${restart.last ?? "-"}`,
+      );
+    }
     writeFileSync(
       join(out, "soak.json"),
-      `${JSON.stringify({ config: values, warmup, history, summary }, null, 2)}\n`,
+      `${JSON.stringify({ config: values, warmup, history, summary, restart }, null, 2)}\n`,
     );
-    const ok = Number.isFinite(worst) && worst <= values["max-drift"];
+    const ok =
+      Number.isFinite(worst) &&
+      worst <= values["max-drift"] &&
+      (restart === undefined || restart.inStepSeconds !== undefined);
     log(
       `${ok ? "OK" : "FAIL"}: largest drift ${(worst * 100).toFixed(1)}% (ratio to the limit ${(worst / values["max-drift"]).toFixed(2)}); report ${join(out, "soak.json")}`,
     );
