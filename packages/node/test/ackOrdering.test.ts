@@ -15,7 +15,7 @@ import { deferred } from "../src/chain/ackQueue.js";
 import type { BeaconChain } from "../src/chain/beaconChain.js";
 import { ShardChain } from "../src/chain/shardChain.js";
 import type { NodeDb } from "../src/db/nodeDb.js";
-import { openBeacon, silentLog, tempDir } from "./helpers.js";
+import { openBeacon, signedShardBlock, silentLog, tempDir } from "./helpers.js";
 
 const bls = getBls();
 
@@ -92,7 +92,8 @@ describe("acknowledge only what is on disk", () => {
     });
     const context = beacon.contextOf(beacon.genesisRoot)!;
     const proposer = context.epochCtx.getShardProposer(0, 1);
-    const { signed } = chain.propose(
+    const { signed } = signedShardBlock(
+      chain,
       1,
       proposer,
       bls.secretKeyFromBytes(interopSecretKey(proposer)),

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInteropGenesis, type GenesisAccount } from "@shardnet/consensus";
-import { getBls } from "@shardnet/crypto";
+import { type BlsSecretKey, getBls } from "@shardnet/crypto";
 import { pino } from "pino";
 import { afterEach } from "vitest";
-import { BeaconChain } from "../src/chain/beaconChain.js";
+import { BeaconChain, type BeaconContext } from "../src/chain/beaconChain.js";
+import type { ShardChain } from "../src/chain/shardChain.js";
 import { NodeDb } from "../src/db/nodeDb.js";
 import { NodeMetrics } from "../src/metrics/nodeMetrics.js";
 
@@ -43,4 +44,19 @@ export async function openBeacon(
   const metrics = new NodeMetrics();
   const beacon = await BeaconChain.open(genesis, db, silentLog, metrics, getBls());
   return { genesis, db, metrics, beacon };
+}
+
+/**
+ * Produces and signs `chain`'s next block for `slot` (tests only: a validator signs after slashing
+ * protection has recorded the signing, see ValidatorService.proposeShardBlocks).
+ */
+export function signedShardBlock(
+  chain: ShardChain,
+  slot: number,
+  proposer: number,
+  secretKey: BlsSecretKey,
+  context: BeaconContext,
+) {
+  const { block, signingRoot, root } = chain.produce(slot, proposer, context);
+  return { signed: { message: block, signature: secretKey.sign(signingRoot).toBytes() }, root };
 }

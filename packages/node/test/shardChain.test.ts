@@ -1,7 +1,7 @@
 import { getBls, interopSecretKey } from "@shardnet/crypto";
 import { describe, expect, it } from "vitest";
 import { ShardChain } from "../src/chain/shardChain.js";
-import { openBeacon, silentLog, tempDir } from "./helpers.js";
+import { openBeacon, signedShardBlock, silentLog, tempDir } from "./helpers.js";
 
 const bls = getBls();
 
@@ -14,7 +14,7 @@ async function shardChainWithBlocks() {
   for (const slot of [1, 2, 3]) {
     const proposer = context.epochCtx.getShardProposer(0, slot);
     const sk = bls.secretKeyFromBytes(interopSecretKey(proposer));
-    const { signed, root } = chain.propose(slot, proposer, sk, context);
+    const { signed, root } = signedShardBlock(chain, slot, proposer, sk, context);
     const result = chain.importBlock(signed);
     expect(result.status).toBe("imported");
     await (result as { persisted?: Promise<void> }).persisted;

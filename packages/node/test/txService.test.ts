@@ -16,7 +16,7 @@ import {
   TransactionGossipBatch,
   TxService,
 } from "../src/tx/txService.js";
-import { openBeacon, silentLog, tempDir } from "./helpers.js";
+import { openBeacon, signedShardBlock, silentLog, tempDir } from "./helpers.js";
 
 const SHARDS = 2;
 
@@ -196,7 +196,8 @@ describe("TxService: a transaction accepted as pending always ends somewhere", (
   function proposeFrom(chain: ShardChain, beacon: Awaited<ReturnType<typeof openService>>["beacon"]) {
     const context = beacon.contextOf(beacon.genesisRoot)!;
     const proposer = context.epochCtx.getShardProposer(0, 1);
-    return chain.propose(1, proposer, bls.secretKeyFromBytes(interopSecretKey(proposer)), context).signed;
+    return signedShardBlock(chain, 1, proposer, bls.secretKeyFromBytes(interopSecretKey(proposer)), context)
+      .signed;
   }
 
   async function settle(chain: ShardChain, result: ReturnType<ShardChain["importBlock"]>) {
@@ -327,7 +328,8 @@ describe("TxService journal (transactions accepted through the API survive a res
     // Included: a later start finds its nonce used and drops it from the journal.
     const context = beacon.contextOf(beacon.genesisRoot)!;
     const proposer = context.epochCtx.getShardProposer(0, 1);
-    const block = chain2.propose(
+    const block = signedShardBlock(
+      chain2,
       1,
       proposer,
       getBls().secretKeyFromBytes(interopSecretKey(proposer)),

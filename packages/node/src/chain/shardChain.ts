@@ -19,7 +19,7 @@ import {
   type Transaction,
   verifyShardBlockSignature,
 } from "@shardnet/consensus";
-import { type BlsSecretKey, bytesToHex, hexToBytes } from "@shardnet/crypto";
+import { bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { Logger } from "pino";
 import { type BatchOp, concatKey, type NodeDb, uint64Key } from "../db/nodeDb.js";
 import type { ShardSyncState } from "../health.js";
@@ -590,8 +590,11 @@ export class ShardChain {
     });
   }
 
-  /** Builds and signs the next block on the head for `slot`, then imports it. */
-  propose(slot: number, proposerIndex: number, secretKey: BlsSecretKey, beaconEntry: BeaconContext) {
+  /**
+   * Builds (does not sign) the next block on the head for `slot`. The caller signs `signingRoot` only after
+   * slashing protection has recorded it, then imports the signed block.
+   */
+  produce(slot: number, proposerIndex: number, beaconEntry: BeaconContext) {
     const head = this.head();
     const transactions: Transaction[] = this.mempool.selectForBlock(
       head.state,
@@ -613,12 +616,11 @@ export class ShardChain {
         verifiedTxHashes: this.mempool.verifiedTxHashes,
       },
     );
-    const signingRoot = this.signingRoot(produced.block);
-    const signed: SignedShardBlockValue = {
-      message: produced.block,
-      signature: secretKey.sign(signingRoot).toBytes(),
+    return {
+      block: produced.block,
+      signingRoot: this.signingRoot(produced.block),
+      root: bytesToHex(produced.blockRoot),
     };
-    return { signed, signingRoot, root: bytesToHex(produced.blockRoot) };
   }
 
   signingRoot(block: SignedShardBlockValue["message"]): Uint8Array {

@@ -216,8 +216,10 @@ export class ValidatorService {
       }
       try {
         const sk = this.d.keys.get(duty.validatorIndex)!;
-        const { signed, signingRoot, root } = chain.propose(slot, duty.validatorIndex, sk, headEntry);
+        const { block, signingRoot, root } = chain.produce(slot, duty.validatorIndex, headEntry);
+        // Sign only once slashing protection has recorded the signing (on disk).
         await this.d.protection.checkAndRecord("shard_block", duty.validatorIndex, slot, signingRoot, shard);
+        const signed = { message: block, signature: sk.sign(signingRoot).toBytes() };
         const result = chain.importBlock(signed);
         if (result.status !== "imported")
           throw new Error(`own shard block not imported: ${JSON.stringify(result)}`);
