@@ -60,6 +60,9 @@ const options = {
 interface NodeSample {
   rssMb: number;
   heapMb: number;
+  /** V8 heap committed, and memory outside the heap (Buffers, ArrayBuffers, WebAssembly is in RSS only). */
+  heapTotalMb: number;
+  externalMb: number;
   dbMb: number;
   caches: Record<string, number>;
 }
@@ -102,6 +105,8 @@ async function sampleNode(node: EndpointEntry): Promise<NodeSample> {
         "process_resident_memory_bytes",
       ) / MB,
     heapMb: value("shardnet_process_nodejs_heap_size_used_bytes", "nodejs_heap_size_used_bytes") / MB,
+    heapTotalMb: value("shardnet_process_nodejs_heap_size_total_bytes", "nodejs_heap_size_total_bytes") / MB,
+    externalMb: value("shardnet_process_nodejs_external_memory_bytes", "nodejs_external_memory_bytes") / MB,
     dbMb: dirBytes(node.dataDir) / MB,
     caches,
   };
@@ -329,7 +334,7 @@ async function main(): Promise<number> {
     const hours = (last.minute - base.minute) / 60;
     let worst = 0;
     log(
-      `drift from minute ${base.minute} to ${last.minute} (limit ${(values["max-drift"] * 100).toFixed(0)}%):`,
+      `drift from the mean of minutes ${base.minute}..${base.minute + window - 1} to the mean of ${last.minute - window + 1}..${last.minute} (limit ${(values["max-drift"] * 100).toFixed(0)}%):`,
     );
     const summary: Record<string, unknown> = {};
     for (const n of nodes) {
