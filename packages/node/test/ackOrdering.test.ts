@@ -3,29 +3,14 @@
  * for the block's write batch; a block whose write fails is never acknowledged. The writes go to the
  * real LevelDB, held back by a gate in front of NodeDb.writeBatch.
  */
-import {
-  blockSigningRoot,
-  produceBlock,
-  type SignedBeaconBlockValue,
-  signRandaoReveal,
-} from "@shardnet/consensus";
 import { getBls, interopSecretKey } from "@shardnet/crypto";
 import { describe, expect, it } from "vitest";
 import { deferred } from "../src/chain/ackQueue.js";
-import type { BeaconChain } from "../src/chain/beaconChain.js";
 import { ShardChain } from "../src/chain/shardChain.js";
 import type { NodeDb } from "../src/db/nodeDb.js";
-import { openBeacon, signedShardBlock, silentLog, tempDir } from "./helpers.js";
+import { openBeacon, proposeAt, signedShardBlock, silentLog, tempDir } from "./helpers.js";
 
 const bls = getBls();
-
-function proposeAt(chain: BeaconChain, slot: number): SignedBeaconBlockValue {
-  const pre = chain.headStateAt(slot);
-  const proposer = pre.epochCtx.getBeaconProposer(slot);
-  const sk = bls.secretKeyFromBytes(interopSecretKey(proposer));
-  const { block } = produceBlock(pre, { slot, randaoReveal: signRandaoReveal(sk, pre.state.genesisRoot, 0) });
-  return { message: block, signature: sk.sign(blockSigningRoot(pre, block)).toBytes() };
-}
 
 /** Holds every write batch of `db` until the gate opens (then writes it for real) or fails. */
 function gateWrites(db: NodeDb): { open: () => void; fail: (err: Error) => void } {

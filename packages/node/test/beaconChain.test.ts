@@ -8,23 +8,13 @@ import {
   computeSigningRoot,
   DOMAIN_BEACON_PROPOSER,
   produceBlock,
-  type SignedBeaconBlockValue,
   signRandaoReveal,
 } from "@shardnet/consensus";
 import { getBls, hexToBytes, interopSecretKey } from "@shardnet/crypto";
 import { describe, expect, it } from "vitest";
-import type { BeaconChain } from "../src/chain/beaconChain.js";
-import { openBeacon, tempDir } from "./helpers.js";
+import { openBeacon, proposeAt, tempDir } from "./helpers.js";
 
 const bls = getBls();
-
-function proposeAt(chain: BeaconChain, slot: number): SignedBeaconBlockValue {
-  const pre = chain.headStateAt(slot);
-  const proposer = pre.epochCtx.getBeaconProposer(slot);
-  const sk = bls.secretKeyFromBytes(interopSecretKey(proposer));
-  const { block } = produceBlock(pre, { slot, randaoReveal: signRandaoReveal(sk, pre.state.genesisRoot, 0) });
-  return { message: block, signature: sk.sign(blockSigningRoot(pre, block)).toBytes() };
-}
 
 describe("BeaconChain", () => {
   it("imports a valid block, rejects a tampered one, and restores its head from the database", async () => {

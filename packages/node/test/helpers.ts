@@ -1,8 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInteropGenesis, type GenesisAccount } from "@shardnet/consensus";
-import { type BlsSecretKey, getBls } from "@shardnet/crypto";
+import {
+  blockSigningRoot,
+  createInteropGenesis,
+  type GenesisAccount,
+  produceBlock,
+  type SignedBeaconBlockValue,
+  signRandaoReveal,
+} from "@shardnet/consensus";
+import { type BlsSecretKey, getBls, interopSecretKey } from "@shardnet/crypto";
 import { pino } from "pino";
 import { afterEach } from "vitest";
 import { BeaconChain, type BeaconContext } from "../src/chain/beaconChain.js";
@@ -59,4 +66,13 @@ export function signedShardBlock(
 ) {
   const { block, signingRoot, root } = chain.produce(slot, proposer, context);
   return { signed: { message: block, signature: secretKey.sign(signingRoot).toBytes() }, root };
+}
+
+/** The next beacon block at `slot` on `chain`'s head, signed by its proposer's interop key. */
+export function proposeAt(chain: BeaconChain, slot: number): SignedBeaconBlockValue {
+  const pre = chain.headStateAt(slot);
+  const proposer = pre.epochCtx.getBeaconProposer(slot);
+  const sk = getBls().secretKeyFromBytes(interopSecretKey(proposer));
+  const { block } = produceBlock(pre, { slot, randaoReveal: signRandaoReveal(sk, pre.state.genesisRoot, 0) });
+  return { message: block, signature: sk.sign(blockSigningRoot(pre, block)).toBytes() };
 }
