@@ -30,7 +30,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
 import { parsePrometheusText } from "./benchDevnet.js";
-import { REPO_ROOT, sleep, stopProcess, waitFor } from "./processes.js";
+import { REPO_ROOT, sleep, spawnNode, stopProcess, waitFor } from "./processes.js";
 import type { EndpointEntry, NodeStatus } from "./statusTypes.js";
 
 const options = {
@@ -110,17 +110,6 @@ async function sampleNode(node: EndpointEntry): Promise<NodeSample> {
     dbMb: dirBytes(node.dataDir) / MB,
     caches,
   };
-}
-
-function spawnLogged(args: string[], logFile: string): ChildProcess {
-  const out = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(process.execPath, ["--conditions=@shardnet/source", "--import", "tsx", ...args], {
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
-  return child;
 }
 
 /** Pid and command line of the node process whose --data-dir is `dataDir` (from /proc). */
@@ -212,9 +201,9 @@ async function main(): Promise<number> {
   };
   process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
   try {
-    const devnet = spawnLogged(
+    const devnet = spawnNode(
+      "apps/devnet/src/main.ts",
       [
-        "apps/devnet/src/main.ts",
         "--dir",
         dir,
         "--reset",
@@ -248,9 +237,9 @@ async function main(): Promise<number> {
     const slotMs = values["slot-seconds"] * 1000;
     // Load from two epochs after genesis (every node tracks its shards and the chain finalizes).
     await sleep(Math.max(0, genesisMs + 16 * slotMs - Date.now()));
-    const loadgen = spawnLogged(
+    const loadgen = spawnNode(
+      "apps/loadgen/src/main.ts",
       [
-        "apps/loadgen/src/main.ts",
         `--apis=${nodes
           .filter((n) => n.role === "shard")
           .map((n) => n.api)

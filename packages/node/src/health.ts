@@ -36,7 +36,9 @@ export const PEER_HEAD_LEAD_SLOTS = 2;
 export const WALL_CLOCK_LAG_EPOCHS = 2;
 
 /** Reasons the node is behind on the beacon chain, empty when it follows it. */
-export function beaconLag(i: HealthInputs): string[] {
+export function beaconLag(
+  i: Pick<HealthInputs, "currentSlot" | "beaconHeadSlot" | "bestPeerHeadSlot" | "slotsPerEpoch">,
+): string[] {
   const reasons: string[] = [];
   if (i.bestPeerHeadSlot > i.beaconHeadSlot + PEER_HEAD_LEAD_SLOTS) {
     reasons.push(`beacon head at slot ${i.beaconHeadSlot}, a peer's at ${i.bestPeerHeadSlot}`);

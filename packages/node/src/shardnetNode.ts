@@ -402,14 +402,14 @@ export class ShardnetNode {
   }
 
   /** Healthy only while connected and following the beacon chain and every tracked shard. */
-  health(): NodeHealth {
+  health(shards = this.shardSyncStates()): NodeHealth {
     return assessHealth({
       peers: this.p2p.peerCount(),
       currentSlot: this.clock.currentSlot(),
       beaconHeadSlot: this.beacon.acknowledged().head.slot,
       bestPeerHeadSlot: this.sync.bestPeerHeadSlot(),
       slotsPerEpoch: this.preset.SLOTS_PER_EPOCH,
-      shards: this.shardSyncStates(),
+      shards,
     });
   }
 
@@ -421,6 +421,7 @@ export class ShardnetNode {
   status() {
     const { head, justified, finalized } = this.beacon.acknowledged();
     const slot = this.clock.currentSlot();
+    const shardSync = this.shardSyncStates();
     return {
       name: this.opts.name,
       role: this.opts.role,
@@ -435,8 +436,8 @@ export class ShardnetNode {
       trackedShards: [...this.shardChains.keys()].sort((a, b) => a - b),
       validators: this.validators.indices,
       syncing: this.sync.isSyncing(),
-      health: this.health(),
-      shardSync: this.shardSyncStates(),
+      health: this.health(shardSync),
+      shardSync,
       shardHeads: [...this.shardChains.values()]
         .map((c) => {
           const acked = c.acknowledgedHead();

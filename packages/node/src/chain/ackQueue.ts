@@ -12,16 +12,23 @@ export class AckQueue {
 
   constructor(private readonly onError: (err: Error, what: "write" | "listener") => void) {}
 
-  /** Releases after this call (until the next hold) wait for `write`, and every write held before it. */
-  holdFor(write: Promise<void>): void {
+  /**
+   * Holds the queue for a write not issued yet: releases after this call (until the next hold) wait for
+   * it, and every write held before it. Call the returned function with the write once it is issued.
+   */
+  hold(): (write: Promise<void>) => void {
+    const written = deferred();
     const hold = ++this.holds;
     this.tail = this.tail
-      .then(() => write)
+      .then(() => written.promise)
       .catch((err: unknown) => {
         // Bounded: only the holds whose releases are still queued matter; older ones are cleared below.
         this.failedHolds.add(hold);
         this.onError(err as Error, "write");
       });
+    return (write) => {
+      write.then(written.resolve, written.reject);
+    };
   }
 
   /** Runs `ack` once every write held so far is on disk; never if the last one held before it failed. */

@@ -27,7 +27,7 @@ import { type BlsBackend, bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { Logger } from "pino";
 import { type BatchOp, concatKey, type NodeDb, uint64Key } from "../db/nodeDb.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
-import { AckQueue, deferred } from "./ackQueue.js";
+import { AckQueue } from "./ackQueue.js";
 import { type BeaconForkChoice, createBeaconForkChoice } from "./forkChoiceAdapter.js";
 
 export interface BeaconBlockEntry {
@@ -338,8 +338,7 @@ export class BeaconChain {
     const entry: BeaconBlockEntry = { root, slot: block.slot, parentRoot, signed, post };
     // From here on every event this import causes waits for its write batch (issued below, once the new
     // head is known).
-    const written = opts.persist !== false ? deferred() : undefined;
-    if (written) this.acks.holdFor(written.promise);
+    const written = opts.persist !== false ? this.acks.hold() : undefined;
     this.blocks.set(root, entry);
     this.forkChoice.onBlock(entry);
     for (const vote of this.forkChoice.votesOfBlock(post, block)) {
@@ -365,7 +364,7 @@ export class BeaconChain {
         this.db.metaOp("beacon_head", this.headRoot),
       ];
       persisted = this.db.writeBatch(ops);
-      persisted.then(written?.resolve, written?.reject);
+      written?.(persisted);
     }
     if (previousHead !== this.headRoot) {
       const head = this.head();

@@ -24,7 +24,7 @@ import type { Logger } from "pino";
 import { type BatchOp, concatKey, type NodeDb, uint64Key } from "../db/nodeDb.js";
 import type { ShardSyncState } from "../health.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
-import { AckQueue, deferred } from "./ackQueue.js";
+import { AckQueue } from "./ackQueue.js";
 import type { BeaconChain, BeaconContext } from "./beaconChain.js";
 
 type SignedShardBlockValue = SignedShardBlock;
@@ -293,8 +293,7 @@ export class ShardChain {
       txHashes: result.txHashes,
     };
     // From here on every acknowledgement this import causes waits for its write batch (issued below).
-    const written = opts.persist !== false ? deferred() : undefined;
-    if (written) this.acks.holdFor(written.promise);
+    const written = opts.persist !== false ? this.acks.hold() : undefined;
     this.blocks.set(root, entry);
     this.forkChoice.onBlock(hexToBytes(root), header.parentRoot, header.slot);
     const receiptByTx = new Map(result.receiptsSent.map((r) => [bytesToHex(r.txHash), r]));
@@ -363,7 +362,7 @@ export class ShardChain {
       });
     }
     const persisted = this.db.writeBatch(ops);
-    persisted.then(written?.resolve, written?.reject);
+    written?.(persisted);
     return { status: "imported", root, persisted };
   }
 
@@ -488,15 +487,14 @@ export class ShardChain {
    * so a restart resumes from it.
    */
   async anchorAt(rootHex: string, state: ShardState, serialized: Uint8Array): Promise<void> {
-    const written = deferred();
-    this.acks.holdFor(written.promise);
+    const written = this.acks.hold();
     this.resetTo(rootHex, state);
     const prefix = SHARD_KEY(this.shard);
     const persisted = this.db.writeBatch([
       { bucket: "shardStates", key: concatKey(prefix, hexToBytes(rootHex)), value: serialized },
       this.db.metaOp(`shard_anchor_${this.shard}`, rootHex),
     ]);
-    persisted.then(written.resolve, written.reject);
+    written(persisted);
     await persisted;
     this.log.info(
       { shard: this.shard, slot: state.slot, root: rootHex },

@@ -166,12 +166,10 @@ export class SyncService {
   isSyncing(): boolean {
     return (
       beaconLag({
-        peers: 0,
         currentSlot: this.d.currentSlot(),
         beaconHeadSlot: this.d.beacon.head().slot,
         bestPeerHeadSlot: this.bestPeerHeadSlot(),
         slotsPerEpoch: this.d.beacon.preset.SLOTS_PER_EPOCH,
-        shards: [],
       }).length > 0
     );
   }

@@ -139,8 +139,11 @@ export class TxService {
     if (!this.journal) return { readmitted: 0, forgotten: 0 };
     const entries = await this.journal.load();
     const results = await this.submitDecoded([...entries.values()], false);
-    const forgotten = [...entries.keys()].filter((_, i) => results[i]?.status !== "pending");
-    for (const [hash] of entries) if (!forgotten.includes(hash)) this.journaled.add(hash);
+    const forgotten: string[] = [];
+    [...entries.keys()].forEach((hash, i) => {
+      if (results[i]?.status === "pending") this.journaled.add(hash);
+      else forgotten.push(hash);
+    });
     if (forgotten.length > 0) await this.journal.forget(forgotten);
     return { readmitted: entries.size - forgotten.length, forgotten: forgotten.length };
   }
@@ -405,15 +408,13 @@ export class TxService {
    * the re-admission happened before any peer could hear it). Returns how many went out.
    */
   async republishJournaled(): Promise<number> {
-    const byShard = new Map<number, Transaction[]>();
+    let sent = 0;
     for (const [shard, chain] of this.shards()) {
+      const txs: Transaction[] = [];
       for (const hash of this.journaled) {
         const tx = chain.mempool.get(hash);
-        if (tx) byShard.set(shard, [...(byShard.get(shard) ?? []), tx]);
+        if (tx) txs.push(tx);
       }
-    }
-    let sent = 0;
-    for (const [shard, txs] of byShard) {
       for (let start = 0; start < txs.length; start += MAX_GOSSIP_TXS) {
         const chunk = txs.slice(start, start + MAX_GOSSIP_TXS);
         const recipients = await this.p2p
