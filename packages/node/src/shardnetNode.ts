@@ -8,8 +8,10 @@ import type { Logger } from "pino";
 import { EventHub } from "./api/events.js";
 import { registerNodeRoutes } from "./api/nodeRoutes.js";
 import { createApiServer } from "./api/server.js";
+import { restartAnchorLimit } from "./chain/anchorStore.js";
 import { BeaconChain } from "./chain/beaconChain.js";
 import { OperationPools, SlashingMessage } from "./chain/pools.js";
+import { persistShardAnchors } from "./chain/shardAnchors.js";
 import { ShardChain } from "./chain/shardChain.js";
 import { SlotClock } from "./clock/slotClock.js";
 import { NodeDb } from "./db/nodeDb.js";
@@ -65,6 +67,8 @@ export class ShardnetNode {
   receipts!: ReceiptRelay;
   readonly events = new EventHub();
   private crosslinkCounts: number[] = [];
+  /** Shard anchor writes, one finalized checkpoint after another (stop() waits for them). */
+  private shardAnchorWrites: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly opts: ShardnetNodeOptions,
@@ -76,7 +80,14 @@ export class ShardnetNode {
     const { loaded, log, metrics, bls } = opts;
     const db = await NodeDb.open(opts.dataDir, loaded.hashHex);
     try {
-      const beacon = await BeaconChain.open(loaded.genesis, db, log, metrics, bls);
+      const { preset } = loaded.genesis;
+      // The newest beacon anchor that still lets every stored shard chain verify the blocks above its anchor.
+      const anchorSlotLimit = await restartAnchorLimit(
+        db,
+        preset.SHARD_COUNT,
+        CONTEXT_MARGIN_EPOCHS * preset.SLOTS_PER_EPOCH,
+      );
+      const beacon = await BeaconChain.open(loaded.genesis, db, log, metrics, bls, { anchorSlotLimit });
       const node = new ShardnetNode(opts, db, beacon);
       await node.startServices();
       return node;
@@ -193,6 +204,10 @@ export class ShardnetNode {
         this.events.publish("head", { slot: e.slot, root: `0x${e.root}` });
       }
       if (e.type === "finalized") {
+        const root = bytesToHex(e.checkpoint.root);
+        this.shardAnchorWrites = this.shardAnchorWrites.then(() =>
+          persistShardAnchors(beacon, this.shardChains.values(), root, log),
+        );
         this.events.publish("finalized", {
           epoch: e.checkpoint.epoch,
           root: `0x${bytesToHex(e.checkpoint.root)}`,
@@ -453,6 +468,9 @@ export class ShardnetNode {
     this.sync.stop();
     await this.api.close().catch(() => undefined);
     await this.p2p.stop().catch(() => undefined);
+    await this.beacon.settled().catch(() => undefined);
+    await this.shardAnchorWrites;
+    for (const chain of this.shardChains.values()) await chain.settled().catch(() => undefined);
     await this.db.close().catch(() => undefined);
   }
 }

@@ -5,6 +5,7 @@ import {
   BeaconBlockBody,
   BlockError,
   type CachedBeaconState,
+  type ChainCaches,
   type CheckpointValue,
   type CrosslinkValue,
   computeEpochAtSlot,
@@ -28,6 +29,15 @@ import type { Logger } from "pino";
 import { type BatchOp, concatKey, type NodeDb, uint64Key } from "../db/nodeDb.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import { AckQueue } from "./ackQueue.js";
+import {
+  type BeaconAnchorKey,
+  beaconAnchorOps,
+  forkContextDeletesBelow,
+  forkContextOp,
+  listBeaconAnchors,
+  loadBeaconState,
+  loadForkContexts,
+} from "./anchorStore.js";
 import { type BeaconForkChoice, createBeaconForkChoice } from "./forkChoiceAdapter.js";
 
 export interface BeaconBlockEntry {
@@ -49,6 +59,24 @@ export interface BeaconContext {
   slot: number;
   epochCtx: CachedBeaconState["epochCtx"];
   crosslinks: CrosslinkValue[];
+}
+
+/** A finalized block a restart starts from, with its post-state (instead of genesis). */
+export interface BeaconAnchor {
+  root: string;
+  slot: number;
+  /** The finalized epoch whose checkpoint this block is. */
+  epoch: number;
+  signed: SignedBeaconBlockValue;
+  post: CachedBeaconState;
+}
+
+export interface BeaconOpenOptions {
+  /**
+   * The highest slot a stored anchor may have (see restartAnchorLimit): the shard chains need the beacon
+   * blocks above it. Undefined: no limit; 0: replay from genesis.
+   */
+  anchorSlotLimit?: number;
 }
 
 export type ImportResult =
@@ -119,6 +147,11 @@ export class BeaconChain {
   private readonly acks: AckQueue;
   /** Head and checkpoints as the API reports them: only what is on disk. */
   private ackedView: AcknowledgedBeaconView;
+  /** Anchor and fork-context writes, in order, off the import path (settled() waits for them). */
+  private anchorWrites: Promise<void> = Promise.resolve();
+  /** Blocks the last open replayed from the database (those above its anchor), and the anchor's slot. */
+  replayedBlocks = 0;
+  anchorSlot = 0;
   /** Attester slashings waiting for inclusion, by the first slashable validator. */
   readonly attesterSlashings = new Map<number, AttesterSlashingValue>();
   /** Proposer slashings waiting for inclusion. */
@@ -131,23 +164,29 @@ export class BeaconChain {
     private readonly metrics: NodeMetrics,
     genesisState: CachedBeaconState,
     readonly bls: BlsBackend,
+    anchor: BeaconAnchor | undefined,
   ) {
     this.networkRoot = genesisState.state.genesisRoot;
     const genesisBlock = createGenesisBlock(genesisState.state);
     this.genesisRoot = bytesToHex(BeaconBlock.hashTreeRoot(genesisBlock));
-    this.blocks.set(this.genesisRoot, {
-      root: this.genesisRoot,
-      slot: 0,
-      parentRoot: "",
-      signed: undefined,
-      post: genesisState,
-    });
-    this.headRoot = this.genesisRoot;
-    this.finalized = { epoch: 0, root: hexToBytes(this.genesisRoot) };
+    const root: BeaconBlockEntry = anchor
+      ? {
+          root: anchor.root,
+          slot: anchor.slot,
+          parentRoot: bytesToHex(anchor.signed.message.parentRoot),
+          signed: anchor.signed,
+          post: anchor.post,
+        }
+      : { root: this.genesisRoot, slot: 0, parentRoot: "", signed: undefined, post: genesisState };
+    this.blocks.set(root.root, root);
+    // Shard chains that start at their genesis build on the genesis beacon block.
+    if (anchor) this.prunedContexts.set(this.genesisRoot, contextOfEntry(this.genesisRoot, 0, genesisState));
+    this.headRoot = root.root;
+    this.finalized = { epoch: anchor?.epoch ?? 0, root: hexToBytes(root.root) };
     this.justified = this.finalized;
-    this.forkChoice = createBeaconForkChoice(this.genesisRoot, genesisState);
+    this.forkChoice = createBeaconForkChoice(root.root, root.post);
     this.ackedView = {
-      head: { root: this.genesisRoot, slot: 0 },
+      head: { root: root.root, slot: root.slot },
       justified: this.justified,
       finalized: this.finalized,
     };
@@ -161,25 +200,40 @@ export class BeaconChain {
     );
   }
 
-  /** Genesis state, then every block in the database replayed in slot order (re-validated). */
+  /**
+   * The newest stored finalized anchor state within `anchorSlotLimit` (else genesis), the stored contexts
+   * of pruned fork blocks, then every stored block above the anchor replayed in slot order (re-validated).
+   */
   static async open(
     genesis: Genesis,
     db: NodeDb,
     log: Logger,
     metrics: NodeMetrics,
     bls: BlsBackend,
+    opts: BeaconOpenOptions = {},
   ): Promise<BeaconChain> {
-    const state = createGenesisBeaconState(genesis);
-    const cached = createCachedBeaconState(state, createChainCaches(genesis.preset));
-    const chain = new BeaconChain(genesis, db, log, metrics, cached, bls);
-    await chain.replayFromDb();
-    await chain.acks.settled();
+    const caches = createChainCaches(genesis.preset);
+    const genesisState = createCachedBeaconState(createGenesisBeaconState(genesis), caches);
+    const anchor = await loadAnchor(db, caches, opts.anchorSlotLimit ?? Number.MAX_SAFE_INTEGER, log);
+    const chain = new BeaconChain(genesis, db, log, metrics, genesisState, bls, anchor);
+    for (const fork of await loadForkContexts(db)) {
+      const cached = createCachedBeaconState(fork.state, caches);
+      chain.prunedContexts.set(fork.root, contextOfEntry(fork.root, fork.slot, cached));
+    }
+    await chain.replayFromDb(anchor?.slot ?? 0);
+    await chain.settled();
     return chain;
   }
 
-  private async replayFromDb(): Promise<void> {
-    const rows = await this.db.range("beaconBlockSlots", uint64Key(0), uint64Key(Number.MAX_SAFE_INTEGER));
+  private async replayFromDb(anchorSlot: number): Promise<void> {
+    const started = performance.now();
+    const rows = await this.db.range(
+      "beaconBlockSlots",
+      uint64Key(anchorSlot + 1),
+      uint64Key(Number.MAX_SAFE_INTEGER),
+    );
     let replayed = 0;
+    let skipped = 0;
     for (const [, rootBytes] of rows) {
       const bytes = await this.db.get("beaconBlocks", rootBytes);
       if (!bytes) continue;
@@ -189,19 +243,28 @@ export class BeaconChain {
       // 2.85 → 1.65 s).
       const result = this.importBlock(signed, { persist: false, trusted: true });
       if (result.status === "imported") replayed++;
+      // A fork that branched off below the anchor: pruned before, its context (if needed) is stored.
+      else if (result.status === "unknown_parent" || result.status === "too_old") skipped++;
       else
         this.log.warn(
           { root: bytesToHex(rootBytes), status: result.status },
           "stored beacon block not replayed",
         );
     }
-    if (replayed > 0) {
-      const head = this.head();
-      this.log.info(
-        { blocks: replayed, headSlot: head.slot, head: head.root },
-        "beacon chain restored from database",
-      );
-    }
+    this.replayedBlocks = replayed;
+    this.anchorSlot = anchorSlot;
+    const head = this.head();
+    this.log.info(
+      {
+        anchorSlot,
+        blocks: replayed,
+        skippedForks: skipped,
+        headSlot: head.slot,
+        head: head.root,
+        ms: Math.round(performance.now() - started),
+      },
+      "beacon chain restored from database",
+    );
   }
 
   onEvent(listener: (e: BeaconChainEvent) => void): () => void {
@@ -232,9 +295,10 @@ export class BeaconChain {
     return this.ackedView;
   }
 
-  /** Resolves once every event and acknowledgement queued so far has been delivered. */
-  settled(): Promise<void> {
-    return this.acks.settled();
+  /** Resolves once every event and acknowledgement queued so far has been delivered, and anchors written. */
+  async settled(): Promise<void> {
+    await this.acks.settled();
+    await this.anchorWrites;
   }
 
   get preset() {
@@ -282,12 +346,7 @@ export class BeaconChain {
   contextOf(root: string): BeaconContext | undefined {
     const entry = this.blocks.get(root);
     if (!entry) return this.prunedContexts.get(root);
-    return {
-      root,
-      slot: entry.slot,
-      epochCtx: entry.post.epochCtx,
-      crosslinks: entry.post.state.currentCrosslinks.getAllReadonlyValues(),
-    };
+    return contextOfEntry(root, entry.slot, entry.post);
   }
 
   /**
@@ -514,14 +573,20 @@ export class BeaconChain {
       while (cursor && cursor.slot > anchor.slot) cursor = this.blocks.get(cursor.parentRoot);
       if (cursor?.root === finalizedRoot) keep.add(entry.root);
     }
+    const ancestors = new Set<string>();
+    for (let e: BeaconBlockEntry | undefined = anchor; e; e = this.blocks.get(e.parentRoot))
+      ancestors.add(e.root);
     // Keep the context of every pruned block, orphaned forks included: a canonical shard block may have been
     // built on a beacon block that later lost fork choice, and replay or range sync must still verify it.
-    for (const root of [...this.blocks.keys()]) {
+    // Forks' states also go to disk: a restart replays the canonical chain above an anchor, not them.
+    const forks: BeaconBlockEntry[] = [];
+    for (const [root, entry] of [...this.blocks]) {
       if (keep.has(root)) continue;
-      const context = this.contextOf(root);
-      if (context) this.prunedContexts.set(root, context);
+      this.prunedContexts.set(root, contextOfEntry(root, entry.slot, entry.post));
+      if (!ancestors.has(root)) forks.push(entry);
       this.blocks.delete(root);
     }
+    this.writeAnchor(anchor, forks);
     this.forkChoice.prune(finalizedRoot);
     // Double proposals below finality no longer matter to fork choice; the evidence already found is kept.
     const finalizedSlot = anchor.slot;
@@ -530,8 +595,36 @@ export class BeaconChain {
   }
 
   /**
-   * Forgets the contexts of pruned blocks below `slot` (never above the finalized slot): no shard block the
-   * node still imports, replays or range-syncs builds on them. Returns how many it forgot.
+   * Stores the finalized block's post-state as a restart anchor (keeping the newest few) and the post-states
+   * of the fork blocks just pruned, in the background, in order. States are serialized now: they are
+   * immutable, but the entries leave memory.
+   */
+  private writeAnchor(anchor: BeaconBlockEntry, forks: readonly BeaconBlockEntry[]): void {
+    if (!anchor.signed) return; // genesis is no anchor: it is rebuilt from the genesis file
+    const key: BeaconAnchorKey = { slot: anchor.slot, epoch: this.finalized.epoch, root: anchor.root };
+    const stateBytes = anchor.post.state.serialize();
+    const forkOps = forks.map((f) => forkContextOp(f.slot, f.root, f.post.state));
+    this.queueAnchorWrite(async () => {
+      const ops = [...beaconAnchorOps(key, stateBytes, await listBeaconAnchors(this.db)), ...forkOps];
+      await this.db.writeBatch(ops);
+    });
+  }
+
+  private queueAnchorWrite(write: () => Promise<void>): void {
+    this.anchorWrites = this.anchorWrites
+      .then(write)
+      .catch((err) =>
+        this.log.warn(
+          { err: (err as Error).message },
+          "could not store a beacon anchor state: a restart replays from an older anchor",
+        ),
+      );
+  }
+
+  /**
+   * Forgets the contexts of pruned blocks below `slot` (never above the finalized slot), in memory and on
+   * disk: no shard block the node still imports, replays or range-syncs builds on them. Returns how many it
+   * forgot from memory.
    */
   forgetContextsBelow(slot: number): number {
     const below = Math.min(slot, this.finalized.epoch * this.preset.SLOTS_PER_EPOCH);
@@ -541,6 +634,7 @@ export class BeaconChain {
       this.prunedContexts.delete(root);
       forgotten++;
     }
+    this.queueAnchorWrite(async () => this.db.writeBatch(await forkContextDeletesBelow(this.db, below)));
     return forgotten;
   }
 
@@ -563,4 +657,52 @@ export class BeaconChain {
   epochOf(slot: number): number {
     return computeEpochAtSlot(this.preset, slot);
   }
+}
+
+function contextOfEntry(root: string, slot: number, post: CachedBeaconState): BeaconContext {
+  return {
+    root,
+    slot,
+    epochCtx: post.epochCtx,
+    crosslinks: post.state.currentCrosslinks.getAllReadonlyValues(),
+  };
+}
+
+/**
+ * The newest stored anchor with slot ≤ `limit` whose state matches its block's state root. When every anchor
+ * is above the limit (a shard chain stalled for longer than the anchors kept), the oldest: that shard then
+ * re-syncs from a snapshot. Undefined: no usable anchor, replay from genesis.
+ */
+async function loadAnchor(
+  db: NodeDb,
+  caches: ChainCaches,
+  limit: number,
+  log: Logger,
+): Promise<BeaconAnchor | undefined> {
+  if (limit <= 0) return undefined;
+  const stored = (await listBeaconAnchors(db)).sort((a, b) => b.slot - a.slot);
+  const within = stored.filter((a) => a.slot <= limit);
+  const oldest = stored.at(-1);
+  if (within.length === 0 && oldest) {
+    log.warn(
+      { limit, oldestAnchorSlot: oldest.slot },
+      "every stored beacon anchor is newer than a tracked shard's anchor needs: shards that lack beacon contexts re-sync from a snapshot",
+    );
+    within.push(oldest);
+  }
+  for (const key of within) {
+    const state = await loadBeaconState(db, key);
+    const blockBytes = await db.get("beaconBlocks", hexToBytes(key.root));
+    if (!state || !blockBytes) continue;
+    const signed = SignedBeaconBlock.deserialize(blockBytes);
+    if (bytesToHex(state.hashTreeRoot()) !== bytesToHex(signed.message.stateRoot)) {
+      log.warn(
+        { slot: key.slot, root: key.root },
+        "stored beacon anchor state does not match its block: skipped",
+      );
+      continue;
+    }
+    return { ...key, signed, post: createCachedBeaconState(state, caches) };
+  }
+  return undefined;
 }

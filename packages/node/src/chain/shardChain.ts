@@ -25,6 +25,7 @@ import { type BatchOp, concatKey, type NodeDb, uint64Key } from "../db/nodeDb.js
 import type { ShardSyncState } from "../health.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import { AckQueue } from "./ackQueue.js";
+import { shardAnchorBeaconSlotMeta, shardAnchorMeta } from "./anchorStore.js";
 import type { BeaconChain, BeaconContext } from "./beaconChain.js";
 
 type SignedShardBlockValue = SignedShardBlock;
@@ -68,6 +69,19 @@ export type ShardChainEvent =
   | { type: "txs_dropped"; shard: number; dropped: DroppedTx[] };
 
 const SHARD_KEY = (shard: number) => uint64Key(shard);
+/**
+ * Crosslinked blocks remembered after they leave `blocks`, until the beacon chain finalizes one of them and
+ * its state becomes the restart anchor (finality trails the head's crosslink by a few epochs).
+ */
+const CROSSLINKED_KEPT = 64;
+
+/** A crosslinked block's state, kept for persistAnchor. */
+interface CrosslinkedState {
+  slot: number;
+  state: ShardState;
+  /** Slot of the beacon block it builds on. */
+  beaconSlot: number;
+}
 /** Replay of stored blocks: their transactions' signatures were checked before the block was stored. */
 const ALL_VERIFIED = { has: (_hash: string) => true };
 
@@ -96,6 +110,14 @@ export class ShardChain {
   private readonly acks: AckQueue;
   /** The head as the API reports it: only what is on disk. */
   private ackedHead: { root: string; slot: number };
+  /** Crosslinked blocks' states by root, oldest first (bounded by CROSSLINKED_KEPT and the stored anchor). */
+  private readonly crosslinked = new Map<string, CrosslinkedState>();
+  /** The anchor this chain was reset to (restart, snapshot) and the beacon slot its blocks above need. */
+  private resetAnchor: { root: string; beaconSlot: number } | undefined;
+  /** Root of the anchor whose state is on disk. */
+  private storedAnchorRoot: string | undefined;
+  /** Blocks the last open replayed from the database (those above its anchor). */
+  replayedBlocks = 0;
 
   private constructor(
     readonly shard: number,
@@ -144,16 +166,24 @@ export class ShardChain {
     return chain;
   }
 
+  /** The stored anchor state (else genesis), then every stored block above it, in slot order. */
   private async replayFromDb(): Promise<void> {
     const prefix = SHARD_KEY(this.shard);
-    const anchorRoot = await this.db.getMeta(`shard_anchor_${this.shard}`);
+    const anchorRoot = await this.db.getMeta(shardAnchorMeta(this.shard));
     if (anchorRoot) {
       const bytes = await this.db.get("shardStates", concatKey(prefix, hexToBytes(anchorRoot)));
-      if (bytes) this.resetTo(anchorRoot, shardStateFromBytes(bytes, hexToBytes(anchorRoot)));
+      if (bytes) {
+        const state = shardStateFromBytes(bytes, hexToBytes(anchorRoot));
+        const beaconSlot = Number(
+          (await this.db.getMeta(shardAnchorBeaconSlotMeta(this.shard))) ?? state.slot,
+        );
+        this.resetTo(anchorRoot, state, beaconSlot);
+        this.storedAnchorRoot = anchorRoot;
+      }
     }
     const rows = await this.db.range(
       "shardBlockSlots",
-      concatKey(prefix, uint64Key(0)),
+      concatKey(prefix, uint64Key(this.head().slot + 1)),
       concatKey(prefix, uint64Key(Number.MAX_SAFE_INTEGER)),
     );
     let replayed = 0;
@@ -164,11 +194,16 @@ export class ShardChain {
       const result = this.importBlock(SignedShardBlock.deserialize(bytes), { persist: false, trusted: true });
       if (result.status === "imported") replayed++;
     }
-    if (replayed > 0)
-      this.log.info(
-        { shard: this.shard, blocks: replayed, headSlot: this.head().slot },
-        "shard chain restored from database",
-      );
+    this.replayedBlocks = replayed;
+    this.log.info(
+      {
+        shard: this.shard,
+        anchorSlot: this.resetAnchor ? this.blocks.get(this.resetAnchor.root)?.slot : 0,
+        blocks: replayed,
+        headSlot: this.head().slot,
+      },
+      "shard chain restored from database",
+    );
   }
 
   onEvent(listener: (e: ShardChainEvent) => void): () => void {
@@ -195,7 +230,7 @@ export class ShardChain {
   anchorBeaconSlot(): number | undefined {
     const anchor = this.blocks.get(this.forkChoice.getCrosslinkedRoot());
     if (!anchor) return undefined;
-    if (anchor.beaconBlockRoot === "") return anchor.slot; // a snapshot anchor: its own slot bounds it
+    if (anchor.root === this.resetAnchor?.root) return this.resetAnchor.beaconSlot;
     return this.beacon.contextOf(anchor.beaconBlockRoot)?.slot;
   }
 
@@ -205,6 +240,7 @@ export class ShardChain {
       shard_blocks: this.blocks.size,
       shard_tx_inclusions: this.txInclusions.size,
       shard_credits: this.credits.size,
+      shard_crosslinked_states: this.crosslinked.size,
       shard_pending_receipts: this.pendingReceipts.size,
       mempool: this.mempool.size,
     };
@@ -488,12 +524,9 @@ export class ShardChain {
    */
   async anchorAt(rootHex: string, state: ShardState, serialized: Uint8Array): Promise<void> {
     const written = this.acks.hold();
-    this.resetTo(rootHex, state);
-    const prefix = SHARD_KEY(this.shard);
-    const persisted = this.db.writeBatch([
-      { bucket: "shardStates", key: concatKey(prefix, hexToBytes(rootHex)), value: serialized },
-      this.db.metaOp(`shard_anchor_${this.shard}`, rootHex),
-    ]);
+    // Blocks above a snapshot build on beacon blocks from about its slot on.
+    this.resetTo(rootHex, state, state.slot);
+    const persisted = this.writeAnchor(rootHex, serialized, state.slot);
     written(persisted);
     await persisted;
     this.log.info(
@@ -502,7 +535,44 @@ export class ShardChain {
     );
   }
 
-  private resetTo(rootHex: string, state: ShardState): void {
+  /**
+   * Stores the state of the crosslinked block `rootHex` (one the beacon chain finalized) as this chain's
+   * restart anchor, replacing the previous one. False if this chain no longer (or never) held that block.
+   */
+  async persistAnchor(rootHex: string): Promise<boolean> {
+    if (rootHex === this.storedAnchorRoot) return true;
+    const block = this.blocks.get(rootHex);
+    const beaconSlot =
+      block && block.root === this.resetAnchor?.root
+        ? this.resetAnchor.beaconSlot
+        : block && this.beacon.contextOf(block.beaconBlockRoot)?.slot;
+    const kept =
+      this.crosslinked.get(rootHex) ??
+      (block && beaconSlot !== undefined ? { slot: block.slot, state: block.state, beaconSlot } : undefined);
+    if (!kept) return false;
+    for (const [root, entry] of this.crosslinked) if (entry.slot <= kept.slot) this.crosslinked.delete(root);
+    await this.writeAnchor(rootHex, kept.state.serialize(), kept.beaconSlot);
+    return true;
+  }
+
+  /** One batch: the anchor state, its meta, and the delete of the previous anchor's state. */
+  private async writeAnchor(rootHex: string, serialized: Uint8Array, beaconSlot: number): Promise<void> {
+    const prefix = SHARD_KEY(this.shard);
+    const previous = this.storedAnchorRoot;
+    this.storedAnchorRoot = rootHex;
+    const ops: BatchOp[] = [
+      { bucket: "shardStates", key: concatKey(prefix, hexToBytes(rootHex)), value: serialized },
+      this.db.metaOp(shardAnchorMeta(this.shard), rootHex),
+      this.db.metaOp(shardAnchorBeaconSlotMeta(this.shard), String(beaconSlot)),
+    ];
+    if (previous && previous !== rootHex)
+      ops.push({ bucket: "shardStates", key: concatKey(prefix, hexToBytes(previous)), value: undefined });
+    await this.db.writeBatch(ops);
+  }
+
+  private resetTo(rootHex: string, state: ShardState, beaconSlot: number): void {
+    this.resetAnchor = { root: rootHex, beaconSlot };
+    this.crosslinked.clear();
     this.blocks.clear();
     this.blocks.set(rootHex, {
       root: rootHex,
@@ -528,6 +598,15 @@ export class ShardChain {
     if (!this.blocks.has(root) || root === this.forkChoice.getCrosslinkedRoot()) return;
     this.forkChoice.setCrosslinked(hexToBytes(root));
     const anchor = this.blocks.get(root)!;
+    const beaconSlot =
+      root === this.resetAnchor?.root
+        ? this.resetAnchor.beaconSlot
+        : this.beacon.contextOf(anchor.beaconBlockRoot)?.slot;
+    if (beaconSlot !== undefined) {
+      this.crosslinked.set(root, { slot: anchor.slot, state: anchor.state, beaconSlot });
+      if (this.crosslinked.size > CROSSLINKED_KEPT)
+        this.crosslinked.delete(this.crosslinked.keys().next().value!);
+    }
     const ancestors = new Set<string>();
     for (let e: ShardBlockEntry | undefined = anchor; e; e = this.blocks.get(e.parentRoot))
       ancestors.add(e.root);

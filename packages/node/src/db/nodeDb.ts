@@ -14,6 +14,7 @@ export const BUCKETS = [
   "beaconBlocks",
   "beaconBlockSlots",
   "beaconStates",
+  "beaconContexts",
   "shardBlocks",
   "shardBlockSlots",
   "shardStates",
@@ -128,6 +129,13 @@ export class NodeDb {
     for await (const [key, value] of this.buckets[bucket].iterator({ gte, lt, limit })) {
       out.push([asView(key), asView(value)]);
     }
+    return out;
+  }
+
+  /** Keys with `gte <= key < lt`, in key order (values are not read). */
+  async keys(bucket: BucketName, gte: Bytes, lt: Bytes): Promise<Bytes[]> {
+    const out: Bytes[] = [];
+    for await (const key of this.buckets[bucket].keys({ gte, lt })) out.push(asView(key));
     return out;
   }
 
