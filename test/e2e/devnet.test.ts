@@ -2,7 +2,7 @@
  * End-to-end devnet tests (DESIGN.md §6, §9): one beacon node + 4 shard nodes as real processes, real
  * libp2p on 127.0.0.1, 1-second slots, 32 validators (8 per shard node, so any one node holds < 1/3).
  * One devnet is shared by the tests, which run in order:
- *   finality + crosslinks → agreement → kill -9 / restart → late node → foreign genesis.
+ *   finality + crosslinks → agreement → kill -9 / restart → late node → checkpoint sync → foreign genesis.
  */
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -148,6 +148,13 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
   it("keeps finalising while one shard node is killed (-9) for two epochs; the node restarts from its database and catches up", async () => {
     const d = net();
     const victim = "node-2";
+    // Anchors need finality a few epochs deep: the beacon anchor lies 2 epochs below the beacon blocks that
+    // the shards' finalized crosslinks build on.
+    await waitFor(
+      "finalized epoch 4 (so that the victim has stored anchors to restart from)",
+      async () => ((await d.status(victim)).finalized.epoch >= 4 ? true : undefined),
+      d.epochs(CATCH_UP_EPOCHS),
+    );
     // A node reports only heads that are on disk (AckQueue), so the head in `before` survives the kill.
     const before = await d.status(victim);
     const finalizedAtKill = (await d.status("beacon")).finalized;
@@ -183,6 +190,16 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
     );
     // Durability (§9.5): the restarted node starts from the head it had acknowledged, not from genesis.
     expect(Number(started?.headSlot)).toBeGreaterThanOrEqual(before.head.slot);
+    // Anchored restart: it loaded a finalized anchor state and replayed only the blocks above it.
+    const restored = d
+      .logEvents(victim)
+      .filter((e) => e.msg === "beacon chain restored from database")
+      .at(-1);
+    note(
+      `${victim} replayed ${String(restored?.blocks)} beacon blocks above its anchor at slot ${String(restored?.anchorSlot)} (head ${String(restored?.headSlot)})`,
+    );
+    expect(Number(restored?.anchorSlot)).toBeGreaterThan(0);
+    expect(Number(restored?.blocks)).toBeLessThan(Number(restored?.headSlot));
 
     const caughtUp = await waitFor(
       `${victim} to catch up with the beacon node`,
@@ -276,6 +293,62 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
     note(`late node reached each sampled head (head slot:+slots it took): [${lags.join(", ")}]`);
   });
 
+  it("a node started with --checkpoint-sync-url starts from a finalized state, follows the head, serves the API and agrees on finality", async () => {
+    const d = net();
+    await d.untilSlot(6 * SLOTS_PER_EPOCH);
+    const source = d.node("node-1");
+    const served = await fetch(`${source.api}/v1/checkpoint/finalized`);
+    expect(served.status).toBe(200);
+    const servedRoot = served.headers.get("x-checkpoint-root") ?? "";
+    expect(servedRoot).toMatch(/^0x[0-9a-f]{64}$/);
+    await served.arrayBuffer();
+
+    // A wrong --checkpoint-root is refused: the node exits and writes nothing it would resume from.
+    const wrongRoot = `0x${"ab".repeat(32)}`;
+    const refused = d.spawn({
+      ...d.extraSpec("checkpoint-wrong", [], [2]),
+      extraArgs: ["--checkpoint-sync-url", source.api, "--checkpoint-root", wrongRoot],
+    });
+    const exit = await d.waitExit(refused.name, d.epochs(CATCH_UP_EPOCHS));
+    expect(exit.code).toBe(1);
+    expect(d.readLog(refused.name)).toMatch(/refusing it/);
+    note(`wrong --checkpoint-root refused: ${d.readLog(refused.name).trim().split("\n").at(-1)}`);
+
+    const startedAtSlot = d.currentSlot();
+    const synced = d.spawn({
+      ...d.extraSpec("checkpoint-node", [], [2]),
+      extraArgs: ["--checkpoint-sync-url", source.api],
+    });
+    await d.waitHealthy(synced.name, d.epochs(CATCH_UP_EPOCHS));
+    const caughtUp = await waitFor(
+      "the checkpoint-synced node to follow the head and agree on finality",
+      async () => {
+        const [b, c] = await Promise.all([d.status("beacon"), d.status(synced.name)]);
+        const sameFinal = b.finalized.epoch === c.finalized.epoch && b.finalized.root === c.finalized.root;
+        const shard2 = c.shardSync.find((s) => s.shard === 2);
+        return sameFinal && Math.abs(b.head.slot - c.head.slot) <= 2 && shard2?.state === "synced"
+          ? { b, c }
+          : undefined;
+      },
+      d.epochs(CATCH_UP_EPOCHS),
+      250,
+    );
+    const events = d.logEvents(synced.name);
+    const started = events.find((e) => e.msg === "checkpoint sync: starting from a finalized state");
+    const restored = events.find((e) => e.msg === "beacon chain restored from database");
+    note(
+      `checkpoint node (started at slot ${startedAtSlot}) from root ${String(started?.root)} at slot ${String(started?.slot)}: head ${caughtUp.c.head.slot}, finalized ${caughtUp.c.finalized.epoch}`,
+    );
+    // It started from the finalized state, replayed nothing, and imported only blocks above it.
+    expect(Number(started?.slot)).toBeGreaterThan(0);
+    expect(restored?.anchorSlot).toBe(started?.slot);
+    expect(restored?.blocks).toBe(0);
+    const head = await fetch(`${synced.api}/v1/beacon/head`);
+    expect(head.status).toBe(200);
+    const shardHead = await fetch(`${synced.api}/v1/shards/2/head`);
+    expect(shardHead.status).toBe(200);
+  });
+
   it("a node with another network's genesis is refused by its peers; a data dir of another network makes a node exit", async () => {
     const d = net();
     // Same shape and genesis time, another network name → another genesis hash.
@@ -292,7 +365,7 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
     const spec = d.extraSpec("foreign", [], [0]);
     spec.genesisPath = foreignGenesis;
     spec.bootnodes = [...d.nodes.values()]
-      .filter((n) => n.name !== "foreign" && n.name !== "late-node")
+      .filter((n) => !["foreign", "late-node", "checkpoint-wrong"].includes(n.name))
       .map((n) => `/ip4/127.0.0.1/tcp/${n.p2pPort}/p2p/${peerIdOf(d, n.name)}`);
     const foreign = d.spawn(spec);
     // Its peers refuse it, so it is never healthy (isolated): wait for its API only.

@@ -5,12 +5,14 @@
  * end of the warm-up, the caches that grew (shardnet_cache_entries) and the database growth per hour. It
  * exits 1 when RSS or heap of any node drifted more than --max-drift after warm-up.
  *
- * With --kill-at M, node-2 is killed with -9 after minute M and restarted with the same command line (a
- * long restart): the soak prints when its API answered, when it became healthy and when it was back in
- * step with the beacon node (head within 2 slots, same finalized checkpoint, peers), and exits 1 if it
- * never was by the end. Its memory is left out of the drift.
+ * With --kill-at M[,M2…], node-2 is killed with -9 after each of those minutes and restarted with the same
+ * command line (a long restart): the soak prints when its API answered, when it became healthy, when it
+ * was back in step with the beacon node (head within 2 slots, same finalized checkpoint, peers) and how
+ * many blocks it replayed, and exits 1 if it never was. Its memory is left out of the drift. With two or
+ * more restarts it prints the ratio of the last restart's time to the first's (`npm run bench:restart`:
+ * minutes 10 and 60, goal ≤ 10 s and a ratio ≤ 1.5).
  *
- *   npm run soak -- [--minutes 60] [--rate 20] [--slot-seconds 1] [--max-drift 0.15] [--kill-at 0]
+ *   npm run soak -- [--minutes 60] [--rate 20] [--slot-seconds 1] [--max-drift 0.15] [--kill-at 10,60]
  */
 import "@shardnet/p2p/polyfill";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -51,9 +53,9 @@ const options = {
   "base-port": { kind: "number", description: "first port of the devnet", default: 29900 },
   out: { kind: "string", description: "folder for soak.json and the logs", default: "bench-results/soak" },
   "kill-at": {
-    kind: "number",
-    description: "minute after which node-2 is killed (-9) and restarted with the same flags (0: never)",
-    default: 0,
+    kind: "string",
+    description: "minutes after which node-2 is killed (-9) and restarted with the same flags, e.g. 10,60",
+    default: "",
   },
 } as const;
 
@@ -131,7 +133,11 @@ function findNodeProcess(dataDir: string): { pid: number; argv: string[] } {
 
 interface RestartTimes {
   node: string;
+  minute: number;
   killedAtSlot: number;
+  /** From its status: blocks replayed above the anchor it loaded, and the anchor's slot. */
+  replayedBlocks?: number;
+  anchorSlot?: number;
   apiSeconds?: number;
   healthySeconds?: number;
   inStepSeconds?: number;
@@ -162,6 +168,8 @@ async function watchRestart(
           return (await res.json()) as NodeStatus;
         }),
       );
+      times.replayedBlocks = v!.restoredFrom?.replayedBlocks;
+      times.anchorSlot = v!.restoredFrom?.anchorSlot;
       times.last = `health ${healthBody.status}${healthBody.reasons ? ` (${healthBody.reasons.join("; ")})` : ""}, head ${v!.head.slot} vs ${b!.head.slot}, finalized ${v!.finalized.epoch} vs ${b!.finalized.epoch}, peers ${v!.peers}`;
       if (
         health.ok &&
@@ -175,6 +183,10 @@ async function watchRestart(
     }
   }
 }
+
+/** Issue 14's restart goals: in step within 10 s, and a restart after 60 minutes ≤ 1.5× one after 10. */
+const RESTART_GOAL_SECONDS = 10;
+const RESTART_RATIO_GOAL = 1.5;
 
 const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
 
@@ -192,6 +204,15 @@ async function main(): Promise<number> {
     values["warmup-minutes"] > 0 ? values["warmup-minutes"] : Math.max(2, Math.round(minutes / 6));
   if (warmup >= minutes)
     throw new UsageError(`--warmup-minutes (${warmup}) must be below --minutes (${minutes})`);
+  const killMinutes = values["kill-at"]
+    .split(",")
+    .map((m) => m.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (killMinutes.some((m) => !Number.isInteger(m) || m < 1 || m >= minutes))
+    throw new UsageError(
+      `--kill-at must list whole minutes in 1..${minutes - 1}, got "${values["kill-at"]}"`,
+    );
   const out = resolve(REPO_ROOT, values.out);
   mkdirSync(out, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "shardnet-soak-"));
@@ -260,11 +281,10 @@ async function main(): Promise<number> {
     log(`minute  slot   ${nodes.map((n) => `${n.name.padEnd(6)} rss/heap/db MB`.padEnd(24)).join(" ")}`);
     const history: MinuteSample[] = [];
     const started = Date.now();
-    const killAt = values["kill-at"];
     const victim = nodes.find((n) => n.name === "node-2");
     const beaconNode = nodes.find((n) => n.role === "beacon")!;
-    let restart: RestartTimes | undefined;
-    let restartWatch: Promise<void> | undefined;
+    const restarts: RestartTimes[] = [];
+    const restartWatches: Promise<void>[] = [];
     for (let minute = 1; minute <= minutes; minute++) {
       await sleep(Math.max(0, started + minute * 60_000 - Date.now()));
       for (const [i, c] of children.slice(0, 2).entries()) {
@@ -281,7 +301,7 @@ async function main(): Promise<number> {
         ),
       };
       history.push(sample);
-      if (minute === killAt && victim) {
+      if (killMinutes.includes(minute) && victim) {
         const { pid, argv } = findNodeProcess(victim.dataDir);
         process.kill(pid, "SIGKILL");
         await waitFor(
@@ -290,7 +310,12 @@ async function main(): Promise<number> {
           10_000,
           50,
         );
-        restart = { node: victim.name, killedAtSlot: Math.floor((Date.now() - genesisMs) / slotMs) };
+        const restart: RestartTimes = {
+          node: victim.name,
+          minute,
+          killedAtSlot: Math.floor((Date.now() - genesisMs) / slotMs),
+        };
+        restarts.push(restart);
         const restartedMs = Date.now();
         const child = spawn(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
         const logOut = createWriteStream(victim.logFile, { flags: "a" });
@@ -300,7 +325,10 @@ async function main(): Promise<number> {
         log(
           `killed ${victim.name} (-9) at slot ${restart.killedAtSlot} and restarted it with the same flags`,
         );
-        restartWatch = watchRestart(victim, beaconNode, restartedMs, started + minutes * 60_000, restart);
+        const nextKill = killMinutes.find((m) => m > minute) ?? minutes;
+        restartWatches.push(
+          watchRestart(victim, beaconNode, restartedMs, started + nextKill * 60_000, restart),
+        );
       }
       log(
         `${String(minute).padStart(6)}  ${String(sample.slot).padStart(5)}  ${nodes
@@ -327,7 +355,7 @@ async function main(): Promise<number> {
     );
     const summary: Record<string, unknown> = {};
     for (const n of nodes) {
-      if (restart && n.name === restart.node) continue; // restarted: its memory started over
+      if (restarts.some((r) => r.node === n.name)) continue; // restarted: its memory started over
       const a = {
         ...base.nodes[n.name]!,
         rssMb: mean(baseSamples, n.name, "rssMb"),
@@ -350,21 +378,28 @@ async function main(): Promise<number> {
         `  ${n.name.padEnd(7)} rss ${fmt(a.rssMb)}→${fmt(b.rssMb)} MB (${(rss * 100).toFixed(1)}%), heap ${fmt(a.heapMb)}→${fmt(b.heapMb)} MB (${(heap * 100).toFixed(1)}%), db +${fmt(dbPerHour, 1)} MB/hour${grown.length > 0 ? `; caches grown: ${grown.join(", ")}` : ""}`,
       );
     }
-    await restartWatch;
-    if (restart) {
-      const s = (v: number | undefined) => (v === undefined ? "never" : `${v} s`);
+    await Promise.all(restartWatches);
+    const s = (v: number | undefined) => (v === undefined ? "never" : `${v} s`);
+    for (const restart of restarts) {
       log(
-        `restart of ${restart.node} (killed at slot ${restart.killedAtSlot}): API after ${s(restart.apiSeconds)}, healthy after ${s(restart.healthySeconds)}, in step with the beacon node after ${s(restart.inStepSeconds)}; last: ${restart.last ?? "-"}`,
+        `restart of ${restart.node} after minute ${restart.minute} (killed at slot ${restart.killedAtSlot}): replayed ${restart.replayedBlocks ?? "?"} beacon blocks above its anchor at slot ${restart.anchorSlot ?? "?"}; API after ${s(restart.apiSeconds)}, healthy after ${s(restart.healthySeconds)}, in step with the beacon node after ${s(restart.inStepSeconds)} (goal ≤ ${RESTART_GOAL_SECONDS} s); last: ${restart.last ?? "-"}`,
+      );
+    }
+    const [first, lastRestart] = [restarts[0], restarts.at(-1)];
+    if (restarts.length >= 2 && first?.inStepSeconds && lastRestart?.inStepSeconds !== undefined) {
+      const ratio = lastRestart.inStepSeconds / first.inStepSeconds;
+      log(
+        `restart time after minute ${lastRestart.minute} / after minute ${first.minute}: ${ratio.toFixed(2)} (goal ≤ ${RESTART_RATIO_GOAL}; ratio to the goal ${(ratio / RESTART_RATIO_GOAL).toFixed(2)}); slowest restart ${(Math.max(...restarts.map((r) => r.inStepSeconds ?? Number.POSITIVE_INFINITY)) / RESTART_GOAL_SECONDS).toFixed(2)}× the ${RESTART_GOAL_SECONDS}-s goal`,
       );
     }
     writeFileSync(
       join(out, "soak.json"),
-      `${JSON.stringify({ config: values, warmup, history, summary, restart }, null, 2)}\n`,
+      `${JSON.stringify({ config: values, warmup, history, summary, restarts }, null, 2)}\n`,
     );
     const ok =
       Number.isFinite(worst) &&
       worst <= values["max-drift"] &&
-      (restart === undefined || restart.inStepSeconds !== undefined);
+      restarts.every((r) => r.inStepSeconds !== undefined);
     log(
       `${ok ? "OK" : "FAIL"}: largest drift ${(worst * 100).toFixed(1)}% (ratio to the limit ${(worst / values["max-drift"]).toFixed(2)}); report ${join(out, "soak.json")}`,
     );

@@ -20,6 +20,8 @@ export interface NodeStatus {
   shardHeads: Array<{ shard: number; slot: number; root: string }>;
   /** Crosslinks seen on the canonical beacon chain since genesis, per shard. */
   crosslinkCounts: number[];
+  /** The stored anchor this process started from (0: genesis) and the beacon blocks it replayed above it. */
+  restoredFrom: { anchorSlot: number; replayedBlocks: number };
 }
 
 export interface EndpointEntry {

@@ -23,6 +23,17 @@ export async function runNodeProcess(
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new UsageError(`--${flag} must be a port 0..65535, got ${port}`);
   }
+  const checkpointRoot = values["checkpoint-root"];
+  if (checkpointRoot && !/^(0x)?[0-9a-fA-F]{64}$/.test(checkpointRoot))
+    throw new UsageError(`--checkpoint-root must be a 32-byte hex root, got "${checkpointRoot}"`);
+  if (checkpointRoot && !values["checkpoint-sync-url"])
+    throw new UsageError(
+      "--checkpoint-root needs --checkpoint-sync-url (the node to fetch the checkpoint from)",
+    );
+  if (values["checkpoint-sync-url"] && !URL.canParse(values["checkpoint-sync-url"]))
+    throw new UsageError(
+      `--checkpoint-sync-url must be a URL such as http://127.0.0.1:9000, got "${values["checkpoint-sync-url"]}"`,
+    );
   useNativeHasher();
   const log = createLogger({
     name: values.name,
@@ -64,6 +75,9 @@ export async function runNodeProcess(
     maxPeers: values["max-peers"],
     peerKeyFile: values["peer-key-file"],
     shards,
+    ...(values["checkpoint-sync-url"]
+      ? { checkpointSync: { url: values["checkpoint-sync-url"], root: checkpointRoot || undefined } }
+      : {}),
     keys,
     bls,
     log,

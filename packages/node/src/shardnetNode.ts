@@ -20,6 +20,7 @@ import { assessHealth, type NodeHealth, type ShardSyncState } from "./health.js"
 import type { NodeMetrics } from "./metrics/nodeMetrics.js";
 import { registerGossipHandlers } from "./network/gossipHandlers.js";
 import { ReceiptRelay } from "./receipts/receiptRelay.js";
+import { checkpointSync } from "./sync/checkpointSync.js";
 import { SyncService } from "./sync/syncService.js";
 import { TxJournal } from "./tx/txJournal.js";
 import { TxService } from "./tx/txService.js";
@@ -41,6 +42,8 @@ export interface ShardnetNodeOptions {
   peerKeyFile: string;
   /** Shards always tracked. */
   shards: number[];
+  /** Start an empty database from a finalized checkpoint served by `url` (expected block root: `root`). */
+  checkpointSync?: { url: string; root: string | undefined };
   keys: ValidatorKeys;
   bls: BlsBackend;
   log: Logger;
@@ -80,6 +83,8 @@ export class ShardnetNode {
     const { loaded, log, metrics, bls } = opts;
     const db = await NodeDb.open(opts.dataDir, loaded.hashHex);
     try {
+      if (opts.checkpointSync)
+        await checkpointSync(db, loaded.genesis, opts.checkpointSync.url, opts.checkpointSync.root, log);
       const { preset } = loaded.genesis;
       // The newest beacon anchor that still lets every stored shard chain verify the blocks above its anchor.
       const anchorSlotLimit = await restartAnchorLimit(
@@ -460,6 +465,8 @@ export class ShardnetNode {
         })
         .sort((a, b) => a.shard - b.shard),
       crosslinkCounts: this.crosslinkCounts,
+      // Where this process's beacon chain started: the anchor it loaded and the blocks it replayed above it.
+      restoredFrom: { anchorSlot: this.beacon.anchorSlot, replayedBlocks: this.beacon.replayedBlocks },
     };
   }
 

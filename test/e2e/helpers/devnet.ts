@@ -66,6 +66,8 @@ export interface NodeSpecE2e {
   genesisPath: string;
   dataDir: string;
   bootnodes: string[];
+  /** More flags, e.g. --checkpoint-sync-url. */
+  extraArgs?: string[];
 }
 
 export interface NodeHandle extends NodeSpecE2e {
@@ -147,7 +149,7 @@ export class E2eDevnet {
       shards: 4,
       validators: 32,
       slotSeconds: 1,
-      logLevel: "info",
+      logLevel: process.env.E2E_LOG_LEVEL ?? "info",
       keepDir: false,
       ...options,
     };
@@ -237,6 +239,7 @@ export class E2eDevnet {
     if (spec.bootnodes.length > 0) args.push("--bootnodes", spec.bootnodes.join(","));
     if (spec.shards.length > 0) args.push("--shards", spec.shards.join(","));
     if (spec.validators.length > 0) args.push("--validators", spec.validators.join(","));
+    args.push(...(spec.extraArgs ?? []));
     const logFile = join(nodeDir, "node.log");
     const previous = this.nodes.get(spec.name);
     if (previous && isRunning(previous.child)) throw new Error(`${spec.name} is still running`);

@@ -9,6 +9,7 @@ import { bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { FastifyInstance } from "fastify";
 import type { ShardChain } from "../chain/shardChain.js";
 import type { ShardnetNode } from "../shardnetNode.js";
+import { finalizedCheckpointBundle } from "../sync/checkpointSync.js";
 import { ApiError, badRequest, notFound, syncing } from "./errors.js";
 
 /** Most transactions in one `POST /v1/transactions` batch. */
@@ -58,6 +59,23 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
   });
   // Liveness: the process serves its API (container health checks, process supervisors).
   app.get("/v1/node/live", async () => ({ status: "live" }));
+  // Checkpoint sync: the newest finalized block with its post-state, as SSZ (FinalizedCheckpointBundle),
+  // for nodes started with --checkpoint-sync-url. Served from the database (only what is on disk).
+  app.get("/v1/checkpoint/finalized", async (_req, reply) => {
+    const bundle = await finalizedCheckpointBundle(node.db);
+    if (!bundle)
+      throw new ApiError(
+        404,
+        "NO_FINALIZED_CHECKPOINT",
+        "no finalized checkpoint stored yet: retry after finality",
+      );
+    reply
+      .type("application/octet-stream")
+      .header("x-checkpoint-root", `0x${bundle.root}`)
+      .header("x-checkpoint-epoch", String(bundle.epoch))
+      .header("x-checkpoint-slot", String(bundle.slot));
+    return Buffer.from(bundle.bytes.buffer, bundle.bytes.byteOffset, bundle.bytes.byteLength);
+  });
   app.get("/v1/node/status", async () => node.status());
   app.get("/v1/node/peers", async () => ({
     peerId: node.p2p.peerId,

@@ -44,6 +44,17 @@ export const nodeOptionTable = {
     default: "",
   },
   "password-file": { kind: "string", description: "file holding the keystores' password", default: "" },
+  "checkpoint-sync-url": {
+    kind: "string",
+    description:
+      "start an empty database from the finalized state served by this node API (http://host:port)",
+    default: "",
+  },
+  "checkpoint-root": {
+    kind: "string",
+    description: "0x block root the checkpoint must have (else its root is logged as trusted)",
+    default: "",
+  },
   bls: { kind: "string", description: "BLS backend: blst | noble", default: "blst" },
   "log-level": {
     kind: "string",

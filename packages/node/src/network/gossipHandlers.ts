@@ -52,12 +52,20 @@ export function registerGossipHandlers(d: GossipDeps): void {
     maxWaitMs: 5,
     observe: (seconds) => metrics.blsVerifySeconds.observe(seconds),
   });
-  /** Validator indices of an attestation's set bits, or the reason it cannot be checked now. */
-  const attestersOf = (att: AttestationValue): number[] | "future" | "too_old" | "bad_bits" => {
+  /**
+   * Validator indices of an attestation's set bits, or the reason it cannot be checked now. A vote for a
+   * beacon block this node has not imported (it is syncing, or the block is late) is `unknown_block`: its
+   * committee cannot be judged from this node's head, so it is ignored, never rejected (a syncing node
+   * that rejected honest votes would graylist every peer and cut itself off).
+   */
+  const attestersOf = (
+    att: AttestationValue,
+  ): number[] | "future" | "too_old" | "unknown_block" | "bad_bits" => {
     const slot = att.data.slot;
     const now = d.currentSlot();
     if (slot > now + 1) return "future";
     if (slot + 2 * beacon.preset.SLOTS_PER_EPOCH < now) return "too_old";
+    if (beacon.contextOf(bytesToHex(att.data.beaconBlockRoot)) === undefined) return "unknown_block";
     try {
       const attesters = getAttestingIndices({ cached: beacon.head().state }, att);
       return attesters.length > 0 ? attesters : "bad_bits";
@@ -154,7 +162,8 @@ export function registerGossipHandlers(d: GossipDeps): void {
     validate: async (att, _from, topic): Promise<ValidationResult> => {
       if (!("shard" in topic) || att.data.shard !== topic.shard) return count("reject", "wrong_shard");
       const attesters = attestersOf(att);
-      if (attesters === "future" || attesters === "too_old") return count("ignore", attesters);
+      if (attesters === "future" || attesters === "too_old" || attesters === "unknown_block")
+        return count("ignore", attesters);
       if (attesters === "bad_bits" || attesters.length !== 1) return count("reject", "not_single");
       if (!(await verifyAttestation(att, attesters))) return count("reject", "bad_signature");
       const evidence = detector.onAttestation(attesters[0]!, att.data, att.signature);
@@ -170,7 +179,8 @@ export function registerGossipHandlers(d: GossipDeps): void {
     decode: (bytes) => Attestation.deserialize(bytes),
     validate: async (att): Promise<ValidationResult> => {
       const attesters = attestersOf(att);
-      if (attesters === "future" || attesters === "too_old") return count("ignore", attesters);
+      if (attesters === "future" || attesters === "too_old" || attesters === "unknown_block")
+        return count("ignore", attesters);
       if (attesters === "bad_bits") return count("reject", "bad_bits");
       if (!(await verifyAttestation(att, attesters))) return count("reject", "bad_signature");
       d.pools.addAggregate(att);
@@ -188,7 +198,7 @@ export function registerGossipHandlers(d: GossipDeps): void {
       const headerRoot = bytesToHex(CrosslinkCandidateMessage.fields.header.hashTreeRoot(header));
       if (headerRoot !== bytesToHex(attestation.data.shardBlockRoot)) return "reject";
       const attesters = attestersOf(attestation);
-      if (attesters === "future" || attesters === "too_old") return "ignore";
+      if (attesters === "future" || attesters === "too_old" || attesters === "unknown_block") return "ignore";
       if (attesters === "bad_bits") return "reject";
       if (!(await verifyAttestation(attestation, attesters))) return "reject";
       d.pools.addCandidate(msg);
