@@ -156,9 +156,29 @@ async function main(): Promise<number> {
       );
   });
 
-  // --- pre-signed transfers ---------------------------------------------------------------------------
+  // --- transfers, signed when due ----------------------------------------------------------------------
+  // Each sender's next nonce. When a node refuses a transfer as nonce_gap (too far ahead of the chain: an
+  // earlier one never arrived) or nonce_replay (already used), or drops one it accepted for either reason,
+  // the sender's nonce is read again from a node and the next transfers carry on from there.
   const nonces = states.map((s) => s.nonce);
-  const signed = plan.map((t) => {
+  const rereading = new Set<number>();
+  let nonceRereads = 0;
+  const rereadNonce = (sender: number, code: string): void => {
+    if (rereading.has(sender)) return;
+    rereading.add(sender);
+    nonceRereads++;
+    void accountState(nodeOfSender[sender]!.api, senders[sender]!.hex)
+      .then(({ nonce }) => {
+        // A replay means the chain is past our counter; a gap means our counter is past what the chain
+        // will reach (the missing nonces are re-used, filling the gap).
+        nonces[sender] = code === "nonce_replay" ? Math.max(nonces[sender]!, nonce) : nonce;
+      })
+      .catch(() => undefined)
+      .finally(() => rereading.delete(sender));
+  };
+  const NONCE_CODES = new Set(["nonce_gap", "nonce_replay"]);
+  const senderOf = new Map<string, number>();
+  const signTransfer = (t: (typeof plan)[number]) => {
     const from = senders[t.sender]!;
     const tx = signTransaction(
       {
@@ -171,15 +191,18 @@ async function main(): Promise<number> {
       },
       from.key.secretKey,
     );
-    return {
+    const signedTx = {
       json: Transaction.toJson(tx),
       hash: bytesToHex(transactionHash(tx)),
       sender: t.sender,
       cross: t.cross,
     };
-  });
+    senderOf.set(signedTx.hash, t.sender);
+    return signedTx;
+  };
+  type SignedTransfer = ReturnType<typeof signTransfer>;
   log(
-    `${total} transfers signed (${senders.length} senders, ${receivers.length} receivers); sending ${values.rate}/s for ${values.duration} s`,
+    `${total} transfers planned (${senders.length} senders, ${receivers.length} receivers); sending ${values.rate}/s for ${values.duration} s`,
   );
 
   // --- follow statuses --------------------------------------------------------------------------------
@@ -193,8 +216,18 @@ async function main(): Promise<number> {
       node.api,
       {
         transaction: (view) => {
-          const record = records.get(view.hash.replace(/^0x/, ""));
-          if (record) applyStatus(record, view, Date.now());
+          const hash = view.hash.replace(/^0x/, "");
+          const record = records.get(hash);
+          if (!record) return;
+          applyStatus(record, view, Date.now());
+          const sender = senderOf.get(hash);
+          if (
+            view.status === "dropped" &&
+            view.reason &&
+            NONCE_CODES.has(view.reason.code) &&
+            sender !== undefined
+          )
+            rereadNonce(sender, view.reason.code);
         },
         shardHead: (head) => {
           if (!headSeenMs.has(head.root)) headSeenMs.set(head.root, Date.now());
@@ -218,7 +251,7 @@ async function main(): Promise<number> {
    * (same nonces) go once to another node that tracks their sender's shard, and their senders move there.
    * Transfers no node could be asked about count as never reached, apart from refusals.
    */
-  const sendBatch = async (node: NodeInfo, batch: typeof signed, retry = true): Promise<void> => {
+  const sendBatch = async (node: NodeInfo, batch: SignedTransfer[], retry = true): Promise<void> => {
     let outcomes: Awaited<ReturnType<typeof submitBatch>>;
     try {
       outcomes = await submitBatch(
@@ -226,7 +259,7 @@ async function main(): Promise<number> {
         batch.map((t) => t.json),
       );
     } catch (err) {
-      const byAlternative = new Map<NodeInfo, typeof signed>();
+      const byAlternative = new Map<NodeInfo, SignedTransfer[]>();
       for (const t of batch) {
         const alternative = retry ? trackers[senders[t.sender]!.shard]!.find((n) => n !== node) : undefined;
         if (alternative === undefined) {
@@ -248,15 +281,18 @@ async function main(): Promise<number> {
       const record = records.get(batch[k]!.hash)!;
       record.reached = true;
       record.accepted = outcome.status === "pending";
-      if (outcome.status === "rejected") record.rejection = `${outcome.code}: ${outcome.message}`;
+      if (outcome.status === "rejected") {
+        record.rejection = `${outcome.code}: ${outcome.message}`;
+        if (NONCE_CODES.has(outcome.code)) rereadNonce(batch[k]!.sender, outcome.code);
+      }
     });
   };
   while (next < total) {
     const due = dueCount(Date.now() - startMs, values.rate, total);
     if (due > next) {
-      const byNode = new Map<NodeInfo, typeof signed>();
+      const byNode = new Map<NodeInfo, SignedTransfer[]>();
       for (let i = next; i < due; i++) {
-        const tx = signed[i]!;
+        const tx = signTransfer(plan[i]!);
         const node = nodeOfSender[tx.sender]!;
         records.set(tx.hash, {
           hash: tx.hash,
@@ -324,6 +360,7 @@ async function main(): Promise<number> {
     [...records.values()],
     startMs,
     sendSeconds,
+    nonceRereads,
   );
   const out = resolve(values.out);
   mkdirSync(out, { recursive: true });

@@ -55,6 +55,8 @@ export interface LoadReport {
   /** Accepted transfers a node later reported `dropped`, and their reasons with counts. */
   dropped: number;
   drops: Record<string, number>;
+  /** Times a sender's nonce was read again after a nonce_gap or nonce_replay refusal or drop. */
+  nonceRereads: number;
   timeline: TimelinePoint[];
 }
 
@@ -65,6 +67,7 @@ export function buildReport(
   records: readonly TransferRecord[],
   startMs: number,
   sendSeconds: number,
+  nonceRereads = 0,
 ): LoadReport {
   const rejections: Record<string, number> = {};
   for (const r of records) {
@@ -125,6 +128,7 @@ export function buildReport(
     notFinalized: accepted.filter((r) => r.finalizedMs === undefined && r.dropped === undefined).length,
     dropped: Object.values(drops).reduce((a, b) => a + b, 0),
     drops,
+    nonceRereads,
     timeline,
   };
 }
@@ -145,6 +149,9 @@ export function formatSummary(report: LoadReport): string {
     `  sent ${report.sent} in ${report.sendSeconds.toFixed(1)} s (${report.achievedRate.toFixed(1)}/s), cross-shard ${report.crossShard} (${pct(report.crossShard, report.sent)})`,
     `  accepted ${report.accepted}, rejected ${report.rejected}, never reached a node ${report.unreached}`,
     ...Object.entries(report.rejections).map(([reason, n]) => `    ${n} × ${reason}`),
+    ...(report.nonceRereads > 0
+      ? [`  senders' nonces read again after nonce_gap / nonce_replay: ${report.nonceRereads} times`]
+      : []),
     "",
     "  latency from the scheduled send (accepted transfers; one that never got there counts as never):",
     `  ${"status".padEnd(12)} ${"reached".padStart(9)} ${"p50".padStart(9)} ${"p90".padStart(9)} ${"p99".padStart(9)} ${"max".padStart(9)}`,

@@ -21,7 +21,7 @@ export async function persistShardAnchors(
     if (!crosslink || crosslink.slot === 0) continue;
     const root = bytesToHex(crosslink.shardBlockRoot);
     try {
-      if (!(await chain.persistAnchor(root)))
+      if (!(await chain.persistAnchor(root, crosslink.slot)))
         log.debug({ shard: chain.shard, root }, "finalized crosslink not held: no shard anchor stored");
     } catch (err) {
       log.warn(

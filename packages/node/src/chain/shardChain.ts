@@ -70,8 +70,9 @@ export type ShardChainEvent =
 
 const SHARD_KEY = (shard: number) => uint64Key(shard);
 /**
- * Crosslinked blocks remembered after they leave `blocks`, until the beacon chain finalizes one of them and
- * its state becomes the restart anchor (finality trails the head's crosslink by a few epochs).
+ * Epochs of crosslinked states remembered after they leave `blocks` (one per epoch), until the beacon chain
+ * finalizes a crosslink at or above one and it becomes the restart anchor (finality trails the head's
+ * crosslink by a few epochs; more while finality stalls).
  */
 const CROSSLINKED_KEPT = 64;
 
@@ -536,23 +537,33 @@ export class ShardChain {
   }
 
   /**
-   * Stores the state of the crosslinked block `rootHex` (one the beacon chain finalized) as this chain's
-   * restart anchor, replacing the previous one. False if this chain no longer (or never) held that block.
+   * Stores this chain's restart anchor for the crosslinked block `rootHex` at `slot`, one the beacon chain
+   * finalized: its state, or, when this chain did not keep it (it synced past it), the newest kept state of
+   * a canonical ancestor below it (final as well). Replaces the previous anchor. False if it kept neither.
    */
-  async persistAnchor(rootHex: string): Promise<boolean> {
-    if (rootHex === this.storedAnchorRoot) return true;
+  async persistAnchor(rootHex: string, slot: number): Promise<boolean> {
     const block = this.blocks.get(rootHex);
-    const beaconSlot =
-      block && block.root === this.resetAnchor?.root
-        ? this.resetAnchor.beaconSlot
-        : block && this.beacon.contextOf(block.beaconBlockRoot)?.slot;
-    const kept =
+    const beaconSlot = block && this.beaconSlotOf(block);
+    let anchor: { root: string; kept: CrosslinkedState } | undefined;
+    const exact =
       this.crosslinked.get(rootHex) ??
       (block && beaconSlot !== undefined ? { slot: block.slot, state: block.state, beaconSlot } : undefined);
-    if (!kept) return false;
-    for (const [root, entry] of this.crosslinked) if (entry.slot <= kept.slot) this.crosslinked.delete(root);
-    await this.writeAnchor(rootHex, kept.state.serialize(), kept.beaconSlot);
+    if (exact) anchor = { root: rootHex, kept: exact };
+    else
+      for (const [root, kept] of this.crosslinked)
+        if (kept.slot <= slot && (!anchor || kept.slot > anchor.kept.slot)) anchor = { root, kept };
+    if (!anchor) return false;
+    if (anchor.root === this.storedAnchorRoot) return true;
+    for (const [root, kept] of this.crosslinked)
+      if (kept.slot < anchor.kept.slot) this.crosslinked.delete(root);
+    await this.writeAnchor(anchor.root, anchor.kept.state.serialize(), anchor.kept.beaconSlot);
     return true;
+  }
+
+  /** Slot of the beacon block `entry` builds on (for an anchor without its block: the slot stored with it). */
+  private beaconSlotOf(entry: ShardBlockEntry): number | undefined {
+    if (entry.root === this.resetAnchor?.root) return this.resetAnchor.beaconSlot;
+    return this.beacon.contextOf(entry.beaconBlockRoot)?.slot;
   }
 
   /** One batch: the anchor state, its meta, and the delete of the previous anchor's state. */
@@ -598,18 +609,10 @@ export class ShardChain {
     if (!this.blocks.has(root) || root === this.forkChoice.getCrosslinkedRoot()) return;
     this.forkChoice.setCrosslinked(hexToBytes(root));
     const anchor = this.blocks.get(root)!;
-    const beaconSlot =
-      root === this.resetAnchor?.root
-        ? this.resetAnchor.beaconSlot
-        : this.beacon.contextOf(anchor.beaconBlockRoot)?.slot;
-    if (beaconSlot !== undefined) {
-      this.crosslinked.set(root, { slot: anchor.slot, state: anchor.state, beaconSlot });
-      if (this.crosslinked.size > CROSSLINKED_KEPT)
-        this.crosslinked.delete(this.crosslinked.keys().next().value!);
-    }
     const ancestors = new Set<string>();
     for (let e: ShardBlockEntry | undefined = anchor; e; e = this.blocks.get(e.parentRoot))
       ancestors.add(e.root);
+    this.keepCrosslinkedStates(anchor, ancestors);
     const staleRows: BatchOp[] = [];
     for (const [key, entry] of this.blocks) {
       if (entry.slot >= anchor.slot) continue;
@@ -643,6 +646,40 @@ export class ShardChain {
         .catch((err) => this.log.warn({ err: (err as Error).message }, "could not delete fork rows"));
     }
     this.updateHead();
+  }
+
+  /**
+   * Remembers the state of the new crosslinked block and, of the canonical blocks about to be pruned below it,
+   * the last of each epoch: persistAnchor needs the state at (or just below) the crosslink the beacon chain
+   * finalizes a few epochs later, which a chain that synced quickly past it no longer holds otherwise.
+   */
+  private keepCrosslinkedStates(anchor: ShardBlockEntry, ancestors: ReadonlySet<string>): void {
+    const { SLOTS_PER_EPOCH } = this.beacon.preset;
+    const lastOfEpoch = new Map<number, ShardBlockEntry>();
+    for (const root of ancestors) {
+      const entry = this.blocks.get(root);
+      if (!entry || this.crosslinked.has(root)) continue;
+      const epoch = Math.floor(entry.slot / SLOTS_PER_EPOCH);
+      if ((lastOfEpoch.get(epoch)?.slot ?? -1) < entry.slot) lastOfEpoch.set(epoch, entry);
+    }
+    lastOfEpoch.set(Number.MAX_SAFE_INTEGER, anchor); // the crosslinked block itself, newest
+    for (const entry of [...lastOfEpoch.values()].sort((a, b) => a.slot - b.slot)) {
+      const beaconSlot = this.beaconSlotOf(entry);
+      if (beaconSlot === undefined || this.crosslinked.has(entry.root)) continue;
+      this.crosslinked.set(entry.root, { slot: entry.slot, state: entry.state, beaconSlot });
+    }
+    // One state per epoch (its newest) is enough: an anchor may be any canonical block at or below the
+    // finalized crosslink.
+    const newestOfEpoch = new Map<number, number>();
+    for (const kept of this.crosslinked.values()) {
+      const epoch = Math.floor(kept.slot / SLOTS_PER_EPOCH);
+      newestOfEpoch.set(epoch, Math.max(newestOfEpoch.get(epoch) ?? -1, kept.slot));
+    }
+    for (const [root, kept] of this.crosslinked)
+      if (newestOfEpoch.get(Math.floor(kept.slot / SLOTS_PER_EPOCH)) !== kept.slot)
+        this.crosslinked.delete(root);
+    while (this.crosslinked.size > CROSSLINKED_KEPT)
+      this.crosslinked.delete(this.crosslinked.keys().next().value!);
   }
 
   updateHead(): void {
