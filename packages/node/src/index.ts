@@ -14,6 +14,8 @@ export * from "./metrics/nodeMetrics.js";
 export * from "./network/messages.js";
 export * from "./runNodeProcess.js";
 export * from "./shardnetNode.js";
+export * from "./sync/checkpointSync.js";
+export * from "./sync/shardSnapshot.js";
 export * from "./validator/slashingProtection.js";
 export * from "./validator/validatorKeys.js";
 export * from "./validator/validatorService.js";

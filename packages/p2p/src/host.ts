@@ -276,6 +276,19 @@ export class P2pNode {
     return (this.banned.get(peerId) ?? 0) > Date.now();
   }
 
+  /**
+   * Disconnects a peer that sent provably bad data over req/resp (a tampered snapshot, an invalid block) and
+   * refuses it for graylistBanMs, as a graylisted one. Logged at warn level with the reason.
+   */
+  async penalize(peerId: string, reason: string): Promise<void> {
+    this.banned.set(peerId, Date.now() + (this.opts.graylistBanMs ?? 60_000));
+    this.metrics.peersPenalized.inc({ reason: reason.split(" ")[0] ?? reason });
+    this.opts.onWarning?.("peer penalised: disconnected and refused for a while", { peer: peerId, reason });
+    await this.hangUp(peerId).catch((err: unknown) =>
+      this.opts.onError?.(err, `disconnect penalised ${peerId}`),
+    );
+  }
+
   // --- req/resp -----------------------------------------------------------------------------------------------
 
   /** Serves a req/resp protocol. Limits not given come from DEFAULT_REQRESP_LIMITS. */

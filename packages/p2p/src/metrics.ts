@@ -13,6 +13,7 @@ export class P2pMetrics {
   readonly reqrespRequests: Counter<"protocol" | "direction">;
   readonly reqrespErrors: Counter<"protocol" | "code">;
   readonly dialFailures: Counter<"kind">;
+  readonly peersPenalized: Counter<"reason">;
 
   constructor(readonly registry: Registry = new Registry()) {
     const registers = [registry];
@@ -51,6 +52,12 @@ export class P2pMetrics {
       name: "shardnet_p2p_dial_failures_total",
       help: "Outbound dials that failed, by kind of peer (bootstrap, discovered, known)",
       labelNames: ["kind"],
+      registers,
+    });
+    this.peersPenalized = new Counter({
+      name: "shardnet_p2p_peers_penalized_total",
+      help: "Peers disconnected and refused for a while because they sent provably bad data over req/resp",
+      labelNames: ["reason"],
       registers,
     });
     this.reqrespErrors = new Counter({

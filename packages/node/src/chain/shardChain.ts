@@ -560,6 +560,11 @@ export class ShardChain {
     return true;
   }
 
+  /** State of a block this chain holds, or of a crosslinked one it kept after pruning (snapshots). */
+  stateOf(rootHex: string): ShardState | undefined {
+    return this.blocks.get(rootHex)?.state ?? this.crosslinked.get(rootHex)?.state;
+  }
+
   /** Slot of the beacon block `entry` builds on (for an anchor without its block: the slot stored with it). */
   private beaconSlotOf(entry: ShardBlockEntry): number | undefined {
     if (entry.root === this.resetAnchor?.root) return this.resetAnchor.beaconSlot;

@@ -1,4 +1,4 @@
-import { SignedBeaconBlock, SignedShardBlock, shardStateFromBytes } from "@shardnet/consensus";
+import { SignedBeaconBlock, SignedShardBlock } from "@shardnet/consensus";
 import { bytesToHex, hexToBytes } from "@shardnet/crypto";
 import { type P2pNode, ReqRespError } from "@shardnet/p2p";
 import type { Logger } from "pino";
@@ -14,6 +14,13 @@ import {
   Status,
   type StatusValue,
 } from "../network/messages.js";
+import {
+  fetchShardSnapshot,
+  MAX_SNAPSHOT_CHUNKS,
+  SNAPSHOT_CHUNK_BYTES,
+  SnapshotRefused,
+  snapshotChunks,
+} from "./shardSnapshot.js";
 
 export interface SyncDeps {
   p2p: P2pNode;
@@ -30,7 +37,8 @@ export interface SyncDeps {
 const REQUEST_TIMEOUT_MS = 5000;
 /** A tracked shard further behind its crosslink than this starts from a snapshot instead of its blocks. */
 const SNAPSHOT_DISTANCE_EPOCHS = 4;
-const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+/** A snapshot of 1M accounts (36 MB) comes in 36 chunks: generous, it is one request. */
+const SNAPSHOT_TIMEOUT_MS = 60_000;
 
 function decodeRequest<T>(type: { deserialize(bytes: Uint8Array): T }, bytes: Uint8Array): T {
   try {
@@ -80,15 +88,19 @@ export class SyncService {
       "shard_state_snapshot",
       async (req) => {
         const { shard, shardBlockRoot } = decodeRequest(ShardStateSnapshotRequest, req);
-        const entry = this.d.shards().get(shard)?.get(bytesToHex(shardBlockRoot));
-        if (!entry)
+        const state = this.d.shards().get(shard)?.stateOf(bytesToHex(shardBlockRoot));
+        if (!state)
           throw new ReqRespError(
             "RESOURCE_UNAVAILABLE",
             `no state of shard ${shard} block 0x${bytesToHex(shardBlockRoot)}`,
           );
-        return [entry.state.serialize()];
+        return snapshotChunks(state);
       },
-      { maxChunkBytes: MAX_SNAPSHOT_BYTES, requestsPerSecond: 2 },
+      {
+        maxChunkBytes: SNAPSHOT_CHUNK_BYTES,
+        maxResponseChunks: MAX_SNAPSHOT_CHUNKS + 1,
+        requestsPerSecond: 2,
+      },
     );
     await p2p.handleRequests("shard_blocks_by_range", async (req) => {
       const { shard, startSlot, count } = decodeRequest(ShardBlocksByRangeRequest, req);
@@ -248,33 +260,25 @@ export class SyncService {
     if (crosslink.slot - chain.head().slot <= SNAPSHOT_DISTANCE_EPOCHS * beacon.preset.SLOTS_PER_EPOCH)
       return;
     const rootHex = bytesToHex(crosslink.shardBlockRoot);
-    const request = ShardStateSnapshotRequest.serialize({
+    const expected = {
       shard: chain.shard,
-      shardBlockRoot: crosslink.shardBlockRoot,
-    });
+      slot: crosslink.slot,
+      blockRoot: crosslink.shardBlockRoot,
+      stateRoot: crosslink.stateRoot,
+    };
     for (const peer of peers) {
       try {
-        const [bytes] = await this.d.p2p.request(peer, "shard_state_snapshot", request, {
-          timeoutMs: REQUEST_TIMEOUT_MS,
-          maxChunkBytes: MAX_SNAPSHOT_BYTES,
-        });
-        if (!bytes) continue;
-        const state = shardStateFromBytes(bytes, crosslink.shardBlockRoot);
-        if (
-          state.shard !== chain.shard ||
-          state.slot !== crosslink.slot ||
-          bytesToHex(state.hashTreeRoot()) !== bytesToHex(crosslink.stateRoot)
-        ) {
-          log.warn(
-            { peer, shard: chain.shard },
-            "peer sent a shard snapshot that does not match the crosslink",
-          );
-          continue;
-        }
+        const { state, bytes } = await fetchShardSnapshot(this.d.p2p, peer, expected, SNAPSHOT_TIMEOUT_MS);
         await chain.anchorAt(rootHex, state, bytes);
         return;
       } catch (err) {
-        log.debug({ peer, shard: chain.shard, err: (err as Error).message }, "shard_state_snapshot failed");
+        if (err instanceof SnapshotRefused)
+          log.warn(
+            { peer, shard: chain.shard, problem: err.problem, err: err.message },
+            "shard snapshot refused",
+          );
+        else
+          log.debug({ peer, shard: chain.shard, err: (err as Error).message }, "shard_state_snapshot failed");
       }
     }
   }
