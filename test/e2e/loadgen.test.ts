@@ -4,13 +4,12 @@
  * against the chain: every transfer finalized, the cross-shard share asked for, and the supply of the
  * accounts it used unchanged apart from the fees it burned.
  */
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DEV_BALANCE } from "../../apps/devnet/src/genesisFile.js";
-import { REPO_ROOT } from "../../apps/devnet/src/processes.js";
 import { E2eDevnet, SLOTS_PER_EPOCH, saveEvidenceOnFailure, waitFor } from "./helpers/devnet.js";
+import { spawnLoadgen } from "./helpers/loadgen.js";
 import { devAccount, nodesByShard } from "./helpers/txs.js";
 
 const SHARDS = 2;
@@ -24,25 +23,7 @@ const FINALITY_EPOCHS = 15;
 
 /** Runs the load generator as a process; resolves with its exit code and output. Bounded by `timeoutMs`. */
 function runLoadgen(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=@shardnet/source", "--import", "tsx", "apps/loadgen/src/main.ts", ...args],
-      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let output = "";
-    child.stdout.on("data", (d) => {
-      output += d;
-    });
-    child.stderr.on("data", (d) => {
-      output += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+  return spawnLoadgen(args, timeoutMs).exited;
 }
 
 async function balance(api: string, hex: string): Promise<bigint> {

@@ -149,7 +149,7 @@ export class E2eDevnet {
       shards: 4,
       validators: 32,
       slotSeconds: 1,
-      logLevel: process.env.E2E_LOG_LEVEL ?? "info",
+      logLevel: "info",
       keepDir: false,
       ...options,
     };

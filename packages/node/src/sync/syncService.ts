@@ -257,8 +257,11 @@ export class SyncService {
   private async snapshotShardIfFarBehind(chain: ShardChain, peers: string[]): Promise<void> {
     const { beacon, log } = this.d;
     const crosslink = beacon.head().state.state.currentCrosslinks.getReadonly(chain.shard).toValue();
-    if (crosslink.slot - chain.head().slot <= SNAPSHOT_DISTANCE_EPOCHS * beacon.preset.SLOTS_PER_EPOCH)
-      return;
+    // A chain that has nothing yet (a shard newly tracked, for --shards or a validator's next-period duty,
+    // or after checkpoint sync) starts from the crosslinked state instead of replaying the shard's history.
+    const fresh = chain.head().slot === 0 && crosslink.slot > 0;
+    const far = crosslink.slot - chain.head().slot > SNAPSHOT_DISTANCE_EPOCHS * beacon.preset.SLOTS_PER_EPOCH;
+    if (!fresh && !far) return;
     const rootHex = bytesToHex(crosslink.shardBlockRoot);
     const expected = {
       shard: chain.shard,
