@@ -34,6 +34,9 @@ export async function runNodeProcess(
     throw new UsageError(
       `--checkpoint-sync-url must be a URL such as http://127.0.0.1:9000, got "${values["checkpoint-sync-url"]}"`,
     );
+  const history = values.history.trim();
+  if (history !== "all" && !/^[1-9][0-9]{0,5}$/.test(history))
+    throw new UsageError(`--history must be a number of epochs (1 or more) or all, got "${values.history}"`);
   useNativeHasher();
   const log = createLogger({
     name: values.name,
@@ -75,6 +78,7 @@ export async function runNodeProcess(
     maxPeers: values["max-peers"],
     peerKeyFile: values["peer-key-file"],
     shards,
+    ...(history === "all" ? {} : { historyEpochs: Number(history) }),
     ...(values["checkpoint-sync-url"]
       ? { checkpointSync: { url: values["checkpoint-sync-url"], root: checkpointRoot || undefined } }
       : {}),

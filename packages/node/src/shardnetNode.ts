@@ -10,6 +10,7 @@ import { registerNodeRoutes } from "./api/nodeRoutes.js";
 import { createApiServer } from "./api/server.js";
 import { restartAnchorLimit } from "./chain/anchorStore.js";
 import { BeaconChain } from "./chain/beaconChain.js";
+import { pruneHistory } from "./chain/historyPruning.js";
 import { OperationPools, SlashingMessage } from "./chain/pools.js";
 import { persistShardAnchors } from "./chain/shardAnchors.js";
 import { ShardChain } from "./chain/shardChain.js";
@@ -42,6 +43,8 @@ export interface ShardnetNodeOptions {
   peerKeyFile: string;
   /** Shards always tracked. */
   shards: number[];
+  /** Blocks and transaction indexes older than this many epochs below finality are deleted (undefined: kept). */
+  historyEpochs?: number;
   /** Start an empty database from a finalized checkpoint served by `url` (expected block root: `root`). */
   checkpointSync?: { url: string; root: string | undefined };
   keys: ValidatorKeys;
@@ -210,9 +213,14 @@ export class ShardnetNode {
       }
       if (e.type === "finalized") {
         const root = bytesToHex(e.checkpoint.root);
-        this.shardAnchorWrites = this.shardAnchorWrites.then(() =>
-          persistShardAnchors(beacon, this.shardChains.values(), root, log),
-        );
+        const { historyEpochs } = opts;
+        this.shardAnchorWrites = this.shardAnchorWrites
+          .then(() => persistShardAnchors(beacon, this.shardChains.values(), root, log))
+          .then(() =>
+            historyEpochs === undefined
+              ? undefined
+              : pruneHistory(beacon, this.shardChains.values(), e.checkpoint.epoch, historyEpochs, log),
+          );
         this.events.publish("finalized", {
           epoch: e.checkpoint.epoch,
           root: `0x${bytesToHex(e.checkpoint.root)}`,

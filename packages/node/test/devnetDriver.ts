@@ -20,6 +20,7 @@ import { getBls, interopSecretKey } from "@shardnet/crypto";
 import { expect } from "vitest";
 import { restartAnchorLimit } from "../src/chain/anchorStore.js";
 import { BeaconChain } from "../src/chain/beaconChain.js";
+import { pruneHistory } from "../src/chain/historyPruning.js";
 import { persistShardAnchors } from "../src/chain/shardAnchors.js";
 import { ShardChain } from "../src/chain/shardChain.js";
 import { NodeDb } from "../src/db/nodeDb.js";
@@ -49,15 +50,23 @@ export class DriverNode {
     readonly db: NodeDb,
     readonly beacon: BeaconChain,
     readonly shards: ShardChain[],
+    historyEpochs: number | undefined,
   ) {
     beacon.onEvent((e) => {
       if (e.type !== "finalized") return;
       const root = Buffer.from(e.checkpoint.root).toString("hex");
-      this.anchorWrites = this.anchorWrites.then(() => persistShardAnchors(beacon, shards, root, silentLog));
+      this.anchorWrites = this.anchorWrites
+        .then(() => persistShardAnchors(beacon, shards, root, silentLog))
+        .then(() =>
+          historyEpochs === undefined
+            ? undefined
+            : pruneHistory(beacon, shards, e.checkpoint.epoch, historyEpochs, silentLog),
+        );
     });
   }
 
-  static async open(dir: string, genesis: Genesis): Promise<DriverNode> {
+  /** `historyEpochs`: --history (undefined: keep everything). */
+  static async open(dir: string, genesis: Genesis, historyEpochs?: number): Promise<DriverNode> {
     const db = await NodeDb.open(join(dir, "db"), "test");
     const metrics = new NodeMetrics();
     const { SHARD_COUNT } = genesis.preset;
@@ -66,7 +75,7 @@ export class DriverNode {
     const shards: ShardChain[] = [];
     for (let s = 0; s < SHARD_COUNT; s++)
       shards.push(await ShardChain.open(s, beacon, db, silentLog, metrics));
-    const node = new DriverNode(db, beacon, shards);
+    const node = new DriverNode(db, beacon, shards, historyEpochs);
     node.onBeaconHead();
     return node;
   }

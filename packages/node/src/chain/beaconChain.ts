@@ -40,6 +40,9 @@ import {
 } from "./anchorStore.js";
 import { type BeaconForkChoice, createBeaconForkChoice } from "./forkChoiceAdapter.js";
 
+/** Rows deleted per write batch when pruning history. */
+export const PRUNE_BATCH = 512;
+
 export interface BeaconBlockEntry {
   root: string;
   slot: number;
@@ -636,6 +639,27 @@ export class BeaconChain {
     }
     this.queueAnchorWrite(async () => this.db.writeBatch(await forkContextDeletesBelow(this.db, below)));
     return forgotten;
+  }
+
+  /**
+   * Deletes stored blocks (any fork) with slot below `slot`, never at or above the oldest stored anchor (a
+   * restart replays the blocks above the anchor it loads). In batches; returns how many it deleted.
+   */
+  async pruneHistoryBelow(slot: number): Promise<number> {
+    const anchors = await listBeaconAnchors(this.db);
+    if (anchors.length === 0) return 0;
+    const below = Math.min(slot, ...anchors.map((a) => a.slot));
+    if (below <= 0) return 0;
+    const keys = await this.db.keys("beaconBlockSlots", uint64Key(0), uint64Key(below));
+    for (let at = 0; at < keys.length; at += PRUNE_BATCH) {
+      const ops: BatchOp[] = [];
+      for (const key of keys.slice(at, at + PRUNE_BATCH)) {
+        ops.push({ bucket: "beaconBlockSlots", key, value: undefined });
+        ops.push({ bucket: "beaconBlocks", key: key.subarray(8), value: undefined });
+      }
+      await this.db.writeBatch(ops);
+    }
+    return keys.length;
   }
 
   /** SSZ bytes of a stored block by root (any age). */

@@ -17,6 +17,7 @@ import {
   shardBlockSigningRoot,
   shardStateFromBytes,
   type Transaction,
+  transactionHash,
   verifyShardBlockSignature,
 } from "@shardnet/consensus";
 import { bytesToHex, hexToBytes } from "@shardnet/crypto";
@@ -26,7 +27,7 @@ import type { ShardSyncState } from "../health.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import { AckQueue } from "./ackQueue.js";
 import { shardAnchorBeaconSlotMeta, shardAnchorMeta } from "./anchorStore.js";
-import type { BeaconChain, BeaconContext } from "./beaconChain.js";
+import { type BeaconChain, type BeaconContext, PRUNE_BATCH } from "./beaconChain.js";
 
 type SignedShardBlockValue = SignedShardBlock;
 
@@ -115,8 +116,9 @@ export class ShardChain {
   private readonly crosslinked = new Map<string, CrosslinkedState>();
   /** The anchor this chain was reset to (restart, snapshot) and the beacon slot its blocks above need. */
   private resetAnchor: { root: string; beaconSlot: number } | undefined;
-  /** Root of the anchor whose state is on disk. */
+  /** Root and slot of the anchor whose state is on disk. */
   private storedAnchorRoot: string | undefined;
+  private storedAnchorSlot = 0;
   /** Blocks the last open replayed from the database (those above its anchor). */
   replayedBlocks = 0;
 
@@ -180,6 +182,7 @@ export class ShardChain {
         );
         this.resetTo(anchorRoot, state, beaconSlot);
         this.storedAnchorRoot = anchorRoot;
+        this.storedAnchorSlot = state.slot;
       }
     }
     const rows = await this.db.range(
@@ -527,7 +530,7 @@ export class ShardChain {
     const written = this.acks.hold();
     // Blocks above a snapshot build on beacon blocks from about its slot on.
     this.resetTo(rootHex, state, state.slot);
-    const persisted = this.writeAnchor(rootHex, serialized, state.slot);
+    const persisted = this.writeAnchor(rootHex, state.slot, serialized, state.slot);
     written(persisted);
     await persisted;
     this.log.info(
@@ -556,7 +559,12 @@ export class ShardChain {
     if (anchor.root === this.storedAnchorRoot) return true;
     for (const [root, kept] of this.crosslinked)
       if (kept.slot < anchor.kept.slot) this.crosslinked.delete(root);
-    await this.writeAnchor(anchor.root, anchor.kept.state.serialize(), anchor.kept.beaconSlot);
+    await this.writeAnchor(
+      anchor.root,
+      anchor.kept.slot,
+      anchor.kept.state.serialize(),
+      anchor.kept.beaconSlot,
+    );
     return true;
   }
 
@@ -572,10 +580,16 @@ export class ShardChain {
   }
 
   /** One batch: the anchor state, its meta, and the delete of the previous anchor's state. */
-  private async writeAnchor(rootHex: string, serialized: Uint8Array, beaconSlot: number): Promise<void> {
+  private async writeAnchor(
+    rootHex: string,
+    slot: number,
+    serialized: Uint8Array,
+    beaconSlot: number,
+  ): Promise<void> {
     const prefix = SHARD_KEY(this.shard);
     const previous = this.storedAnchorRoot;
     this.storedAnchorRoot = rootHex;
+    this.storedAnchorSlot = slot;
     const ops: BatchOp[] = [
       { bucket: "shardStates", key: concatKey(prefix, hexToBytes(rootHex)), value: serialized },
       this.db.metaOp(shardAnchorMeta(this.shard), rootHex),
@@ -744,6 +758,47 @@ export class ShardChain {
 
   signingRoot(block: SignedShardBlockValue["message"]): Uint8Array {
     return shardBlockSigningRoot(block, this.proposerDomain);
+  }
+
+  /**
+   * Deletes this shard's stored blocks with slot below `slot` (never at or above its stored anchor) and
+   * their transaction and credit index rows. In batches; returns how many blocks it deleted.
+   */
+  async pruneHistoryBelow(slot: number): Promise<number> {
+    const below = Math.min(slot, this.storedAnchorSlot);
+    if (below <= 0) return 0;
+    const prefix = SHARD_KEY(this.shard);
+    const rows = await this.db.range(
+      "shardBlockSlots",
+      concatKey(prefix, uint64Key(0)),
+      concatKey(prefix, uint64Key(below)),
+    );
+    for (let at = 0; at < rows.length; at += PRUNE_BATCH) {
+      const ops: BatchOp[] = [];
+      for (const [slotKey, rootBytes] of rows.slice(at, at + PRUNE_BATCH)) {
+        const blockKey = concatKey(prefix, rootBytes);
+        const bytes = await this.db.get("shardBlocks", blockKey);
+        if (bytes) {
+          const { body } = SignedShardBlock.deserialize(bytes).message;
+          for (const tx of body.transactions)
+            ops.push({
+              bucket: "transactions",
+              key: concatKey(transactionHash(tx), rootBytes),
+              value: undefined,
+            });
+          for (const { receipt } of body.incomingReceipts)
+            ops.push({
+              bucket: "receipts",
+              key: creditKey(this.shard, receipt.source, receipt.seq, rootBytes),
+              value: undefined,
+            });
+        }
+        ops.push({ bucket: "shardBlocks", key: blockKey, value: undefined });
+        ops.push({ bucket: "shardBlockSlots", key: slotKey, value: undefined });
+      }
+      await this.db.writeBatch(ops);
+    }
+    return rows.length;
   }
 
   /** SSZ bytes of a stored block of this shard by root (any age). */

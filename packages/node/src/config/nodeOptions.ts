@@ -55,6 +55,11 @@ export const nodeOptionTable = {
     description: "0x block root the checkpoint must have (else its root is logged as trusted)",
     default: "",
   },
+  history: {
+    kind: "string",
+    description: "epochs of blocks and transaction indexes kept below finality (older are deleted), or all",
+    default: "all",
+  },
   bls: { kind: "string", description: "BLS backend: blst | noble", default: "blst" },
   "log-level": {
     kind: "string",
