@@ -317,7 +317,7 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
     const startedAtSlot = d.currentSlot();
     const synced = d.spawn({
       ...d.extraSpec("checkpoint-node", [], [2]),
-      extraArgs: ["--checkpoint-sync-url", source.api],
+      extraArgs: ["--checkpoint-sync-url", source.api, "--backfill"],
     });
     await d.waitHealthy(synced.name, d.epochs(CATCH_UP_EPOCHS));
     const caughtUp = await waitFor(
@@ -347,6 +347,29 @@ describe.sequential("devnet end to end (real processes, 1-second slots)", () => 
     expect(head.status).toBe(200);
     const shardHead = await fetch(`${synced.api}/v1/shards/2/head`);
     expect(shardHead.status).toBe(200);
+    // --backfill: the blocks below the checkpoint arrive afterwards, down to slot 1, each the parent of the
+    // next (walked here through the node's own API, by root).
+    await waitFor(
+      "the checkpoint node to finish its backfill",
+      async () =>
+        d.logEvents(synced.name).some((e) => e.msg.startsWith("backfill complete")) ? true : undefined,
+      d.epochs(CATCH_UP_EPOCHS),
+      250,
+    );
+    let cursor = String(started?.root);
+    let walked = 0;
+    for (;;) {
+      const res = await fetch(`${synced.api}/v1/beacon/blocks/${cursor}`);
+      expect(res.status, `block ${cursor} on the checkpoint node after backfill`).toBe(200);
+      const body = (await res.json()) as { slot: number; block: { message: { parent_root: string } } };
+      if (body.slot <= 1) break;
+      cursor = body.block.message.parent_root;
+      walked++;
+    }
+    const backfilled = d.logEvents(synced.name).find((e) => e.msg.startsWith("backfill complete"));
+    note(
+      `checkpoint node backfilled ${String(backfilled?.stored)} blocks below its checkpoint (walked ${walked} parents)`,
+    );
   });
 
   it("a node with another network's genesis is refused by its peers; a data dir of another network makes a node exit", async () => {

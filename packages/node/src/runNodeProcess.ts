@@ -79,6 +79,7 @@ export async function runNodeProcess(
     peerKeyFile: values["peer-key-file"],
     shards,
     ...(history === "all" ? {} : { historyEpochs: Number(history) }),
+    backfill: values.backfill,
     ...(values["checkpoint-sync-url"]
       ? { checkpointSync: { url: values["checkpoint-sync-url"], root: checkpointRoot || undefined } }
       : {}),

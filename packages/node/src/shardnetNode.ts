@@ -21,6 +21,7 @@ import { assessHealth, type NodeHealth, type ShardSyncState } from "./health.js"
 import type { NodeMetrics } from "./metrics/nodeMetrics.js";
 import { registerGossipHandlers } from "./network/gossipHandlers.js";
 import { ReceiptRelay } from "./receipts/receiptRelay.js";
+import { backfillBeaconBlocks } from "./sync/backfill.js";
 import { checkpointSync } from "./sync/checkpointSync.js";
 import { SyncService } from "./sync/syncService.js";
 import { TxJournal } from "./tx/txJournal.js";
@@ -43,6 +44,8 @@ export interface ShardnetNodeOptions {
   peerKeyFile: string;
   /** Shards always tracked. */
   shards: number[];
+  /** After a checkpoint sync, fetch the older beacon blocks from peers (--backfill). */
+  backfill?: boolean;
   /** Blocks and transaction indexes older than this many epochs below finality are deleted (undefined: kept). */
   historyEpochs?: number;
   /** Start an empty database from a finalized checkpoint served by `url` (expected block root: `root`). */
@@ -73,6 +76,8 @@ export class ShardnetNode {
   receipts!: ReceiptRelay;
   readonly events = new EventHub();
   private crosslinkCounts: number[] = [];
+  private stopping = false;
+  private backfillDone: Promise<void> = Promise.resolve();
   /** Shard anchor writes, one finalized checkpoint after another (stop() waits for them). */
   private shardAnchorWrites: Promise<void> = Promise.resolve();
 
@@ -284,6 +289,14 @@ export class ShardnetNode {
       (err) => log.error({ err: (err as Error).message }, "slot tick failed"),
     );
     this.sync.trigger();
+    if (opts.backfill)
+      this.backfillDone = backfillBeaconBlocks({
+        p2p: this.p2p,
+        db: this.db,
+        beacon,
+        log,
+        stopped: () => this.stopping,
+      }).catch((err: Error) => log.warn({ err: err.message }, "backfill failed: it resumes on restart"));
     log.info(
       {
         peerId: this.p2p.peerId,
@@ -479,12 +492,14 @@ export class ShardnetNode {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.clock.stop();
     this.sync.stop();
     await this.api.close().catch(() => undefined);
     await this.p2p.stop().catch(() => undefined);
     await this.beacon.settled().catch(() => undefined);
     await this.shardAnchorWrites;
+    await this.backfillDone;
     for (const chain of this.shardChains.values()) await chain.settled().catch(() => undefined);
     await this.db.close().catch(() => undefined);
   }

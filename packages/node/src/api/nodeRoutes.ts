@@ -94,8 +94,22 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
     { schema: { params: blockIdParams } },
     async (req) => {
       const id = req.params.id;
-      const entry = /^[0-9]+$/.test(id) ? beacon.canonicalAt(Number(id)) : beacon.get(stripHex(id));
-      if (!entry || (/^[0-9]+$/.test(id) && entry.slot !== Number(id))) throw notFound(`beacon block ${id}`);
+      const bySlot = /^[0-9]+$/.test(id);
+      const entry = bySlot ? beacon.canonicalAt(Number(id)) : beacon.get(stripHex(id));
+      if (!entry && !bySlot) {
+        // Below finality blocks live on disk only (backfilled ones too): served by root, `canonical` unknown.
+        const bytes = await beacon.blockBytesByRoot(stripHex(id));
+        if (bytes) {
+          const signed = SignedBeaconBlock.deserialize(bytes);
+          return {
+            root: `0x${stripHex(id)}`,
+            slot: signed.message.slot,
+            canonical: null,
+            block: SignedBeaconBlock.toJson(signed),
+          };
+        }
+      }
+      if (!entry || (bySlot && entry.slot !== Number(id))) throw notFound(`beacon block ${id}`);
       return {
         root: `0x${entry.root}`,
         slot: entry.slot,

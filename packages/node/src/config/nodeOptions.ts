@@ -55,6 +55,11 @@ export const nodeOptionTable = {
     description: "0x block root the checkpoint must have (else its root is logged as trusted)",
     default: "",
   },
+  backfill: {
+    kind: "boolean",
+    description: "after a checkpoint sync, fetch the older beacon blocks from peers (parent chain verified)",
+    default: false,
+  },
   history: {
     kind: "string",
     description: "epochs of blocks and transaction indexes kept below finality (older are deleted), or all",
