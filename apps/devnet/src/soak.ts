@@ -1,9 +1,10 @@
 /**
  * Soak: the default devnet (beacon + 4 shard nodes, 4 shards, 64 validators) with 1-second slots under a
  * steady load from `loadgen`, for `--minutes`. Every minute it prints, per node, RSS and heap (the node's
- * own shardnet_process_* metrics) and its database size; at the end, the drift of RSS and heap from the
- * end of the warm-up, the caches that grew (shardnet_cache_entries) and the database growth per hour. It
- * exits 1 when RSS or heap of any node drifted more than --max-drift after warm-up.
+ * own shardnet_process_* metrics, sampled every 10 s, the lowest of the minute) and its database size; at
+ * the end, the drift of RSS and heap from the end of the warm-up, the caches that grew
+ * (shardnet_cache_entries) and the database growth per hour. It exits 1 when RSS or heap of any node
+ * drifted more than --max-drift after warm-up.
  *
  * With --kill-at M[,M2…], node-2 is killed with -9 after each of those minutes and restarted with the same
  * command line (a long restart): the soak prints when its API answered, when it became healthy, when it
@@ -188,6 +189,20 @@ async function watchRestart(
 const RESTART_GOAL_SECONDS = 10;
 const RESTART_RATIO_GOAL = 1.5;
 
+/** How often each node is sampled within a minute. */
+const SAMPLE_MS = 10_000;
+
+/** The last of a minute's samples with the lowest RSS and heap seen in it (undefined: none answered). */
+function floorOf(samples: readonly NodeSample[] | undefined): NodeSample | undefined {
+  const last = samples?.at(-1);
+  if (!samples || !last) return undefined;
+  return {
+    ...last,
+    rssMb: Math.min(...samples.map((x) => x.rssMb)),
+    heapMb: Math.min(...samples.map((x) => x.heapMb)),
+  };
+}
+
 const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
 
 async function main(): Promise<number> {
@@ -286,7 +301,16 @@ async function main(): Promise<number> {
     const restarts: RestartTimes[] = [];
     const restartWatches: Promise<void>[] = [];
     for (let minute = 1; minute <= minutes; minute++) {
-      await sleep(Math.max(0, started + minute * 60_000 - Date.now()));
+      // Sampled every SAMPLE_MS; the minute keeps each node's lowest RSS and heap (the heap right after a
+      // collection, not wherever the GC cycle happened to be: one sample a minute made heap drift noise).
+      const taken = new Map<string, NodeSample[]>();
+      while (Date.now() < started + minute * 60_000) {
+        await sleep(Math.min(SAMPLE_MS, Math.max(0, started + minute * 60_000 - Date.now())));
+        for (const n of nodes) {
+          const one = await sampleNode(n).catch(() => undefined); // a node restarting does not answer
+          if (one) taken.set(n.name, [...(taken.get(n.name) ?? []), one]);
+        }
+      }
       for (const [i, c] of children.slice(0, 2).entries()) {
         if (c.exitCode !== null && !(i === 1 && minute === minutes))
           throw new Error(
@@ -297,7 +321,9 @@ async function main(): Promise<number> {
         minute,
         slot: Math.floor((Date.now() - genesisMs) / slotMs),
         nodes: Object.fromEntries(
-          await Promise.all(nodes.map(async (n) => [n.name, await sampleNode(n)] as const)),
+          await Promise.all(
+            nodes.map(async (n) => [n.name, floorOf(taken.get(n.name)) ?? (await sampleNode(n))] as const),
+          ),
         ),
       };
       history.push(sample);
