@@ -60,7 +60,7 @@ export interface ShardnetNodeOptions {
 export const MEMPOOL_MAX_WAIT_EPOCHS = 4;
 
 /** Beacon contexts kept below what the shard chains' anchors need (range sync starts an epoch lower). */
-const CONTEXT_MARGIN_EPOCHS = 2;
+export const CONTEXT_MARGIN_EPOCHS = 2;
 
 /** One running node: database, chains, p2p, sync, validator duties, HTTP API and the slot clock. */
 export class ShardnetNode {

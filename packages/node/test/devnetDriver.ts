@@ -25,10 +25,10 @@ import { persistShardAnchors } from "../src/chain/shardAnchors.js";
 import { ShardChain } from "../src/chain/shardChain.js";
 import { NodeDb } from "../src/db/nodeDb.js";
 import { NodeMetrics } from "../src/metrics/nodeMetrics.js";
+import { CONTEXT_MARGIN_EPOCHS } from "../src/shardnetNode.js";
 import { signedShardBlock, silentLog } from "./helpers.js";
 
 const bls = getBls();
-const CONTEXT_MARGIN_SLOTS = 16;
 
 /** The interop genesis the driver's nodes share: 16 validators, `shards` shards, local preset. */
 export function driverGenesis(shards: number): Genesis {
@@ -70,7 +70,11 @@ export class DriverNode {
     const db = await NodeDb.open(join(dir, "db"), "test");
     const metrics = new NodeMetrics();
     const { SHARD_COUNT } = genesis.preset;
-    const anchorSlotLimit = await restartAnchorLimit(db, SHARD_COUNT, CONTEXT_MARGIN_SLOTS);
+    const anchorSlotLimit = await restartAnchorLimit(
+      db,
+      SHARD_COUNT,
+      CONTEXT_MARGIN_EPOCHS * genesis.preset.SLOTS_PER_EPOCH,
+    );
     const beacon = await BeaconChain.open(genesis, db, silentLog, metrics, bls, { anchorSlotLimit });
     const shards: ShardChain[] = [];
     for (let s = 0; s < SHARD_COUNT; s++)

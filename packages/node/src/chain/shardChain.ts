@@ -233,9 +233,7 @@ export class ShardChain {
    */
   anchorBeaconSlot(): number | undefined {
     const anchor = this.blocks.get(this.forkChoice.getCrosslinkedRoot());
-    if (!anchor) return undefined;
-    if (anchor.root === this.resetAnchor?.root) return this.resetAnchor.beaconSlot;
-    return this.beacon.contextOf(anchor.beaconBlockRoot)?.slot;
+    return anchor && this.beaconSlotOf(anchor);
   }
 
   /** Entries of this chain's in-memory maps (shardnet_cache_entries). */

@@ -2,9 +2,9 @@ import { ContainerType } from "@chainsafe/ssz";
 import {
   BeaconBlock,
   BeaconState,
-  createGenesisBeaconState,
   Epoch,
   type Genesis,
+  genesisHash,
   SignedBeaconBlock,
 } from "@shardnet/consensus";
 import { bytesToHex, hexToBytes } from "@shardnet/crypto";
@@ -43,11 +43,7 @@ export async function finalizedCheckpointBundle(
       db.get("beaconBlocks", hexToBytes(anchor.root)),
     ]);
     if (!stateBytes || !blockBytes) continue;
-    const bytes = FinalizedCheckpointBundle.serialize({
-      epoch: anchor.epoch,
-      block: SignedBeaconBlock.deserialize(blockBytes),
-      state: BeaconState.deserialize(stateBytes),
-    });
+    const bytes = encodeCheckpointBundle(anchor.epoch, blockBytes, stateBytes);
     return { bytes, root: anchor.root, epoch: anchor.epoch, slot: anchor.slot };
   }
   return undefined;
@@ -91,17 +87,22 @@ export async function checkpointSync(
       `cannot fetch the finalized checkpoint from ${endpoint}: ${(err as Error).message} (check --checkpoint-sync-url)`,
     );
   }
-  const bundle = decodeBundle(bytes, endpoint);
-  const { block, state, epoch } = bundle;
+  const { epoch, blockBytes, stateBytes } = decodeBundle(bytes, endpoint);
+  let block: ReturnType<typeof SignedBeaconBlock.deserialize>;
+  let state: ReturnType<typeof BeaconState.deserializeToViewDU>;
+  try {
+    block = SignedBeaconBlock.deserialize(blockBytes);
+    state = BeaconState.deserializeToViewDU(stateBytes);
+  } catch (err) {
+    throw new CheckpointSyncError(`checkpoint from ${endpoint} does not decode: ${(err as Error).message}`);
+  }
   const root = bytesToHex(BeaconBlock.hashTreeRoot(block.message));
-  const stateRoot = bytesToHex(BeaconState.hashTreeRoot(state));
-  if (stateRoot !== bytesToHex(block.message.stateRoot)) {
+  if (bytesToHex(state.hashTreeRoot()) !== bytesToHex(block.message.stateRoot)) {
     throw new CheckpointSyncError(
       `checkpoint from ${endpoint}: the state does not match the block's state root`,
     );
   }
-  const networkRoot = createGenesisBeaconState(genesis).genesisRoot;
-  if (bytesToHex(state.genesisRoot) !== bytesToHex(networkRoot)) {
+  if (bytesToHex(state.genesisRoot) !== bytesToHex(genesisHash(genesis))) {
     throw new CheckpointSyncError(
       `checkpoint from ${endpoint} belongs to another network (genesis root 0x${bytesToHex(state.genesisRoot)}); check --genesis`,
     );
@@ -127,7 +128,7 @@ export async function checkpointSync(
   }
   const rootBytes = hexToBytes(root);
   await db.writeBatch([
-    { bucket: "beaconBlocks", key: rootBytes, value: SignedBeaconBlock.serialize(block) },
+    { bucket: "beaconBlocks", key: rootBytes, value: blockBytes },
     {
       bucket: "beaconBlockSlots",
       key: concatKey(uint64Key(block.message.slot), rootBytes),
@@ -136,7 +137,7 @@ export async function checkpointSync(
     {
       bucket: "beaconStates",
       key: beaconAnchorKey({ slot: block.message.slot, epoch, root }),
-      value: BeaconState.serialize(state),
+      value: stateBytes,
     },
     db.metaOp("beacon_head", root),
     db.metaOp("checkpoint_sync_root", root),
@@ -147,9 +148,37 @@ export async function checkpointSync(
   );
 }
 
+/**
+ * FinalizedCheckpointBundle's SSZ encoding from the stored bytes (epoch ‖ two offsets ‖ block ‖ state), without
+ * decoding the state into a value first.
+ */
+export function encodeCheckpointBundle(
+  epoch: number,
+  blockBytes: Uint8Array,
+  stateBytes: Uint8Array,
+): Uint8Array {
+  const fixed = 8 + 4 + 4;
+  const out = new Uint8Array(fixed + blockBytes.length + stateBytes.length);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(epoch), true);
+  view.setUint32(8, fixed, true);
+  view.setUint32(12, fixed + blockBytes.length, true);
+  out.set(blockBytes, fixed);
+  out.set(stateBytes, fixed + blockBytes.length);
+  return out;
+}
+
+/** The bundle's epoch and the byte ranges of its block and state (decoded by the caller). */
 function decodeBundle(bytes: Uint8Array, endpoint: string) {
   try {
-    return FinalizedCheckpointBundle.deserialize(bytes);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const [epoch, block, state] = FinalizedCheckpointBundle.getFieldRanges(view, 0, bytes.length);
+    if (!epoch || !block || !state) throw new Error("missing fields");
+    return {
+      epoch: FinalizedCheckpointBundle.fields.epoch.deserialize(bytes.subarray(epoch.start, epoch.end)),
+      blockBytes: bytes.subarray(block.start, block.end),
+      stateBytes: bytes.subarray(state.start, state.end),
+    };
   } catch (err) {
     throw new CheckpointSyncError(
       `checkpoint from ${endpoint} is not a valid SSZ bundle: ${(err as Error).message}`,
