@@ -247,6 +247,42 @@ describe("TxService: a transaction accepted as pending always ends somewhere", (
     await close();
   });
 
+  it("included in a block that then loses a fork: back in the mempool, still pending, included on the winning branch", async () => {
+    const { txs, chain, beacon, close } = await openService({ journal: true });
+    const rival = await openService();
+    const sender = senders[43]!;
+    const ours = transfer(sender, 0, 5n);
+    const hash = bytesToHex(transactionHash(ours));
+    await txs.submit([TransactionType.toJson(ours)]);
+    const statuses: string[] = [];
+    txs.onStatusChange((v) => v.hash === hash && statuses.push(v.status));
+    // Slot 1 includes it; a rival slot-2 block on genesis without it wins the tie (higher slot) and the
+    // slot-1 block is abandoned.
+    await settle(chain, chain.importBlock(proposeFrom(chain, beacon)));
+    await waitForRefresh(() => statuses.includes("included"));
+    expect(chain.mempool.has(hash)).toBe(false);
+    const context = rival.beacon.contextOf(rival.beacon.genesisRoot)!;
+    const proposer2 = context.epochCtx.getShardProposer(0, 2);
+    const sk2 = bls.secretKeyFromBytes(interopSecretKey(proposer2));
+    const losing = chain.head().root;
+    await settle(chain, chain.importBlock(signedShardBlock(rival.chain, 2, proposer2, sk2, context).signed));
+    expect(chain.head().root).not.toBe(losing);
+    expect(chain.mempool.has(hash)).toBe(true);
+    txs.refresh();
+    await txs.refreshed();
+    expect(await txs.status(hash)).toMatchObject({ status: "pending" });
+    // The next block on the winning branch includes it again; nothing ever reported it dropped.
+    const proposer3 = context.epochCtx.getShardProposer(0, 3);
+    const sk3 = bls.secretKeyFromBytes(interopSecretKey(proposer3));
+    await settle(chain, chain.importBlock(signedShardBlock(chain, 3, proposer3, sk3, context).signed));
+    expect(await txs.status(hash)).toMatchObject({ status: "included", included: { slot: 3 } });
+    txs.refresh();
+    await txs.refreshed();
+    expect(statuses).not.toContain("dropped");
+    await rival.close();
+    await close();
+  });
+
   it("waiting on a nonce gap past the limit: dropped (nonce_gap) with the missing nonce named", async () => {
     const { txs, chain, close } = await openService();
     const sender = senders[42]!;

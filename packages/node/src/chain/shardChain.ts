@@ -702,8 +702,10 @@ export class ShardChain {
   updateHead(): void {
     const headRoot = this.forkChoice.getHead();
     if (headRoot === this.headRoot || !this.blocks.has(headRoot)) return;
+    const abandoned = this.abandonedBy(this.headRoot, headRoot);
     this.headRoot = headRoot;
     const head = this.head();
+    this.readmitAbandoned(abandoned, head.state);
     const dropped = this.mempool.pruneStale(head.state);
     if (dropped.length > 0) this.emit({ type: "txs_dropped", shard: this.shard, dropped });
     this.metrics.shardHeadSlot.set({ shard: String(this.shard) }, head.slot);
@@ -712,6 +714,45 @@ export class ShardChain {
       this.ackedHead = acked;
     });
     this.emit({ type: "shard_head", shard: this.shard, root: head.root, slot: head.slot });
+  }
+
+  /**
+   * The blocks a head switch from `oldRoot` to `newRoot` leaves (old head down to, not including, the
+   * common ancestor), newest first; empty when the new head descends from the old one.
+   */
+  private abandonedBy(oldRoot: string, newRoot: string): ShardBlockEntry[] {
+    let oldEntry = this.blocks.get(oldRoot);
+    let newEntry = this.blocks.get(newRoot);
+    const abandoned: ShardBlockEntry[] = [];
+    while (oldEntry && newEntry && oldEntry.root !== newEntry.root) {
+      if (newEntry.slot >= oldEntry.slot) newEntry = this.blocks.get(newEntry.parentRoot);
+      else {
+        abandoned.push(oldEntry);
+        oldEntry = this.blocks.get(oldEntry.parentRoot);
+      }
+    }
+    return abandoned;
+  }
+
+  /**
+   * A reorg: the transactions of the abandoned blocks that the new head did not include go back into the
+   * mempool (their nonce is still free there), so that they are included again rather than lost. Their
+   * signatures were verified when the blocks were imported.
+   */
+  private readmitAbandoned(abandoned: readonly ShardBlockEntry[], state: ShardState): void {
+    if (abandoned.length === 0) return;
+    let readmitted = 0;
+    // Oldest block first, so that a sender's nonces go back in order.
+    for (const entry of [...abandoned].reverse()) {
+      for (const tx of entry.signed?.message.body.transactions ?? []) {
+        if (this.mempool.add(tx, state, { signatureVerified: true, slot: entry.slot }).ok) readmitted++;
+      }
+    }
+    if (readmitted > 0)
+      this.log.info(
+        { shard: this.shard, blocks: abandoned.length, transactions: readmitted },
+        "reorg: transactions of the abandoned blocks are back in the mempool",
+      );
   }
 
   /** Delivers `e` to the listeners once the writes of every block imported so far are on disk. */
