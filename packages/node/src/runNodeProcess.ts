@@ -1,5 +1,6 @@
 import { useNativeHasher } from "@shardnet/consensus";
 import { getBls, isBlsBackendName } from "@shardnet/crypto";
+import { parseAnnounceAddresses } from "@shardnet/p2p";
 import type { LevelWithSilent } from "pino";
 import { type OptionValues, parseIndexList, UsageError } from "./config/cliOptions.js";
 import type { nodeOptionTable } from "./config/nodeOptions.js";
@@ -34,6 +35,15 @@ export async function runNodeProcess(
     throw new UsageError(
       `--checkpoint-sync-url must be a URL such as http://127.0.0.1:9000, got "${values["checkpoint-sync-url"]}"`,
     );
+  const announce = values["p2p-announce"]
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  try {
+    parseAnnounceAddresses(announce);
+  } catch (err) {
+    throw new UsageError(`--p2p-announce: ${(err as Error).message}`);
+  }
   const history = values.history.trim();
   if (history !== "all" && !/^[1-9][0-9]{0,5}$/.test(history))
     throw new UsageError(`--history must be a number of epochs (1 or more) or all, got "${values.history}"`);
@@ -71,6 +81,7 @@ export async function runNodeProcess(
     apiPort: values["api-port"],
     p2pHost: values["p2p-host"],
     p2pPort: values["p2p-port"],
+    p2pAnnounce: announce,
     bootnodes: values.bootnodes
       .split(",")
       .map((s) => s.trim())

@@ -39,6 +39,8 @@ export interface ShardnetNodeOptions {
   apiPort: number;
   p2pHost: string;
   p2pPort: number;
+  /** Multiaddrs advertised to peers instead of the listen addresses (--p2p-announce). */
+  p2pAnnounce?: string[];
   bootnodes: string[];
   maxPeers: number;
   peerKeyFile: string;
@@ -123,6 +125,7 @@ export class ShardnetNode {
 
     this.p2p = await createP2pNode({
       listen: [`/ip4/${opts.p2pHost}/tcp/${opts.p2pPort}`],
+      announce: opts.p2pAnnounce ?? [],
       bootstrap: opts.bootnodes,
       peerKeyFile: opts.peerKeyFile || join(dirname(opts.dataDir), "peer.key"),
       maxPeers: opts.maxPeers,

@@ -8,6 +8,7 @@ import { yamux } from "@libp2p/yamux";
 import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
 import { createLibp2p } from "libp2p";
 import type { Registry } from "prom-client";
+import { advertisedAddresses, isUnspecifiedAddress } from "./addresses.js";
 import { DialBackoff } from "./dialBackoff.js";
 import { connectedPeerAddresses, MAX_EXCHANGED_PEERS, newPeerAddresses } from "./discovery.js";
 import { P2pConfigError } from "./errors.js";
@@ -37,6 +38,12 @@ import { allTopicStrings, type GossipTopic, type TopicKind } from "./topics.js";
 export interface P2pNodeOptions {
   /** Multiaddrs to listen on, e.g. `/ip4/127.0.0.1/tcp/9000` (port 0 picks a free port). */
   listen: string[];
+  /**
+   * Multiaddrs to advertise instead of the listen addresses (`--p2p-announce`), e.g. the host's public
+   * address behind NAT or a container's service address. Without it, a node listening on 0.0.0.0 advertises
+   * its non-loopback interface addresses, and one listening on loopback advertises those.
+   */
+  announce?: string[];
   /** Multiaddrs with `/p2p/<peer id>` of bootstrap peers: dialled at start and re-dialled while disconnected. */
   bootstrap?: string[];
   /** File holding this node's private key (created on first start). Without it the peer id is ephemeral. */
@@ -88,6 +95,7 @@ export async function createP2pNode(opts: P2pNodeOptions): Promise<P2pNode> {
     throw new P2pConfigError(`forkDigest must be a hex string, got "${opts.forkDigest}"`);
   }
   const listen = opts.listen.map((a) => parseMultiaddr(a, "listen"));
+  const announce = parseAnnounceAddresses(opts.announce ?? []);
   const bootstrap = (opts.bootstrap ?? []).map((a) => {
     const ma = parseMultiaddr(a, "bootstrap");
     if (ma.getComponents().find((c) => c.name === "p2p") === undefined) {
@@ -109,7 +117,11 @@ export async function createP2pNode(opts: P2pNodeOptions): Promise<P2pNode> {
   const withLibp2pMetrics = opts.libp2pMetrics ?? opts.registry !== undefined;
   const libp2p = await createLibp2p({
     ...(privateKey === undefined ? {} : { privateKey }),
-    addresses: { listen: listen.map((m) => m.toString()) },
+    addresses: {
+      listen: listen.map((m) => m.toString()),
+      ...(announce.length > 0 ? { announce: announce.map((m) => m.toString()) } : {}),
+      announceFilter: (bound: Multiaddr[]) => advertisedAddresses(listen, bound, announce),
+    },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -151,6 +163,25 @@ export async function createP2pNode(opts: P2pNodeOptions): Promise<P2pNode> {
   });
   node.startBackgroundTasks();
   return node;
+}
+
+/**
+ * Parses announce addresses (--p2p-announce): each must be dialable, a host (ip4, ip6, dns, dns4, dns6)
+ * and a tcp port. Throws P2pConfigError naming the first that is not.
+ */
+export function parseAnnounceAddresses(texts: readonly string[]): Multiaddr[] {
+  return texts.map((text) => {
+    const ma = parseMultiaddr(text, "announce");
+    const components = ma.getComponents();
+    const host = components.find((c) => ["ip4", "ip6", "dns", "dns4", "dns6"].includes(c.name));
+    if (host === undefined || !components.some((c) => c.name === "tcp"))
+      throw new P2pConfigError(
+        `announce address "${text}" must be dialable: /ip4/<address>/tcp/<port> (or /ip6, /dns4, /dns)`,
+      );
+    if (isUnspecifiedAddress(ma))
+      throw new P2pConfigError(`announce address "${text}" is 0.0.0.0 or ::, which no peer can dial`);
+    return ma;
+  });
 }
 
 function parseMultiaddr(text: string, what: string): Multiaddr {
@@ -205,9 +236,13 @@ export class P2pNode {
     return this.libp2p.peerId.toString();
   }
 
-  /** Multiaddrs we listen on, each with the `/p2p/<peer id>` suffix (usable as a bootstrap address). */
+  /** Multiaddrs we advertise (see advertisedAddresses), each with the `/p2p/<peer id>` suffix (usable as a bootstrap address). */
   listenMultiaddrs(): string[] {
-    return this.libp2p.getMultiaddrs().map((m) => m.toString());
+    const suffix = `/p2p/${this.peerId}`;
+    return this.libp2p.getMultiaddrs().map((m) => {
+      const text = m.toString();
+      return text.endsWith(suffix) ? text : `${text}${suffix}`;
+    });
   }
 
   connectedPeers(): string[] {
@@ -411,11 +446,11 @@ export class P2pNode {
       const fresh = newPeerAddresses(chunks, this.peerId, new Set(this.connectedPeers()));
       const wanted = target - this.peerCount();
       await Promise.all(
-        fresh.slice(0, Math.max(0, wanted)).map((address) =>
-          this.libp2p.dial(multiaddr(address)).catch((err: unknown) => {
+        fresh.slice(0, Math.max(0, wanted)).map((peer) =>
+          this.libp2p.dial(peer.addresses.map((a) => multiaddr(a))).catch((err: unknown) => {
             if (this.stopped) return;
             this.metrics.dialFailures.inc({ kind: "discovered" });
-            this.opts.onError?.(err, `dial discovered peer ${address}`);
+            this.opts.onError?.(err, `dial discovered peer ${peer.peerId} at ${peer.addresses.join(", ")}`);
           }),
         ),
       );

@@ -1,5 +1,11 @@
 import "./polyfill.js";
 
+export {
+  addressesForRequester,
+  advertisedAddresses,
+  isLoopbackAddress,
+  isUnspecifiedAddress,
+} from "./addresses.js";
 export { P2pConfigError } from "./errors.js";
 export {
   type GossipHandler,
@@ -8,7 +14,13 @@ export {
   messageIdToString,
   type ValidationResult,
 } from "./gossip.js";
-export { createP2pNode, P2pNode, type P2pNodeOptions, type PeerEvent } from "./host.js";
+export {
+  createP2pNode,
+  P2pNode,
+  type P2pNodeOptions,
+  type PeerEvent,
+  parseAnnounceAddresses,
+} from "./host.js";
 export { type DropReason, metricValue, P2pMetrics, type ValidationResultLabel } from "./metrics.js";
 export { loadOrCreatePeerKey } from "./peerKey.js";
 export * from "./reqresp/index.js";

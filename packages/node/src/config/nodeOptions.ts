@@ -17,6 +17,12 @@ export const nodeOptionTable = {
   "api-port": { kind: "number", description: "HTTP API port (also serves /metrics)", default: 9000 },
   "p2p-host": { kind: "string", description: "libp2p TCP listen address", default: "127.0.0.1" },
   "p2p-port": { kind: "number", description: "libp2p TCP port", default: 9100 },
+  "p2p-announce": {
+    kind: "string",
+    description:
+      "comma-separated multiaddrs peers should dial, e.g. /ip4/203.0.113.7/tcp/9100 (default: the listen addresses, without loopback when listening on 0.0.0.0)",
+    default: "",
+  },
   bootnodes: {
     kind: "string",
     description: "comma-separated multiaddrs with /p2p/<peer id> to dial at start",
