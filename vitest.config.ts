@@ -14,6 +14,8 @@ export default defineConfig({
   resolve: { conditions: ["@shardnet/source"] },
   ssr: { resolve: { conditions: ["@shardnet/source"] } },
   test: {
+    // Prints the Node.js the tests run on and refuses one older than 22 (package.json engines).
+    globalSetup: ["test/globalSetup.ts"],
     setupFiles: ["packages/p2p/src/polyfill.ts"],
     pool: "forks",
     reporters: ["default"],
