@@ -11,6 +11,7 @@ import {
   computeEpochAtSlot,
   createInteropGenesis,
   type Genesis,
+  type GenesisAccount,
   processSlots,
   produceBlock,
   type SignedBeaconBlockValue,
@@ -31,14 +32,14 @@ import { signedShardBlock, silentLog } from "./helpers.js";
 const bls = getBls();
 
 /** The interop genesis the driver's nodes share: 16 validators, `shards` shards, local preset. */
-export function driverGenesis(shards: number): Genesis {
+export function driverGenesis(shards: number, accounts: GenesisAccount[] = []): Genesis {
   return createInteropGenesis({
     network: "test",
     validatorCount: 16,
     genesisTime: 0,
     presetName: "local",
     presetOverrides: { SHARD_COUNT: shards },
-    accounts: [],
+    accounts,
   });
 }
 

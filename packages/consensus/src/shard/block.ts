@@ -144,7 +144,7 @@ export function produceShardBlock(
     beaconBlockRoot: input.beaconBlockRoot,
     stateRoot: state.hashTreeRoot(),
     txRoot: txRootFromHashes(hashes),
-    outboxRoot: state.view.outboxes.hashTreeRoot(),
+    outboxRoot: state.outboxRoot(),
     receiptsInRoot: IncomingReceipts.hashTreeRoot(incomingReceipts),
   };
   const blockRoot = ShardBlockHeader.hashTreeRoot(header);
@@ -247,7 +247,7 @@ export function processShardBlock(
   });
 
   state.setSlot(header.slot);
-  if (!bytesEqual(state.view.outboxes.hashTreeRoot(), header.outboxRoot)) {
+  if (!bytesEqual(state.outboxRoot(), header.outboxRoot)) {
     throw new ShardBlockError(
       "outbox_root_mismatch",
       "outboxRoot does not match the outboxes after execution",

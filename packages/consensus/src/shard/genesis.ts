@@ -3,7 +3,7 @@ import { addressKey, shardOf } from "./address.js";
 import { MAX_UINT64 } from "./constants.js";
 import { ShardGenesisError } from "./errors.js";
 import { ShardState } from "./state.js";
-import { type Account, Outbox } from "./types.js";
+import { type Account, OutboxAccumulator } from "./types.js";
 
 export interface GenesisAllocation {
   address: Uint8Array;
@@ -62,8 +62,9 @@ export function createShardGenesisState(
       shard,
       slot: 0,
       accounts,
-      outboxes: Array.from({ length: shardCount }, () => Outbox.defaultValue()),
+      outboxes: Array.from({ length: shardCount }, () => OutboxAccumulator.defaultValue()),
       inboxCursors: new Array<number>(shardCount).fill(0),
+      creditedAmounts: new Array<bigint>(shardCount).fill(0n),
       feesBurned: 0n,
     },
     GENESIS_SHARD_BLOCK_ROOT,

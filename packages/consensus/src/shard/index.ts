@@ -13,6 +13,8 @@ export * from "./errors.js";
 export * from "./forkChoice.js";
 export * from "./genesis.js";
 export * from "./mempool.js";
+export * from "./outboxAccumulator.js";
+export * from "./outboxLog.js";
 export * from "./receipts.js";
 export * from "./signature.js";
 export * from "./simulation.js";

@@ -2,7 +2,9 @@ import type { CrosslinkValue } from "../types/index.js";
 import { addressKey } from "./address.js";
 import { RECEIPT_BRANCH_DEPTH } from "./constants.js";
 import type { ReceiptRejection } from "./errors.js";
-import { isValidBranch, merkleBranch } from "./merkle.js";
+import { isValidBranch } from "./merkle.js";
+import { outboxesBranch } from "./outboxAccumulator.js";
+import type { OutboxLog } from "./outboxLog.js";
 import type { ShardState } from "./state.js";
 import { type IncomingReceipt, Outboxes, Receipt } from "./types.js";
 
@@ -29,35 +31,51 @@ export function receiptGindex(dest: number, seq: number): bigint {
 }
 
 /**
- * Proof that receipt `seq` of outbox[dest] is committed by `sourceState`'s outbox root, to be checked against
- * the crosslink of the block that produced `sourceState` (by default: its slot and latestBlockRoot).
+ * Proofs that receipts `seqs` of outbox[dest] are committed by `sourceState`'s outbox root, to be checked
+ * against the crosslink of the block that produced `sourceState` (by default: its slot and
+ * latestBlockRoot). The receipts and the lower part of each branch come from `log` (the state keeps only
+ * accumulators), which must hold them: seqs at or above its base and below the state's outbox count.
  */
-export function buildReceiptProof(
+export function buildReceiptProofs(
   sourceState: ShardState,
+  log: OutboxLog,
   dest: number,
-  seq: number,
+  seqs: readonly number[],
   crosslink: { slot: number; shardBlockRoot: Uint8Array } = {
     slot: sourceState.slot,
     shardBlockRoot: sourceState.latestBlockRoot,
   },
-): IncomingReceipt {
-  const receipt = sourceState.getReceipt(dest, seq);
-  if (receipt === undefined) {
+): IncomingReceipt[] {
+  const count = sourceState.outboxLength(dest);
+  if (log.count(dest) < count)
     throw new RangeError(
-      `shard ${sourceState.shard} has no receipt ${seq} for shard ${dest} (outbox length ${sourceState.outboxLength(dest)})`,
+      `shard ${sourceState.shard}'s receipt log to shard ${dest} ends at ${log.count(dest)}, below the state's ${count}`,
     );
-  }
-  sourceState.view.commit();
-  const branch = merkleBranch(sourceState.view.outboxes.node, receiptGindex(dest, seq));
-  if (branch.length !== RECEIPT_BRANCH_DEPTH)
-    throw new Error(`internal: receipt branch has ${branch.length} nodes`);
-  return {
-    receipt,
-    branch,
-    crosslinkShard: sourceState.shard,
-    crosslinkSlot: crosslink.slot,
-    crosslinkBlockRoot: crosslink.shardBlockRoot,
-  };
+  const inner = log.branches(dest, seqs, count);
+  const outer = outboxesBranch(sourceState.outboxRoots(), dest);
+  return seqs.map((seq, i) => {
+    const branch = [...inner[i]!, ...outer];
+    if (branch.length !== RECEIPT_BRANCH_DEPTH)
+      throw new Error(`internal: receipt branch has ${branch.length} nodes`);
+    return {
+      receipt: log.receipt(dest, seq)!,
+      branch,
+      crosslinkShard: sourceState.shard,
+      crosslinkSlot: crosslink.slot,
+      crosslinkBlockRoot: crosslink.shardBlockRoot,
+    };
+  });
+}
+
+/** One receipt's proof (see buildReceiptProofs). */
+export function buildReceiptProof(
+  sourceState: ShardState,
+  log: OutboxLog,
+  dest: number,
+  seq: number,
+  crosslink?: { slot: number; shardBlockRoot: Uint8Array },
+): IncomingReceipt {
+  return buildReceiptProofs(sourceState, log, dest, [seq], crosslink)[0]!;
 }
 
 /**
@@ -150,23 +168,19 @@ export function checkIncomingReceipt(
 export function applyIncomingReceipt(state: ShardState, incoming: IncomingReceipt): void {
   if (!state.credit(incoming.receipt.to, incoming.receipt.amount))
     throw new Error("internal: receipt credit overflow");
-  state.advanceInboxCursor(incoming.receipt.source);
+  state.advanceInboxCursor(incoming.receipt.source, incoming.receipt.amount);
 }
 
 /**
  * Amount sent but not yet credited, over a consistent set of shard states (one per shard, index = shard):
- * receipts in outbox[dest] of each source at or after the destination's inbox cursor.
+ * what each source sent to each destination less what that destination credited from it.
  */
 export function receiptsInFlight(states: readonly ShardState[]): bigint {
   let total = 0n;
   for (const source of states) {
     for (const dest of states) {
       if (dest.shard === source.shard) continue;
-      const length = source.outboxLength(dest.shard);
-      for (let seq = dest.inboxCursor(source.shard); seq < length; seq++) {
-        const receipt = source.getReceipt(dest.shard, seq);
-        if (receipt !== undefined) total += receipt.amount;
-      }
+      total += source.sentAmount(dest.shard) - dest.creditedAmount(source.shard);
     }
   }
   return total;

@@ -4,7 +4,8 @@ import { addressKey, shardOf } from "./address.js";
 import { processShardBlock, produceShardBlock } from "./block.js";
 import { createShardGenesisState, type GenesisAllocation, genesisSupply } from "./genesis.js";
 import { Mempool, type MempoolAddResult } from "./mempool.js";
-import { buildReceiptProof, crosslinkLookupFromList, isSupplyConserved } from "./receipts.js";
+import { OutboxLog } from "./outboxLog.js";
+import { buildReceiptProofs, crosslinkLookupFromList, isSupplyConserved } from "./receipts.js";
 import type { ShardState } from "./state.js";
 import { signTransaction } from "./transaction.js";
 import type { IncomingReceipt, ShardBlock, Transaction } from "./types.js";
@@ -54,6 +55,8 @@ export class ShardSimulation {
     receiptsCredited: 0,
   };
   private readonly statesByRoot: Map<string, ShardState>[];
+  /** Each shard's sent receipts not yet credited (the states keep only outbox accumulators). */
+  private readonly logs: OutboxLog[];
 
   constructor(private readonly options: ShardSimulationOptions) {
     this.genesisSupply = genesisSupply(options.allocations);
@@ -65,6 +68,7 @@ export class ShardSimulation {
         new Mempool({ shard, shardCount: options.shardCount, capacity: options.mempoolCapacity ?? 100_000 }),
     );
     this.statesByRoot = this.heads.map((head) => new Map([[addressKey(head.latestBlockRoot), head]]));
+    this.logs = this.heads.map((head) => OutboxLog.fromState(head));
   }
 
   /** Submits `tx` to the mempool of its sender's shard. */
@@ -120,6 +124,7 @@ export class ShardSimulation {
     mempool.removeIncluded(produced.txHashes);
     mempool.pruneStale(produced.postState);
     this.heads[shard] = produced.postState;
+    for (const receipt of produced.receiptsSent) this.logs[shard]!.append(receipt);
     this.statesByRoot[shard].set(addressKey(produced.blockRoot), produced.postState);
     this.stats.txsIncluded += produced.block.body.transactions.length;
     this.stats.receiptsSent += produced.receiptsSent.length;
@@ -150,10 +155,12 @@ export class ShardSimulation {
       if (crosslink.shard === destState.shard) continue;
       const sourceState = this.statesByRoot[crosslink.shard]?.get(addressKey(crosslink.shardBlockRoot));
       if (sourceState === undefined) continue;
+      const log = this.logs[crosslink.shard]!;
+      const from = destState.inboxCursor(crosslink.shard);
+      log.prune(destState.shard, from);
       const end = sourceState.outboxLength(destState.shard);
-      for (let seq = destState.inboxCursor(crosslink.shard); seq < end; seq++) {
-        proofs.push(buildReceiptProof(sourceState, destState.shard, seq));
-      }
+      const seqs = Array.from({ length: Math.max(0, end - from) }, (_, i) => from + i);
+      proofs.push(...buildReceiptProofs(sourceState, log, destState.shard, seqs));
     }
     return proofs;
   }

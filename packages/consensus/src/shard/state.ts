@@ -2,10 +2,11 @@ import type { CompositeViewDU } from "@chainsafe/ssz";
 import { AccountStore } from "./accountStore.js";
 import { bytesEqual } from "./address.js";
 import { MAX_UINT64 } from "./constants.js";
+import { accumulatorInsert, accumulatorRoot, outboxesRoot } from "./outboxAccumulator.js";
 import {
   type Account,
-  Outbox,
   type Receipt,
+  Receipt as ReceiptType,
   ShardStateSummary,
   ShardStateType,
   type ShardStateValue,
@@ -153,33 +154,65 @@ export class ShardState implements AccountReader {
     this.view.feesBurned += fee;
   }
 
+  /** Receipts ever sent to `dest` (outbox[dest]'s count). */
   outboxLength(dest: number): number {
-    return this.view.outboxes.getReadonly(dest).length;
+    return this.view.outboxes.getReadonly(dest).count;
   }
 
-  /** Appends `receipt` to outbox[receipt.dest]; receipt.seq must be the outbox's length. */
+  /** Sum of the amounts of every receipt sent to `dest`. */
+  sentAmount(dest: number): bigint {
+    return this.view.outboxes.getReadonly(dest).sentAmount;
+  }
+
+  /** Sum of the amounts of every receipt from `source` credited here. */
+  creditedAmount(source: number): bigint {
+    return this.view.creditedAmounts.get(source);
+  }
+
+  /** Appends `receipt` to outbox[receipt.dest] (its accumulator); receipt.seq must be the outbox's count. */
   appendReceipt(receipt: Receipt): void {
     const outbox = this.view.outboxes.get(receipt.dest);
-    if (receipt.seq !== outbox.length) {
+    if (receipt.seq !== outbox.count) {
       throw new Error(
-        `internal: receipt seq ${receipt.seq} is not outbox[${receipt.dest}] length ${outbox.length}`,
+        `internal: receipt seq ${receipt.seq} is not outbox[${receipt.dest}] count ${outbox.count}`,
       );
     }
-    outbox.push(Outbox.elementType.toViewDU(receipt));
+    const branch = [...outbox.branch.getAllReadonly()];
+    const level = accumulatorInsert(branch, outbox.count, ReceiptType.hashTreeRoot(receipt));
+    outbox.branch.set(level, branch[level]!);
+    outbox.count += 1;
+    outbox.sentAmount += receipt.amount;
   }
 
-  getReceipt(dest: number, seq: number): Receipt | undefined {
+  /** The root of each outbox (hash_tree_root of the list of its receipts), by destination. */
+  outboxRoots(): Uint8Array[] {
+    const roots: Uint8Array[] = [];
+    for (let dest = 0; dest < this.view.outboxes.length; dest++) {
+      const outbox = this.view.outboxes.getReadonly(dest);
+      roots.push(accumulatorRoot(outbox.branch.getAllReadonly(), outbox.count));
+    }
+    return roots;
+  }
+
+  /** A block's `outboxRoot`: the root of the outboxes as lists of their receipts. */
+  outboxRoot(): Uint8Array {
+    return outboxesRoot(this.outboxRoots());
+  }
+
+  /** outbox[dest]'s accumulator branch (OUTBOX_DEPTH nodes) and count: the frontier a receipt log starts from. */
+  outboxFrontier(dest: number): { branch: Uint8Array[]; count: number } {
     const outbox = this.view.outboxes.getReadonly(dest);
-    if (seq < 0 || seq >= outbox.length) return undefined;
-    return outbox.getReadonly(seq).toValue();
+    return { branch: outbox.branch.getAllReadonly(), count: outbox.count };
   }
 
   inboxCursor(source: number): number {
     return this.view.inboxCursors.get(source);
   }
 
-  advanceInboxCursor(source: number): void {
+  /** Records the credit of the next receipt from `source`, of `amount`. */
+  advanceInboxCursor(source: number, amount: bigint): void {
     this.view.inboxCursors.set(source, this.view.inboxCursors.get(source) + 1);
+    this.view.creditedAmounts.set(source, this.view.creditedAmounts.get(source) + amount);
   }
 
   setSlot(slot: number): void {
@@ -214,6 +247,7 @@ export function shardStateFromBytes(bytes: Uint8Array, latestBlockRoot: Uint8Arr
     accountsRoot: accounts.root(),
     outboxes: fields.outboxes.deserialize(field("outboxes")),
     inboxCursors: fields.inboxCursors.deserialize(field("inboxCursors")),
+    creditedAmounts: fields.creditedAmounts.deserialize(field("creditedAmounts")),
     feesBurned: fields.feesBurned.deserialize(field("feesBurned")),
   });
   return new ShardState(view, accounts, latestBlockRoot);

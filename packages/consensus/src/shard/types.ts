@@ -65,12 +65,36 @@ export const Receipt = new ContainerType(
 );
 export type Receipt = ValueOf<typeof Receipt>;
 
-/** Receipts sent to one destination shard, append-only; its root mixes in the count. */
+/**
+ * The receipts sent to one destination shard, as the list whose hash_tree_root is the outbox's root. Only the
+ * proof layout uses it (receiptGindex): the state keeps an OutboxAccumulator, not the receipts.
+ */
 export const Outbox = new ListCompositeType(Receipt, MAX_RECEIPTS_PER_OUTBOX, { typeName: "Outbox" });
-/** outbox[dest] for every dest < SHARD_COUNT; its root is a block's `outboxRoot`. */
+/** outbox[dest] for every dest < SHARD_COUNT as lists; its root is a block's `outboxRoot` (proof layout). */
 export const Outboxes = new ListCompositeType(Outbox, MAX_SHARDS, { typeName: "Outboxes" });
+
+/**
+ * outbox[dest] in the state (DESIGN.md §3): an append-only incremental Merkle list with its count. `branch`
+ * holds one node per level (the deposit contract's accumulator, see outboxAccumulator.ts), and the outbox's
+ * root is that of the Outbox list of the receipts sent, so the state's size does not grow with them.
+ * `sentAmount` is the sum of their amounts (receipts in flight = sent − credited at the destination).
+ */
+export const OutboxAccumulator = new ContainerType(
+  {
+    count: Uint64,
+    sentAmount: Gwei,
+    branch: new VectorCompositeType(Bytes32, Math.log2(MAX_RECEIPTS_PER_OUTBOX)),
+  },
+  { typeName: "OutboxAccumulator", jsonCase: "eth2" },
+);
+export type OutboxAccumulator = ValueOf<typeof OutboxAccumulator>;
+export const OutboxAccumulators = new ListCompositeType(OutboxAccumulator, MAX_SHARDS, {
+  typeName: "OutboxAccumulators",
+});
 /** inboxCursors[source]: next receipt sequence number expected from `source`. */
 export const InboxCursors = new ListBasicType(Uint64, MAX_SHARDS, { typeName: "InboxCursors" });
+/** creditedAmounts[source]: sum of the receipts from `source` credited so far. */
+export const CreditedAmounts = new ListBasicType(Gwei, MAX_SHARDS, { typeName: "CreditedAmounts" });
 export const Accounts = new ListCompositeType(Account, MAX_ACCOUNTS_PER_SHARD, { typeName: "Accounts" });
 
 /**
@@ -83,8 +107,9 @@ export const ShardStateType = new ContainerType(
     /** Slot of the last block applied (0 at genesis). */
     slot: Slot,
     accounts: Accounts,
-    outboxes: Outboxes,
+    outboxes: OutboxAccumulators,
     inboxCursors: InboxCursors,
+    creditedAmounts: CreditedAmounts,
     /** Sum of every fee paid on this shard: burned, kept for the supply invariant. */
     feesBurned: Gwei,
   },
@@ -102,8 +127,9 @@ export const ShardStateSummary = new ContainerType(
     shard: ShardNumber,
     slot: Slot,
     accountsRoot: Root,
-    outboxes: Outboxes,
+    outboxes: OutboxAccumulators,
     inboxCursors: InboxCursors,
+    creditedAmounts: CreditedAmounts,
     feesBurned: Gwei,
   },
   { typeName: "ShardStateSummary", jsonCase: "eth2" },

@@ -6,6 +6,7 @@ import {
   checkIncomingReceipt,
   crosslinkLookupFromList,
   isSupplyConserved,
+  OutboxLog,
   processShardBlock,
   processTransaction,
   produceShardBlock,
@@ -53,12 +54,12 @@ function nextNonce(state: ShardState, account: DevAccount): number {
 }
 
 /** Credits the next receipt source → dest, proven against a crosslink to the source's current state. */
-function relayNext(states: ShardState[], source: number, dest: number): void {
+function relayNext(states: ShardState[], logs: OutboxLog[], source: number, dest: number): void {
   if (source === dest) return;
   const seq = states[dest].inboxCursor(source);
   if (seq >= states[source].outboxLength(dest)) return;
   const blockRoot = states[source].hashTreeRoot(); // stands for the crosslinked block's root
-  const incoming = buildReceiptProof(states[source], dest, seq, {
+  const incoming = buildReceiptProof(states[source], logs[source]!, dest, seq, {
     slot: states[source].slot,
     shardBlockRoot: blockRoot,
   });
@@ -68,7 +69,7 @@ function relayNext(states: ShardState[], source: number, dest: number): void {
       slot: states[source].slot,
       shardBlockRoot: blockRoot,
       stateRoot: blockRoot,
-      outboxRoot: states[source].view.outboxes.hashTreeRoot(),
+      outboxRoot: states[source].outboxRoot(),
       parentCrosslinkRoot: new Uint8Array(32),
     },
   ]);
@@ -87,9 +88,10 @@ describe("shard state properties", () => {
     fc.assert(
       fc.property(ops, (sequence) => {
         const states = genesisStates(FUNDED_PER_SHARD);
+        const logs = states.map((state) => OutboxLog.fromState(state));
         for (const op of sequence) {
           if (op.kind === "relay") {
-            relayNext(states, op.source, op.dest);
+            relayNext(states, logs, op.source, op.dest);
           } else {
             const from = ACCOUNTS[op.from];
             const state = states[from.shard];
@@ -106,6 +108,7 @@ describe("shard state properties", () => {
             const result = processTransaction(state, tx, { shardCount: SHARD_COUNT });
             if (result.ok) {
               expect(nextNonce(state, from)).toBe(nonceBefore + 1);
+              if (result.receipt !== null) logs[from.shard]!.append(result.receipt);
             } else {
               expect(state.hashTreeRoot()).toEqual(rootBefore);
               expect(nextNonce(state, from)).toBe(nonceBefore);

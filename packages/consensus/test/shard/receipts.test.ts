@@ -7,6 +7,7 @@ import {
   IncomingReceipts,
   isReceiptProofValid,
   isSupplyConserved,
+  OutboxLog,
   type ProducedShardBlock,
   processShardBlock,
   produceShardBlock,
@@ -44,7 +45,7 @@ function context(crosslinks: CrosslinkValue[]) {
 }
 
 /** Shard 0 sends 10 then 20 to shard 1 in one block at slot 1. */
-function sendTwoReceipts(): { states: ShardState[]; source: ProducedShardBlock } {
+function sendTwoReceipts(): { states: ShardState[]; source: ProducedShardBlock; log: OutboxLog } {
   const states = genesisStates(2);
   const [alice] = accountsOnShard(0, 1);
   const [carol] = accountsOnShard(1, 1);
@@ -60,7 +61,10 @@ function sendTwoReceipts(): { states: ShardState[]; source: ProducedShardBlock }
     context([]),
   );
   expect(source.receiptsSent.map((r) => r.seq)).toEqual([0, 1]);
-  return { states, source };
+  // What a relaying node keeps beside the state (which holds only the outbox accumulators).
+  const log = OutboxLog.fromState(states[0]);
+  for (const receipt of source.receiptsSent) log.append(receipt);
+  return { states, source, log };
 }
 
 function tamper(incoming: IncomingReceipt, edit: (copy: IncomingReceipt) => void): IncomingReceipt {
@@ -75,9 +79,12 @@ function tamper(incoming: IncomingReceipt, edit: (copy: IncomingReceipt) => void
 
 describe("cross-shard receipts", () => {
   it("credits receipts once, in order, against a crosslink, and the block re-validates", () => {
-    const { states, source } = sendTwoReceipts();
+    const { states, source, log } = sendTwoReceipts();
     const [carol] = accountsOnShard(1, 1);
-    const proofs = [buildReceiptProof(source.postState, 1, 1), buildReceiptProof(source.postState, 1, 0)];
+    const proofs = [
+      buildReceiptProof(source.postState, log, 1, 1),
+      buildReceiptProof(source.postState, log, 1, 0),
+    ];
     const ctx = context([crosslinkOf(source)]);
     const dest = produceShardBlock(
       states[1],
@@ -97,9 +104,9 @@ describe("cross-shard receipts", () => {
   });
 
   it("rejects a forged branch, a forged amount, an unknown or mismatched crosslink and a gap", () => {
-    const { states, source } = sendTwoReceipts();
+    const { states, source, log } = sendTwoReceipts();
     const crosslinks = context([crosslinkOf(source)]).crosslinks;
-    const good = buildReceiptProof(source.postState, 1, 0);
+    const good = buildReceiptProof(source.postState, log, 1, 0);
     expect(checkIncomingReceipt(states[1], good, crosslinks).ok).toBe(true);
     const cases: [IncomingReceipt, string][] = [
       [
@@ -126,7 +133,7 @@ describe("cross-shard receipts", () => {
         }),
         "crosslink_mismatch",
       ],
-      [buildReceiptProof(source.postState, 1, 1), "receipt_gap"],
+      [buildReceiptProof(source.postState, log, 1, 1), "receipt_gap"],
       [
         tamper(good, (c) => {
           c.receipt.dest = 2;
@@ -140,21 +147,21 @@ describe("cross-shard receipts", () => {
   });
 
   it("rejects a receipt whose source block is not crosslinked yet", () => {
-    const { states, source } = sendTwoReceipts();
+    const { states, source, log } = sendTwoReceipts();
     // Only the source's genesis block is crosslinked: its outbox root does not hold the receipt.
     const genesisCrosslink: CrosslinkValue = {
       ...crosslinkOf(source),
       slot: 0,
       shardBlockRoot: states[0].latestBlockRoot,
-      outboxRoot: states[0].view.outboxes.hashTreeRoot(),
+      outboxRoot: states[0].outboxRoot(),
     };
     const ctx = context([genesisCrosslink]);
-    const incoming = buildReceiptProof(source.postState, 1, 0);
+    const incoming = buildReceiptProof(source.postState, log, 1, 0);
     expect(checkIncomingReceipt(states[1], incoming, ctx.crosslinks)).toMatchObject({
       ok: false,
       reason: "unknown_crosslink",
     });
-    const claimingGenesis = buildReceiptProof(source.postState, 1, 0, {
+    const claimingGenesis = buildReceiptProof(source.postState, log, 1, 0, {
       slot: 0,
       shardBlockRoot: states[0].latestBlockRoot,
     });
@@ -178,9 +185,9 @@ describe("cross-shard receipts", () => {
   });
 
   it("rejects a block that credits a receipt twice or out of order", () => {
-    const { states, source } = sendTwoReceipts();
+    const { states, source, log } = sendTwoReceipts();
     const ctx = context([crosslinkOf(source)]);
-    const first = buildReceiptProof(source.postState, 1, 0);
+    const first = buildReceiptProof(source.postState, log, 1, 0);
     const dest = produceShardBlock(
       states[1],
       { slot: 2, proposerIndex: 0, beaconBlockRoot: BEACON_ROOT, transactions: [], pendingReceipts: [first] },
@@ -189,7 +196,7 @@ describe("cross-shard receipts", () => {
     const replayed = { ...dest.block, body: { ...dest.block.body, incomingReceipts: [first, first] } };
     const outOfOrder = {
       ...dest.block,
-      body: { ...dest.block.body, incomingReceipts: [buildReceiptProof(source.postState, 1, 1), first] },
+      body: { ...dest.block.body, incomingReceipts: [buildReceiptProof(source.postState, log, 1, 1), first] },
     };
     for (const block of [replayed, outOfOrder]) {
       // Roots are checked first: fix receiptsInRoot so the receipt rule itself is exercised.
@@ -207,8 +214,8 @@ describe("cross-shard receipts", () => {
   });
 
   it("checks a proof statelessly (gossip) and never throws on out-of-range indices", () => {
-    const { source } = sendTwoReceipts();
-    const good = buildReceiptProof(source.postState, 1, 0);
+    const { source, log } = sendTwoReceipts();
+    const good = buildReceiptProof(source.postState, log, 1, 0);
     const outboxRoot = source.block.header.outboxRoot;
     expect(isReceiptProofValid(good, outboxRoot)).toBe(true);
     expect(isReceiptProofValid(good, new Uint8Array(32))).toBe(false);

@@ -34,7 +34,7 @@ describe("multi-shard simulation", () => {
       slot: 0,
       shardBlockRoot: head.latestBlockRoot,
       stateRoot: head.hashTreeRoot(),
-      outboxRoot: head.view.outboxes.hashTreeRoot(),
+      outboxRoot: head.outboxRoot(),
       parentCrosslinkRoot: new Uint8Array(32),
     }));
     for (let slot = 1; slot <= 12; slot++) {

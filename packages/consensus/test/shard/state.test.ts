@@ -5,6 +5,7 @@ import {
   createShardGenesisState,
   genesisSupply,
   MAX_UINT64,
+  OutboxAccumulator,
   processTransaction,
   ShardGenesisError,
   ShardState,
@@ -75,7 +76,12 @@ describe("shard state", () => {
     expect(base.getAccount(x.address)).toBeUndefined();
     // Same registry fingerprint (bytes 8..11), different addresses.
     const state = ShardState.fromValue(
-      { ...ShardStateType.defaultValue(), outboxes: [[]], inboxCursors: [0] },
+      {
+        ...ShardStateType.defaultValue(),
+        outboxes: [OutboxAccumulator.defaultValue()],
+        inboxCursors: [0],
+        creditedAmounts: [0n],
+      },
       new Uint8Array(32),
     );
     const a = new Uint8Array(20).fill(1);

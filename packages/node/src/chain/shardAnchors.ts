@@ -6,7 +6,8 @@ import type { ShardChain } from "./shardChain.js";
 /**
  * Stores each shard chain's state at the crosslink of the newly finalized beacon block `finalizedRoot`:
  * a restart starts from it (with a beacon anchor far enough below the beacon blocks it builds on). Chains
- * that no longer hold that block keep their previous anchor. Never throws.
+ * that no longer hold that block keep their previous anchor. Then prunes each chain's receipt log of what
+ * the tracked destinations credited in their stored states. Never throws.
  */
 export async function persistShardAnchors(
   beacon: BeaconChain,
@@ -16,7 +17,8 @@ export async function persistShardAnchors(
 ): Promise<void> {
   const crosslinks = beacon.contextOf(finalizedRoot)?.crosslinks;
   if (!crosslinks) return;
-  for (const chain of chains) {
+  const tracked = [...chains];
+  for (const chain of tracked) {
     const crosslink = crosslinks[chain.shard];
     if (!crosslink || crosslink.slot === 0) continue;
     const root = bytesToHex(crosslink.shardBlockRoot);
@@ -30,4 +32,8 @@ export async function persistShardAnchors(
       );
     }
   }
+  // Receipts a tracked destination credited in its (now stored) finalized state leave the sources' logs.
+  const byShard = new Map(tracked.map((chain) => [chain.shard, chain]));
+  for (const chain of tracked)
+    chain.pruneReceiptLog((dest) => byShard.get(dest)?.anchorInboxCursor(chain.shard));
 }

@@ -7,8 +7,11 @@ import {
   type DroppedTx,
   type IncomingReceipt,
   Mempool,
+  OutboxLog,
+  OutboxLogSnapshot,
   processShardBlock,
   produceShardBlock,
+  type Receipt,
   ShardBlockError,
   ShardForkChoice,
   type ShardState,
@@ -45,6 +48,8 @@ export interface ShardBlockEntry {
   signed: SignedShardBlockValue | undefined;
   state: ShardState;
   txHashes: string[];
+  /** Receipts the block appended to its outboxes (logged once it is crosslinked). */
+  receiptsSent: Receipt[];
 }
 
 export interface TxInclusion {
@@ -85,6 +90,8 @@ interface CrosslinkedState {
   beaconSlot: number;
 }
 /** Replay of stored blocks: their transactions' signatures were checked before the block was stored. */
+/** Key of the stored receipt log in `shardStates` (beside the anchor states, keyed by their 32-byte roots). */
+const OUTBOX_LOG_KEY = new Uint8Array(32).fill(0xff);
 const ALL_VERIFIED = { has: (_hash: string) => true };
 
 /**
@@ -119,6 +126,14 @@ export class ShardChain {
   /** Root and slot of the anchor whose state is on disk. */
   private storedAnchorRoot: string | undefined;
   private storedAnchorSlot = 0;
+  /** The stored anchor's state (its inbox cursors bound what sources may prune from their logs). */
+  private storedAnchorState: ShardState | undefined;
+  /**
+   * The receipts this shard sent that destinations may not have credited yet, up to the crosslinked block
+   * `loggedRoot` (proofs are built from it: the state keeps only outbox accumulators).
+   */
+  private outboxLog: OutboxLog;
+  private loggedRoot: string;
   /** Blocks the last open replayed from the database (those above its anchor). */
   replayedBlocks = 0;
 
@@ -140,9 +155,12 @@ export class ShardChain {
       signed: undefined,
       state: genesisState,
       txHashes: [],
+      receiptsSent: [],
     });
     this.headRoot = this.genesisRoot;
     this.forkChoice = new ShardForkChoice(genesisState.latestBlockRoot, 0);
+    this.outboxLog = OutboxLog.fromState(genesisState);
+    this.loggedRoot = this.genesisRoot;
     this.mempool = new Mempool({ shard, shardCount: genesis.preset.SHARD_COUNT, capacity: 50_000 });
     this.proposerDomain = computeDomain(DOMAIN_SHARD_PROPOSER, beacon.networkRoot);
     this.ackedHead = { root: this.genesisRoot, slot: 0 };
@@ -183,6 +201,8 @@ export class ShardChain {
         this.resetTo(anchorRoot, state, beaconSlot);
         this.storedAnchorRoot = anchorRoot;
         this.storedAnchorSlot = state.slot;
+        this.storedAnchorState = state;
+        await this.restoreOutboxLog(state);
       }
     }
     const rows = await this.db.range(
@@ -244,6 +264,7 @@ export class ShardChain {
       shard_credits: this.credits.size,
       shard_crosslinked_states: this.crosslinked.size,
       shard_pending_receipts: this.pendingReceipts.size,
+      shard_outbox_log_receipts: this.outboxLog.size,
       mempool: this.mempool.size,
     };
   }
@@ -329,6 +350,7 @@ export class ShardChain {
       signed,
       state: result.postState,
       txHashes: result.txHashes,
+      receiptsSent: result.receiptsSent,
     };
     // From here on every acknowledgement this import causes waits for its write batch (issued below).
     const written = opts.persist !== false ? this.acks.hold() : undefined;
@@ -528,7 +550,7 @@ export class ShardChain {
     const written = this.acks.hold();
     // Blocks above a snapshot build on beacon blocks from about its slot on.
     this.resetTo(rootHex, state, state.slot);
-    const persisted = this.writeAnchor(rootHex, state.slot, serialized, state.slot);
+    const persisted = this.writeAnchor(rootHex, state, serialized, state.slot);
     written(persisted);
     await persisted;
     this.log.info(
@@ -559,7 +581,7 @@ export class ShardChain {
       if (kept.slot < anchor.kept.slot) this.crosslinked.delete(root);
     await this.writeAnchor(
       anchor.root,
-      anchor.kept.slot,
+      anchor.kept.state,
       anchor.kept.state.serialize(),
       anchor.kept.beaconSlot,
     );
@@ -577,25 +599,105 @@ export class ShardChain {
     return this.beacon.contextOf(entry.beaconBlockRoot)?.slot;
   }
 
-  /** One batch: the anchor state, its meta, and the delete of the previous anchor's state. */
+  /**
+   * One batch: the anchor state, its meta, the receipt log as it was at the anchor (when this chain's log
+   * covers it), and the delete of the previous anchor's state.
+   */
   private async writeAnchor(
     rootHex: string,
-    slot: number,
+    state: ShardState,
     serialized: Uint8Array,
     beaconSlot: number,
   ): Promise<void> {
     const prefix = SHARD_KEY(this.shard);
     const previous = this.storedAnchorRoot;
     this.storedAnchorRoot = rootHex;
-    this.storedAnchorSlot = slot;
+    this.storedAnchorSlot = state.slot;
+    this.storedAnchorState = state;
     const ops: BatchOp[] = [
       { bucket: "shardStates", key: concatKey(prefix, hexToBytes(rootHex)), value: serialized },
       this.db.metaOp(shardAnchorMeta(this.shard), rootHex),
       this.db.metaOp(shardAnchorBeaconSlotMeta(this.shard), String(beaconSlot)),
     ];
+    const counts = Array.from({ length: state.shardCount }, (_, dest) => state.outboxLength(dest));
+    try {
+      const log = OutboxLogSnapshot.serialize(this.outboxLog.snapshot(counts));
+      ops.push({ bucket: "shardStates", key: concatKey(prefix, OUTBOX_LOG_KEY), value: log });
+    } catch {
+      // The log does not cover this anchor (it was just reset): a restart starts an empty one from the anchor.
+    }
     if (previous && previous !== rootHex)
       ops.push({ bucket: "shardStates", key: concatKey(prefix, hexToBytes(previous)), value: undefined });
     await this.db.writeBatch(ops);
+  }
+
+  /** The stored receipt log, if it fits the anchor `state` (else an empty one from the anchor stays). */
+  private async restoreOutboxLog(state: ShardState): Promise<void> {
+    const bytes = await this.db.get("shardStates", concatKey(SHARD_KEY(this.shard), OUTBOX_LOG_KEY));
+    if (!bytes) return;
+    try {
+      this.outboxLog = OutboxLog.fromSnapshot(state, OutboxLogSnapshot.deserialize(bytes));
+    } catch (err) {
+      this.log.warn(
+        { shard: this.shard, err: (err as Error).message },
+        "stored receipt log does not fit the anchor: receipts sent before it are proven by other nodes",
+      );
+    }
+  }
+
+  /**
+   * Appends to the receipt log the receipts of the blocks from the last logged crosslinked block up to
+   * `crosslinked`, in order. Should the log not lead there (it cannot, but a log that disagrees with the
+   * state must not produce proofs), it restarts empty at `crosslinked`.
+   */
+  private logReceiptsUpTo(crosslinked: ShardBlockEntry): void {
+    const path: ShardBlockEntry[] = [];
+    let entry: ShardBlockEntry | undefined = crosslinked;
+    while (entry && entry.root !== this.loggedRoot) {
+      path.push(entry);
+      entry = this.blocks.get(entry.parentRoot);
+    }
+    const { state } = crosslinked;
+    let fits = entry !== undefined;
+    if (fits) {
+      for (const block of path.reverse())
+        for (const receipt of block.receiptsSent) this.outboxLog.append(receipt);
+      for (let dest = 0; dest < state.shardCount && fits; dest++)
+        fits = this.outboxLog.count(dest) === state.outboxLength(dest);
+    }
+    if (!fits) {
+      this.log.warn(
+        { shard: this.shard, slot: crosslinked.slot, root: crosslinked.root },
+        "receipt log does not lead to the crosslinked block: restarted from it (older receipts are proven by other nodes)",
+      );
+      this.outboxLog = OutboxLog.fromState(state);
+    }
+    this.loggedRoot = crosslinked.root;
+  }
+
+  /** The receipt log, to prove receipts against a crosslinked state of this chain (see buildReceiptProofs). */
+  receiptLog(): OutboxLog {
+    return this.outboxLog;
+  }
+
+  /** The stored (finalized) anchor's inbox cursor for `source`: receipts below it are credited for good. */
+  anchorInboxCursor(source: number): number | undefined {
+    return this.storedAnchorState?.inboxCursor(source);
+  }
+
+  /**
+   * Forgets logged receipts that their destination has credited for good: below `creditedBy(dest)` (the
+   * destination's finalized inbox cursor for this shard, when this node tracks it) and never above this
+   * chain's stored anchor (the log is stored as it was there). Destinations this node does not track keep
+   * up to MAX_LOGGED_RECEIPTS_PER_OUTBOX receipts.
+   */
+  pruneReceiptLog(creditedBy: (dest: number) => number | undefined): void {
+    const anchor = this.storedAnchorState;
+    if (!anchor) return;
+    for (let dest = 0; dest < anchor.shardCount; dest++) {
+      const credited = dest === this.shard ? undefined : creditedBy(dest);
+      if (credited !== undefined) this.outboxLog.prune(dest, Math.min(credited, anchor.outboxLength(dest)));
+    }
   }
 
   private resetTo(rootHex: string, state: ShardState, beaconSlot: number): void {
@@ -610,8 +712,11 @@ export class ShardChain {
       signed: undefined,
       state,
       txHashes: [],
+      receiptsSent: [],
     });
     this.forkChoice = new ShardForkChoice(hexToBytes(rootHex), state.slot);
+    this.outboxLog = OutboxLog.fromState(state);
+    this.loggedRoot = rootHex;
     this.headRoot = rootHex;
     const acked = { root: rootHex, slot: state.slot };
     this.acks.release(() => {
@@ -626,6 +731,7 @@ export class ShardChain {
     if (!this.blocks.has(root) || root === this.forkChoice.getCrosslinkedRoot()) return;
     this.forkChoice.setCrosslinked(hexToBytes(root));
     const anchor = this.blocks.get(root)!;
+    this.logReceiptsUpTo(anchor);
     const ancestors = new Set<string>();
     for (let e: ShardBlockEntry | undefined = anchor; e; e = this.blocks.get(e.parentRoot))
       ancestors.add(e.root);

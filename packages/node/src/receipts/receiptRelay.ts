@@ -1,6 +1,6 @@
 import { ContainerType } from "@chainsafe/ssz";
 import {
-  buildReceiptProof,
+  buildReceiptProofs,
   type CrosslinkValue,
   IncomingReceipt,
   isReceiptProofValid,
@@ -78,17 +78,24 @@ export class ReceiptRelay {
     const rootHex = bytesToHex(crosslink.shardBlockRoot);
     const entry = chain.get(rootHex);
     if (!entry) return [];
-    const length = entry.state.outboxLength(dest);
-    const out: IncomingReceiptValue[] = [];
-    for (let seq = from; seq < Math.min(length, from + count); seq++) {
-      out.push(
-        buildReceiptProof(entry.state, dest, seq, {
-          slot: crosslink.slot,
-          shardBlockRoot: crosslink.shardBlockRoot,
-        }),
+    // The receipt log keeps what destinations may still need; older receipts are credited for good.
+    const log = chain.receiptLog();
+    const start = Math.max(from, log.base(dest));
+    const end = Math.min(entry.state.outboxLength(dest), from + count);
+    if (end <= start) return [];
+    const seqs = Array.from({ length: end - start }, (_, i) => start + i);
+    try {
+      return buildReceiptProofs(entry.state, log, dest, seqs, {
+        slot: crosslink.slot,
+        shardBlockRoot: crosslink.shardBlockRoot,
+      });
+    } catch (err) {
+      this.log.debug(
+        { source, dest, from, err: (err as Error).message },
+        "cannot prove receipts from the log",
       );
+      return [];
     }
-    return out;
   }
 
   /** Called on every new beacon head: re-proves and pushes receipts of sources whose crosslink moved. */
