@@ -6,8 +6,11 @@ import { accumulatorInsert, accumulatorRoot, OUTBOX_DEPTH, outboxBranches } from
 import type { ShardState } from "./state.js";
 import { Receipt } from "./types.js";
 
-/** Most receipts one outbox of a log keeps (older ones are folded into its frontier, unprovable from here). */
-export const MAX_LOGGED_RECEIPTS_PER_OUTBOX = 2 ** 20;
+/**
+ * Most receipts one outbox of a log keeps (about 30 MB): older ones are folded into its frontier and no longer
+ * provable from this node. Only a destination this node does not track (so cannot see credit) reaches it.
+ */
+export const MAX_LOGGED_RECEIPTS_PER_OUTBOX = 2 ** 16;
 
 /** One outbox of an OutboxLog as stored beside a shard anchor. */
 export const OutboxLogEntry = new ContainerType(
