@@ -21,6 +21,7 @@ export * from "./sim/index.js";
 export * from "./stateTransition/accessors.js";
 export {
   attestationSigningRoot,
+  attestingIndicesIn,
   getAttestingIndices,
   verifyAttestationSignature,
 } from "./stateTransition/block/attestations.js";

@@ -2,8 +2,9 @@ import {
   Attestation,
   type AttestationValue,
   type AttesterSlashingValue,
+  attestingIndicesIn,
+  BlockError,
   computeAttestationSigningRoot,
-  getAttestingIndices,
   IncomingReceipt,
   SignedBeaconBlock,
   type SignedBeaconBlockValue,
@@ -65,12 +66,15 @@ export function registerGossipHandlers(d: GossipDeps): void {
     const now = d.currentSlot();
     if (slot > now + 1) return "future";
     if (slot + 2 * beacon.preset.SLOTS_PER_EPOCH < now) return "too_old";
-    if (beacon.contextOf(bytesToHex(att.data.beaconBlockRoot)) === undefined) return "unknown_block";
+    const voted = beacon.contextOf(bytesToHex(att.data.beaconBlockRoot));
+    if (voted === undefined) return "unknown_block";
+    // The committee is the voted chain's, whatever this node's head (a node behind or on another branch
+    // computes other committees, and must not reject honest votes for them).
     try {
-      const attesters = getAttestingIndices({ cached: beacon.head().state }, att);
+      const attesters = attestingIndicesIn(voted.epochCtx, att);
       return attesters.length > 0 ? attesters : "bad_bits";
-    } catch {
-      return "bad_bits";
+    } catch (err) {
+      return err instanceof BlockError && err.code === "TOO_OLD" ? "too_old" : "bad_bits";
     }
   };
   /** The attestation's aggregate signature, checked in a batch with other gossip signatures. */

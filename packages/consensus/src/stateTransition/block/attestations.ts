@@ -17,8 +17,19 @@ export function getAttestingIndices(
   ctx: Pick<BlockContext, "cached">,
   attestation: AttestationValue,
 ): number[] {
+  return attestingIndicesIn(ctx.cached.epochCtx, attestation);
+}
+
+/**
+ * getAttestingIndices with the committees of `epochCtx` (e.g. the voted block's, for gossip): throws
+ * BlockError TOO_OLD when it cannot compute the committee of the attestation's slot, WRONG_SHARD or
+ * BAD_AGGREGATION_BITS when the attestation does not fit it.
+ */
+export function attestingIndicesIn(
+  epochCtx: CachedBeaconState["epochCtx"],
+  attestation: AttestationValue,
+): number[] {
   const { data, aggregationBits } = attestation;
-  const { epochCtx } = ctx.cached;
   if (!(Number.isInteger(data.shard) && data.shard >= 0 && data.shard < epochCtx.preset.SHARD_COUNT)) {
     throw new BlockError(
       "WRONG_SHARD",
