@@ -283,6 +283,56 @@ describe("TxService: a transaction accepted as pending always ends somewhere", (
     await close();
   });
 
+  it("included in the head when a crosslink moves the chain to another branch: back in the mempool, still pending", async () => {
+    const { txs, chain, close } = await openService({ journal: true });
+    const rival = await openService();
+    const own = await openService();
+    const sender = senders[44]!;
+    const ours = transfer(sender, 0, 5n);
+    const hash = bytesToHex(transactionHash(ours));
+    await txs.submit([TransactionType.toJson(ours)]);
+    await own.txs.submit([TransactionType.toJson(ours)]);
+    const statuses: string[] = [];
+    txs.onStatusChange((v) => v.hash === hash && statuses.push(v.status));
+    const context = rival.beacon.contextOf(rival.beacon.genesisRoot)!;
+    const block = (from: ShardChain, slot: number) => {
+      const proposer = context.epochCtx.getShardProposer(0, slot);
+      return signedShardBlock(
+        from,
+        slot,
+        proposer,
+        bls.secretKeyFromBytes(interopSecretKey(proposer)),
+        context,
+      );
+    };
+    // Ours: slot 2 on genesis, with the transaction, and a vote: the head. The rival branch: slots 1 and 3,
+    // without it. Then the beacon chain crosslinks the rival's slot 3 (this node had proposed on a stale
+    // head): the chain must move there, and our block, below the crosslink, is pruned.
+    const ownBlock = block(own.chain, 2);
+    await settle(chain, chain.importBlock(ownBlock.signed));
+    chain.onAttestation(0, ownBlock.root, 32_000_000_000n, 2);
+    chain.updateHead();
+    const rival1 = block(rival.chain, 1);
+    await settle(rival.chain, rival.chain.importBlock(rival1.signed));
+    const rival3 = block(rival.chain, 3);
+    await settle(chain, chain.importBlock(rival1.signed));
+    await settle(chain, chain.importBlock(rival3.signed));
+    expect(chain.head().root).toBe(ownBlock.root);
+    await waitForRefresh(() => statuses.includes("included"));
+    expect(chain.mempool.has(hash)).toBe(false);
+    chain.onCrosslinked(rival3.root);
+    await chain.settled();
+    expect(chain.head().root).toBe(rival3.root);
+    expect(chain.mempool.has(hash)).toBe(true);
+    txs.refresh();
+    await txs.refreshed();
+    expect(await txs.status(hash)).toMatchObject({ status: "pending" });
+    expect(statuses).not.toContain("dropped");
+    await own.close();
+    await rival.close();
+    await close();
+  });
+
   it("waiting on a nonce gap past the limit: dropped (nonce_gap) with the missing nonce named", async () => {
     const { txs, chain, close } = await openService();
     const sender = senders[42]!;

@@ -90,6 +90,8 @@ interface CrosslinkedState {
   beaconSlot: number;
 }
 /** Replay of stored blocks: their transactions' signatures were checked before the block was stored. */
+/** Fork roots remembered after pruning (a FIFO): far more than one crosslink period prunes. */
+const MAX_PRUNED_FORK_ROOTS = 4096;
 /** Key of the stored receipt log in `shardStates` (beside the anchor states, keyed by their 32-byte roots). */
 const OUTBOX_LOG_KEY = new Uint8Array(32).fill(0xff);
 const ALL_VERIFIED = { has: (_hash: string) => true };
@@ -121,6 +123,13 @@ export class ShardChain {
   private ackedHead: { root: string; slot: number };
   /** Crosslinked blocks' states by root, oldest first (bounded by CROSSLINKED_KEPT and the stored anchor). */
   private readonly crosslinked = new Map<string, CrosslinkedState>();
+  /**
+   * Head switches so far: a lookup that awaited I/O compares it before and after, so that it never settles
+   * what it read on a head that has since changed.
+   */
+  headChanges = 0;
+  /** The latest fork blocks pruned below the crosslink (their index rows are deleted in the background). */
+  private readonly prunedForkRoots = new Set<string>();
   /** The anchor this chain was reset to (restart, snapshot) and the beacon slot its blocks above need. */
   private resetAnchor: { root: string; beaconSlot: number } | undefined;
   /** Root and slot of the anchor whose state is on disk. */
@@ -265,6 +274,7 @@ export class ShardChain {
       shard_crosslinked_states: this.crosslinked.size,
       shard_pending_receipts: this.pendingReceipts.size,
       shard_outbox_log_receipts: this.outboxLog.size,
+      shard_pruned_fork_roots: this.prunedForkRoots.size,
       mempool: this.mempool.size,
     };
   }
@@ -478,7 +488,7 @@ export class ShardChain {
     if (found || !readDb) return found;
     for (const [, value] of await this.db.range(bucket, keyFor(ZERO_32), keyFor(MAX_32))) {
       const stored = decode(value);
-      if (this.isCanonical(stored.root, stored.slot)) return stored;
+      if (!this.prunedForkRoots.has(stored.root) && this.isCanonical(stored.root, stored.slot)) return stored;
     }
     return undefined;
   }
@@ -730,6 +740,9 @@ export class ShardChain {
     const root = shardBlockRootHex;
     if (!this.blocks.has(root) || root === this.forkChoice.getCrosslinkedRoot()) return;
     this.forkChoice.setCrosslinked(hexToBytes(root));
+    // The head may move to the crosslinked branch: switch now, while the blocks it leaves are still held,
+    // so that their transactions go back into the mempool (below, blocks under the crosslink are pruned).
+    this.updateHead();
     const anchor = this.blocks.get(root)!;
     this.logReceiptsUpTo(anchor);
     const ancestors = new Set<string>();
@@ -737,12 +750,14 @@ export class ShardChain {
       ancestors.add(e.root);
     this.keepCrosslinkedStates(anchor, ancestors);
     const staleRows: BatchOp[] = [];
+    const staleRoots: string[] = [];
     for (const [key, entry] of this.blocks) {
       if (entry.slot >= anchor.slot) continue;
       this.blocks.delete(key);
       // Below the crosslink, inclusions live in the database only (memory stays bounded); a fork there
       // can never become canonical, so its rows are deleted too.
       const canonical = ancestors.has(key);
+      if (!canonical) staleRoots.push(key);
       for (const txHash of entry.txHashes) {
         dropFrom(this.txInclusions, txHash, key);
         if (!canonical)
@@ -764,6 +779,13 @@ export class ShardChain {
       }
     }
     if (staleRows.length > 0) {
+      // Lookups must not take their rows for inclusions in pruned canonical blocks, neither before the
+      // delete lands nor when a read that began before it returns them.
+      for (const root of staleRoots) {
+        this.prunedForkRoots.add(root);
+        if (this.prunedForkRoots.size > MAX_PRUNED_FORK_ROOTS)
+          this.prunedForkRoots.delete(this.prunedForkRoots.values().next().value!);
+      }
       this.db
         .writeBatch(staleRows)
         .catch((err) => this.log.warn({ err: (err as Error).message }, "could not delete fork rows"));
@@ -808,6 +830,7 @@ export class ShardChain {
   updateHead(): void {
     const headRoot = this.forkChoice.getHead();
     if (headRoot === this.headRoot || !this.blocks.has(headRoot)) return;
+    this.headChanges++;
     const abandoned = this.abandonedBy(this.headRoot, headRoot);
     this.headRoot = headRoot;
     const head = this.head();

@@ -507,8 +507,11 @@ export class TxService {
     const chain = this.shards().get(shard);
     // A GET never registers a watch: a transaction this node does not remember is answered from the chain.
     const k: Known = known ?? { shard, firstSeen: {}, ephemeral: true };
+    const headChanges = chain?.headChanges;
     const inclusion = k.settledInclusion ?? (await chain?.canonicalInclusion(hash, readDb));
-    if (inclusion && chain && !k.settledInclusion && inclusion.slot <= chain.crosslinkedSlot()) {
+    // Settled only when read on the current head: a reorg during the read may have abandoned that block.
+    const sameHead = chain?.headChanges === headChanges;
+    if (inclusion && chain && sameHead && !k.settledInclusion && inclusion.slot <= chain.crosslinkedSlot()) {
       k.settledInclusion = inclusion;
     }
     const iso = (ms: number) => new Date(ms).toISOString();
@@ -579,9 +582,17 @@ export class TxService {
     }
     if (inclusion.receipt) {
       const destChain = this.shards().get(inclusion.receipt.dest);
+      const destHeadChanges = destChain?.headChanges;
       const credit =
         k.settledCredit ?? (await destChain?.canonicalCredit(shard, inclusion.receipt.seq, readDb));
-      if (credit && destChain && !k.settledCredit && credit.slot <= destChain.crosslinkedSlot()) {
+      const sameDestHead = destChain?.headChanges === destHeadChanges;
+      if (
+        credit &&
+        destChain &&
+        sameDestHead &&
+        !k.settledCredit &&
+        credit.slot <= destChain.crosslinkedSlot()
+      ) {
         k.settledCredit = credit;
       }
       view.receipt = {
