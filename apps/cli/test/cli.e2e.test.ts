@@ -1,6 +1,6 @@
 /**
- * The CLI as a user runs it (a child process from the TypeScript sources): argument errors exit non-zero
- * with a message, and against a running devnet (beacon + 1 shard node, 2 shards, 1-second slots)
+ * The CLI as a user runs it (a child process started by `entryArgs`: from its sources in the e2e project):
+ * argument errors exit non-zero with a message, and against a running devnet (beacon + 1 shard node, 2 shards, 1-second slots)
  * `transfer --wait included` exits 0, `account dev:N --json` and `tx <hash> --json` print JSON.
  */
 import { spawn } from "node:child_process";
@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { E2eDevnet, saveEvidenceOnFailure } from "../../../test/e2e/helpers/devnet.js";
 import { devAccountsOnShard } from "../../../test/e2e/helpers/txs.js";
-import { REPO_ROOT } from "../../devnet/src/processes.js";
+import { entryArgs, REPO_ROOT } from "../../devnet/src/processes.js";
 
 const CLI_ENTRY = resolve(REPO_ROOT, "apps/cli/src/main.ts");
 const BASE_PORT = 29400;
@@ -27,15 +27,11 @@ const live = new Set<ReturnType<typeof spawn>>();
 /** Runs the CLI with `args`; kills it after `timeoutMs`. */
 function cli(args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((res, rej) => {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=@shardnet/source", "--import", "tsx", CLI_ENTRY, ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, SHARDNET_NODE: DEAD_NODE, ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const child = spawn(process.execPath, [...entryArgs(CLI_ENTRY), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SHARDNET_NODE: DEAD_NODE, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     live.add(child);
     let stdout = "";
     let stderr = "";

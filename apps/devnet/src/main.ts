@@ -8,6 +8,7 @@ import {
   APP_ENTRY,
   getJson,
   REPO_ROOT,
+  runModeOf,
   sleep,
   spawnNode,
   stopProcess,
@@ -85,6 +86,13 @@ async function main(): Promise<void> {
 
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
+
+  const run = runModeOf(APP_ENTRY.shard);
+  log(
+    run.mode === "dist"
+      ? `nodes run compiled (apps/<app>/dist/main.js, as in the containers; node ${process.version}): ${run.reason}`
+      : `nodes run from their TypeScript sources through tsx (node ${process.version}): ${run.reason}`,
+  );
 
   const endpoints: EndpointEntry[] = [];
   let bootnode = "";

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { createWriteStream, type Dirent, existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Repository root (apps/devnet/src|dist → ../../..). */
@@ -11,9 +11,110 @@ export const APP_ENTRY = {
   shard: resolve(REPO_ROOT, "apps/shard-node/src/main.ts"),
 } as const;
 
+/** How `spawnNode` runs an app: compiled JavaScript (`dist/`) or TypeScript sources through tsx. */
+export type RunMode = "dist" | "source";
+
 /**
- * Starts a node app from its TypeScript sources (tsx loader, workspace source condition), so the devnet
- * runs what is in the tree without a build step. stdout+stderr go to `logFile`.
+ * The compiled counterpart of a source entry point: `apps/<app>/src/<file>.ts` → `apps/<app>/dist/<file>.js`
+ * (tsc -b writes dist/ beside src/ with the same layout). Undefined for a path outside an `src/` folder.
+ */
+export function distEntryOf(sourceEntry: string): string | undefined {
+  const full = resolve(REPO_ROOT, sourceEntry);
+  const m = /^(.*)[\\/]src[\\/](.+)\.ts$/.exec(full);
+  return m ? join(m[1]!, "dist", `${m[2]!}.js`) : undefined;
+}
+
+/** Newest modification time (ms) of the files under `dir`, 0 when it does not exist. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else if (e.isFile()) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Why a workspace's build is missing or older than its sources, or undefined when dist/ is current. A build
+ * is dated by its newest dist/ file or tsconfig.tsbuildinfo (tsc -b only rewrites the outputs that changed;
+ * turbo restores dist/ from its cache with fresh times).
+ */
+function staleBuild(workspace: string): string | undefined {
+  const src = newestMtime(join(workspace, "src"));
+  if (src === 0) return undefined;
+  const dist = newestMtime(join(workspace, "dist"));
+  if (dist === 0) return `${relative(REPO_ROOT, workspace)}/dist is missing`;
+  let built = dist;
+  try {
+    built = Math.max(built, statSync(join(workspace, "tsconfig.tsbuildinfo")).mtimeMs);
+  } catch {
+    // no build info: dist/ alone dates the build
+  }
+  return src > built ? `${relative(REPO_ROOT, workspace)}/src is newer than its build` : undefined;
+}
+
+const runModeCache = new Map<string, { mode: RunMode; reason: string }>();
+
+/**
+ * Whether an app runs compiled: `SHARDNET_RUN_FROM=dist|source` decides when set; otherwise the compiled
+ * entry point is used when it exists and neither the app's workspace nor any packages/* workspace has a
+ * source newer than its build (`npm run build` / `tsc -b`); else the sources run through tsx, so an edit is
+ * never ignored. Decided once per entry point and process.
+ */
+export function runModeOf(sourceEntry: string): { mode: RunMode; reason: string } {
+  const key = `${process.env.SHARDNET_RUN_FROM ?? ""}|${sourceEntry}`;
+  const cached = runModeCache.get(key);
+  if (cached) return cached;
+  const decide = (): { mode: RunMode; reason: string } => {
+    const dist = distEntryOf(sourceEntry);
+    const forced = process.env.SHARDNET_RUN_FROM;
+    if (forced === "source") return { mode: "source", reason: "SHARDNET_RUN_FROM=source" };
+    if (forced !== undefined && forced !== "" && forced !== "dist")
+      throw new Error(`SHARDNET_RUN_FROM must be "dist" or "source", got "${forced}"`);
+    if (dist === undefined) return { mode: "source", reason: `${sourceEntry} is not under a src/ folder` };
+    if (!existsSync(dist)) {
+      if (forced === "dist")
+        throw new Error(`SHARDNET_RUN_FROM=dist but ${dist} does not exist: run \`npm run build\` first`);
+      return { mode: "source", reason: `${relative(REPO_ROOT, dist)} is missing (npm run build)` };
+    }
+    if (forced === "dist") return { mode: "dist", reason: "SHARDNET_RUN_FROM=dist" };
+    const appWorkspace = resolve(dirname(dist), "..");
+    const packagesDir = join(REPO_ROOT, "packages");
+    const workspaces = [
+      appWorkspace,
+      ...readdirSync(packagesDir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => join(packagesDir, e.name)),
+    ];
+    for (const ws of workspaces) {
+      const stale = staleBuild(ws);
+      if (stale) return { mode: "source", reason: `${stale} (npm run build)` };
+    }
+    return { mode: "dist", reason: "dist/ is current" };
+  };
+  const decision = decide();
+  runModeCache.set(key, decision);
+  return decision;
+}
+
+/** The node arguments that run `sourceEntry`: its compiled entry point, or its sources through tsx. */
+export function entryArgs(sourceEntry: string): string[] {
+  const { mode } = runModeOf(sourceEntry);
+  if (mode === "dist") return [distEntryOf(sourceEntry)!];
+  return ["--conditions=@shardnet/source", "--import", "tsx", resolve(REPO_ROOT, sourceEntry)];
+}
+
+/**
+ * Starts an app (`entry` is its source path, e.g. APP_ENTRY.beacon or "apps/loadgen/src/main.ts") with this
+ * process's node: the compiled `dist/` entry point once built, as the containers run it, else the TypeScript
+ * sources through tsx (see `runModeOf`). stdout+stderr go to `logFile`.
  */
 export function spawnNode(
   entry: string,
@@ -22,15 +123,11 @@ export function spawnNode(
   env: NodeJS.ProcessEnv = {},
 ): ChildProcess {
   const out = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@shardnet/source", "--import", "tsx", entry, ...args],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, [...entryArgs(entry), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   return child;

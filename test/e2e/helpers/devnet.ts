@@ -96,7 +96,11 @@ function installExitHook(): void {
   });
 }
 
-/** Startup allowance: nodes compile their TypeScript through tsx on start (several seconds each on 2 cores). */
+/**
+ * Startup allowance: the e2e project runs nodes from their sources (SHARDNET_RUN_FROM=source in
+ * vitest.config.ts), and each compiles its TypeScript through tsx on start (several seconds on 2 cores).
+ * Compiled (apps/<app>/dist/main.js, spawnNode's default once built) they start faster.
+ */
 export function defaultGenesisDelaySec(processes: number): number {
   return Math.max(15, Math.round(7 + 3.5 * processes));
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { REPO_ROOT } from "../../../apps/devnet/src/processes.js";
+import { entryArgs, REPO_ROOT } from "../../../apps/devnet/src/processes.js";
 
 /** The load generator as a process, as a user runs it: its output, and its exit code once it ends. */
 export interface LoadgenRun {
@@ -8,13 +8,15 @@ export interface LoadgenRun {
   exited: Promise<{ code: number | null; output: string }>;
 }
 
-/** Starts apps/loadgen with `args`; it is killed after `timeoutMs` at the latest. */
+/**
+ * Starts apps/loadgen with `args` (started like the nodes: `entryArgs`); it is killed after
+ * `timeoutMs` at the latest.
+ */
 export function spawnLoadgen(args: string[], timeoutMs: number): LoadgenRun {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@shardnet/source", "--import", "tsx", "apps/loadgen/src/main.ts", ...args],
-    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(process.execPath, [...entryArgs("apps/loadgen/src/main.ts"), ...args], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (d) => {
     output += d;
