@@ -5,7 +5,8 @@
 #
 # When BOOTNODE_KEY_FILE and BOOTNODE_ADDR are set (shard nodes), the bootnode's peer id is derived from its
 # key file on the shared /data volume and the node gets --bootnodes "$BOOTNODE_ADDR/p2p/<peer id>".
-# Then the app runs from its TypeScript sources, exactly as the local launcher (apps/devnet) runs it.
+# Then the app runs compiled (apps/<app>/dist/main.js, built by `tsc -b` in the image's build stage), the same
+# entry point the local launcher (apps/devnet, spawnNode) runs once the tree is built.
 set -eu
 
 app="${1:?usage: start-node.sh <beacon|shard-node> [node flags...]}"
@@ -18,4 +19,4 @@ if [ -n "${BOOTNODE_KEY_FILE:-}" ] && [ -n "${BOOTNODE_ADDR:-}" ]; then
   set -- "$@" --bootnodes "$bootnode"
 fi
 
-exec node --conditions=@shardnet/source --import tsx "apps/$app/src/main.ts" "$@"
+exec node "apps/$app/dist/main.js" "$@"

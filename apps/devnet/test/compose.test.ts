@@ -5,9 +5,13 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
   BEACON_PEER_KEY_FILE,
+  CONTAINER_GENESIS,
   DEFAULT_INFRA_OPTIONS,
   FlowSeq,
   formatJson,
+  GRAFANA_DASHBOARDS_DIR,
+  GRAFANA_PROVISIONING_DIR,
+  nodeVolume,
   PROMETHEUS_DATASOURCE,
   renderDockerCompose,
   renderPrometheusConfig,
@@ -28,6 +32,8 @@ interface ComposeService {
   ports?: string[];
   volumes?: string[];
   healthcheck?: { test: string[] };
+  restart?: string;
+  deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } };
 }
 
 interface ComposeFile {
@@ -71,13 +77,26 @@ function checkTopology(topology: NodeSpec[], composeText: string, promText: stri
   const job = prom.scrape_configs.find((j) => j.job_name === "shardnet")!;
   expect(job.static_configs).toHaveLength(topology.length);
 
-  expect(compose.services.genesis?.command?.join(" ")).toContain("npm run genesis -- --validators");
+  const genesis = compose.services.genesis!;
+  expect(genesis.command?.join(" ")).toContain("node apps/devnet/dist/genesisCli.js --validators");
+  // Written once: the command skips when the genesis exists (a second `up` keeps it).
+  expect(genesis.command?.join(" ")).toContain(`test -f ${CONTAINER_GENESIS} ||`);
+  expect(genesis.volumes).toEqual(["network:/network"]);
   for (const spec of topology) {
     const service = compose.services[spec.name];
     expect(service, `service ${spec.name}`).toBeDefined();
     expect(service!.build).toEqual({ context: "..", dockerfile: "infra/Dockerfile" });
     expect(service!.ports).toEqual([`${spec.apiPort}:${spec.apiPort}`, `${spec.p2pPort}:${spec.p2pPort}`]);
-    expect(service!.volumes).toContain("data:/data");
+    // Its own named volume for its database and peer key, and the shared one (genesis, bootnode key),
+    // writable only by the beacon node, which writes its key there.
+    expect(service!.volumes).toEqual([
+      spec.role === "beacon" ? "network:/network" : "network:/network:ro",
+      `${nodeVolume(spec)}:/data`,
+    ]);
+    expect(compose.volumes).toHaveProperty(nodeVolume(spec));
+    expect(service!.restart).toBe("unless-stopped");
+    expect(service!.deploy?.resources?.limits?.cpus).toMatch(/^\d+(\.\d+)?$/);
+    expect(service!.deploy?.resources?.limits?.memory).toMatch(/^\d+[MG]$/);
     expect(service!.command?.[1]).toBe(spec.role === "beacon" ? "beacon" : "shard-node");
 
     // Every flag is one the node apps accept, and the values are the topology's.
@@ -89,7 +108,8 @@ function checkTopology(topology: NodeSpec[], composeText: string, promText: stri
     expect(values["p2p-port"]).toBe(spec.p2pPort);
     expect(values.shards).toBe(spec.shards.join(","));
     expect(values.validators).toBe(formatIndexList(spec.validators));
-    expect(values.genesis).toBe("/data/genesis.json");
+    expect(values.genesis).toBe(CONTAINER_GENESIS);
+    expect(values["data-dir"]).toBe("/data/db");
 
     const deps = service!.depends_on as Record<string, { condition: string }>;
     expect(deps.genesis).toEqual({ condition: "service_completed_successfully" });
@@ -103,7 +123,12 @@ function checkTopology(topology: NodeSpec[], composeText: string, promText: stri
         BOOTNODE_ADDR: `/dns4/${beacon.name}/tcp/${beacon.p2pPort}`,
       });
     }
-    expect(service!.healthcheck?.test.join(" ")).toContain(`127.0.0.1:${spec.apiPort}/v1/node/live`);
+    expect(service!.healthcheck?.test).toEqual([
+      "CMD",
+      "node",
+      "infra/scripts/healthcheck.mjs",
+      String(spec.apiPort),
+    ]);
 
     const target = job.static_configs.find((c) => c.labels?.node === spec.name);
     expect(target, `scrape target ${spec.name}`).toBeDefined();
@@ -182,7 +207,7 @@ describe("infra generated from the devnet topology", () => {
     const compose = renderDockerCompose(topology, opts);
     checkTopology(topology, compose, renderPrometheusConfig(topology, opts));
     expect(compose).toContain(
-      "npm run genesis -- --validators 10 --shards 3 --preset local --slot-seconds 2",
+      "node apps/devnet/dist/genesisCli.js --validators 10 --shards 3 --preset local --slot-seconds 2",
     );
   });
 
@@ -192,16 +217,59 @@ describe("infra generated from the devnet topology", () => {
     expect(() => renderPrometheusConfig(shardsOnly)).toThrow(/exactly one beacon/);
   });
 
-  it("Grafana provisioning parses and points the dashboards at the provisioned datasource", () => {
-    const ds = parse(readRepoFile("infra/grafana/provisioning/datasources/prometheus.yml")) as {
-      datasources: Array<{ uid: string; url: string }>;
+  it("Grafana's mounts hold its provisioning where Grafana reads it, and the provisioning finds the dashboards", () => {
+    const compose = parse(readRepoFile("infra/docker-compose.yml")) as ComposeFile;
+    const grafana = compose.services.grafana!;
+    // host path (relative to infra/, where the compose file is) → container path, for every bind mount
+    const mounts = new Map<string, string>();
+    for (const v of grafana.volumes ?? []) {
+      const [host, container, mode] = v.split(":");
+      expect(mode, `${v} is read-only`).toBe("ro");
+      mounts.set(container!, join(ROOT, "infra", host!));
+    }
+    // Grafana reads provisioning from its paths.provisioning, /etc/grafana/provisioning by default.
+    expect(GRAFANA_PROVISIONING_DIR).toBe("/etc/grafana/provisioning");
+    const provisioning = mounts.get(GRAFANA_PROVISIONING_DIR);
+    expect(provisioning, `a mount at ${GRAFANA_PROVISIONING_DIR}`).toBeDefined();
+    const yamlIn = (dir: string) =>
+      readdirSync(join(provisioning!, dir)).filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"));
+    expect(yamlIn("datasources")).toEqual(["prometheus.yml"]);
+    expect(yamlIn("dashboards")).toEqual(["dashboards.yml"]);
+
+    const ds = parse(readFileSync(join(provisioning!, "datasources/prometheus.yml"), "utf8")) as {
+      apiVersion: number;
+      datasources: Array<{ uid: string; type: string; url: string }>;
     };
+    expect(ds.apiVersion).toBe(1);
+    expect(ds.datasources).toHaveLength(1);
     expect(ds.datasources[0]?.uid).toBe(PROMETHEUS_DATASOURCE.uid);
-    expect(ds.datasources[0]?.url).toBe("http://prometheus:9090");
-    const providers = parse(readRepoFile("infra/grafana/provisioning/dashboards/dashboards.yml")) as {
-      providers: Array<{ options: { path: string } }>;
+    expect(ds.datasources[0]?.type).toBe("prometheus");
+    // The datasource is the compose network's Prometheus service, on the port it listens on in its container.
+    const url = new URL(ds.datasources[0]!.url);
+    expect(compose.services).toHaveProperty(url.hostname);
+    expect(compose.services[url.hostname]?.ports).toContain(
+      `${DEFAULT_INFRA_OPTIONS.prometheusPort}:${url.port}`,
+    );
+
+    const providers = parse(readFileSync(join(provisioning!, "dashboards/dashboards.yml"), "utf8")) as {
+      apiVersion: number;
+      providers: Array<{ type: string; options: { path: string } }>;
     };
-    expect(providers.providers[0]?.options.path).toBe("/var/lib/grafana/dashboards");
+    expect(providers.apiVersion).toBe(1);
+    expect(providers.providers).toHaveLength(1);
+    expect(providers.providers[0]?.type).toBe("file");
+    // The provider's path is a mount of the folder that holds the generated dashboards.
+    const path = providers.providers[0]!.options.path;
+    expect(path).toBe(GRAFANA_DASHBOARDS_DIR);
+    const dashboardsDir = mounts.get(path);
+    expect(dashboardsDir, `a mount at ${path}`).toBe(join(ROOT, "infra/grafana/dashboards"));
+    const files = readdirSync(dashboardsDir!).filter((f) => f.endsWith(".json"));
+    expect(files.sort()).toEqual(["shardnet-overview.json", "shardnet-p2p.json"]);
+    // The home dashboard is one of the mounted files.
+    const home = grafana.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
+    expect(home?.startsWith(`${path}/`)).toBe(true);
+    expect(files).toContain(home!.slice(path.length + 1));
+
     for (const d of dashboards()) {
       for (const p of d.panels) {
         expect(p.datasource.uid).toBe(PROMETHEUS_DATASOURCE.uid);

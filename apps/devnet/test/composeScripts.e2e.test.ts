@@ -9,28 +9,23 @@ import { join, resolve } from "node:path";
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import { loadOrCreatePeerKey } from "@shardnet/p2p";
 import { describe, expect, it } from "vitest";
-import { genesisCommand } from "../src/compose.js";
+import { GENESIS_ENTRY, genesisCommand } from "../src/compose.js";
 import { defaultInfra } from "../src/generateInfra.js";
+import { entryArgs } from "../src/processes.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
 describe("the genesis service's command", () => {
   it("the genesis service passes only flags the genesis CLI accepts", () => {
     const command = genesisCommand(defaultInfra().options);
-    const prefix = "npm run genesis -- ";
+    const prefix = `node ${GENESIS_ENTRY} `;
     expect(command.startsWith(prefix)).toBe(true);
     const flags = command.slice(prefix.length).split(" ");
-    // --help after the flags: the CLI still rejects unknown flags (exit 2) but writes nothing.
+    // --help after the flags: the CLI still rejects unknown flags (exit 2) but writes nothing. It runs
+    // compiled (the image's entry point) once built, else from its sources.
     const out = execFileSync(
       process.execPath,
-      [
-        "--conditions=@shardnet/source",
-        "--import",
-        "tsx",
-        "apps/devnet/src/genesisCli.ts",
-        ...flags,
-        "--help",
-      ],
+      [...entryArgs("apps/devnet/src/genesisCli.ts"), ...flags, "--help"],
       { cwd: ROOT, encoding: "utf8" },
     );
     expect(out).toContain("--genesis-delay");
