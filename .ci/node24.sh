@@ -17,7 +17,7 @@ if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 22 ? 0
     aarch64 | arm64) shardnet_node_arch=arm64 ;;
     *) shardnet_node_arch=$(uname -m) ;;
   esac
-  shardnet_node_dir="${SHARDNET_NODE_CACHE:-$HOME/.cache/shardnet}/node-v$shardnet_node_version-linux-$shardnet_node_arch"
+  shardnet_node_dir="${SHARDNET_NODE_CACHE:-${HOME:-/tmp}/.cache/shardnet}/node-v$shardnet_node_version-linux-$shardnet_node_arch"
   if [ ! -x "$shardnet_node_dir/bin/node" ]; then
     shardnet_node_tmp=$(mktemp -d)
     (cd "$shardnet_node_tmp" && npm pack -q --silent "node-linux-$shardnet_node_arch@$shardnet_node_version" >/dev/null) &&
