@@ -20,6 +20,7 @@ describe("which entry point spawnNode runs", () => {
   it("SHARDNET_RUN_FROM=source runs the sources through tsx with the source condition", () => {
     process.env.SHARDNET_RUN_FROM = "source";
     expect(entryArgs(APP_ENTRY.shard)).toEqual([
+      "--max-semi-space-size=16",
       "--conditions=@shardnet/source",
       "--import",
       "tsx",
