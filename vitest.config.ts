@@ -6,9 +6,12 @@ import { defineConfig } from "vitest/config";
  */
 const E2E = ["test/e2e/**/*.test.ts", "apps/*/test/**/*.e2e.test.ts"];
 
-/** How the e2e project starts nodes (apps/devnet/src/processes.ts runModeOf): "source" unless set. */
+/**
+ * How the e2e project starts nodes (apps/devnet/src/processes.ts runModeOf): SHARDNET_RUN_FROM when set, else
+ * compiled once built (npm test builds first), as the containers run them.
+ */
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: read by vitest's config only, not an input of a turbo task
-const RUN_FROM = process.env.SHARDNET_RUN_FROM ?? "source";
+const RUN_FROM = process.env.SHARDNET_RUN_FROM;
 
 // One vitest run for the whole monorepo, as two projects: `npm run test:unit` (--project unit) and
 // `npm run test:e2e` (--project e2e); `npm test` runs both, unit first. Workspace packages resolve to
@@ -40,12 +43,9 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: E2E,
-          // Nodes, the CLI and the load generator start from their sources (tsx), not dist/ (spawnNode's
-          // default once built). With compiled nodes, which restart in about half the time, the durability
-          // test lost two acknowledged transfers at its 14th kill -9 (their journal entries were gone after
-          // the restart): a node bug that faster restarts expose (6ae34e1 may have fixed it: check, then drop
-          // this). SHARDNET_RUN_FROM=dist npm run test:e2e runs them compiled.
-          env: { SHARDNET_RUN_FROM: RUN_FROM },
+          // Nodes, the CLI and the load generator start as spawnNode decides: compiled when dist/ is current.
+          // (The durability test passed compiled once 6ae34e1 fixed the transfers lost on a stale fork.)
+          env: RUN_FROM === undefined ? {} : { SHARDNET_RUN_FROM: RUN_FROM },
           // Deadlines inside the tests are counted in slots; these only stop a hung test.
           testTimeout: 300_000,
           hookTimeout: 180_000,
