@@ -106,7 +106,7 @@ export function runModeOf(sourceEntry: string): { mode: RunMode; reason: string 
 
 /**
  * Node flags every app runs with (the image sets the same in NODE_OPTIONS): V8's young generation at Node
- * 20's size. Node 24 grows its semi-spaces to a larger maximum, ~100 MB more RSS per node under the soak's
+ * 20's size. Node 24 grows its semi-spaces to a larger maximum, ~80 MB more RSS per shard node under the soak's
  * load with the heap's contents flat.
  */
 export const NODE_FLAGS = ["--max-semi-space-size=16"];

@@ -39,6 +39,21 @@ export function accumulatorInsert(branch: Uint8Array[], count: number, leaf: Uin
   throw new Error("internal: accumulator insert fell off the tree");
 }
 
+/**
+ * The branch after appending `leaves` as elements `count`, `count + 1`, …: a new array, `branch` is kept.
+ */
+export function accumulatorAppend(
+  branch: readonly Uint8Array[],
+  count: number,
+  leaves: readonly Uint8Array[],
+): Uint8Array[] {
+  const next = [...branch];
+  leaves.forEach((leaf, i) => {
+    accumulatorInsert(next, count + i, leaf);
+  });
+  return next;
+}
+
 /** Root of the OUTBOX_DEPTH-level tree of `count` leaves whose left frontier is `branch` (no length mix-in). */
 export function accumulatorTreeRoot(branch: readonly Uint8Array[], count: number): Uint8Array {
   let node = zeroHash(0);

@@ -2,12 +2,12 @@ import { ContainerType, ListCompositeType, type ValueOf, VectorCompositeType } f
 import { MAX_SHARDS } from "../params/constants.js";
 import { Bytes32, Uint64 } from "../types/primitives.js";
 import { bytesEqual } from "./address.js";
-import { accumulatorInsert, accumulatorRoot, OUTBOX_DEPTH, outboxBranches } from "./outboxAccumulator.js";
+import { accumulatorAppend, accumulatorRoot, OUTBOX_DEPTH, outboxBranches } from "./outboxAccumulator.js";
 import type { ShardState } from "./state.js";
 import { Receipt } from "./types.js";
 
 /**
- * Most receipts one outbox of a log keeps (about 30 MB): older ones are folded into its frontier and no longer
+ * Most receipts one outbox of a log keeps (an estimate, not measured: a few hundred bytes each, ~20–30 MB): older ones are folded into its frontier and no longer
  * provable from this node. Only a destination this node does not track (so cannot see credit) reaches it.
  */
 export const MAX_LOGGED_RECEIPTS_PER_OUTBOX = 2 ** 16;
@@ -82,10 +82,7 @@ export class OutboxLog {
           `outbox log for shard ${dest} ends at ${log.count(dest)}, the state's outbox at ${state.outboxLength(dest)}`,
         );
       const outbox = log.outboxAt(dest);
-      const branch = [...outbox.baseBranch];
-      outbox.leaves.forEach((leaf, i) => {
-        accumulatorInsert(branch, outbox.base + i, leaf);
-      });
+      const branch = accumulatorAppend(outbox.baseBranch, outbox.base, outbox.leaves);
       if (!bytesEqual(accumulatorRoot(branch, log.count(dest)), roots[dest]!))
         throw new Error(`outbox log for shard ${dest} does not lead to the state's outbox root`);
     }
@@ -134,9 +131,7 @@ export class OutboxLog {
     const outbox = this.outboxAt(dest);
     const drop = Math.min(seq, outbox.base + outbox.receipts.length) - outbox.base;
     if (drop <= 0) return;
-    const branch = [...outbox.baseBranch];
-    for (let i = 0; i < drop; i++) accumulatorInsert(branch, outbox.base + i, outbox.leaves[i]!);
-    outbox.baseBranch = branch;
+    outbox.baseBranch = accumulatorAppend(outbox.baseBranch, outbox.base, outbox.leaves.slice(0, drop));
     outbox.base += drop;
     outbox.receipts.splice(0, drop);
     outbox.leaves.splice(0, drop);
