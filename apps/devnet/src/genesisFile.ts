@@ -7,6 +7,8 @@ export interface GenesisFileOptions {
   shards: number;
   preset: string;
   secondsPerSlot?: number;
+  /** Overrides the preset's SLOTS_PER_EPOCH. */
+  slotsPerEpoch?: number;
   /** Seconds from now to genesis time. */
   genesisDelaySec: number;
   /** Funded dev accounts `dev:0 .. dev:N-1`. */
@@ -38,6 +40,7 @@ export function buildDevGenesis(
   }));
   const presetOverrides: Record<string, number> = { SHARD_COUNT: opts.shards };
   if (opts.secondsPerSlot !== undefined) presetOverrides.SECONDS_PER_SLOT = opts.secondsPerSlot;
+  if (opts.slotsPerEpoch !== undefined) presetOverrides.SLOTS_PER_EPOCH = opts.slotsPerEpoch;
   const json: GenesisJson = {
     network: opts.network ?? "shardnet-devnet",
     genesisTime: nowSec + opts.genesisDelaySec,

@@ -121,19 +121,23 @@ export function entryArgs(sourceEntry: string): string[] {
 /**
  * Starts an app (`entry` is its source path, e.g. APP_ENTRY.beacon or "apps/loadgen/src/main.ts") with this
  * process's node: the compiled `dist/` entry point once built, as the containers run it, else the TypeScript
- * sources through tsx (see `runModeOf`). stdout+stderr go to `logFile`.
+ * sources through tsx (see `runModeOf`). stdout+stderr go to `logFile`. `options.gid` runs it with that group
+ * id (root only).
  */
 export function spawnNode(
   entry: string,
   args: string[],
   logFile: string,
   env: NodeJS.ProcessEnv = {},
+  options: { gid?: number } = {},
 ): ChildProcess {
   const out = createWriteStream(logFile, { flags: "a" });
   const child = spawn(process.execPath, [...entryArgs(entry), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    // The chaos harness gives each node its own group id: its firewall tells the nodes' sockets apart by it.
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);

@@ -81,6 +81,29 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
     peerId: node.p2p.peerId,
     peers: node.p2p.connectedPeers().map((id) => ({ peerId: id, score: node.p2p.peerScore(id) })),
   }));
+  // How this node stands with one peer, connected or not: a peer that sent invalid gossip keeps its negative
+  // score for a while after it is dropped (graylisted: below the graylist threshold; banned: refused now).
+  app.get<{ Params: { peerId: string } }>(
+    "/v1/node/peers/:peerId",
+    {
+      schema: {
+        params: {
+          type: "object",
+          properties: { peerId: { type: "string", pattern: "^[1-9A-HJ-NP-Za-km-z]{1,128}$" } },
+        },
+      },
+    },
+    async (req) => {
+      const { peerId } = req.params;
+      return {
+        peerId,
+        connected: node.p2p.connectedPeers().includes(peerId),
+        score: node.p2p.peerScore(peerId),
+        graylisted: node.p2p.isGraylisted(peerId),
+        banned: node.p2p.isBanned(peerId),
+      };
+    },
+  );
 
   // --- beacon ---------------------------------------------------------------------------------------------
   app.get("/v1/beacon/head", async () => {
@@ -140,9 +163,23 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
         throw badRequest("EPOCH_OUT_OF_RANGE", (err as Error).message);
       }
       const start = computeStartSlotAtEpoch(beacon.preset, epoch);
+      // Beacon proposers are known for the head state's epoch and, by processing slots, the next one.
+      const headEpoch = headState.epochCtx.epoch;
+      const proposerCtx =
+        epoch === headEpoch
+          ? headState.epochCtx
+          : epoch === headEpoch + 1
+            ? beacon.headStateAt(start).epochCtx
+            : undefined;
       return {
         epoch,
         period: shuffling.period,
+        beaconProposers: proposerCtx
+          ? Array.from({ length: beacon.preset.SLOTS_PER_EPOCH }, (_, i) => ({
+              slot: start + i,
+              validator: proposerCtx.getBeaconProposer(start + i),
+            }))
+          : null,
         committees: shuffling.committees.map((members, shard) => ({
           shard,
           validators: Array.from(members),
@@ -151,6 +188,36 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
             validator: headState.epochCtx.getShardProposer(shard, start + i),
           })),
         })),
+      };
+    },
+  );
+
+  // One validator's registry entry in the head state (slashed, activation and exit epochs).
+  app.get<{ Params: { index: number } }>(
+    "/v1/beacon/validators/:index",
+    {
+      schema: {
+        params: {
+          type: "object",
+          required: ["index"],
+          properties: { index: { type: "integer", minimum: 0, maximum: 2 ** 40 } },
+        },
+      },
+    },
+    async (req) => {
+      const state = beacon.head().state.state;
+      const index = req.params.index;
+      if (index >= state.validators.length)
+        throw notFound(`validator ${index} (the registry holds ${state.validators.length})`);
+      const v = state.validators.getReadonly(index);
+      const epoch = (e: number) => (Number.isFinite(e) ? e : null);
+      return {
+        index,
+        pubkey: hex(v.pubkey),
+        stake: v.stake.toString(),
+        activationEpoch: epoch(v.activationEpoch),
+        exitEpoch: epoch(v.exitEpoch),
+        slashed: v.slashed,
       };
     },
   );
@@ -196,6 +263,38 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
         crosslinkedRoot: `0x${chain.forkChoice.getCrosslinkedRoot()}`,
         mempool: chain.mempool.size,
         pendingReceipts: chain.pendingReceipts.size,
+      };
+    },
+  );
+
+  // The supply ledger of a shard's head state (DESIGN.md §9.2): balances + fees burned + receipts sent − receipts
+  // credited is the shard's genesis allocation, and the sum over shards is the genesis supply. O(accounts):
+  // for invariant checks (the chaos harness), not for hot paths.
+  app.get<{ Params: { shard: number } }>(
+    "/v1/shards/:shard/supply",
+    { schema: { params: { type: "object", required: ["shard"], properties: shardParam } } },
+    async (req) => {
+      const chain = shardChain(req.params.shard);
+      requireSynced();
+      const head = chain.head();
+      const state = head.state;
+      const shards = Array.from({ length: beacon.preset.SHARD_COUNT }, (_, s) => s);
+      return {
+        shard: chain.shard,
+        slot: head.slot,
+        root: `0x${head.root}`,
+        balances: state.totalBalance().toString(),
+        feesBurned: state.feesBurned.toString(),
+        sent: shards.map((dest) => ({
+          dest,
+          count: state.outboxLength(dest),
+          amount: state.sentAmount(dest).toString(),
+        })),
+        credited: shards.map((source) => ({
+          source,
+          count: state.inboxCursor(source),
+          amount: state.creditedAmount(source).toString(),
+        })),
       };
     },
   );

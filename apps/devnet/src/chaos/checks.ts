@@ -1,0 +1,173 @@
+/**
+ * The five invariants of DESIGN.md §9 as pure checks over what the chaos monitor read from the nodes. Each
+ * returns the violations it finds, as sentences that name the nodes, slots and roots involved.
+ */
+
+/** A beacon block on a node's canonical chain, with the crosslinks it includes. */
+export interface ChainBlock {
+  slot: number;
+  root: string;
+  crosslinks: Array<{ shard: number; slot: number; shardBlockRoot: string }>;
+  proposerSlashings: number;
+  attesterSlashings: number;
+}
+
+/** Invariant 1, beacon side: a finalized checkpoint epoch never has two roots, on any node at any time. */
+export function conflictingFinalizedCheckpoints(
+  seen: ReadonlyArray<{ node: string; epoch: number; root: string }>,
+): string[] {
+  const byEpoch = new Map<number, Map<string, string>>();
+  for (const s of seen) {
+    const roots = byEpoch.get(s.epoch) ?? new Map<string, string>();
+    if (!roots.has(s.root)) roots.set(s.root, s.node);
+    byEpoch.set(s.epoch, roots);
+  }
+  const out: string[] = [];
+  for (const [epoch, roots] of byEpoch) {
+    if (roots.size > 1)
+      out.push(
+        `finalized epoch ${epoch} has ${roots.size} roots: ${[...roots].map(([r, n]) => `${r.slice(0, 12)} (${n})`).join(", ")}`,
+      );
+  }
+  return out;
+}
+
+/** Invariant 1: a node's finalized epoch never goes back (a restart resumes from what it had finalized). */
+export function finalityReverted(
+  history: ReadonlyArray<{ node: string; epoch: number; slot: number }>,
+): string[] {
+  const best = new Map<string, number>();
+  const out: string[] = [];
+  for (const h of history) {
+    const before = best.get(h.node) ?? 0;
+    if (h.epoch < before)
+      out.push(`${h.node} reported finalized epoch ${h.epoch} at slot ${h.slot} after epoch ${before}`);
+    best.set(h.node, Math.max(before, h.epoch));
+  }
+  return out;
+}
+
+/**
+ * Invariant 1 over the finalized chains themselves: nodes' canonical beacon blocks at or below every
+ * node's finalized slot are the same, and so are the shard blocks their crosslinks make final (one root per
+ * shard and slot).
+ */
+export function conflictingFinalChains(chains: ReadonlyMap<string, readonly ChainBlock[]>): string[] {
+  const out: string[] = [];
+  const bySlot = new Map<number, { root: string; node: string }>();
+  const finalShardBlocks = new Map<string, { root: string; node: string }>();
+  for (const [node, blocks] of chains) {
+    for (const b of blocks) {
+      const other = bySlot.get(b.slot);
+      if (other && other.root !== b.root)
+        out.push(
+          `finalized beacon slot ${b.slot}: ${other.root.slice(0, 12)} on ${other.node}, ${b.root.slice(0, 12)} on ${node}`,
+        );
+      else if (!other) bySlot.set(b.slot, { root: b.root, node });
+      for (const c of b.crosslinks) {
+        const key = `${c.shard}/${c.slot}`;
+        const seen = finalShardBlocks.get(key);
+        if (seen && seen.root !== c.shardBlockRoot)
+          out.push(
+            `final shard ${c.shard} block at slot ${c.slot}: ${seen.root.slice(0, 12)} on ${seen.node}, ${c.shardBlockRoot.slice(0, 12)} on ${node}`,
+          );
+        else if (!seen) finalShardBlocks.set(key, { root: c.shardBlockRoot, node });
+      }
+    }
+  }
+  return out;
+}
+
+/** One shard's supply ledger from a node (GET /v1/shards/{shard}/supply). */
+export interface ShardSupply {
+  shard: number;
+  node: string;
+  balances: bigint;
+  feesBurned: bigint;
+  /** By destination: receipts sent and their amount. */
+  sent: Array<{ count: number; amount: bigint }>;
+  /** By source: receipts credited (the inbox cursor) and their amount. */
+  credited: Array<{ count: number; amount: bigint }>;
+}
+
+/**
+ * Invariant 2: balances + fees burned + receipts in flight (sent − credited, over every pair of shards) =
+ * genesis supply. `supplies` holds one ledger per shard.
+ */
+export function supplyViolation(supplies: readonly ShardSupply[], genesisSupply: bigint): string | undefined {
+  let total = 0n;
+  for (const s of supplies) {
+    total += s.balances + s.feesBurned;
+    for (const sent of s.sent) total += sent.amount;
+    for (const credited of s.credited) total -= credited.amount;
+  }
+  return total === genesisSupply
+    ? undefined
+    : `supply ${total} != genesis supply ${genesisSupply} (shards ${supplies.map((s) => `${s.shard} from ${s.node}`).join(", ")})`;
+}
+
+/**
+ * Invariant 3: no shard credited more receipts, or more value, from a source than the source has sent it.
+ * `credited` must be read before `sent` (a source only ever sends more), so a credit never looks early
+ * because of the order of the reads.
+ */
+export function receiptViolations(credited: readonly ShardSupply[], sent: readonly ShardSupply[]): string[] {
+  const out: string[] = [];
+  for (const dest of credited) {
+    for (const source of sent) {
+      if (source.shard === dest.shard) continue;
+      const c = dest.credited[source.shard];
+      const s = source.sent[dest.shard];
+      if (!c || !s) continue;
+      if (c.count > s.count || c.amount > s.amount)
+        out.push(
+          `shard ${dest.shard} (${dest.node}) credited ${c.count} receipts (${c.amount}) from shard ${source.shard}, which sent ${s.count} (${s.amount}) (${source.node})`,
+        );
+    }
+  }
+  return out;
+}
+
+/**
+ * Invariant 4's record: the shards crosslinked by the blocks of each epoch (a crosslink counts in the epoch of
+ * the beacon block that includes it), and the longest run of slots a shard went without one.
+ */
+export function crosslinksPerEpoch(
+  blocks: readonly ChainBlock[],
+  slotsPerEpoch: number,
+  shards: number,
+): { byEpoch: Map<number, Set<number>>; longestGapSlots: number; gapShard: number; gapEndSlot: number } {
+  const byEpoch = new Map<number, Set<number>>();
+  const lastSlot = new Array<number>(shards).fill(0);
+  let longestGapSlots = 0;
+  let gapShard = -1;
+  let gapEndSlot = 0;
+  for (const b of [...blocks].sort((x, y) => x.slot - y.slot)) {
+    const epoch = Math.floor(b.slot / slotsPerEpoch);
+    const set = byEpoch.get(epoch) ?? new Set<number>();
+    for (const c of b.crosslinks) {
+      set.add(c.shard);
+      const gap = b.slot - (lastSlot[c.shard] ?? 0);
+      if (gap > longestGapSlots) {
+        longestGapSlots = gap;
+        gapShard = c.shard;
+        gapEndSlot = b.slot;
+      }
+      lastSlot[c.shard] = b.slot;
+    }
+    byEpoch.set(epoch, set);
+  }
+  return { byEpoch, longestGapSlots, gapShard, gapEndSlot };
+}
+
+/**
+ * Finality stall: the most epochs finality lagged beyond its normal two (a checkpoint finalizes two epochs
+ * after its own), over samples taken in the second half of each epoch.
+ */
+export function finalityStallEpochs(
+  samples: ReadonlyArray<{ wallEpoch: number; finalized: number }>,
+): number {
+  let worst = 0;
+  for (const s of samples) worst = Math.max(worst, s.wallEpoch - s.finalized - 2);
+  return worst;
+}

@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import {
+  type ChainBlock,
+  conflictingFinalChains,
+  conflictingFinalizedCheckpoints,
+  crosslinksPerEpoch,
+  finalityReverted,
+  finalityStallEpochs,
+  receiptViolations,
+  type ShardSupply,
+  supplyViolation,
+} from "../src/chaos/checks.js";
+import { crosslinkedEveryEpoch } from "../src/chaos/scenarios.js";
+
+const block = (slot: number, root: string, crosslinks: Array<[number, number, string]> = []): ChainBlock => ({
+  slot,
+  root,
+  crosslinks: crosslinks.map(([shard, s, r]) => ({ shard, slot: s, shardBlockRoot: r })),
+  proposerSlashings: 0,
+  attesterSlashings: 0,
+});
+
+/** Two shards; shard 0 sent 3 receipts (30) to shard 1, which credited 2 (20). Genesis: 1000 each. */
+function ledgers(): ShardSupply[] {
+  return [
+    {
+      shard: 0,
+      node: "a",
+      balances: 1000n - 30n - 5n,
+      feesBurned: 5n,
+      sent: [
+        { count: 0, amount: 0n },
+        { count: 3, amount: 30n },
+      ],
+      credited: [
+        { count: 0, amount: 0n },
+        { count: 0, amount: 0n },
+      ],
+    },
+    {
+      shard: 1,
+      node: "b",
+      balances: 1000n + 20n,
+      feesBurned: 0n,
+      sent: [
+        { count: 0, amount: 0n },
+        { count: 0, amount: 0n },
+      ],
+      credited: [
+        { count: 2, amount: 20n },
+        { count: 0, amount: 0n },
+      ],
+    },
+  ];
+}
+
+describe("chaos invariant checks", () => {
+  it("safety: two roots for one finalized epoch, on any nodes, is a violation; the same root twice is not", () => {
+    expect(
+      conflictingFinalizedCheckpoints([
+        { node: "a", epoch: 3, root: "0xaa" },
+        { node: "b", epoch: 3, root: "0xaa" },
+      ]),
+    ).toEqual([]);
+    const v = conflictingFinalizedCheckpoints([
+      { node: "a", epoch: 3, root: "0xaa" },
+      { node: "b", epoch: 3, root: "0xbb" },
+    ]);
+    expect(v).toHaveLength(1);
+    expect(v[0]).toContain("finalized epoch 3");
+  });
+
+  it("safety: a node's finalized epoch going back is a violation", () => {
+    expect(
+      finalityReverted([
+        { node: "a", epoch: 2, slot: 20 },
+        { node: "a", epoch: 3, slot: 28 },
+        { node: "b", epoch: 1, slot: 28 },
+      ]),
+    ).toEqual([]);
+    expect(
+      finalityReverted([
+        { node: "a", epoch: 3, slot: 28 },
+        { node: "a", epoch: 2, slot: 30 },
+      ]),
+    ).toHaveLength(1);
+  });
+
+  it("safety: finalized chains that differ at a slot, or make two shard blocks final at one slot, conflict", () => {
+    const agree = new Map([
+      ["a", [block(1, "r1", [[0, 1, "s1"]]), block(2, "r2")]],
+      ["b", [block(1, "r1", [[0, 1, "s1"]])]],
+    ]);
+    expect(conflictingFinalChains(agree)).toEqual([]);
+    const forked = new Map([
+      ["a", [block(1, "r1"), block(2, "r2")]],
+      ["b", [block(1, "r1"), block(2, "x2")]],
+    ]);
+    expect(conflictingFinalChains(forked)[0]).toContain("finalized beacon slot 2");
+    const shardFork = new Map([
+      ["a", [block(1, "r1", [[0, 5, "s5"]])]],
+      ["b", [block(3, "r3", [[0, 5, "t5"]])]],
+    ]);
+    expect(conflictingFinalChains(shardFork)[0]).toContain("final shard 0 block at slot 5");
+  });
+
+  it("supply: balances + fees + receipts in flight equal genesis; a minted unit is caught", () => {
+    expect(supplyViolation(ledgers(), 2000n)).toBeUndefined();
+    const minted = ledgers();
+    minted[1]!.balances += 1n;
+    expect(supplyViolation(minted, 2000n)).toContain("!= genesis supply 2000");
+  });
+
+  it("receipts: crediting more than the source sent (a replay) is a violation", () => {
+    expect(receiptViolations(ledgers(), ledgers())).toEqual([]);
+    const replayed = ledgers();
+    replayed[1]!.credited[0] = { count: 4, amount: 40n };
+    const v = receiptViolations(replayed, ledgers());
+    expect(v).toHaveLength(1);
+    expect(v[0]).toContain("credited 4 receipts");
+  });
+
+  it("liveness: crosslinks per epoch by including block, the longest gap, and the epochs a shard missed", () => {
+    const chain = [
+      block(1, "a", [
+        [0, 0, "x"],
+        [1, 0, "y"],
+      ]),
+      block(9, "b", [[0, 8, "x2"]]),
+      block(20, "c", [[1, 19, "y2"]]),
+    ];
+    const { byEpoch, longestGapSlots, gapShard } = crosslinksPerEpoch(chain, 8, 2);
+    expect([...(byEpoch.get(0) ?? [])].sort()).toEqual([0, 1]);
+    expect([...(byEpoch.get(1) ?? [])]).toEqual([0]);
+    expect(longestGapSlots).toBe(19);
+    expect(gapShard).toBe(1);
+    const every = crosslinkedEveryEpoch(
+      Object.fromEntries([...byEpoch].map(([e, s]) => [e, [...s]])),
+      0,
+      2,
+      2,
+    );
+    expect(every.ok).toBe(false);
+    expect(every.missing).toEqual(["shard 1 epoch 1", "shard 0 epoch 2"]);
+  });
+
+  it("finality stall counts the epochs beyond the normal lag of two", () => {
+    expect(finalityStallEpochs([{ wallEpoch: 5, finalized: 3 }])).toBe(0);
+    expect(
+      finalityStallEpochs([
+        { wallEpoch: 5, finalized: 3 },
+        { wallEpoch: 9, finalized: 3 },
+      ]),
+    ).toBe(4);
+  });
+});
