@@ -25,14 +25,13 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
-import { parsePrometheusText } from "./benchDevnet.js";
+import { type NodeSample, sampleNode } from "./nodeSample.js";
 import { REPO_ROOT, sleep, spawnNode, stopProcess, waitFor } from "./processes.js";
 import type { EndpointEntry, NodeStatus } from "./statusTypes.js";
 
@@ -60,59 +59,14 @@ const options = {
   },
 } as const;
 
-interface NodeSample {
-  rssMb: number;
-  heapMb: number;
-  /** V8 heap committed, and memory outside the heap (Buffers, ArrayBuffers, WebAssembly is in RSS only). */
-  heapTotalMb: number;
-  externalMb: number;
-  dbMb: number;
-  caches: Record<string, number>;
-}
-
 interface MinuteSample {
   minute: number;
   slot: number;
   nodes: Record<string, NodeSample>;
 }
 
-const MB = 1024 * 1024;
-
 function log(msg: string): void {
   process.stdout.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-}
-
-/** Bytes of every file under `dir` (the node's LevelDB). */
-function dirBytes(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let total = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    total += entry.isDirectory() ? dirBytes(path) : statSync(path).size;
-  }
-  return total;
-}
-
-async function sampleNode(node: EndpointEntry): Promise<NodeSample> {
-  const res = await fetch(node.metrics, { signal: AbortSignal.timeout(10_000) });
-  const samples = parsePrometheusText(await res.text());
-  const value = (...names: string[]) => samples.find((s) => names.includes(s.name))?.value ?? Number.NaN;
-  const caches: Record<string, number> = {};
-  for (const s of samples)
-    if (s.name === "shardnet_cache_entries" && s.labels.cache) caches[s.labels.cache] = s.value;
-  return {
-    rssMb:
-      value(
-        "shardnet_process_resident_memory_bytes",
-        "shardnet_process_process_resident_memory_bytes",
-        "process_resident_memory_bytes",
-      ) / MB,
-    heapMb: value("shardnet_process_nodejs_heap_size_used_bytes", "nodejs_heap_size_used_bytes") / MB,
-    heapTotalMb: value("shardnet_process_nodejs_heap_size_total_bytes", "nodejs_heap_size_total_bytes") / MB,
-    externalMb: value("shardnet_process_nodejs_external_memory_bytes", "nodejs_external_memory_bytes") / MB,
-    dbMb: dirBytes(node.dataDir) / MB,
-    caches,
-  };
 }
 
 /** Pid and command line of the node process whose --data-dir is `dataDir` (from /proc). */

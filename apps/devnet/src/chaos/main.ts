@@ -21,10 +21,11 @@ import { SCENARIOS, scenarioByName } from "./scenarios.js";
 const options = {
   scenario: {
     kind: "string",
-    description: `scenario to run, or all: ${SCENARIOS.map((s) => s.name).join(", ")}`,
+    description: `scenario to run, or all (every one but the soak): ${SCENARIOS.map((s) => s.name).join(", ")}`,
     default: "all",
   },
   seed: { kind: "number", description: "seed of the fault schedule and the load", default: 1 },
+  minutes: { kind: "number", description: "soak: minutes of load with a fault every 2 minutes", default: 60 },
   short: {
     kind: "boolean",
     description: "the short version of each scenario (npm test runs these)",
@@ -61,7 +62,10 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  const names = values.scenario === "all" ? SCENARIOS.map((s) => s.name) : values.scenario.split(",");
+  const names =
+    values.scenario === "all"
+      ? SCENARIOS.filter((s) => !s.scriptOnly).map((s) => s.name)
+      : values.scenario.split(",");
   for (const name of names)
     if (!scenarioByName(name))
       throw new UsageError(
@@ -108,6 +112,7 @@ async function main(): Promise<number> {
             outDir,
             loadRate: values.rate,
             logLevel: values["log-level"],
+            minutes: values.minutes,
           },
           log,
         ),

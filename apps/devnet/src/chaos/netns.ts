@@ -3,6 +3,10 @@
  * (nft) and every connection stay there, and nothing reaches the host's network. Creating one needs root.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { entryArgs } from "../processes.js";
+
+/** The harness's own entry point (source path; entryArgs picks the compiled one when current). */
+const CHAOS_ENTRY = "apps/devnet/src/chaos/main.ts";
 
 /** Set in the re-executed harness: it already runs inside its own network namespace. */
 const INSIDE = "SHARDNET_CHAOS_NETNS";
@@ -32,10 +36,14 @@ export function insideOwnNamespace(): boolean {
  * reach the child (it stops its nodes); the namespace disappears with its last process.
  */
 export async function reexecInOwnNamespace(): Promise<number> {
+  // Started like the nodes (entryArgs: compiled once built, else the sources through tsx), whatever ran us.
   const child = spawn(
     "unshare",
-    ["-n", "--", process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-    { stdio: "inherit", env: { ...process.env, [INSIDE]: "1" } },
+    ["-n", "--", process.execPath, ...entryArgs(CHAOS_ENTRY), ...process.argv.slice(2)],
+    {
+      stdio: "inherit",
+      env: { ...process.env, [INSIDE]: "1" },
+    },
   );
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on("SIGINT", forward);

@@ -27,6 +27,8 @@ export interface RunOptions {
   outDir: string;
   loadRate: number;
   logLevel: string;
+  /** The soak's length (--minutes). */
+  minutes: number;
 }
 
 export interface ScenarioResult {
@@ -94,7 +96,7 @@ export async function runScenario(
     monitor.start();
     const firstFaultEpoch = WARMUP_EPOCHS;
     await cluster.untilEpoch(firstFaultEpoch);
-    const faultEpochs = scenario.faultEpochs(opts.short);
+    const faultEpochs = scenario.faultEpochs(opts.short, opts.minutes);
     const loadApis = cluster
       .shardNodes()
       .filter((n) => n.name !== "twin")
@@ -119,6 +121,7 @@ export async function runScenario(
       burners,
       random: new SeededRandom(opts.seed),
       short: opts.short,
+      minutes: opts.minutes,
       acks: new AcknowledgedTransfers(
         Array.from({ length: 16 }, (_, i) => 48 + i),
         opts.shards,

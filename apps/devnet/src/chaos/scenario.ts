@@ -14,6 +14,8 @@ export interface ScenarioContext {
   random: SeededRandom;
   /** The short version (npm test) rather than the long one. */
   short: boolean;
+  /** --minutes: the soak's length. */
+  minutes: number;
   acks: AcknowledgedTransfers;
   log: (msg: string) => void;
   /** A scenario-specific expectation; the scenario passes only if every one holds. */
@@ -40,8 +42,10 @@ export interface AfterRun {
 export interface Scenario {
   name: string;
   summary: string;
-  /** Epochs the faults take (the light load runs this long). */
-  faultEpochs(short: boolean): number;
+  /** Epochs the faults take (the light load runs this long); `minutes` is --minutes (the soak's length). */
+  faultEpochs(short: boolean, minutes: number): number;
+  /** Only run when asked by name (long scripts such as the soak), never as part of "all". */
+  scriptOnly?: boolean;
   /** The scenario runs its own loads (ctx.startLoad) instead of one across all its faults. */
   ownLoad?: boolean;
   /** Extra nodes (beyond beacon + shard nodes) to define before the devnet starts. */

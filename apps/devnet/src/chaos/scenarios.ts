@@ -3,6 +3,9 @@
  * heals (finality must resume within 3 epochs: the monitor checks it), and states its own expectations on
  * top of the five invariants the monitor judges for every scenario.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type NodeSample, sampleNode } from "../nodeSample.js";
 import { getJson, sleep } from "../processes.js";
 import { missingAfterRestart } from "./durability.js";
 import type { LightLoad } from "./load.js";
@@ -199,7 +202,7 @@ const killLoop: Scenario = {
   async run(ctx) {
     const { cluster, random, acks } = ctx;
     const spe = cluster.slotsPerEpoch();
-    const end = Date.now() + cluster.epochs(this.faultEpochs(ctx.short) - 2);
+    const end = Date.now() + cluster.epochs(this.faultEpochs(ctx.short, ctx.minutes) - 2);
     const [lo, hi] = ctx.short ? [10_000, 20_000] : [20_000, 40_000];
     const names = [...cluster.nodes.keys()];
     let kills = 0;
@@ -286,7 +289,7 @@ const equivocate: Scenario = {
     await cluster.untilSlot(until, cluster.slotMs / 2);
     firewall.heal();
     ctx.monitor.healed();
-    await cluster.untilEpoch(cluster.currentEpoch() + this.faultEpochs(ctx.short) - 4);
+    await cluster.untilEpoch(cluster.currentEpoch() + this.faultEpochs(ctx.short, ctx.minutes) - 4);
     ctx.after.slashed = twin.validators;
     ctx.after.maxStallEpochs = 2;
   },
@@ -392,6 +395,99 @@ const roguePeer: Scenario = {
   },
 };
 
+/** Relative growth from the mean of `from` to the mean of `to`. */
+function drift(from: readonly number[], to: readonly number[]): number {
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return mean(to) / mean(from) - 1;
+}
+
+const soakScenario: Scenario = {
+  name: "soak",
+  summary:
+    "--minutes (60) of light load with a fault every 2 minutes (partition, freeze, starve, kill of node-4): RSS, heap and database size per node every minute; after warm-up, RSS drifts by at most 20% on the nodes never killed",
+  scriptOnly: true,
+  faultEpochs: (_short, minutes) => Math.ceil((minutes * 60) / 8),
+  async run(ctx) {
+    const { cluster, firewall, burners, random } = ctx;
+    const endMs = Date.now() + ctx.minutes * 60_000;
+    const names = [...cluster.nodes.keys()];
+    const shardNodes = shardNodeNames(ctx);
+    const killed = shardNodes[shardNodes.length - 1]!;
+    const samples: Array<{ minute: number; nodes: Record<string, NodeSample | null> }> = [];
+    const counts: Record<string, number> = {};
+    let minute = 0;
+    let nextFault = Date.now() + 120_000;
+    ctx.log(`minute  ${names.map((n) => `${n} rss/heap/db MB`.padEnd(24)).join(" ")}`);
+    while (Date.now() < endMs) {
+      await sleep(Math.min(60_000, Math.max(0, endMs - Date.now())));
+      minute++;
+      const row: Record<string, NodeSample | null> = {};
+      for (const n of cluster.nodes.values())
+        row[n.name] = await sampleNode({ metrics: `${n.api}/metrics`, dataDir: n.dataDir }).catch(() => null);
+      samples.push({ minute, nodes: row });
+      ctx.log(
+        `${String(minute).padStart(6)}  ${names
+          .map((n) => {
+            const x = row[n];
+            return (x ? `${x.rssMb.toFixed(0)}/${x.heapMb.toFixed(0)}/${x.dbMb.toFixed(1)}` : "down").padEnd(
+              24,
+            );
+          })
+          .join(" ")}`,
+      );
+      if (Date.now() < nextFault || Date.now() > endMs - 60_000) continue;
+      nextFault = Date.now() + 120_000;
+      const kind = (["partition", "freeze", "starve", "kill"] as const)[Math.floor(random.next() * 4)]!;
+      counts[kind] = (counts[kind] ?? 0) + 1;
+      if (kind === "partition") {
+        const cut = shardNodes.filter(() => random.next() < 0.5).slice(0, 2);
+        const side = cut.length > 0 ? cut : [shardNodes[0]!];
+        firewall.partition([side, names.filter((n) => !side.includes(n))]);
+        await sleep(cluster.epochs(1));
+        firewall.heal();
+      } else if (kind === "freeze") {
+        const victim = names[Math.floor(random.next() * names.length)]!;
+        cluster.freeze(victim);
+        await sleep(3 * cluster.slotMs);
+        cluster.thaw(victim);
+      } else if (kind === "starve") {
+        burners.start(2);
+        await sleep(cluster.epochs(1));
+        await burners.stop();
+      } else {
+        await cluster.kill(killed);
+        cluster.spawn(killed);
+      }
+      ctx.monitor.healed();
+    }
+    ctx.fault(
+      `a fault every 2 minutes for ${ctx.minutes} minutes: ${Object.entries(counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ")}`,
+    );
+    const warm = Math.max(5, Math.round(samples.length / 6));
+    const window = Math.max(3, Math.round(samples.length / 10));
+    const judged = names.filter((n) => n !== killed);
+    const drifts: string[] = [];
+    let worst = 0;
+    for (const n of judged) {
+      const rss = samples.map((s) => s.nodes[n]?.rssMb).filter((v): v is number => v !== undefined);
+      if (rss.length < warm + 2 * window) continue;
+      const d = drift(rss.slice(warm, warm + window), rss.slice(-window));
+      worst = Math.max(worst, d);
+      drifts.push(`${n} ${(d * 100).toFixed(1)}%`);
+    }
+    ctx.expect(
+      "RSS drifts at most 20% after warm-up (nodes never killed)",
+      drifts.length > 0 && worst <= 0.2,
+      drifts.length > 0
+        ? `${drifts.join(", ")} (mean of minutes ${warm + 1}..${warm + window} to the last ${window})`
+        : `too short to judge (${samples.length} minutes)`,
+    );
+    writeFileSync(join(cluster.dir, "..", "soak-memory.json"), `${JSON.stringify(samples, null, 2)}\n`);
+  },
+};
+
 export const SCENARIOS: readonly Scenario[] = [
   partitionHeal,
   freezeProposers,
@@ -400,6 +496,7 @@ export const SCENARIOS: readonly Scenario[] = [
   equivocate,
   starve,
   roguePeer,
+  soakScenario,
 ];
 
 export function scenarioByName(name: string): Scenario | undefined {
