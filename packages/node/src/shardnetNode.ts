@@ -234,7 +234,8 @@ export class ShardnetNode {
           root: `0x${bytesToHex(e.checkpoint.root)}`,
         });
       }
-      if (e.type === "head" || e.type === "finalized") this.txs.refresh();
+      // Head: this.onBeaconHead() above advanced the transactions' crosslink watermarks.
+      if (e.type === "finalized") this.txs.onFinalized();
       if (e.type === "proposer_slashing") this.publishSlashing({ proposerSlashings: [e.evidence] });
     });
 
@@ -383,14 +384,10 @@ export class ShardnetNode {
       const chain = await ShardChain.open(shard, this.beacon, this.db, this.opts.log, this.opts.metrics);
       this.shardChains.set(shard, chain);
       chain.onEvent((e) => {
-        if (e.type === "txs_dropped") {
-          this.txs.onDropped(e.shard, e.dropped);
-          return;
-        }
         if (e.type === "shard_head") {
           this.events.publish("shard_head", { shard: e.shard, slot: e.slot, root: `0x${e.root}` });
         }
-        this.txs.refresh();
+        this.txs.onShardEvent(e);
       });
       changed = true;
       this.opts.log.info({ shard, slot }, "tracking shard");
@@ -404,6 +401,9 @@ export class ShardnetNode {
 
   /** Moves each shard's fork-choice anchor to the crosslink in the new beacon head state. */
   private onBeaconHead(): void {
+    // First: the transaction tracker tells the crosslinked branch from forks while the chains still hold
+    // the blocks that onCrosslinked prunes.
+    this.txs.onBeaconHead();
     for (const chain of this.shardChains.values()) chain.onCrosslinked(chain.beaconHeadCrosslink().rootHex);
     this.receipts?.onBeaconHead();
   }

@@ -69,9 +69,7 @@ async function openService({ subscribers = 3, slot = () => 1, journal = false } 
     journal ? new TxJournal(db) : undefined,
   );
   // As the node wires them (ShardnetNode.updateTrackedShards).
-  chain.onEvent((e) => {
-    if (e.type === "txs_dropped") txs.onDropped(e.shard, e.dropped);
-  });
+  chain.onEvent((e) => txs.onShardEvent(e));
   return { txs, chain, beacon, db, metrics, published, close: () => db.close() };
 }
 
@@ -346,6 +344,31 @@ describe("TxService: a transaction accepted as pending always ends somewhere", (
     expect(view).toMatchObject({ status: "dropped", reason: { code: "nonce_gap" } });
     expect(view?.reason?.message).toMatch(/nonce 0, which never arrived/);
     expect(chain.mempool.has(hash)).toBe(false);
+    await close();
+  });
+});
+
+describe("TxService: a GET never registers a watch", () => {
+  it("answers an unknown hash with nothing and a transaction it never saw from the chain, remembering neither", async () => {
+    const { txs, chain, beacon, close } = await openService();
+    const before = txs.cacheSizes();
+    expect(before).toMatchObject({ tx_known: 0, tx_open: 0, tx_index_placed: 0 });
+    expect(await txs.status("ab".repeat(32))).toBeUndefined();
+    // Included by a block this node imported, but never submitted to (nor gossiped to) this service.
+    const tx = transfer(senders[70]!);
+    const hash = bytesToHex(transactionHash(tx));
+    expect(chain.mempool.add(tx, chain.head().state, { slot: 1 }).ok).toBe(true);
+    const context = beacon.contextOf(beacon.genesisRoot)!;
+    const proposer = context.epochCtx.getShardProposer(0, 1);
+    const sk = getBls().secretKeyFromBytes(interopSecretKey(proposer));
+    const imported = chain.importBlock(signedShardBlock(chain, 1, proposer, sk, context).signed);
+    await (imported as { persisted?: Promise<void> }).persisted;
+    await chain.settled();
+    await txs.refreshed();
+    expect(await txs.status(hash)).toMatchObject({ status: "included", included: { slot: 1 } });
+    expect(await txs.status("cd".repeat(32))).toBeUndefined();
+    expect(txs.cacheSizes()).toEqual(before);
+    expect(txs.derivations).toBe(0);
     await close();
   });
 });

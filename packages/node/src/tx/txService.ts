@@ -14,7 +14,8 @@ import { bytesToHex } from "@shardnet/crypto";
 import type { P2pNode, ValidationResult } from "@shardnet/p2p";
 import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
-import type { ShardChain, TxInclusion } from "../chain/shardChain.js";
+import type { ShardChain, ShardChainEvent, TxInclusion } from "../chain/shardChain.js";
+import { StatusTracker } from "./statusTracker.js";
 import type { TxJournal } from "./txJournal.js";
 
 /**
@@ -25,6 +26,7 @@ import type { TxJournal } from "./txJournal.js";
  */
 export type TxStatus = "pending" | "included" | "crosslinked" | "finalized" | "rejected" | "dropped";
 const STATUS_ORDER: TxStatus[] = ["pending", "included", "crosslinked", "finalized"];
+const isTerminal = (status: TxStatus) => status === "rejected" || status === "dropped";
 
 export type SubmitResult =
   | { hash: string; status: "pending"; shard: number; forwarded: boolean }
@@ -65,8 +67,6 @@ interface Known {
   settledInclusion?: TxInclusion;
   /** Likewise for the credit of its receipt on the destination shard. */
   settledCredit?: { slot: number; root: string };
-  /** Epoch of the last status refresh that read the database for it (at most one per epoch). */
-  dbEpoch?: number;
   /**
    * Not remembered: a GET of a transaction this node no longer (or never) kept, answered from the chain
    * and database. Its step times are the start times of the steps' slots, not when this node saw them.
@@ -108,8 +108,26 @@ type Admission =
  */
 export class TxService {
   private readonly known = new Map<string, Known>();
-  /** Hashes in `known` whose status can still change (not finalized, not rejected): what a refresh visits. */
+  /** Hashes in `known` whose status can still change (not finalized, not rejected): the watched ones. */
   private readonly open = new Set<string>();
+  /**
+   * Files the open transactions by where they wait for their next step and hands back only those a chain
+   * event concerns (see StatusTracker): a refresh derives those, never every open transaction.
+   */
+  private readonly tracker = new StatusTracker({
+    watchedShard: (hash) => (this.open.has(hash) ? this.known.get(hash)?.shard : undefined),
+    touch: (hashes, readDb) => this.touch(hashes, readDb),
+    settle: (hash, inclusion) => {
+      const k = this.known.get(hash);
+      if (k && !k.settledInclusion) k.settledInclusion = inclusion;
+    },
+  });
+  /** Hashes whose status an event may have changed, waiting for a derivation (true: it may read the database). */
+  private readonly dirty = new Map<string, boolean>();
+  /** Status derivations so far (tests count them: an event must derive only the transactions it concerns). */
+  derivations = 0;
+  /** Called with each derived hash (tests: which transactions an event made this node look at). */
+  onDerive: ((hash: string) => void) | undefined;
   /** Hashes that left `open`, oldest first, with the slot they left it: forgotten CLOSED_RETAIN_EPOCHS later. */
   private readonly closed: Array<{ hash: string; slot: number }> = [];
   private closedHead = 0;
@@ -151,6 +169,7 @@ export class TxService {
   /** Stops refreshing `hash` (its status no longer changes) and schedules forgetting it. */
   private close(hash: string): void {
     if (!this.open.delete(hash)) return;
+    this.tracker.forget(hash);
     this.closed.push({ hash, slot: this.currentSlot() });
     if (this.journaled.delete(hash)) this.journalForget.push(hash);
   }
@@ -175,6 +194,7 @@ export class TxService {
         const oldest = this.known.keys().next().value!;
         this.known.delete(oldest);
         this.open.delete(oldest);
+        this.tracker.forget(oldest);
       }
       k = { shard, firstSeen: {} };
       this.known.set(hash, k);
@@ -240,6 +260,11 @@ export class TxService {
         }
       }
     }
+    // Reported (pending, rejected) once journaled: nothing is acknowledged before it is on disk.
+    this.touch(
+      results.flatMap((r) => (r.hash ? [r.hash] : [])),
+      false,
+    );
     return results;
   }
 
@@ -308,22 +333,25 @@ export class TxService {
     if (txs.some((tx) => shardOf(tx.from, shardCount) !== shard)) return "reject";
     const chain = this.shards().get(shard);
     if (!chain) return "ignore";
-    let admitted = 0;
+    const admitted: string[] = [];
+    let verdict: ValidationResult | undefined;
     for (const tx of txs) {
       const added = chain.mempool.add(tx, chain.head().state, { slot: this.currentSlot() });
       if (added.ok) {
         this.onReplacedOrEvicted(shard, added.txHash, added);
         this.markSeen(added.txHash, shard, "pending");
-        admitted++;
+        admitted.push(added.txHash);
       } else if (
         added.reason === "bad_signature" ||
         added.reason === "pubkey_mismatch" ||
         added.reason === "zero_amount"
       ) {
-        return "reject";
+        verdict = "reject";
+        break;
       }
     }
-    return admitted > 0 ? "accept" : "ignore";
+    this.touch(admitted, false);
+    return verdict ?? (admitted.length > 0 ? "accept" : "ignore");
   }
 
   private onReplacedOrEvicted(
@@ -353,11 +381,57 @@ export class TxService {
    * ones, whose nonce the head has used).
    */
   onDropped(shard: number, drops: readonly DroppedTx[]): void {
-    let any = false;
+    const changed: string[] = [];
     for (const d of drops) {
       const k = this.known.get(d.txHash);
       if (!k || k.shard !== shard || k.dropped) continue;
       k.dropped = { code: d.reason, message: d.message };
+      changed.push(d.txHash);
+    }
+    this.touch(changed, false);
+  }
+
+  /**
+   * A shard chain event, as the chain released it (its block on disk): inclusions file and derive the
+   * watched transactions they include, head changes re-check the filed blocks, drops derive the dropped.
+   */
+  onShardEvent(e: ShardChainEvent): void {
+    if (e.type === "txs_dropped") {
+      this.onDropped(e.shard, e.dropped);
+      return;
+    }
+    const chain = this.shards().get(e.shard);
+    if (!chain) return;
+    if (e.type === "shard_block") this.tracker.onShardBlock(chain, e.root, e.slot, e.txHashes);
+    else this.tracker.onShardHead(chain);
+  }
+
+  /**
+   * A new beacon head: advances each tracked shard's crosslink watermark and finality watermark. Call it
+   * before the shard chains move to the head's crosslinks (ShardChain.onCrosslinked prunes the blocks the
+   * tracker tells apart there). Also forgets what closed long enough ago.
+   */
+  onBeaconHead(): void {
+    for (const chain of this.shards().values()) this.tracker.onCrosslink(chain, chain.beaconHeadCrosslink());
+    this.onFinalized();
+    this.refresh();
+  }
+
+  /** The finalized checkpoint moved: crosslinked transactions at or below its crosslinks finalize. */
+  onFinalized(): void {
+    const { finalized } = this.crosslinkSlots();
+    for (const shard of this.shards().keys()) {
+      const slot = finalized[shard];
+      if (slot !== undefined) this.tracker.onFinalized(shard, slot);
+    }
+  }
+
+  /** Queues a status derivation of each open one of `hashes` (`readDb`: it may read the database). */
+  private touch(hashes: Iterable<string>, readDb: boolean): void {
+    let any = false;
+    for (const hash of hashes) {
+      if (!this.open.has(hash)) continue;
+      this.dirty.set(hash, readDb || this.dirty.get(hash) === true);
       any = true;
     }
     if (any) this.refresh();
@@ -385,7 +459,10 @@ export class TxService {
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
 
-  /** Re-evaluates the transactions not yet final and emits every status change (after chain events). */
+  /**
+   * Derives the statuses an event may have changed (see touch) and emits every change; forgets what closed
+   * long enough ago. Serial: one run at a time, another one after it when more arrived meanwhile.
+   */
   refresh(): void {
     if (this.refreshing) {
       this.refreshAgain = true;
@@ -445,51 +522,76 @@ export class TxService {
   private async refreshOnce(): Promise<void> {
     this.forgetClosed();
     await this.flushJournal();
-    const epoch = Math.floor(this.currentSlot() / this.beacon.preset.SLOTS_PER_EPOCH);
-    for (const hash of [...this.open]) {
-      const k = this.known.get(hash);
-      if (!k) continue;
-      // Forwarded for a shard this node does not track: it can say no more than `pending` (untracked), so
-      // refreshes leave it alone (a GET still answers).
-      if (!this.shards().has(k.shard)) {
-        this.close(hash);
-        continue;
-      }
-      // Refreshes follow every chain event (several per slot). Inclusions and credits above the crosslink are
-      // in memory, and a refresh sees each one there before the crosslink prunes it; the database (pruned,
-      // settled ones) is only a safety net, read at most once per epoch per transaction.
-      const readDb = k.dbEpoch !== epoch;
-      if (readDb) k.dbEpoch = epoch;
-      const view = await this.status(hash, readDb);
-      if (!view) continue;
-      if (k.last === view.status) continue;
-      const terminal = view.status === "rejected" || view.status === "dropped";
-      const previous = k.last ? STATUS_ORDER.indexOf(k.last) : -1;
-      const current = STATUS_ORDER.indexOf(view.status);
-      if (!terminal && current <= previous) continue; // never report a regression
-      k.last = view.status;
-      if (view.status === "finalized" || terminal) this.close(hash);
-      if (terminal) {
-        for (const l of this.listeners) l(view);
-        continue;
-      }
-      // A status may advance several steps between two refreshes: report every step, in order.
-      for (let step = previous + 1; step <= current; step++) {
-        const stepView = { ...view, status: STATUS_ORDER[step]! };
-        for (const l of this.listeners) l(stepView);
-      }
+    while (this.dirty.size > 0) {
+      const batch = [...this.dirty];
+      this.dirty.clear();
+      for (const [hash, readDb] of batch) await this.derive(hash, readDb);
+    }
+  }
+
+  /** Derives one watched transaction's status, files it with the tracker and emits every new step. */
+  private async derive(hash: string, readDb: boolean): Promise<void> {
+    const k = this.known.get(hash);
+    if (!k || !this.open.has(hash)) return;
+    // Forwarded for a shard this node does not track: it can say no more than `pending` (untracked), so
+    // nothing watches it (a GET still answers).
+    if (!this.shards().has(k.shard)) {
+      this.close(hash);
+      return;
+    }
+    this.derivations++;
+    this.onDerive?.(hash);
+    let view = await this.status(hash, readDb);
+    const previous = k.last ? STATUS_ORDER.indexOf(k.last) : -1;
+    if (view && !readDb && (isTerminal(view.status) || STATUS_ORDER.indexOf(view.status) < previous)) {
+      // From memory only, and either lower than reported (a reorg, or an inclusion that left memory before
+      // the tracker settled it) or terminal, which closes the watch for good (a journaled transaction
+      // re-admitted after a restart is refused when a block already used its nonce): asked once more, with
+      // the database, where an older inclusion still is.
+      this.derivations++;
+      view = await this.status(hash, true);
+    }
+    if (!view || !this.open.has(hash)) return;
+    this.tracker.place(hash, k.shard, {
+      status: view.status,
+      ...(view.included
+        ? { inclusion: { slot: view.included.slot, root: view.included.blockRoot.slice(2) } }
+        : {}),
+    });
+    if (k.last === view.status) return;
+    const terminal = isTerminal(view.status);
+    const current = STATUS_ORDER.indexOf(view.status);
+    if (!terminal && current <= previous) return; // never report a regression
+    k.last = view.status;
+    if (view.status === "finalized" || terminal) this.close(hash);
+    if (terminal) {
+      for (const l of this.listeners) l(view);
+      return;
+    }
+    // A status may advance several steps between two derivations: report every step, in order.
+    for (let step = previous + 1; step <= current; step++) {
+      const stepView = { ...view, status: STATUS_ORDER[step]! };
+      for (const l of this.listeners) l(stepView);
     }
   }
 
   /** Entries of this service's maps (shardnet_cache_entries). */
   cacheSizes(): Record<string, number> {
-    return { tx_known: this.known.size, tx_open: this.open.size };
+    return {
+      tx_known: this.known.size,
+      tx_open: this.open.size,
+      tx_dirty: this.dirty.size,
+      ...this.tracker.sizes(),
+    };
   }
 
   /** Starts watching a transaction (its status changes are emitted). */
   async watch(hash: string): Promise<void> {
     const shardGuess = (await this.locate(hash))?.shard;
-    if (shardGuess !== undefined) this.note(hash, shardGuess);
+    if (shardGuess === undefined) return;
+    this.note(hash, shardGuess);
+    // Its block may have been imported before it was watched: the database is asked once.
+    this.touch([hash], true);
   }
 
   private async locate(hash: string): Promise<{ shard: number; chain: ShardChain } | undefined> {
