@@ -57,6 +57,11 @@ export class NodeMetrics {
     labelNames: ["duty", "result"],
     registers: [this.registry],
   });
+  readonly lateCrosslinkCandidates = new Counter({
+    name: "shardnet_crosslink_candidates_late_total",
+    help: "Crosslink candidates published for the votes of an earlier slot, whose aggregate reached 2/3 late",
+    registers: [this.registry],
+  });
   readonly blockImportSeconds = new Histogram({
     name: "shardnet_block_import_seconds",
     help: "Time to validate and import one block",

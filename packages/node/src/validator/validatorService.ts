@@ -49,6 +49,9 @@ export interface ValidatorServiceDeps {
   onOwnAttestation(attestation: AttestationValue, validatorIndex: number): void;
 }
 
+/** Slots back the aggregator looks for votes that reached their slot's aggregate late. */
+const LATE_AGGREGATION_SLOTS = 3;
+
 /**
  * Performs the duties of the hosted validators at the thirds of every slot (DESIGN.md §2-3):
  * propose beacon and shard blocks at 0, attest at 1/3, aggregate and publish crosslink candidates at 2/3.
@@ -64,6 +67,8 @@ export class ValidatorService {
    * repeat the vote already signed (their LMD and shard votes still follow the new head) instead of being
    * refused by slashing protection, which silenced those validators for the rest of the epoch.
    */
+  /** Attesting bits of the aggregate last published per "voteSlot:shard" (the last LATE_AGGREGATION_SLOTS). */
+  private readonly publishedBits = new Map<string, number>();
   private readonly ffgVotes = new Map<number, Pick<AttestationDataValue, "source" | "target"> | null>();
 
   /** The FFG vote `validator` signed last: from memory, or once per process from slashing protection. */
@@ -322,34 +327,58 @@ export class ValidatorService {
     }
   }
 
-  /** Publishes, per shard served here, the best aggregate of this slot and (at ≥ 2/3) a crosslink candidate. */
+  /**
+   * Publishes, per shard served here, the best aggregate of this slot and (at ≥ 2/3) a crosslink candidate;
+   * then looks again at the last LATE_AGGREGATION_SLOTS slots. Votes that arrive after 2/3 of their slot (a
+   * loaded or stalled machine delays gossip) still join their slot's aggregate, and a crosslink candidate is
+   * published once that aggregate reaches 2/3 — a vote may be included up to an epoch after its slot
+   * (DESIGN.md §4). Without this, each slot's votes had a third of a slot to gather and were then thrown
+   * away: under load no slot reached 2/3 in time and the shard went uncrosslinked for many slots.
+   */
   private aggregate(slot: number): void {
     const { beacon, pools, log } = this.d;
     const state = beacon.headStateAt(slot);
     const shards = new Set<number>();
     for (const duty of this.dutiesAt(slot)) if (duty.shard !== null) shards.add(duty.shard);
+    for (const key of this.publishedBits.keys()) {
+      if (Number(key.split(":")[0]) < slot - LATE_AGGREGATION_SLOTS) this.publishedBits.delete(key);
+    }
     for (const shard of shards) {
-      const best = pools.aggregateFor(slot, shard)[0];
-      if (!best) continue;
-      pools.addAggregate(best);
-      this.d.publish.aggregate(Attestation.serialize(best));
-      const chain = this.d.shards().get(shard);
-      const headerEntry = chain?.get(bytesToHex(best.data.shardBlockRoot));
-      if (!headerEntry?.signed) continue;
-      const committee = state.epochCtx.getShardCommittee(shard, slot);
-      const attesters = best.aggregationBits.getTrueBitIndexes().map((i) => committee[i]!);
-      const stakeOf = (i: number) => state.epochCtx.stakes[i] ?? 0n;
-      const committeeStake = Array.from(committee).reduce((sum, i) => sum + stakeOf(i), 0n);
-      const attestingStake = attesters.reduce((sum, i) => sum + stakeOf(i), 0n);
-      if (!hasSupermajority(attestingStake, committeeStake)) continue;
-      const candidate = { header: headerEntry.signed.message.header, attestation: best };
-      pools.addCandidate(candidate);
-      this.d.publish.crosslinkCandidate(CrosslinkCandidateMessage.serialize(candidate));
-      this.count("aggregate", "ok");
-      log.debug(
-        { slot, shard, root: headerEntry.root, votes: attesters.length },
-        "crosslink candidate published",
-      );
+      const crosslinkedSlot = state.state.currentCrosslinks.getReadonly(shard).slot;
+      for (let voteSlot = slot; voteSlot >= Math.max(1, slot - LATE_AGGREGATION_SLOTS); voteSlot--) {
+        const best = pools.aggregateFor(voteSlot, shard)[0];
+        if (!best) continue;
+        const bits = best.aggregationBits.getTrueBitIndexes();
+        const key = `${voteSlot}:${shard}`;
+        if ((this.publishedBits.get(key) ?? 0) >= bits.length) continue; // nothing new since the last look
+        this.publishedBits.set(key, bits.length);
+        pools.addAggregate(best);
+        this.d.publish.aggregate(Attestation.serialize(best));
+        const chain = this.d.shards().get(shard);
+        const headerEntry = chain?.get(bytesToHex(best.data.shardBlockRoot));
+        if (!headerEntry?.signed || headerEntry.slot <= crosslinkedSlot) continue;
+        let committee: Uint32Array;
+        try {
+          committee = state.epochCtx.getShardCommittee(shard, voteSlot);
+        } catch {
+          continue; // a vote from a period this state no longer knows
+        }
+        const attesters = bits.map((i) => committee[i]!);
+        const stakeOf = (i: number) => state.epochCtx.stakes[i] ?? 0n;
+        const committeeStake = Array.from(committee).reduce((sum, i) => sum + stakeOf(i), 0n);
+        const attestingStake = attesters.reduce((sum, i) => sum + stakeOf(i), 0n);
+        if (!hasSupermajority(attestingStake, committeeStake)) continue;
+        const candidate = { header: headerEntry.signed.message.header, attestation: best };
+        pools.addCandidate(candidate);
+        this.d.publish.crosslinkCandidate(CrosslinkCandidateMessage.serialize(candidate));
+        this.count("aggregate", "ok");
+        if (voteSlot < slot) this.d.metrics.lateCrosslinkCandidates.inc();
+        log.debug(
+          { slot, voteSlot, shard, root: headerEntry.root, votes: attesters.length },
+          voteSlot < slot ? "late crosslink candidate published" : "crosslink candidate published",
+        );
+        break; // the newest slot that reaches 2/3 is the one to crosslink
+      }
     }
   }
 }
