@@ -7,7 +7,7 @@ import {
 } from "@shardnet/consensus";
 import { addressFromPubkey, bytesToHex, devAccountKey, getBls, interopSecretKey } from "@shardnet/crypto";
 import type { GossipTopic, P2pNode } from "@shardnet/p2p";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ShardChain } from "../src/chain/shardChain.js";
 import { TxJournal } from "../src/tx/txJournal.js";
 import {
@@ -74,11 +74,15 @@ async function openService({ subscribers = 3, slot = () => 1, journal = false } 
 }
 
 describe("TxService gossip batches", () => {
-  it("publishes the transactions of one API request in as few shard_{s}_tx messages as the batch limit allows", async () => {
+  it("coalesces admitted transactions into as few shard_{s}_tx messages as the batch limit allows: a full one at once, the rest when the window closes", async () => {
     const { txs, chain, published, close } = await openService();
     const batch = senders.slice(0, MAX_GOSSIP_TXS + 10).map((s) => transfer(s));
     const results = await txs.submit(batch.map((tx) => TransactionType.toJson(tx)));
     expect(results.every((r) => r.status === "pending")).toBe(true);
+    // The first MAX_GOSSIP_TXS filled a message, which went out at once; the other 10 wait for the window.
+    await vi.waitFor(() => expect(published).toHaveLength(1));
+    expect(TransactionGossipBatch.deserialize(published[0]!.bytes)).toHaveLength(MAX_GOSSIP_TXS);
+    await vi.waitFor(() => expect(published).toHaveLength(2), { timeout: 2000 });
     expect(published.map((p) => p.topic)).toEqual([
       { kind: "shard_tx", shard: 0 },
       { kind: "shard_tx", shard: 0 },
@@ -91,7 +95,7 @@ describe("TxService gossip batches", () => {
     await close();
   });
 
-  it("accepts a batch with new transactions, ignores a repeat, rejects undecodable, empty, forged and foreign-shard batches (the last admitting none)", async () => {
+  it("accepts a batch with new transactions, ignores a repeat, rejects undecodable, empty, forged and foreign-shard batches (admitting their valid transactions)", async () => {
     const { txs, chain, close } = await openService();
     const good = senders.slice(0, 5).map((s) => transfer(s));
     const bytes = TransactionGossipBatch.serialize(good);
@@ -112,7 +116,8 @@ describe("TxService gossip batches", () => {
       foreign.secretKey,
     );
     expect(txs.onGossip(TransactionGossipBatch.serialize([...fresh, wrongShard]), 0)).toBe("reject");
-    for (const tx of fresh) expect(chain.mempool.has(bytesToHex(transactionHash(tx)))).toBe(false);
+    for (const tx of fresh) expect(chain.mempool.has(bytesToHex(transactionHash(tx)))).toBe(true);
+    expect(chain.mempool.has(bytesToHex(transactionHash(wrongShard)))).toBe(false);
 
     expect(txs.onGossip(new Uint8Array([1, 2, 3]), 0)).toBe("reject");
     expect(txs.onGossip(TransactionGossipBatch.serialize([]), 0)).toBe("reject");
@@ -121,14 +126,21 @@ describe("TxService gossip batches", () => {
     await close();
   });
 
-  it("rejects a batch with a bad signature in the middle: what came before it stays admitted, nothing after it", async () => {
-    const { txs, chain, close } = await openService();
+  it("rejects a batch with a bad signature in the middle: every other transaction is admitted and re-published in this node's own batch", async () => {
+    const { txs, chain, published, close } = await openService();
     const [first, second, third] = senders.slice(20, 23).map((s) => transfer(s));
     const forged = { ...transfer(senders[23]!), amount: 6n }; // signature over amount 5
     const batch = [first!, second!, forged, third!];
     expect(txs.onGossip(TransactionGossipBatch.serialize(batch), 0)).toBe("reject");
+    expect(txs.gossipInvalid).toBe(1);
     const admitted = batch.map((tx) => chain.mempool.has(bytesToHex(transactionHash(tx))));
-    expect(admitted).toEqual([true, true, false, false]);
+    expect(admitted).toEqual([true, true, false, true]);
+    await txs.flushGossip();
+    expect(published).toHaveLength(1);
+    const sent = TransactionGossipBatch.deserialize(published[0]!.bytes);
+    expect(sent.map((tx) => bytesToHex(transactionHash(tx)))).toEqual(
+      [first!, second!, third!].map((tx) => bytesToHex(transactionHash(tx))),
+    );
     await close();
   });
 });

@@ -1,19 +1,51 @@
+import { ListCompositeType } from "@chainsafe/ssz";
 import {
   computeStartSlotAtEpoch,
   getAccountProof,
   SignedBeaconBlock,
   SignedShardBlock,
   shardOf,
+  TRANSACTION_SIZE,
+  type Transaction,
+  Transaction as TransactionType,
 } from "@shardnet/consensus";
 import { bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { FastifyInstance } from "fastify";
 import type { ShardChain } from "../chain/shardChain.js";
 import type { ShardnetNode } from "../shardnetNode.js";
 import { finalizedCheckpointBundle } from "../sync/checkpointSync.js";
+import type { SubmitResult } from "../tx/txService.js";
 import { ApiError, badRequest, notFound, syncing } from "./errors.js";
 
 /** Most transactions in one `POST /v1/transactions` batch. */
 export const MAX_TX_BATCH = 1000;
+
+/** The SSZ body of `POST /v1/transactions` (application/octet-stream): at most 1000 × 160 bytes. */
+const SszTransactionBatch = new ListCompositeType(TransactionType, MAX_TX_BATCH);
+
+/**
+ * Decodes an SSZ transaction batch, or throws a 400 that says what is wrong: nothing of a body that does
+ * not decode as a whole is admitted.
+ */
+function decodeSszBatch(bytes: Uint8Array): Transaction[] {
+  if (bytes.length === 0) throw badRequest("EMPTY_BATCH", "the batch holds no transactions");
+  if (bytes.length % TRANSACTION_SIZE !== 0)
+    throw badRequest(
+      "INVALID_SSZ",
+      `body is ${bytes.length} bytes, not a whole number of ${TRANSACTION_SIZE}-byte transactions: expected SSZ List[Transaction, ${MAX_TX_BATCH}]`,
+    );
+  try {
+    return SszTransactionBatch.deserialize(bytes);
+  } catch (err) {
+    throw badRequest(
+      "INVALID_SSZ",
+      `body does not decode as SSZ List[Transaction, ${MAX_TX_BATCH}]: ${(err as Error).message}`,
+    );
+  }
+}
+
+const withHexHashes = (results: SubmitResult[]) =>
+  results.map((r) => (r.hash ? { ...r, hash: `0x${r.hash}` } : r));
 
 const HEX32 = "^(0x)?[0-9a-fA-F]{64}$";
 const blockIdParams = {
@@ -408,34 +440,52 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
   );
 
   // --- transactions ---------------------------------------------------------------------------------------
-  app.post<{ Body: unknown }>("/v1/transactions", async (req, reply) => {
-    const body = req.body;
-    if (body === undefined || body === null || typeof body !== "object") {
-      throw badRequest(
-        "INVALID_BODY",
-        "body must be a transaction object or an array of up to 1000 transactions (Content-Type: application/json)",
-      );
-    }
-    const batch = Array.isArray(body) ? body : [body];
-    if (batch.length === 0) throw badRequest("EMPTY_BATCH", "the batch holds no transactions");
-    if (batch.length > MAX_TX_BATCH)
-      throw badRequest(
-        "BATCH_TOO_LARGE",
-        `a batch holds at most ${MAX_TX_BATCH} transactions, got ${batch.length}`,
-      );
-    const results = (await node.txs.submit(batch)).map((r) => (r.hash ? { ...r, hash: `0x${r.hash}` } : r));
-    const accepted = results.filter((r) => r.status === "pending").length;
-    if (!Array.isArray(body)) {
-      const [only] = results;
-      if (only?.status === "rejected")
+  // One route, two bodies: JSON (an object or an array) or SSZ bytes of List[Transaction, MAX_TX_BATCH]
+  // (`application/octet-stream`), which costs the node no JSON parsing and no hex decoding. The SSZ parser is
+  // registered in this route's own plugin scope, so no other route accepts octet-stream bodies.
+  app.register(async (scoped) => {
+    scoped.addContentTypeParser(
+      "application/octet-stream",
+      { parseAs: "buffer", bodyLimit: SszTransactionBatch.maxSize },
+      (_req, body, done) => done(null, body),
+    );
+    scoped.post<{ Body: unknown }>("/v1/transactions", async (req, reply) => {
+      const body = req.body;
+      if (body instanceof Uint8Array) {
+        const txs = decodeSszBatch(body);
+        const results = withHexHashes(await node.txs.submitTransactions(txs));
+        const accepted = results.filter((r) => r.status === "pending").length;
         return reply
-          .status(400)
-          .send({ code: only.code.toUpperCase(), message: only.message, hash: only.hash });
-      return reply.status(202).send(only);
-    }
-    return reply
-      .status(accepted > 0 ? 202 : 400)
-      .send({ accepted, rejected: results.length - accepted, results });
+          .status(accepted > 0 ? 202 : 400)
+          .send({ accepted, rejected: results.length - accepted, results });
+      }
+      if (body === undefined || body === null || typeof body !== "object") {
+        throw badRequest(
+          "INVALID_BODY",
+          `body must be a transaction object or an array of up to ${MAX_TX_BATCH} transactions (Content-Type: application/json), or SSZ List[Transaction, ${MAX_TX_BATCH}] (Content-Type: application/octet-stream)`,
+        );
+      }
+      const batch = Array.isArray(body) ? body : [body];
+      if (batch.length === 0) throw badRequest("EMPTY_BATCH", "the batch holds no transactions");
+      if (batch.length > MAX_TX_BATCH)
+        throw badRequest(
+          "BATCH_TOO_LARGE",
+          `a batch holds at most ${MAX_TX_BATCH} transactions, got ${batch.length}`,
+        );
+      const results = withHexHashes(await node.txs.submit(batch));
+      const accepted = results.filter((r) => r.status === "pending").length;
+      if (!Array.isArray(body)) {
+        const [only] = results;
+        if (only?.status === "rejected")
+          return reply
+            .status(400)
+            .send({ code: only.code.toUpperCase(), message: only.message, hash: only.hash });
+        return reply.status(202).send(only);
+      }
+      return reply
+        .status(accepted > 0 ? 202 : 400)
+        .send({ accepted, rejected: results.length - accepted, results });
+    });
   });
 
   app.get<{ Params: { hash: string } }>(

@@ -14,8 +14,11 @@ import {
   createGenesisBeaconState,
   createGenesisBlock,
   type Genesis,
+  type ProduceBlockInput,
+  type ProducedBlock,
   type ProposerSlashingValue,
   processSlots,
+  produceBlock,
   proposerSlashingProblem,
   SignedBeaconBlock,
   type SignedBeaconBlockHeaderValue,
@@ -154,6 +157,13 @@ export class BeaconChain {
   private anchorWrites: Promise<void> = Promise.resolve();
   /** Blocks the last open replayed from the database (those above its anchor), and the anchor's slot. */
   replayedBlocks = 0;
+  /** State transitions run for blocks so far, produced or imported (tests: an own block runs one). */
+  stateTransitions = 0;
+  /**
+   * Post-states of the blocks `produceBlock` built here, keyed by the block object it returned
+   * (importOwnBlock); a WeakMap, so a block never imported (slashing protection refused it) leaves with it.
+   */
+  private readonly ownProduced = new WeakMap<SignedBeaconBlockValue["message"], CachedBeaconState>();
   anchorSlot = 0;
   /** Attester slashings waiting for inclusion, by the first slashable validator. */
   readonly attesterSlashings = new Map<number, AttesterSlashingValue>();
@@ -375,6 +385,37 @@ export class BeaconChain {
     signed: SignedBeaconBlockValue,
     opts: { persist?: boolean; trusted?: boolean } = {},
   ): ImportResult & { persisted?: Promise<void> } {
+    return this.importChecked(signed, opts, undefined);
+  }
+
+  /** Builds a block on `pre` (consensus produceBlock) and remembers its post-state for importOwnBlock. */
+  produceBlock(pre: CachedBeaconState, input: ProduceBlockInput): ProducedBlock {
+    const produced = produceBlock(pre, input);
+    this.stateTransitions++;
+    this.ownProduced.set(produced.block, produced.postState);
+    return produced;
+  }
+
+  /**
+   * Imports the block `produceBlock` just built here, signed by this node's proposer, without running the
+   * state transition again: production computed the post-state (and the state root in the block from it)
+   * on the same pre-state, and the operations it packed were verified when they entered the pools. No
+   * signature is checked: the proposer's was made here a moment ago. Only the very block object
+   * `produceBlock` returned takes this path (looked up by identity), never one decoded from gossip, sync or
+   * the database; anything else is imported with every check. Persisted and acknowledged as importBlock.
+   */
+  importOwnBlock(signed: SignedBeaconBlockValue): ImportResult & { persisted?: Promise<void> } {
+    const post = this.ownProduced.get(signed.message);
+    if (!post) return this.importBlock(signed);
+    this.ownProduced.delete(signed.message);
+    return this.importChecked(signed, {}, post);
+  }
+
+  private importChecked(
+    signed: SignedBeaconBlockValue,
+    opts: { persist?: boolean; trusted?: boolean },
+    produced: CachedBeaconState | undefined,
+  ): ImportResult & { persisted?: Promise<void> } {
     const block = signed.message;
     const root = bytesToHex(BeaconBlock.hashTreeRoot(block));
     if (this.blocks.has(root)) return { status: "known", root };
@@ -388,9 +429,13 @@ export class BeaconChain {
     const started = performance.now();
     let post: CachedBeaconState;
     try {
-      post = stateTransition(this.preStateFor(parent, block.slot), signed, {
-        verifySignatures: opts.trusted !== true,
-      });
+      if (produced) post = produced;
+      else {
+        this.stateTransitions++;
+        post = stateTransition(this.preStateFor(parent, block.slot), signed, {
+          verifySignatures: opts.trusted !== true,
+        });
+      }
     } catch (err) {
       const reason = err instanceof BlockError ? err.code : "INTERNAL";
       this.metrics.blocksRejectedTotal.inc({ chain: "beacon", reason });

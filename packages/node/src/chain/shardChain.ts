@@ -13,6 +13,7 @@ import {
   produceShardBlock,
   type Receipt,
   ShardBlockError,
+  type ShardBlockResult,
   ShardForkChoice,
   type ShardState,
   SignedShardBlock,
@@ -145,6 +146,15 @@ export class ShardChain {
   private loggedRoot: string;
   /** Blocks the last open replayed from the database (those above its anchor). */
   replayedBlocks = 0;
+  /** Blocks executed so far, produced or imported (tests: an own block is executed once). */
+  executions = 0;
+  /** Shard block proposer signatures verified so far (tests: an own block's is never). */
+  proposerSignatureChecks = 0;
+  /**
+   * What `produce` computed for each block it built, keyed by the block object it returned (importOwnBlock).
+   * A WeakMap: a produced block that is never imported (slashing protection refused it) leaves with it.
+   */
+  private readonly ownProduced = new WeakMap<SignedShardBlockValue["message"], ShardBlockResult>();
 
   private constructor(
     readonly shard: number,
@@ -294,9 +304,44 @@ export class ShardChain {
     return crosslinkLookupFromList(beacon.crosslinks);
   }
 
+  /**
+   * Validates and imports a block from gossip, sync or the database. `trusted` (replay of stored blocks only)
+   * skips signature checks, which the block passed before it was stored; it is re-executed all the same.
+   */
   importBlock(
     signed: SignedShardBlockValue,
     opts: { persist?: boolean; trusted?: boolean } = {},
+  ): ShardImportResult {
+    return this.importChecked(signed, opts, undefined);
+  }
+
+  /**
+   * Imports the block `produce` just built here, signed by this node's proposer: it is not executed again
+   * (the post-state `produce` computed is the one any importer would compute: same parent state, same
+   * transactions, and the header commits to its state root) and neither its proposer signature (signed
+   * here a moment ago) nor its transactions' signatures (the mempool verified them) are checked again. Only
+   * the very block object `produce` returned takes this path — it is looked up by identity, so a block
+   * decoded from gossip, sync or the database never can, whatever its root; anything else is imported
+   * with every check. It is persisted and acknowledged exactly as importBlock does (same write batch, same
+   * AckQueue).
+   */
+  importOwnBlock(signed: SignedShardBlockValue): ShardImportResult {
+    const produced = this.ownProduced.get(signed.message);
+    if (!produced) {
+      this.log.warn(
+        { shard: this.shard, slot: signed.message.header.slot },
+        "own block not produced by this chain: imported with every check",
+      );
+      return this.importBlock(signed);
+    }
+    this.ownProduced.delete(signed.message);
+    return this.importChecked(signed, {}, produced);
+  }
+
+  private importChecked(
+    signed: SignedShardBlockValue,
+    opts: { persist?: boolean; trusted?: boolean },
+    produced: ShardBlockResult | undefined,
   ): ShardImportResult {
     const { header } = signed.message;
     const root = bytesToHex(shardBlockRoot(signed.message));
@@ -332,25 +377,32 @@ export class ShardChain {
         `proposer ${header.proposerIndex} is not the shard proposer ${expectedProposer}`,
       );
     }
-    const pubkey = beaconEntry.epochCtx.pubkeys.get(expectedProposer);
-    if (!opts.trusted && !verifyShardBlockSignature(this.beacon.bls, signed, pubkey, this.proposerDomain)) {
-      return reject("bad_signature", "shard block proposer signature does not verify");
+    if (!opts.trusted && !produced) {
+      this.proposerSignatureChecks++;
+      const pubkey = beaconEntry.epochCtx.pubkeys.get(expectedProposer);
+      if (!verifyShardBlockSignature(this.beacon.bls, signed, pubkey, this.proposerDomain)) {
+        return reject("bad_signature", "shard block proposer signature does not verify");
+      }
     }
-    let result: ReturnType<typeof processShardBlock>;
-    try {
-      result = processShardBlock(
-        parent.state,
-        signed.message,
-        {
-          shardCount: this.beacon.preset.SHARD_COUNT,
-          maxTransactions: this.beacon.preset.MAX_TXS_PER_SHARD_BLOCK,
-          crosslinks: this.crosslinksAt(beaconEntry),
-          verifiedTxHashes: opts.trusted ? ALL_VERIFIED : this.mempool.verifiedTxHashes,
-        },
-        { expectedProposerIndex: expectedProposer },
-      );
-    } catch (err) {
-      return reject(err instanceof ShardBlockError ? err.code : "internal", (err as Error).message);
+    let result: ShardBlockResult;
+    if (produced) result = produced;
+    else {
+      try {
+        this.executions++;
+        result = processShardBlock(
+          parent.state,
+          signed.message,
+          {
+            shardCount: this.beacon.preset.SHARD_COUNT,
+            maxTransactions: this.beacon.preset.MAX_TXS_PER_SHARD_BLOCK,
+            crosslinks: this.crosslinksAt(beaconEntry),
+            verifiedTxHashes: opts.trusted ? ALL_VERIFIED : this.mempool.verifiedTxHashes,
+          },
+          { expectedProposerIndex: expectedProposer },
+        );
+      } catch (err) {
+        return reject(err instanceof ShardBlockError ? err.code : "internal", (err as Error).message);
+      }
     }
     const entry: ShardBlockEntry = {
       root,
@@ -917,6 +969,8 @@ export class ShardChain {
         verifiedTxHashes: this.mempool.verifiedTxHashes,
       },
     );
+    this.executions++;
+    this.ownProduced.set(produced.block, produced);
     return {
       block: produced.block,
       signingRoot: this.signingRoot(produced.block),

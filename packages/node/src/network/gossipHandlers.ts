@@ -227,7 +227,8 @@ export function registerGossipHandlers(d: GossipDeps): void {
   p2p.registerTopicHandler<Uint8Array>("shard_tx", {
     maxBytes: MAX_TX_GOSSIP_BYTES,
     decode: (bytes) => bytes,
-    validate: (bytes, _from, topic) => ("shard" in topic ? d.txs.onGossip(bytes, topic.shard) : "reject"),
+    validate: (bytes, from, topic) =>
+      "shard" in topic ? d.txs.onGossip(bytes, topic.shard, from) : "reject",
   });
 
   p2p.registerTopicHandler<IncomingReceiptValue>("shard_receipts", {

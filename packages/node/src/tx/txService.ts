@@ -1,11 +1,9 @@
-import { ListCompositeType } from "@chainsafe/ssz";
 import {
   checkAmounts,
   checkSenderKey,
   type DroppedTx,
   shardOf,
   type Transaction,
-  Transaction as TransactionType,
   transactionFromJson,
   transactionHash,
   verifyTransactionSignature,
@@ -15,7 +13,9 @@ import type { P2pNode, ValidationResult } from "@shardnet/p2p";
 import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
 import type { ShardChain, ShardChainEvent, TxInclusion } from "../chain/shardChain.js";
+import { checkGossipBatch } from "./gossipBatchCheck.js";
 import { StatusTracker } from "./statusTracker.js";
+import { MAX_GOSSIP_TXS, TransactionGossipBatch, TxGossipBatcher } from "./txGossipBatcher.js";
 import type { TxJournal } from "./txJournal.js";
 
 /**
@@ -82,19 +82,7 @@ const MAX_KNOWN = 200_000;
  */
 export const CLOSED_RETAIN_EPOCHS = 8;
 
-/** Most transactions in one `shard_{s}_tx` gossip message. */
-export const MAX_GOSSIP_TXS = 256;
-
-/**
- * Gossip payload on `shard_{s}_tx`: transactions of shard s, as many as one API request admitted (up to
- * MAX_GOSSIP_TXS). Gossipsub costs each receiving node 133–223 µs of CPU per 200-byte message (p2p bench),
- * more than the Ed25519 check of a transaction. One message per transaction was one of three causes of the
- * e2e burst of 2,000 transfers finalizing 4.16–4.27 epochs after its last send (bound 4; 3.15–3.37 since).
- */
-export const TransactionGossipBatch = new ListCompositeType(TransactionType, MAX_GOSSIP_TXS, {
-  typeName: "TransactionGossipBatch",
-});
-export const MAX_TX_GOSSIP_BYTES = TransactionGossipBatch.maxSize;
+export { MAX_GOSSIP_TXS, MAX_TX_GOSSIP_BYTES, TransactionGossipBatch } from "./txGossipBatcher.js";
 
 /** What admission decided for one API transaction before anything is published. */
 type Admission =
@@ -143,7 +131,19 @@ export class TxService {
     private readonly slotStartMs: (slot: number) => number = () => Date.now(),
     /** Where API-accepted transactions are kept across restarts (none: they are not). */
     private readonly journal?: TxJournal,
-  ) {}
+    options: { gossipWindowMs?: number } = {},
+  ) {
+    this.gossip = new TxGossipBatcher({
+      publish: (shard, bytes) => this.p2p.publish({ kind: "shard_tx", shard }, bytes),
+      log,
+      ...(options.gossipWindowMs === undefined ? {} : { windowMs: options.gossipWindowMs }),
+    });
+  }
+
+  /** Coalesces what this node publishes on `shard_{s}_tx` into one message per shard and window. */
+  private readonly gossip: TxGossipBatcher;
+  /** Gossiped transactions refused as invalid content (bad signature, wrong shard, ...), by this node. */
+  gossipInvalid = 0;
 
   /** Hashes in the journal: forgotten there when they close. */
   private readonly journaled = new Set<string>();
@@ -204,8 +204,8 @@ export class TxService {
   }
 
   /**
-   * Decodes, checks and admits API transactions (JSON form), then publishes the accepted ones per shard in
-   * as few gossip messages as possible; never throws on bad input.
+   * Decodes, checks and admits API transactions (JSON form), then queues the accepted ones for this node's
+   * next `shard_{s}_tx` message of their shard; never throws on bad input.
    */
   async submit(jsonTxs: unknown[]): Promise<SubmitResult[]> {
     const decoded = jsonTxs.map((json) => transactionFromJson(json));
@@ -219,20 +219,26 @@ export class TxService {
     );
   }
 
+  /** Admits API transactions already decoded (the SSZ form of `POST /v1/transactions`), as `submit` does. */
+  submitTransactions(txs: readonly Transaction[]): Promise<SubmitResult[]> {
+    return this.submitDecoded(txs, true);
+  }
+
   /**
    * Admits decoded transactions, journals the ones that entered a mempool (`journal`: API submissions;
-   * on disk before anything is acknowledged or published), then publishes them per shard.
+   * on disk before anything is acknowledged or published), then queues them for gossip. Transactions of a
+   * tracked shard are answered at once (they are in the mempool and journaled; the message follows within
+   * a window). A forwarded one (untracked shard) is answered once its message went out: it is `pending`
+   * only if some peer received it.
    */
   private async submitDecoded(txs: readonly Transaction[], journal: boolean): Promise<SubmitResult[]> {
     const results: SubmitResult[] = [];
-    const outgoing = new Map<number, Array<{ position: number; tx: Transaction }>>();
+    const outgoing: Array<{ position: number; shard: number; tx: Transaction }> = [];
     const local: Array<{ hash: string; tx: Transaction }> = [];
     for (const tx of txs) {
       const admission = this.admit(tx);
       if (admission.publish) {
-        const list = outgoing.get(admission.result.shard) ?? [];
-        list.push({ position: results.length, tx: admission.tx });
-        outgoing.set(admission.result.shard, list);
+        outgoing.push({ position: results.length, shard: admission.result.shard, tx: admission.tx });
         if (!admission.result.forwarded) local.push({ hash: admission.result.hash, tx: admission.tx });
       }
       results.push(admission.result);
@@ -241,31 +247,59 @@ export class TxService {
       await this.journal.record(local.map((l) => l.tx));
       for (const l of local) this.journaled.add(l.hash);
     }
-    for (const [shard, list] of outgoing) {
-      for (let start = 0; start < list.length; start += MAX_GOSSIP_TXS) {
-        const chunk = list.slice(start, start + MAX_GOSSIP_TXS);
-        const bytes = TransactionGossipBatch.serialize(chunk.map((c) => c.tx));
-        const recipients = await this.p2p.publish({ kind: "shard_tx", shard }, bytes).catch(() => 0);
-        for (const { position } of chunk) {
-          const result = results[position] as SubmitResult & { status: "pending" };
-          if (!result.forwarded) continue;
-          if (recipients === 0) {
-            results[position] = {
-              hash: result.hash,
-              status: "rejected",
-              code: "unroutable",
-              message: `this node does not track shard ${shard} and no connected peer subscribes to it: send the transaction to a node that tracks shard ${shard}`,
-            };
-          } else this.markSeen(result.hash, shard, "pending");
-        }
+    const forwarded: Array<Promise<void>> = [];
+    let unqueued = 0;
+    for (const { position, shard, tx } of outgoing) {
+      const result = results[position] as SubmitResult & { status: "pending" };
+      const sent = this.gossip.add(shard, tx);
+      if (!result.forwarded) {
+        // Not gossiped (publishing saturated): it stays in this node's mempool and its own blocks.
+        if (sent === null) unqueued++;
+        continue;
       }
+      if (sent === null) {
+        results[position] = {
+          hash: result.hash,
+          status: "rejected",
+          code: "gossip_saturated",
+          message: `this node's gossip queue for shard ${shard} is full: retry shortly, or send the transaction to a node that tracks shard ${shard}`,
+        };
+        continue;
+      }
+      forwarded.push(
+        sent.then((recipients) => {
+          if (recipients > 0) {
+            this.markSeen(result.hash, shard, "pending");
+            return;
+          }
+          results[position] = {
+            hash: result.hash,
+            status: "rejected",
+            code: "unroutable",
+            message: `this node does not track shard ${shard} and no connected peer subscribes to it: send the transaction to a node that tracks shard ${shard}`,
+          };
+        }),
+      );
     }
+    if (unqueued > 0)
+      this.log.warn({ transactions: unqueued }, "gossip saturated: admitted transactions kept local");
+    await Promise.all(forwarded);
     // Reported (pending, rejected) once journaled: nothing is acknowledged before it is on disk.
     this.touch(
       results.flatMap((r) => (r.hash ? [r.hash] : [])),
       false,
     );
     return results;
+  }
+
+  /** Publishes the transactions waiting in the gossip window now (tests; before a shutdown). */
+  flushGossip(): Promise<void> {
+    return this.gossip.flush();
+  }
+
+  /** Stops gossiping (what waits in the window is dropped: API transactions are journaled). */
+  stopGossip(): void {
+    this.gossip.close();
   }
 
   /** Mempool admission on a tracked shard, or the checks possible without its state before forwarding. */
@@ -317,11 +351,23 @@ export class TxService {
   }
 
   /**
-   * Gossip validator for `shard_{s}_tx`: rejects a batch that does not decode or carries a transaction a
-   * correct peer would never send (another shard's, bad signature, pubkey mismatch, zero amount); accepts
-   * (and forwards) it when at least one transaction entered the mempool.
+   * Gossip validator for `shard_{s}_tx`. Every transaction's signature (and shard, amounts, pubkey) is
+   * checked (checkGossipBatch); the valid ones enter the mempool, whatever else the batch holds.
+   *
+   * What the batch returns to gossipsub (accept: forward; ignore: drop; reject: drop and lower the score of
+   * the peer it came from, and of peers that delivered the same bytes meanwhile):
+   * - some transaction is invalid content → "reject". Those checks do not depend on state, so no honest
+   *   node publishes such a batch nor accepts (and so relays) one: the peers penalised are the batch's author
+   *   or peers that relayed invalid content. Honest relayers of valid content are never penalised, because
+   *   gossipsub ids messages by their bytes and a batch with a valid signature everywhere is another
+   *   message. "accept" would forward the invalid transaction and get this node penalised by every
+   *   receiver; "ignore" would let an author burn every node's CPU without cost. The valid transactions
+   *   of a rejected batch are not lost: this node re-publishes the ones it admitted in its own batch.
+   * - all valid, something new admitted → "accept" (forwarded as is).
+   * - all valid, nothing new (duplicates; refused by state: nonce, balance, full pool) → "ignore": those
+   *   refusals depend on this node's view, and a correct peer may see it otherwise.
    */
-  onGossip(bytes: Uint8Array, shard: number): ValidationResult {
+  onGossip(bytes: Uint8Array, shard: number, from = "unknown"): ValidationResult {
     let txs: Transaction[];
     try {
       txs = TransactionGossipBatch.deserialize(bytes);
@@ -329,29 +375,36 @@ export class TxService {
       return "reject";
     }
     if (txs.length === 0) return "reject";
-    const shardCount = this.beacon.preset.SHARD_COUNT;
-    if (txs.some((tx) => shardOf(tx.from, shardCount) !== shard)) return "reject";
     const chain = this.shards().get(shard);
     if (!chain) return "ignore";
-    const admitted: string[] = [];
-    let verdict: ValidationResult | undefined;
-    for (const tx of txs) {
-      const added = chain.mempool.add(tx, chain.head().state, { slot: this.currentSlot() });
-      if (added.ok) {
-        this.onReplacedOrEvicted(shard, added.txHash, added);
-        this.markSeen(added.txHash, shard, "pending");
-        admitted.push(added.txHash);
-      } else if (
-        added.reason === "bad_signature" ||
-        added.reason === "pubkey_mismatch" ||
-        added.reason === "zero_amount"
-      ) {
-        verdict = "reject";
-        break;
-      }
+    const { valid, invalid } = checkGossipBatch(txs, shard, this.beacon.preset.SHARD_COUNT);
+    const admitted: Array<{ hash: string; tx: Transaction }> = [];
+    const slot = this.currentSlot();
+    for (const tx of valid) {
+      const added = chain.mempool.add(tx, chain.head().state, { slot, signatureVerified: true });
+      if (!added.ok) continue;
+      this.onReplacedOrEvicted(shard, added.txHash, added);
+      this.markSeen(added.txHash, shard, "pending");
+      admitted.push({ hash: added.txHash, tx });
     }
-    this.touch(admitted, false);
-    return verdict ?? (admitted.length > 0 ? "accept" : "ignore");
+    this.touch(
+      admitted.map((a) => a.hash),
+      false,
+    );
+    if (invalid.length === 0) return admitted.length > 0 ? "accept" : "ignore";
+    this.gossipInvalid += invalid.length;
+    this.log.warn(
+      {
+        shard,
+        from,
+        txs: txs.length,
+        admitted: admitted.length,
+        rejected: invalid.map(({ index, hash, reason }) => ({ index, hash, reason })),
+      },
+      "gossiped transaction batch rejected: invalid transactions named, the valid ones admitted",
+    );
+    for (const { tx } of admitted) this.gossip.add(shard, tx);
+    return "reject";
   }
 
   private onReplacedOrEvicted(
@@ -581,6 +634,7 @@ export class TxService {
       tx_known: this.known.size,
       tx_open: this.open.size,
       tx_dirty: this.dirty.size,
+      tx_gossip_buffered: this.gossip.size,
       ...this.tracker.sizes(),
     };
   }

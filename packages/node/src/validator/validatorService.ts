@@ -10,7 +10,6 @@ import {
   computeEpochAtSlot,
   getDuties,
   hasSupermajority,
-  produceBlock,
   SignedBeaconBlock,
   SignedShardBlock,
   signRandaoReveal,
@@ -152,21 +151,22 @@ export class ValidatorService {
       };
       const proposerSlashings = beacon.pendingProposerSlashings();
       const attesterSlashings = beacon.pendingAttesterSlashings();
-      let block: ReturnType<typeof produceBlock>["block"];
+      let block: ReturnType<BeaconChain["produceBlock"]>["block"];
       try {
-        block = produceBlock(pre, { ...input, proposerSlashings, attesterSlashings }).block;
+        block = beacon.produceBlock(pre, { ...input, proposerSlashings, attesterSlashings }).block;
       } catch (err) {
         if (proposerSlashings.length + attesterSlashings.length === 0) throw err;
         log.warn(
           { slot, err: (err as Error).message },
           "slashing evidence not includable; proposing without it",
         );
-        block = produceBlock(pre, input).block;
+        block = beacon.produceBlock(pre, input).block;
       }
       const signingRoot = blockSigningRoot(pre, block);
       await this.d.protection.checkAndRecord("beacon_block", proposer, slot, signingRoot);
       const signed = { message: block, signature: sk.sign(signingRoot).toBytes() };
-      const result = beacon.importBlock(signed);
+      // Not executed again, its signature not checked (importOwnBlock); published once on disk.
+      const result = beacon.importOwnBlock(signed);
       if (result.status !== "imported") throw new Error(`own block not imported: ${JSON.stringify(result)}`);
       await result.persisted;
       this.d.publish.beaconBlock(SignedBeaconBlock.serialize(signed));
@@ -225,7 +225,9 @@ export class ValidatorService {
         // Sign only once slashing protection has recorded the signing (on disk).
         await this.d.protection.checkAndRecord("shard_block", duty.validatorIndex, slot, signingRoot, shard);
         const signed = { message: block, signature: sk.sign(signingRoot).toBytes() };
-        const result = chain.importBlock(signed);
+        // Imported without executing it again or checking the signature just made (importOwnBlock), but
+        // persisted and acknowledged like any block: published only once it is on disk.
+        const result = chain.importOwnBlock(signed);
         if (result.status !== "imported")
           throw new Error(`own shard block not imported: ${JSON.stringify(result)}`);
         await result.persisted;

@@ -1,0 +1,71 @@
+import {
+  checkAmounts,
+  checkSenderKey,
+  shardOf,
+  type Transaction,
+  transactionHash,
+  verifyTransactionSignature,
+} from "@shardnet/consensus";
+import { bytesToHex } from "@shardnet/crypto";
+
+/** A gossiped transaction no correct peer would send: it is named (hash) and why. */
+export interface InvalidGossipTx {
+  index: number;
+  hash: string;
+  reason: "wrong_shard" | "zero_amount" | "malformed" | "pubkey_mismatch" | "bad_signature";
+  message: string;
+}
+
+export interface GossipBatchCheck {
+  /** Transactions whose content is valid without any state (their signatures verified), in batch order. */
+  valid: Transaction[];
+  invalid: InvalidGossipTx[];
+}
+
+/**
+ * The stateless checks of every transaction of a `shard_{s}_tx` batch: its shard, amounts, pubkey ↔ from,
+ * and its Ed25519 signature — every signature, also those after an invalid transaction, so that the valid
+ * ones can be admitted (with `signatureVerified`, not checked twice) and the invalid ones named. These
+ * checks do not depend on this node's state, so an honest node never publishes or relays a transaction that
+ * fails them: failing them is proof of invalid content, the only thing a peer is penalised for.
+ */
+export function checkGossipBatch(
+  txs: readonly Transaction[],
+  shard: number,
+  shardCount: number,
+): GossipBatchCheck {
+  const valid: Transaction[] = [];
+  const invalid: InvalidGossipTx[] = [];
+  txs.forEach((tx, index) => {
+    const problem = problemOf(tx, shard, shardCount);
+    if (problem === undefined) valid.push(tx);
+    else invalid.push({ index, hash: bytesToHex(transactionHash(tx)), ...problem });
+  });
+  return { valid, invalid };
+}
+
+function problemOf(
+  tx: Transaction,
+  shard: number,
+  shardCount: number,
+): Pick<InvalidGossipTx, "reason" | "message"> | undefined {
+  const senderShard = shardOf(tx.from, shardCount);
+  if (senderShard !== shard) {
+    return { reason: "wrong_shard", message: `sender lives on shard ${senderShard}, not ${shard}` };
+  }
+  const amounts = checkAmounts(tx);
+  if (!amounts.ok)
+    return {
+      reason: amounts.reason === "zero_amount" ? "zero_amount" : "malformed",
+      message: amounts.message,
+    };
+  const key = checkSenderKey(tx);
+  if (!key.ok) return { reason: "pubkey_mismatch", message: key.message };
+  if (!verifyTransactionSignature(tx)) {
+    return {
+      reason: "bad_signature",
+      message: "Ed25519 signature does not verify over hash_tree_root(TransactionData)",
+    };
+  }
+  return undefined;
+}
