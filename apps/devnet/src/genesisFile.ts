@@ -20,7 +20,13 @@ export interface GenesisFileOptions {
   reuseExisting?: boolean;
 }
 
-export const DEFAULT_DEV_ACCOUNTS = 256;
+/**
+ * Funded dev accounts dev:0 .. dev:N-1. The load generator's senders come from them, and each sender may have
+ * at most 64 transfers ahead of its nonce in a mempool (MAX_MEMPOOL_NONCE_AHEAD): at 2-s slots one sender
+ * carries about 8 transfers/s (apps/loadgen plan.ts), so 1024 carry about 8,000/s, room for issue 17's
+ * 1,500/s and its 3× overload (4,500/s needs 563).
+ */
+export const DEFAULT_DEV_ACCOUNTS = 1024;
 export const DEFAULT_DEV_BALANCE = 1_000_000_000_000_000n;
 export const DEFAULT_STAKE = 32_000_000_000n;
 

@@ -5,7 +5,12 @@
  * chosen cross-shard share, follows every transfer to included, crosslinked and finalized, prints progress
  * every second and writes a report: report.json, summary.txt and latency.svg.
  *
- *   npm run loadgen -- [--rate 50] [--duration 30] [--cross-shard 0.3] [--senders 0..63] [--apis URL,URL]
+ * Transfers go out as SSZ batches (one POST per node and 50-ms tick) and statuses come back over one event
+ * stream per node. By default the senders are dev:0 .. dev:N-1 with N from the rate (plan.ts
+ * chooseSenderCount), so no sender runs past the mempool's per-sender nonce window; a rate the genesis's
+ * funded dev accounts cannot carry is refused before anything is sent.
+ *
+ *   npm run loadgen -- [--rate 50] [--duration 30] [--cross-shard 0.3] [--senders auto] [--apis URL,URL]
  *
  * Exit status: 0 when every accepted transfer reached finalized, 2 when some did not within
  * --finality-timeout, 1 on bad flags or an unreachable node.
@@ -13,22 +18,31 @@
 import "@shardnet/p2p/polyfill";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { SeededRandom, shardOf, signTransaction, Transaction, transactionHash } from "@shardnet/consensus";
+import {
+  MAX_MEMPOOL_NONCE_AHEAD,
+  SeededRandom,
+  shardOf,
+  signTransaction,
+  transactionHash,
+} from "@shardnet/consensus";
 import { addressFromPubkey, bytesToHex, devAccountKey } from "@shardnet/crypto";
 import { formatHelp, parseIndexList, parseOptions, UsageError } from "@shardnet/node";
 import { mapLimit } from "./concurrency.js";
 import {
   accountState,
-  apisFromEndpointsFile,
   followEvents,
+  type GenesisFacts,
   LoadgenError,
   type NodeInfo,
   nodeInfos,
+  readEndpointsFile,
+  readGenesisFacts,
   submitBatch,
   transactionStatus,
 } from "./nodeClient.js";
-import { dueCount, planTransfers, scheduledOffsetMs } from "./plan.js";
+import { chooseSenderCount, dueCount, maxRateFor, planTransfers, scheduledOffsetMs } from "./plan.js";
 import { buildReport, formatSummary, latencyChartSvg, reportJson } from "./report.js";
+import { MAX_TX_BATCH } from "./sszBatch.js";
 import { applyStatus, progressLine, settleInclusion, type TransferRecord } from "./tracker.js";
 
 const options = {
@@ -37,8 +51,9 @@ const options = {
   "cross-shard": { kind: "number", description: "share of transfers to another shard (0..1)", default: 0.3 },
   senders: {
     kind: "string",
-    description: "dev accounts that send (dev:N, funded at genesis): range a..b or list a,b,c",
-    default: "0..63",
+    description:
+      "dev accounts that send (dev:N, funded at genesis): range a..b or list a,b,c; auto: dev:0.. as many as the rate needs (at least 64) within the mempool's nonce window",
+    default: "auto",
   },
   receivers: {
     kind: "string",
@@ -53,6 +68,12 @@ const options = {
     default: "",
   },
   endpoints: { kind: "string", description: "devnet endpoints file", default: ".devnet/endpoints.json" },
+  genesis: {
+    kind: "string",
+    description:
+      "genesis file (slot length, funded dev accounts) for --senders auto; empty: the one --endpoints names, when --apis is empty",
+    default: "",
+  },
   "finality-timeout": {
     kind: "number",
     description: "seconds to wait after the last send for every accepted transfer to reach finalized",
@@ -68,7 +89,8 @@ const options = {
 } as const;
 
 const TICK_MS = 50;
-const MAX_BATCH = 1000;
+/** Slot length assumed without a genesis file to read: the devnet's default. */
+const DEFAULT_SLOT_SECONDS = 2;
 
 function log(msg: string): void {
   process.stdout.write(`[loadgen ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -104,18 +126,50 @@ async function main(): Promise<number> {
     return 0;
   }
   checkValues(values);
-  const senderNumbers = parseIndexList(values.senders, "--senders");
   const receiverNumbers = parseIndexList(values.receivers, "--receivers");
+
+  // --- where: the nodes, and the genesis that says how many senders the rate may have ------------------
+  const endpoints = values.apis ? undefined : readEndpointsFile(values.endpoints);
+  const apis = endpoints
+    ? endpoints.apis
+    : values.apis
+        .split(",")
+        .map((u) => u.trim().replace(/\/$/, ""))
+        .filter(Boolean);
+  const genesisPath = values.genesis || endpoints?.genesis;
+  const genesis: GenesisFacts | undefined = genesisPath ? readGenesisFacts(genesisPath) : undefined;
+
+  // --- senders: enough for the rate, refused up front when the funded accounts cannot carry it ----------
+  const senderNeed = {
+    rate: values.rate,
+    slotSeconds: genesis?.slotSeconds ?? DEFAULT_SLOT_SECONDS,
+    nonceWindow: MAX_MEMPOOL_NONCE_AHEAD,
+  };
+  const auto = values.senders.trim() === "auto";
+  let senderNumbers: number[];
+  if (auto) {
+    const choice = chooseSenderCount(senderNeed, genesis?.fundedDevAccounts);
+    if (!choice.ok) throw new LoadgenError(choice.message);
+    senderNumbers = Array.from({ length: choice.count }, (_, n) => n);
+    log(
+      `senders: dev:0..${choice.count - 1} (${values.rate}/s needs ${choice.needed} within the nonce window of ${senderNeed.nonceWindow}; ` +
+        (genesis
+          ? `the genesis funds ${genesis.fundedDevAccounts}, ${senderNeed.slotSeconds}-s slots)`
+          : `no genesis file read: ${senderNeed.slotSeconds}-s slots assumed, pass --genesis to check the funded accounts)`),
+    );
+  } else {
+    senderNumbers = parseIndexList(values.senders, "--senders");
+    // An explicit choice is the caller's: say when it is short, but run it (e.g. to see nonce_gap refusals).
+    const carries = maxRateFor(senderNumbers.length, senderNeed.slotSeconds, senderNeed.nonceWindow);
+    if (senderNumbers.length > 0 && carries < values.rate)
+      log(
+        `warning: ${senderNumbers.length} senders carry about ${carries}/s within the mempool's nonce window; expect nonce_gap refusals at ${values.rate}/s (--senders auto picks enough)`,
+      );
+  }
   if (senderNumbers.length === 0 || receiverNumbers.length === 0)
     throw new UsageError("--senders and --receivers each need at least one account");
 
   // --- nodes ------------------------------------------------------------------------------------------
-  const apis = values.apis
-    ? values.apis
-        .split(",")
-        .map((u) => u.trim().replace(/\/$/, ""))
-        .filter(Boolean)
-    : apisFromEndpointsFile(values.endpoints);
   const infos = await nodeInfos(apis);
   const shardCount = infos[0]!.shardCount;
   const trackers = trackersByShard(infos, shardCount);
@@ -152,7 +206,10 @@ async function main(): Promise<number> {
     const need = BigInt(perSender.get(i) ?? 0) * BigInt(values.amount + values.fee);
     if (states[i]!.balance < need)
       throw new LoadgenError(
-        `dev:${s.n} holds ${states[i]!.balance}, its ${perSender.get(i)} transfers need ${need}: choose --senders among the accounts funded at genesis`,
+        `dev:${s.n} holds ${states[i]!.balance}, its ${perSender.get(i)} transfers need ${need}: ` +
+          (auto
+            ? `--rate ${values.rate} needs dev:0..${senders.length - 1} funded; lower --rate, or pass --genesis so the funded accounts are counted up front`
+            : "choose --senders among the accounts funded at genesis"),
       );
   });
 
@@ -192,7 +249,7 @@ async function main(): Promise<number> {
       from.key.secretKey,
     );
     const signedTx = {
-      json: Transaction.toJson(tx),
+      tx,
       hash: bytesToHex(transactionHash(tx)),
       sender: t.sender,
       cross: t.cross,
@@ -208,34 +265,44 @@ async function main(): Promise<number> {
   // --- follow statuses --------------------------------------------------------------------------------
   const records = new Map<string, TransferRecord>();
   const abort = new AbortController();
-  const used = [...new Set(nodeOfSender)];
+  /**
+   * The nodes sent to, each followed over one event stream: opened before the first send, or when senders
+   * move to the node after a failed request.
+   */
+  const used = new Set<NodeInfo>();
+  const followers: Promise<void>[] = [];
   /** When a node first announced each shard block as its head: the inclusion time of its transfers. */
   const headSeenMs = new Map<string, number>();
-  const followers = used.map((node) =>
-    followEvents(
-      node.api,
-      {
-        transaction: (view) => {
-          const hash = view.hash.replace(/^0x/, "");
-          const record = records.get(hash);
-          if (!record) return;
-          applyStatus(record, view, Date.now());
-          const sender = senderOf.get(hash);
-          if (
-            view.status === "dropped" &&
-            view.reason &&
-            NONCE_CODES.has(view.reason.code) &&
-            sender !== undefined
-          )
-            rereadNonce(sender, view.reason.code);
+  const follow = (node: NodeInfo): void => {
+    if (used.has(node)) return;
+    used.add(node);
+    followers.push(
+      followEvents(
+        node.api,
+        {
+          transaction: (view) => {
+            const hash = view.hash.replace(/^0x/, "");
+            const record = records.get(hash);
+            if (!record) return;
+            applyStatus(record, view, Date.now());
+            const sender = senderOf.get(hash);
+            if (
+              view.status === "dropped" &&
+              view.reason &&
+              NONCE_CODES.has(view.reason.code) &&
+              sender !== undefined
+            )
+              rereadNonce(sender, view.reason.code);
+          },
+          shardHead: (head) => {
+            if (!headSeenMs.has(head.root)) headSeenMs.set(head.root, Date.now());
+          },
         },
-        shardHead: (head) => {
-          if (!headSeenMs.has(head.root)) headSeenMs.set(head.root, Date.now());
-        },
-      },
-      abort.signal,
-    ),
-  );
+        abort.signal,
+      ),
+    );
+  };
+  for (const node of nodeOfSender) follow(node);
   await sleep(300); // subscriptions in place before the first send
 
   // --- open-loop sending ------------------------------------------------------------------------------
@@ -256,7 +323,7 @@ async function main(): Promise<number> {
     try {
       outcomes = await submitBatch(
         node.api,
-        batch.map((t) => t.json),
+        batch.map((t) => t.tx),
       );
     } catch (err) {
       const byAlternative = new Map<NodeInfo, SignedTransfer[]>();
@@ -270,6 +337,7 @@ async function main(): Promise<number> {
           continue;
         }
         nodeOfSender[t.sender] = alternative;
+        follow(alternative);
         const list = byAlternative.get(alternative) ?? [];
         if (list.length === 0) byAlternative.set(alternative, list);
         list.push(t);
@@ -306,8 +374,8 @@ async function main(): Promise<number> {
       }
       next = due;
       for (const [node, list] of byNode) {
-        for (let at = 0; at < list.length; at += MAX_BATCH) {
-          inflight.push(sendBatch(node, list.slice(at, at + MAX_BATCH)));
+        for (let at = 0; at < list.length; at += MAX_TX_BATCH) {
+          inflight.push(sendBatch(node, list.slice(at, at + MAX_TX_BATCH)));
         }
       }
     }
@@ -354,7 +422,7 @@ async function main(): Promise<number> {
       crossShare: values["cross-shard"],
       senders: senders.length,
       receivers: receivers.length,
-      nodes: used.map((n) => n.api),
+      nodes: [...used].map((n) => n.api),
       seed: values.seed,
     },
     [...records.values()],

@@ -1,6 +1,9 @@
 /** The node HTTP API as the load generator uses it (DESIGN.md §7). */
 import { readFileSync } from "node:fs";
+import { type Genesis, parseGenesis, Transaction } from "@shardnet/consensus";
+import { addressFromPubkey, bytesToHex, devAccountKey } from "@shardnet/crypto";
 import { followEventStream } from "@shardnet/node";
+import { encodeTransactionBatch } from "./sszBatch.js";
 import type { TxStatusJson } from "./tracker.js";
 
 export class LoadgenError extends Error {}
@@ -36,9 +39,9 @@ async function request<T>(
   }
 }
 
-/** API URLs of the shard nodes listed in a devnet's endpoints.json (written by `npm run devnet`). */
-export function apisFromEndpointsFile(path: string): string[] {
-  let json: { nodes?: Array<{ role?: string; api?: string }> };
+/** What a devnet's endpoints.json (written by `npm run devnet`) says: its shard node APIs and its genesis. */
+export function readEndpointsFile(path: string): { apis: string[]; genesis: string | undefined } {
+  let json: { genesis?: unknown; nodes?: Array<{ role?: string; api?: string }> };
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
@@ -50,7 +53,36 @@ export function apisFromEndpointsFile(path: string): string[] {
     .filter((n) => n.role === "shard" && typeof n.api === "string")
     .map((n) => n.api!);
   if (apis.length === 0) throw new LoadgenError(`${path} lists no shard node`);
-  return apis;
+  return { apis, genesis: typeof json.genesis === "string" ? json.genesis : undefined };
+}
+
+/** What the load generator needs from a genesis file. */
+export interface GenesisFacts {
+  slotSeconds: number;
+  /** Dev accounts funded at genesis from dev:0 on, without a gap: dev:0 .. dev:N-1. */
+  fundedDevAccounts: number;
+}
+
+/** Reads a genesis file: the slot length and how many dev accounts it funds (see fundedDevAccounts). */
+export function readGenesisFacts(path: string): GenesisFacts {
+  let genesis: Genesis;
+  try {
+    genesis = parseGenesis(JSON.parse(readFileSync(path, "utf8")));
+  } catch (err) {
+    throw new LoadgenError(`cannot read the genesis ${path}: ${(err as Error).message}`);
+  }
+  return { slotSeconds: genesis.preset.SECONDS_PER_SLOT, fundedDevAccounts: fundedDevAccounts(genesis) };
+}
+
+/**
+ * N when the genesis funds dev:0 .. dev:N-1 (a positive balance each) and not dev:N. Senders are chosen from
+ * dev:0 up, so the first unfunded one ends what may send.
+ */
+export function fundedDevAccounts(genesis: Pick<Genesis, "accounts">): number {
+  const funded = new Set(genesis.accounts.filter((a) => a.balance > 0n).map((a) => bytesToHex(a.address)));
+  let n = 0;
+  while (n < funded.size && funded.has(bytesToHex(addressFromPubkey(devAccountKey(n).publicKey)))) n++;
+  return n;
 }
 
 /** Name, tracked shards and the network's shard count of each node (GET /v1/node/status). */
@@ -92,13 +124,43 @@ export async function accountState(
 
 export type SubmitOutcome = { status: "pending" } | { status: "rejected"; code: string; message: string };
 
-/** POSTs a batch of transactions; one outcome per transaction, in order. */
-export async function submitBatch(api: string, txs: readonly unknown[]): Promise<SubmitOutcome[]> {
-  const { status, body } = await request<{ results?: SubmitOutcome[]; code?: string; message?: string }>(
-    `${api}/v1/transactions`,
-    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(txs) },
+/** APIs that answered 415 to SSZ: nodes from before SSZ submission, sent JSON from then on. */
+const jsonOnly = new Set<string>();
+
+/**
+ * POSTs a batch of transactions as SSZ List[Transaction] (application/octet-stream): the node then neither
+ * parses JSON nor decodes hex, and the load generator skips the JSON conversion. A node that does not take
+ * SSZ (415) gets the batch, and every later one, as JSON. One outcome per transaction, in order.
+ */
+export async function submitBatch(api: string, txs: readonly Transaction[]): Promise<SubmitOutcome[]> {
+  type Answer = { results?: SubmitOutcome[]; code?: string; message?: string };
+  const url = `${api}/v1/transactions`;
+  let answer: { status: number; body: Answer } | undefined;
+  if (!jsonOnly.has(api)) {
+    answer = await request<Answer>(
+      url,
+      {
+        method: "POST",
+        headers: { "content-type": "application/octet-stream" },
+        body: encodeTransactionBatch(txs),
+      },
+      60_000,
+    );
+    if (answer.status === 415) {
+      jsonOnly.add(api);
+      answer = undefined;
+    }
+  }
+  answer ??= await request<Answer>(
+    url,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(txs.map((tx) => Transaction.toJson(tx))),
+    },
     60_000,
   );
+  const { status, body } = answer;
   if (!Array.isArray(body.results) || body.results.length !== txs.length) {
     const why = `${status} ${body.code ?? ""} ${body.message ?? ""}`.trim();
     return txs.map(() => ({ status: "rejected", code: "batch_refused", message: why }));

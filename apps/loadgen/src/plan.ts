@@ -59,3 +59,75 @@ export function planTransfers(
     return { sender, receiver, cross: receivers[receiver]!.shard !== senders[sender]!.shard };
   });
 }
+
+/**
+ * Slots a transfer's nonce stays ahead of its account's next nonce on the node that admitted it: from
+ * signing until the node imports the block that includes it. Issue 17's inclusion bound (p99 ≤ 2 slots).
+ */
+export const PENDING_SLOTS = 2;
+/**
+ * Headroom over PENDING_SLOTS: inclusion lags under load and in an overload, and the senders' transfers
+ * land in uneven blocks. A refused nonce_gap costs a nonce re-read and a hole in the run, so err wide.
+ */
+export const PENDING_MARGIN = 2;
+/**
+ * Fewest senders chosen by default (the fixed default before the choice depended on the rate): low rates
+ * still spread over every shard and many accounts, as they did.
+ */
+export const MIN_DEFAULT_SENDERS = 64;
+
+export interface SenderNeed {
+  /** Transfers per second asked for. */
+  rate: number;
+  /** Seconds per slot of the network. */
+  slotSeconds: number;
+  /** How far past an account's next nonce the mempool queues a transfer (MAX_MEMPOOL_NONCE_AHEAD). */
+  nonceWindow: number;
+}
+
+/**
+ * Senders needed so no sender outruns its nonce window: each carries rate / senders transfers per second,
+ * each pending about PENDING_SLOTS × PENDING_MARGIN slots, and may have at most `nonceWindow` pending, so
+ * senders = ceil(rate × pending seconds / window).
+ */
+export function sendersNeeded({ rate, slotSeconds, nonceWindow }: SenderNeed): number {
+  return Math.max(1, Math.ceil((rate * pendingSeconds(slotSeconds)) / nonceWindow));
+}
+
+/** The highest rate `senders` accounts carry within their nonce windows (the inverse of sendersNeeded). */
+export function maxRateFor(senders: number, slotSeconds: number, nonceWindow: number): number {
+  return Math.floor((senders * nonceWindow) / pendingSeconds(slotSeconds));
+}
+
+function pendingSeconds(slotSeconds: number): number {
+  return PENDING_SLOTS * PENDING_MARGIN * slotSeconds;
+}
+
+export type SenderChoice = { ok: true; count: number; needed: number } | { ok: false; message: string };
+
+/**
+ * How many senders (dev:0 .. dev:count-1) a run at `rate` uses by default: what the rate needs, at least
+ * MIN_DEFAULT_SENDERS, and never more than the dev accounts the genesis funds (`funded`; undefined when
+ * unknown, then the balance check before sending is what stops unfunded senders). A rate that needs more
+ * senders than are funded is refused with why and what to do: it would be refused transfer by transfer
+ * (nonce_gap) otherwise, which measures the window, not the network.
+ */
+export function chooseSenderCount(need: SenderNeed, funded: number | undefined): SenderChoice {
+  const needed = sendersNeeded(need);
+  if (funded !== undefined && needed > funded) {
+    const perSender = need.nonceWindow / pendingSeconds(need.slotSeconds);
+    return {
+      ok: false,
+      message:
+        `--rate ${need.rate} needs at least ${needed} senders, and the genesis funds ${funded} dev accounts. ` +
+        `A sender may have at most ${need.nonceWindow} transfers ahead of its account's next nonce (the mempool's ` +
+        `window), and a transfer stays ahead until its block is imported: about ${PENDING_SLOTS} slots of ` +
+        `${need.slotSeconds} s, counted twice for headroom, so one sender carries ${perSender.toFixed(1)}/s. ` +
+        `Lower --rate to ${maxRateFor(funded, need.slotSeconds, need.nonceWindow)} or less, or run a devnet ` +
+        `whose genesis funds more dev accounts (npm run devnet -- --reset writes a new genesis with the ` +
+        `default count; npm run genesis -- --accounts N writes one with N).`,
+    };
+  }
+  const count = Math.max(needed, MIN_DEFAULT_SENDERS);
+  return { ok: true, count: funded === undefined ? count : Math.min(count, funded), needed };
+}

@@ -1,7 +1,18 @@
-import { SeededRandom } from "@shardnet/consensus";
+import { MAX_MEMPOOL_NONCE_AHEAD, SeededRandom } from "@shardnet/consensus";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dueCount, type Party, planTransfers, scheduledOffsetMs } from "../src/plan.js";
+import {
+  chooseSenderCount,
+  dueCount,
+  MIN_DEFAULT_SENDERS,
+  maxRateFor,
+  type Party,
+  PENDING_MARGIN,
+  PENDING_SLOTS,
+  planTransfers,
+  scheduledOffsetMs,
+  sendersNeeded,
+} from "../src/plan.js";
 
 const random = (seed: number) => {
   const r = new SeededRandom(seed);
@@ -50,5 +61,61 @@ describe("load plan", () => {
     expect(oneShard.every((t) => !t.cross && t.receiver === 1)).toBe(true);
     expect(() => planTransfers(1, parties([0]), [{ n: 0, shard: 0 }], 0, random(1))).toThrow(/itself/);
     expect(() => planTransfers(1, [], parties([0]), 0, random(1))).toThrow(/no senders/);
+  });
+});
+
+describe("sender choice", () => {
+  const window = MAX_MEMPOOL_NONCE_AHEAD;
+  const need = (rate: number, slotSeconds = 2) => ({ rate, slotSeconds, nonceWindow: window });
+
+  it("gives every sender few enough pending transfers to stay inside the mempool's nonce window", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.1, max: 20_000, noNaN: true }),
+        fc.integer({ min: 1, max: 12 }),
+        (rate, slotSeconds) => {
+          const senders = sendersNeeded(need(rate, slotSeconds));
+          // Transfers one sender has pending while each stays PENDING_SLOTS slots, with the margin.
+          const pending = (rate / senders) * PENDING_SLOTS * slotSeconds;
+          expect(pending * PENDING_MARGIN).toBeLessThanOrEqual(window + 1e-9);
+          // ... and one sender fewer would not do: the count is the least that fits.
+          if (senders > 1)
+            expect((rate / (senders - 1)) * PENDING_SLOTS * PENDING_MARGIN * slotSeconds).toBeGreaterThan(
+              window,
+            );
+          expect(maxRateFor(senders, slotSeconds, window)).toBeGreaterThanOrEqual(Math.floor(rate));
+        },
+      ),
+    );
+  });
+
+  it("picks enough senders for issue 17's rates on the default devnet (2-s slots, 1024 funded)", () => {
+    // 1,500/s: each transfer ~4 s pending (2 slots), ×2 margin = 8 s → 12,000 in flight / 64 = 188.
+    expect(chooseSenderCount(need(1500), 1024)).toEqual({ ok: true, count: 188, needed: 188 });
+    // The 3× overload still fits, and the whole funded set carries 8,192/s.
+    expect(chooseSenderCount(need(4500), 1024)).toEqual({ ok: true, count: 563, needed: 563 });
+    expect(maxRateFor(1024, 2, window)).toBe(8192);
+    expect(chooseSenderCount(need(8192), 1024)).toMatchObject({ ok: true, count: 1024 });
+  });
+
+  it("keeps at least the former 64 at low rates, within the funded accounts", () => {
+    expect(chooseSenderCount(need(50), 1024)).toEqual({ ok: true, count: MIN_DEFAULT_SENDERS, needed: 7 });
+    expect(chooseSenderCount(need(50), 16)).toEqual({ ok: true, count: 16, needed: 7 });
+    // Without a genesis to count from, nothing caps the choice (the balance check guards the accounts).
+    expect(chooseSenderCount(need(3000), undefined)).toEqual({ ok: true, count: 375, needed: 375 });
+  });
+
+  it("refuses a rate the funded accounts cannot carry, saying why and what to do", () => {
+    const refused = chooseSenderCount(need(1500), 64);
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.message).toContain("--rate 1500 needs at least 188 senders");
+    expect(refused.message).toContain("the genesis funds 64 dev accounts");
+    expect(refused.message).toContain(`at most ${window} transfers ahead`);
+    expect(refused.message).toContain("Lower --rate to 512 or less");
+    expect(refused.message).toContain("--accounts N");
+    // Longer slots keep transfers pending longer: the same accounts carry less.
+    expect(chooseSenderCount(need(8192, 4), 1024).ok).toBe(false);
+    expect(chooseSenderCount(need(8193), 1024).ok).toBe(false);
   });
 });

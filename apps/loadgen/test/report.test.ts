@@ -17,7 +17,6 @@ function record(i: number, extra: Partial<TransferRecord> = {}): TransferRecord 
     scheduledMs: START + i * 100,
     shard: 0,
     cross: i % 2 === 0,
-    node: "node-1",
     accepted: true,
     ...extra,
   };
