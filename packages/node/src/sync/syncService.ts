@@ -204,11 +204,38 @@ export class SyncService {
     this.d.retryParked();
   }
 
+  /**
+   * Fetches the peer's canonical beacon blocks up to `targetSlot` by range, from an epoch below our head. When
+   * the peer's chain does not connect there (its blocks' parents are unknown: it is on a branch that left ours
+   * further back, e.g. the other side of a healed partition), once more from our finalized slot: two branches
+   * always share the finalized block, so from there every parent is known.
+   */
   private async syncBeaconFrom(peer: string, targetSlot: number): Promise<void> {
     const { beacon, log } = this.d;
     const finalizedSlot = beacon.finalizedCheckpoint().epoch * beacon.preset.SLOTS_PER_EPOCH;
-    let start = Math.max(finalizedSlot, beacon.head().slot - beacon.preset.SLOTS_PER_EPOCH, 0);
+    const nearHead = Math.max(finalizedSlot, beacon.head().slot - beacon.preset.SLOTS_PER_EPOCH, 0);
+    const first = await this.fetchBeaconRange(peer, nearHead, targetSlot);
+    let imported = first.imported;
+    if (first.unknownParent > 0 && nearHead > finalizedSlot) {
+      log.info(
+        { peer, from: finalizedSlot, to: targetSlot, unknownParents: first.unknownParent },
+        "peer's chain forks below our recent blocks: syncing its branch from our finalized slot",
+      );
+      imported += (await this.fetchBeaconRange(peer, finalizedSlot, targetSlot)).imported;
+    }
+    if (imported > 0)
+      log.info({ peer, imported, headSlot: beacon.head().slot }, "beacon sync imported blocks");
+  }
+
+  /** Imports the peer's beacon blocks of slots [start, targetSlot]; counts those imported and orphaned. */
+  private async fetchBeaconRange(
+    peer: string,
+    start: number,
+    targetSlot: number,
+  ): Promise<{ imported: number; unknownParent: number }> {
+    const { beacon, log } = this.d;
     let imported = 0;
+    let unknownParent = 0;
     while (start <= targetSlot && !this.stopped) {
       const count = Math.min(MAX_BLOCKS_PER_REQUEST, targetSlot - start + 1);
       let chunks: Uint8Array[];
@@ -223,7 +250,7 @@ export class SyncService {
         );
       } catch (err) {
         log.debug({ peer, err: (err as Error).message }, "beacon_blocks_by_range failed");
-        return;
+        break;
       }
       for (const bytes of chunks) {
         let block: ReturnType<typeof SignedBeaconBlock.deserialize>;
@@ -231,12 +258,14 @@ export class SyncService {
           block = SignedBeaconBlock.deserialize(bytes);
         } catch {
           log.warn({ peer }, "peer sent an undecodable beacon block");
-          return;
+          return { imported, unknownParent };
         }
         const result = beacon.importBlock(block);
         if (result.status === "imported") {
           imported++;
           await result.persisted;
+        } else if (result.status === "unknown_parent") {
+          unknownParent++;
         } else if (result.status === "invalid") {
           log.warn(
             { peer, slot: block.message.slot, reason: result.reason },
@@ -246,8 +275,7 @@ export class SyncService {
       }
       start += count;
     }
-    if (imported > 0)
-      log.info({ peer, imported, headSlot: beacon.head().slot }, "beacon sync imported blocks");
+    return { imported, unknownParent };
   }
 
   /**
