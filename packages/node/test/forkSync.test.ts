@@ -20,10 +20,13 @@ import { createLogger, loadGenesisFile, loadInteropKeys, NodeMetrics, ShardnetNo
 const SLOTS_PER_EPOCH = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(cond: () => boolean, what: string, timeoutMs: number): Promise<void> {
+async function until(cond: () => boolean, what: string | (() => string), timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`,
+      );
     await sleep(100);
   }
 }
@@ -37,7 +40,7 @@ describe("sync after a partition (real nodes on 127.0.0.1)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("nodes on branches that split more than an epoch ago import each other's branch and agree on a head", async () => {
+  it("nodes on branches that split more than an epoch ago import each other's beacon and shard branches, agree on a head, and crosslink every shard again", async () => {
     const genesisPath = join(dir, "genesis.json");
     writeFileSync(
       genesisPath,
@@ -93,11 +96,25 @@ describe("sync after a partition (real nodes on 127.0.0.1)", () => {
     expect(b.beacon.has(headA)).toBe(false);
 
     await b.p2p.dial(a.p2p.listenMultiaddrs()[0] as string);
-    // Generous: sync rounds run on status exchange and on orphaned gossip; agreement within 6 epochs.
+    // Generous: sync rounds run on status exchange and on orphaned gossip; agreement within 10 epochs.
     await until(
       () => a.beacon.has(headB) && b.beacon.has(headA) && a.beacon.head().root === b.beacon.head().root,
-      "both halves to hold both branches and agree on the head",
-      6 * SLOTS_PER_EPOCH * 1000,
+      () =>
+        `both halves to agree on the head (a: head ${a.beacon.head().slot}:${a.beacon.head().root.slice(0, 8)}, peers ${a.p2p.peerCount()}; b: head ${b.beacon.head().slot}:${b.beacon.head().root.slice(0, 8)}, peers ${b.p2p.peerCount()})`,
+      10 * SLOTS_PER_EPOCH * 1000,
+    );
+    // Each half built its own shard branches on the last crosslinked block; no crosslink was possible apart
+    // (half of each committee). Joined, both shards must be crosslinked again above the join.
+    const joinedAt = a.beacon.head().slot;
+    const crosslinkSlots = () =>
+      a.beacon
+        .head()
+        .state.state.currentCrosslinks.getAllReadonlyValues()
+        .map((c) => c.slot);
+    await until(
+      () => crosslinkSlots().every((slot) => slot > joinedAt),
+      `every shard crosslinked above slot ${joinedAt} (crosslinks at ${crosslinkSlots().join(",")})`,
+      8 * SLOTS_PER_EPOCH * 1000,
     );
   }, 120_000);
 });

@@ -324,37 +324,27 @@ export class SyncService {
     const from = chain.syncStartSlot(crosslink);
     if (from > target) return;
     for (const peer of peers) {
-      let start = Math.max(from - this.d.beacon.preset.SLOTS_PER_EPOCH, 0);
-      let imported = 0;
-      let failed = false;
-      while (start <= target && !this.stopped) {
-        const count = Math.min(MAX_BLOCKS_PER_REQUEST, target - start + 1);
-        let chunks: Uint8Array[];
-        try {
-          chunks = await this.d.p2p.request(
+      const nearHead = Math.max(from - this.d.beacon.preset.SLOTS_PER_EPOCH, 0);
+      const first = await this.fetchShardRange(peer, chain, nearHead, target);
+      let { imported } = first;
+      let { failed } = first;
+      // The peer's branch left ours below that (the other side of a healed partition: both sides built
+      // on the last crosslinked block, which neither may leave): once more from the crosslinked block.
+      const crosslinkedSlot = chain.crosslinkedSlot();
+      if (first.unknownParent > 0 && nearHead > crosslinkedSlot) {
+        log.info(
+          {
             peer,
-            "shard_blocks_by_range",
-            ShardBlocksByRangeRequest.serialize({ shard: chain.shard, startSlot: start, count }),
-            { timeoutMs: REQUEST_TIMEOUT_MS },
-          );
-        } catch {
-          failed = true;
-          break;
-        }
-        for (const bytes of chunks) {
-          try {
-            const result = chain.importBlock(SignedShardBlock.deserialize(bytes));
-            if (result.status === "imported") {
-              imported++;
-              await result.persisted;
-            }
-          } catch {
-            log.warn({ peer, shard: chain.shard }, "peer sent an undecodable shard block");
-            failed = true;
-            break;
-          }
-        }
-        start += count;
+            shard: chain.shard,
+            from: crosslinkedSlot,
+            to: target,
+            unknownParents: first.unknownParent,
+          },
+          "peer's shard branch forks below our recent blocks: syncing it from the crosslinked block",
+        );
+        const again = await this.fetchShardRange(peer, chain, crosslinkedSlot, target);
+        imported += again.imported;
+        failed = again.failed;
       }
       if (imported > 0)
         log.info(
@@ -363,6 +353,48 @@ export class SyncService {
         );
       if (!failed && chain.hasCrosslinked(crosslink) && chain.head().slot >= target - 1) return;
     }
+  }
+
+  /** Imports the peer's blocks of `chain`'s shard of slots [start, target]; counts imported and orphaned. */
+  private async fetchShardRange(
+    peer: string,
+    chain: ShardChain,
+    start: number,
+    target: number,
+  ): Promise<{ imported: number; unknownParent: number; failed: boolean }> {
+    const { log } = this.d;
+    let imported = 0;
+    let unknownParent = 0;
+    while (start <= target && !this.stopped) {
+      const count = Math.min(MAX_BLOCKS_PER_REQUEST, target - start + 1);
+      let chunks: Uint8Array[];
+      try {
+        chunks = await this.d.p2p.request(
+          peer,
+          "shard_blocks_by_range",
+          ShardBlocksByRangeRequest.serialize({ shard: chain.shard, startSlot: start, count }),
+          { timeoutMs: REQUEST_TIMEOUT_MS },
+        );
+      } catch {
+        return { imported, unknownParent, failed: true };
+      }
+      for (const bytes of chunks) {
+        try {
+          const result = chain.importBlock(SignedShardBlock.deserialize(bytes));
+          if (result.status === "imported") {
+            imported++;
+            await result.persisted;
+          } else if (result.status === "unknown_parent") {
+            unknownParent++;
+          }
+        } catch {
+          log.warn({ peer, shard: chain.shard }, "peer sent an undecodable shard block");
+          return { imported, unknownParent, failed: true };
+        }
+      }
+      start += count;
+    }
+    return { imported, unknownParent, failed: false };
   }
 
   stop(): void {
