@@ -45,6 +45,8 @@ export interface ChaosNode {
   exited: Promise<void>;
   frozen: boolean;
   starts: number;
+  /** When the current process started (ms). */
+  startedAt: number;
 }
 
 /** Every node process a cluster started and that has not exited: what a signal to the harness must stop. */
@@ -160,6 +162,7 @@ export class ChaosCluster {
       exited: Promise.resolve(),
       frozen: false,
       starts: 0,
+      startedAt: 0,
     };
     this.nodes.set(name, node);
     return node;
@@ -181,6 +184,7 @@ export class ChaosCluster {
     n.child = child;
     n.frozen = false;
     n.starts++;
+    n.startedAt = Date.now();
     live.add(child);
     n.exited = new Promise<void>((res) =>
       child.once("exit", () => {

@@ -62,7 +62,7 @@ interface BlockJson {
   } | null;
 }
 
-/** A node counts as online while it runs, is not frozen for long and its last status (≤ 3 slots old) was ok. */
+/** A status older than this many slots no longer says a node is healthy. */
 const STATUS_FRESH_SLOTS = 3;
 
 export class InvariantMonitor {
@@ -114,7 +114,7 @@ export class InvariantMonitor {
     return this.last.get(name)?.status;
   }
 
-  /** Names of nodes running, not frozen and healthy at their last status. */
+  /** Names of nodes running, not frozen and healthy at their last status (≤ 3 slots old). */
   onlineNodes(): string[] {
     const slot = this.cluster.currentSlot();
     return [...this.cluster.nodes.values()]
@@ -127,6 +127,18 @@ export class InvariantMonitor {
           last.status.health.status === "ok"
         );
       })
+      .map((n) => n.name);
+  }
+
+  /**
+   * Names of nodes whose validators count as online for liveness: running, not frozen, and started at least
+   * an epoch ago (a restarted node may take that long to catch up). Not their health: a node that is up and
+   * connected but never catches up is the protocol's failure, not an excuse for it.
+   */
+  participatingNodes(): string[] {
+    const now = Date.now();
+    return [...this.cluster.nodes.values()]
+      .filter((n) => this.cluster.isUp(n.name) && now - n.startedAt >= this.cluster.epochs(1))
       .map((n) => n.name);
   }
 
@@ -185,9 +197,9 @@ export class InvariantMonitor {
     this.finalizedHistory.splice(0, this.finalizedHistory.length, ...best.values());
   }
 
-  /** Validators hosted by online nodes of the group with the most validators (the majority side). */
+  /** Validators hosted by participating nodes of the group with the most validators (the majority side). */
   private onlineValidators(): Set<number> {
-    const online = this.onlineNodes();
+    const online = this.participatingNodes();
     const groups = this.firewall.current();
     let side = online;
     if (groups.length > 0) {
