@@ -48,6 +48,9 @@ function decodeRequest<T>(type: { deserialize(bytes: Uint8Array): T }, bytes: Ui
   }
 }
 
+/** Sync rounds in a row a shard chain may end without its crosslinked block before its state is fetched. */
+const STUCK_ROUNDS = 2;
+
 /**
  * Status handshake and range sync (DESIGN.md §5): peers of another genesis are disconnected; when a peer's
  * head is ahead, beacon blocks and then every tracked shard's blocks are fetched by range and imported
@@ -55,6 +58,8 @@ function decodeRequest<T>(type: { deserialize(bytes: Uint8Array): T }, bytes: Ui
  */
 export class SyncService {
   private readonly peerStatus = new Map<string, StatusValue>();
+  /** Per tracked shard: sync rounds in a row that ended without the beacon head's crosslinked block. */
+  private readonly lacking = new Map<number, { rounds: number }>();
   private running: Promise<void> | undefined;
   private wanted = false;
   private stopped = false;
@@ -289,7 +294,16 @@ export class SyncService {
     // or after checkpoint sync) starts from the crosslinked state instead of replaying the shard's history.
     const fresh = chain.head().slot === 0 && crosslink.slot > 0;
     const far = crosslink.slot - chain.head().slot > SNAPSHOT_DISTANCE_EPOCHS * beacon.preset.SLOTS_PER_EPOCH;
-    if (!fresh && !far) return;
+    // Range sync could not bring the crosslinked block for STUCK_ROUNDS rounds: its ancestors are out of
+    // reach here (e.g. built, during a partition, on beacon blocks of the side whose branch lost, which this
+    // node never had), so the crosslinked state is fetched instead, as for a far-behind chain.
+    const stuck = this.lacking.get(chain.shard)?.rounds ?? 0;
+    if (!fresh && !far && stuck < STUCK_ROUNDS) return;
+    if (stuck >= STUCK_ROUNDS)
+      log.info(
+        { shard: chain.shard, crosslinkSlot: crosslink.slot, headSlot: chain.head().slot, rounds: stuck },
+        "range sync cannot reach the crosslinked shard block: fetching its state instead",
+      );
     const rootHex = bytesToHex(crosslink.shardBlockRoot);
     const expected = {
       shard: chain.shard,
@@ -351,8 +365,12 @@ export class SyncService {
           { peer, shard: chain.shard, imported, headSlot: chain.head().slot },
           "shard sync imported blocks",
         );
-      if (!failed && chain.hasCrosslinked(crosslink) && chain.head().slot >= target - 1) return;
+      if (!failed && chain.hasCrosslinked(crosslink) && chain.head().slot >= target - 1) break;
     }
+    // Rounds in a row that ended without the crosslinked block, whichever crosslink that was (new ones keep
+    // coming while this chain is stuck); bounded by the tracked shards.
+    if (chain.hasCrosslinked(crosslink)) this.lacking.delete(chain.shard);
+    else this.lacking.set(chain.shard, { rounds: (this.lacking.get(chain.shard)?.rounds ?? 0) + 1 });
   }
 
   /** Imports the peer's blocks of `chain`'s shard of slots [start, target]; counts imported and orphaned. */
