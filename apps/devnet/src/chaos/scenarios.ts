@@ -106,15 +106,20 @@ const partitionHeal: Scenario = {
 
 /** The node of the beacon proposer of `slot`, read from a node's committees endpoint. */
 async function proposerNode(ctx: ScenarioContext, slot: number): Promise<string | undefined> {
-  const spe = ctx.cluster.slotsPerEpoch();
-  const epoch = Math.floor(slot / spe);
+  const validator = await beaconProposer(ctx, slot);
+  return validator === undefined ? undefined : hostOf(ctx, validator);
+}
+
+/** The validator proposing the beacon block of `slot` (nodes know it for their head's epoch and the next). */
+async function beaconProposer(ctx: ScenarioContext, slot: number): Promise<number | undefined> {
+  const epoch = Math.floor(slot / ctx.cluster.slotsPerEpoch());
   for (const name of ctx.monitor.onlineNodes()) {
     const c = await getJson<CommitteesJson>(
       `${ctx.cluster.node(name).api}/v1/beacon/committees?epoch=${epoch}`,
       1000,
     ).catch(() => undefined);
     const p = c?.beaconProposers?.find((x) => x.slot === slot);
-    if (p) return hostOf(ctx, p.validator);
+    if (p) return p.validator;
   }
   return undefined;
 }
@@ -270,26 +275,32 @@ const equivocate: Scenario = {
     // its own blocks (a double proposal once it sees node-1's) and keeps the epoch's stale FFG target after it
     // rejoins (a double vote).
     const others = [...cluster.nodes.keys()].filter((n) => n !== "twin");
-    const from = cluster.currentSlot() + 1;
-    let until = (Math.floor(from / spe) + 1) * spe + 2;
-    for (let slot = until - 2; slot < until + 2 * spe; slot++) {
-      const epochOk = Math.floor(slot / spe) <= cluster.currentEpoch() + 1;
-      if (!epochOk) break;
-      const host = await proposerNode(ctx, slot);
-      if (host === "node-1" && twin.validators.length > 0) {
-        until = Math.max(until, slot + 2);
-        break;
+    // A beacon proposal of one of the twin's validators at least 3 slots ahead, from the schedule every node
+    // shares (the proposers of an epoch follow from the randao of two epochs before, so cutting the twin off
+    // does not change the schedule it sees for this epoch and the next); looked for over at most 5 epochs.
+    let proposal: number | undefined;
+    const giveUp = cluster.currentSlot() + 5 * spe;
+    while (proposal === undefined && cluster.currentSlot() < giveUp) {
+      const epoch = cluster.currentEpoch();
+      for (let slot = cluster.currentSlot() + 3; slot < (epoch + 2) * spe && proposal === undefined; slot++) {
+        const validator = await beaconProposer(ctx, slot);
+        if (validator !== undefined && twin.validators.includes(validator)) proposal = slot;
       }
+      if (proposal === undefined) await cluster.untilEpoch(epoch + 1);
     }
+    // Cut off from 2 slots before that proposal (both copies then propose: a double proposal) to 2 slots after
+    // it and past the next epoch boundary (the twin keeps its stale FFG target for the epoch: a double vote).
+    const from = proposal !== undefined ? proposal - 2 : cluster.currentSlot() + 1;
+    const until = Math.max((proposal ?? from) + 2, (Math.floor(from / spe) + 1) * spe + 2);
     await cluster.untilSlot(from);
     firewall.partition([["twin"], others]);
     ctx.fault(
-      `twin of ${twin.validators.length} node-1 validators, isolated slots ${from}..${until}, then rejoined`,
+      `twin of ${twin.validators.length} node-1 validators, isolated slots ${from}..${until} (its proposal at ${proposal ?? "none found"}), then rejoined`,
     );
     await cluster.untilSlot(until, cluster.slotMs / 2);
     firewall.heal();
     ctx.monitor.healed();
-    await cluster.untilEpoch(cluster.currentEpoch() + this.faultEpochs(ctx.short, ctx.minutes) - 4);
+    await cluster.untilEpoch(cluster.currentEpoch() + 4);
     ctx.after.slashed = twin.validators;
     ctx.after.maxStallEpochs = 2;
   },
