@@ -68,22 +68,22 @@ describe("sender choice", () => {
   const window = MAX_MEMPOOL_NONCE_AHEAD;
   const need = (rate: number, slotSeconds = 2) => ({ rate, slotSeconds, nonceWindow: window });
 
-  it("gives every sender few enough pending transfers to stay inside the mempool's nonce window", () => {
+  it("chooses the fewest senders whose nonce windows hold every transfer in flight", () => {
     fc.assert(
       fc.property(
-        fc.double({ min: 0.1, max: 20_000, noNaN: true }),
+        fc.integer({ min: 1, max: 20_000 }),
         fc.integer({ min: 1, max: 12 }),
         (rate, slotSeconds) => {
           const senders = sendersNeeded(need(rate, slotSeconds));
-          // Transfers one sender has pending while each stays PENDING_SLOTS slots, with the margin.
-          const pending = (rate / senders) * PENDING_SLOTS * slotSeconds;
-          expect(pending * PENDING_MARGIN).toBeLessThanOrEqual(window + 1e-9);
-          // ... and one sender fewer would not do: the count is the least that fits.
-          if (senders > 1)
-            expect((rate / (senders - 1)) * PENDING_SLOTS * PENDING_MARGIN * slotSeconds).toBeGreaterThan(
-              window,
-            );
-          expect(maxRateFor(senders, slotSeconds, window)).toBeGreaterThanOrEqual(Math.floor(rate));
+          // Transfers in flight at once: each stays ahead of its account's nonce for the pending slots (with
+          // the margin). Counted in transfers, so the comparison is exact integer arithmetic.
+          const inFlight = rate * PENDING_SLOTS * PENDING_MARGIN * slotSeconds;
+          expect(senders * window).toBeGreaterThanOrEqual(inFlight);
+          if (senders > 1) expect((senders - 1) * window).toBeLessThan(inFlight);
+          // maxRateFor is its inverse: the rate it names needs no more senders than were given.
+          expect(
+            sendersNeeded(need(maxRateFor(senders, slotSeconds, window), slotSeconds)),
+          ).toBeLessThanOrEqual(senders);
         },
       ),
     );
