@@ -56,15 +56,17 @@ export function buildTopology(opts: TopologyOptions): NodeSpec[] {
   return specs;
 }
 
-/** Command-line flags that start the node `spec` (one definition for the launcher and the benchmarks). */
+/** Command-line flags that start the node `spec` (one definition for the launcher, the benchmarks and the chaos harness). */
 export function nodeArgs(
   spec: NodeSpec,
   nodeDir: string,
   genesisPath: string,
   bootnode: string,
   logLevel: string,
+  peerKeyFile?: string,
 ): string[] {
   const args = ["--name", spec.name, "--genesis", genesisPath, "--data-dir", `${nodeDir}/db`];
+  if (peerKeyFile) args.push("--peer-key-file", peerKeyFile);
   args.push("--api-port", String(spec.apiPort), "--p2p-port", String(spec.p2pPort), "--log-level", logLevel);
   if (bootnode) args.push("--bootnodes", bootnode);
   if (spec.shards.length > 0) args.push("--shards", spec.shards.join(","));

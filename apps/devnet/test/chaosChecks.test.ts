@@ -3,6 +3,7 @@ import {
   type ChainBlock,
   conflictingFinalChains,
   conflictingFinalizedCheckpoints,
+  crosslinkedEveryEpoch,
   crosslinksPerEpoch,
   finalityReverted,
   finalityStallEpochs,
@@ -10,7 +11,6 @@ import {
   type ShardSupply,
   supplyViolation,
 } from "../src/chaos/checks.js";
-import { crosslinkedEveryEpoch } from "../src/chaos/scenarios.js";
 
 const block = (slot: number, root: string, crosslinks: Array<[number, number, string]> = []): ChainBlock => ({
   slot,

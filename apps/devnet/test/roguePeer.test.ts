@@ -157,7 +157,7 @@ describe("rogue peer against in-process nodes", () => {
     await waitFor(
       () => nodes.every(({ node }) => node.beacon.head().slot >= headBefore + 3),
       "both nodes importing blocks after the attack",
-      15_000,
+      30_000, // 30 slots of 1 s: generous on a loaded machine
     );
     for (const { api } of nodes) expect((await fetch(`${api}/v1/node/live`)).status).toBe(200);
     // The rogue's messages did reach the validators, on every topic (not only the rogue's opening bytes).

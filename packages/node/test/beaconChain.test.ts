@@ -146,4 +146,22 @@ describe("BeaconChain", () => {
     });
     await db.close();
   });
+
+  it("names the beacon proposers of the head's epoch and the next, and keeps the duty state it prepared", async () => {
+    const { db, beacon: chain } = await openBeacon(tempDir("shardnet-proposers-"));
+    const spe = chain.preset.SLOTS_PER_EPOCH;
+    const imported = chain.importBlock(proposeAt(chain, 1));
+    await (imported as { persisted?: Promise<void> }).persisted;
+    const prepared = chain.headStateAt(spe + 1); // what a duty at the next epoch's second slot prepared
+    const current = chain.beaconProposersOf(0);
+    expect(current).toEqual(
+      Array.from({ length: spe }, (_, i) => chain.head().state.epochCtx.getBeaconProposer(i)),
+    );
+    expect(chain.beaconProposersOf(1)).toEqual(
+      Array.from({ length: spe }, (_, i) => prepared.epochCtx.getBeaconProposer(spe + i)),
+    );
+    expect(chain.beaconProposersOf(2)).toBeUndefined();
+    expect(chain.headStateAt(spe + 1)).toBe(prepared); // the API's lookup did not replace it
+    await db.close();
+  });
 });

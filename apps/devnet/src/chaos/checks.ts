@@ -171,3 +171,17 @@ export function finalityStallEpochs(
   for (const s of samples) worst = Math.max(worst, s.wallEpoch - s.finalized - 2);
   return worst;
 }
+
+/** Every shard crosslinked in every epoch of [from, to] (from the end-of-run chain walk). */
+export function crosslinkedEveryEpoch(
+  epochs: Record<number, number[]>,
+  from: number,
+  to: number,
+  shards: number,
+): { ok: boolean; missing: string[] } {
+  const missing: string[] = [];
+  for (let e = from; e <= to; e++)
+    for (let s = 0; s < shards; s++)
+      if (!(epochs[e] ?? []).includes(s)) missing.push(`shard ${s} epoch ${e}`);
+  return { ok: missing.length === 0, missing };
+}

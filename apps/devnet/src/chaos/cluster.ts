@@ -12,6 +12,7 @@ import { loadOrCreatePeerKey } from "@shardnet/p2p";
 import { writeGenesisFile } from "../genesisFile.js";
 import { APP_ENTRY, getJson, sleep, spawnNode, waitFor } from "../processes.js";
 import type { NodeStatus } from "../statusTypes.js";
+import { type NodeSpec, nodeArgs } from "../topology.js";
 
 /** Group ids of the nodes' processes: FIRST_GID + the node's index. */
 const FIRST_GID = 47000;
@@ -127,26 +128,16 @@ export class ChaosCluster {
     mkdirSync(nodeDir, { recursive: true });
     const apiPort = this.opts.basePort + index;
     const p2pPort = this.opts.basePort + 100 + index;
-    const dataDir = join(nodeDir, "db");
-    const args = [
-      "--name",
-      name,
-      "--genesis",
+    const dataDir = join(nodeDir, "db"); // nodeArgs' --data-dir
+    const spec: NodeSpec = { name, role, apiPort, p2pPort, shards, validators };
+    const args = nodeArgs(
+      spec,
+      nodeDir,
       this.genesisPath,
-      "--data-dir",
-      dataDir,
-      "--peer-key-file",
-      join(nodeDir, "peer.key"),
-      "--api-port",
-      String(apiPort),
-      "--p2p-port",
-      String(p2pPort),
-      "--log-level",
+      role === "beacon" ? "" : this.beaconBootnode,
       this.opts.logLevel,
-    ];
-    if (role !== "beacon") args.push("--bootnodes", this.beaconBootnode);
-    if (shards.length > 0) args.push("--shards", shards.join(","));
-    if (validators.length > 0) args.push("--validators", validators.join(","));
+      join(nodeDir, "peer.key"),
+    );
     const node: ChaosNode = {
       name,
       role,

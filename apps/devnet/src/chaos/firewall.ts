@@ -79,15 +79,6 @@ add rule inet ${TABLE} output jump partition
     return this.partitioned;
   }
 
-  /** Whether nodes `a` and `b` can reach each other now. */
-  connected(a: string, b: string): boolean {
-    if (this.partitioned.length === 0) return true;
-    const group = (n: string) => this.partitioned.findIndex((g) => g.includes(n));
-    const ga = group(a);
-    const gb = group(b);
-    return ga === -1 || gb === -1 || ga === gb;
-  }
-
   /** Deletes the table (the namespace's end deletes it too). */
   uninstall(): void {
     spawnSync("nft", ["delete", "table", "inet", TABLE]);

@@ -110,10 +110,6 @@ export class InvariantMonitor {
     this.heals.push(this.cluster.currentSlot());
   }
 
-  lastStatus(name: string): NodeStatus | undefined {
-    return this.last.get(name)?.status;
-  }
-
   /** Names of nodes running, not frozen and healthy at their last status (≤ 3 slots old). */
   onlineNodes(): string[] {
     const slot = this.cluster.currentSlot();
@@ -372,11 +368,6 @@ export class InvariantMonitor {
     return this.samples
       .filter((s) => s.slot >= fromSlot && s.slot <= toSlot)
       .reduce((m, s) => Math.max(m, s.finalized), 0);
-  }
-
-  /** Highest finalized epoch a node reported between two wall slots (from its status history). */
-  nodeFinalized(name: string): number {
-    return this.last.get(name)?.status.finalized.epoch ?? 0;
   }
 }
 

@@ -7,13 +7,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseGenesis, SeededRandom } from "@shardnet/consensus";
 import { getJson } from "../processes.js";
+import { crosslinkedEveryEpoch } from "./checks.js";
 import { ChaosCluster } from "./cluster.js";
 import { AcknowledgedTransfers } from "./durability.js";
 import { Firewall } from "./firewall.js";
 import { CpuBurners, LightLoad, type LoadSummary } from "./load.js";
 import { INVARIANTS, InvariantMonitor, type InvariantName, type Violation } from "./monitor.js";
 import type { AfterRun, Scenario } from "./scenario.js";
-import { crosslinkedEveryEpoch } from "./scenarios.js";
 
 export interface RunOptions {
   seed: number;

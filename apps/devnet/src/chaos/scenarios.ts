@@ -124,20 +124,6 @@ async function beaconProposer(ctx: ScenarioContext, slot: number): Promise<numbe
   return undefined;
 }
 
-/** Every shard crosslinked in every epoch of [from, to] (from the end-of-run chain walk). */
-export function crosslinkedEveryEpoch(
-  epochs: Record<number, number[]>,
-  from: number,
-  to: number,
-  shards: number,
-): { ok: boolean; missing: string[] } {
-  const missing: string[] = [];
-  for (let e = from; e <= to; e++)
-    for (let s = 0; s < shards; s++)
-      if (!(epochs[e] ?? []).includes(s)) missing.push(`shard ${s} epoch ${e}`);
-  return { ok: missing.length === 0, missing };
-}
-
 const freezeProposers: Scenario = {
   name: "freeze-proposers",
   summary:

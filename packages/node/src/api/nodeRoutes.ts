@@ -195,23 +195,12 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
         throw badRequest("EPOCH_OUT_OF_RANGE", (err as Error).message);
       }
       const start = computeStartSlotAtEpoch(beacon.preset, epoch);
-      // Beacon proposers are known for the head state's epoch and, by processing slots, the next one.
-      const headEpoch = headState.epochCtx.epoch;
-      const proposerCtx =
-        epoch === headEpoch
-          ? headState.epochCtx
-          : epoch === headEpoch + 1
-            ? beacon.headStateAt(start).epochCtx
-            : undefined;
+      // Beacon proposers are known for the head state's epoch and the next one.
+      const beaconProposers = beacon.beaconProposersOf(epoch);
       return {
         epoch,
         period: shuffling.period,
-        beaconProposers: proposerCtx
-          ? Array.from({ length: beacon.preset.SLOTS_PER_EPOCH }, (_, i) => ({
-              slot: start + i,
-              validator: proposerCtx.getBeaconProposer(start + i),
-            }))
-          : null,
+        beaconProposers: beaconProposers?.map((validator, i) => ({ slot: start + i, validator })) ?? null,
         committees: shuffling.committees.map((members, shard) => ({
           shard,
           validators: Array.from(members),

@@ -9,6 +9,7 @@ import {
   type CheckpointValue,
   type CrosslinkValue,
   computeEpochAtSlot,
+  computeStartSlotAtEpoch,
   createCachedBeaconState,
   createChainCaches,
   createGenesisBeaconState,
@@ -149,6 +150,8 @@ export class BeaconChain {
   /** The network's genesis root (signing domains): `state.genesisRoot`. */
   readonly networkRoot: Uint8Array;
   private headStateCache: { root: string; slot: number; state: CachedBeaconState } | undefined;
+  /** beaconProposersOf's last answer. */
+  private proposersMemo: { root: string; epoch: number; proposers: number[] } | undefined;
   /** Events and the acknowledged view wait here for the write batches of the blocks they follow from. */
   private readonly acks: AckQueue;
   /** Head and checkpoints as the API reports them: only what is on disk. */
@@ -360,6 +363,32 @@ export class BeaconChain {
     const entry = this.blocks.get(root);
     if (!entry) return this.prunedContexts.get(root);
     return contextOfEntry(root, entry.slot, entry.post);
+  }
+
+  /**
+   * Beacon proposers of `epoch` on the head's chain, by slot of the epoch: known for the head state's epoch
+   * and the next (through its epoch transition), else undefined. For the API: memoised per (head, epoch), and
+   * never through headStateAt's single entry, which holds the state the next duty and import need.
+   */
+  beaconProposersOf(epoch: number): number[] | undefined {
+    const head = this.head();
+    const memo = this.proposersMemo;
+    if (memo && memo.root === head.root && memo.epoch === epoch) return memo.proposers;
+    const headEpoch = head.state.epochCtx.epoch;
+    if (epoch !== headEpoch && epoch !== headEpoch + 1) return undefined;
+    const start = computeStartSlotAtEpoch(this.preset, epoch);
+    const cached = this.headStateCache;
+    const state =
+      epoch === headEpoch
+        ? head.state
+        : cached && cached.root === head.root && cached.state.epochCtx.epoch === epoch
+          ? cached.state
+          : processSlots(head.state, start);
+    const proposers = Array.from({ length: this.preset.SLOTS_PER_EPOCH }, (_, i) =>
+      state.epochCtx.getBeaconProposer(start + i),
+    );
+    this.proposersMemo = { root: head.root, epoch, proposers };
+    return proposers;
   }
 
   /**

@@ -67,6 +67,13 @@ export class OperationPools {
     byData.set(dataRoot, list);
   }
 
+  /** Single attestations held for (slot, shard), over every data root (no new one: no better aggregate). */
+  singleCount(slot: number, shard: number): number {
+    let count = 0;
+    for (const list of this.singles.get(slot)?.get(shard)?.values() ?? []) count += list.length;
+    return count;
+  }
+
   /** Aggregates of the single attestations seen for (slot, shard), largest first. */
   aggregateFor(slot: number, shard: number): AttestationValue[] {
     const byData = this.singles.get(slot)?.get(shard);

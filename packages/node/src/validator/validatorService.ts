@@ -66,8 +66,8 @@ export class ValidatorService {
    * repeat the vote already signed (their LMD and shard votes still follow the new head) instead of being
    * refused by slashing protection, which silenced those validators for the rest of the epoch.
    */
-  /** Attesting bits of the aggregate last published per "voteSlot:shard" (the last LATE_AGGREGATION_SLOTS). */
-  private readonly publishedBits = new Map<string, number>();
+  /** Single votes seen at the last aggregation per "voteSlot:shard" (the last LATE_AGGREGATION_SLOTS slots). */
+  private readonly votesSeen = new Map<string, number>();
   private readonly ffgVotes = new Map<number, Pick<AttestationDataValue, "source" | "target"> | null>();
 
   /** The FFG vote `validator` signed last: from memory, or once per process from slashing protection. */
@@ -342,18 +342,20 @@ export class ValidatorService {
     const state = beacon.headStateAt(slot);
     const shards = new Set<number>();
     for (const duty of this.dutiesAt(slot)) if (duty.shard !== null) shards.add(duty.shard);
-    for (const key of this.publishedBits.keys()) {
-      if (Number(key.split(":")[0]) < slot - LATE_AGGREGATION_SLOTS) this.publishedBits.delete(key);
+    for (const key of this.votesSeen.keys()) {
+      if (Number(key.split(":")[0]) < slot - LATE_AGGREGATION_SLOTS) this.votesSeen.delete(key);
     }
     for (const shard of shards) {
       const crosslinkedSlot = state.state.currentCrosslinks.getReadonly(shard).slot;
       for (let voteSlot = slot; voteSlot >= Math.max(1, slot - LATE_AGGREGATION_SLOTS); voteSlot--) {
+        // Aggregating costs a BLS aggregation per vote: only when votes arrived since the last look.
+        const key = `${voteSlot}:${shard}`;
+        const singles = pools.singleCount(voteSlot, shard);
+        if (singles <= (this.votesSeen.get(key) ?? 0)) continue;
+        this.votesSeen.set(key, singles);
         const best = pools.aggregateFor(voteSlot, shard)[0];
         if (!best) continue;
         const bits = best.aggregationBits.getTrueBitIndexes();
-        const key = `${voteSlot}:${shard}`;
-        if ((this.publishedBits.get(key) ?? 0) >= bits.length) continue; // nothing new since the last look
-        this.publishedBits.set(key, bits.length);
         pools.addAggregate(best);
         this.d.publish.aggregate(Attestation.serialize(best));
         const chain = this.d.shards().get(shard);

@@ -1,7 +1,13 @@
 import { computeEpochAtSlot, type Preset } from "@shardnet/consensus";
 import { hexToBytes } from "@shardnet/crypto";
 import { loadGenesisFile } from "@shardnet/node";
-import { GLOBAL_TOPIC_KINDS, type GossipTopic, SHARD_TOPIC_KINDS } from "@shardnet/p2p";
+import {
+  createP2pNode,
+  GLOBAL_TOPIC_KINDS,
+  type GossipTopic,
+  type P2pNode,
+  SHARD_TOPIC_KINDS,
+} from "@shardnet/p2p";
 
 /** What the rogue and the observer need to know about the network they join: all of it from the genesis file. */
 export interface TargetNetwork {
@@ -42,4 +48,24 @@ export function currentSlot(net: TargetNetwork, nowMs = Date.now()): number {
 
 export function currentEpoch(net: TargetNetwork, nowMs = Date.now()): number {
   return computeEpochAtSlot(net.preset, currentSlot(net, nowMs));
+}
+
+/**
+ * A libp2p node on 127.0.0.1 that joins `net` through `bootnodes` only: no discovery (the rogue would find the
+ * observer and talk to it directly, and the observer the rogue). `maxGossipMessageBytes` as createP2pNode's.
+ */
+export function attackerNode(
+  net: TargetNetwork,
+  bootnodes: string[],
+  maxGossipMessageBytes?: number,
+): Promise<P2pNode> {
+  return createP2pNode({
+    listen: ["/ip4/127.0.0.1/tcp/0"],
+    bootstrap: bootnodes,
+    forkDigest: net.forkDigest,
+    shardCount: net.preset.SHARD_COUNT,
+    targetPeers: 0,
+    redialIntervalMs: 1000,
+    ...(maxGossipMessageBytes === undefined ? {} : { maxGossipMessageBytes }),
+  });
 }

@@ -1,5 +1,4 @@
 import {
-  createP2pNode,
   GLOBAL_TOPIC_KINDS,
   type GossipTopic,
   type P2pNode,
@@ -8,7 +7,7 @@ import {
   topicName,
 } from "@shardnet/p2p";
 import { WIRE_MAX_BYTES } from "./gossipPayloads.js";
-import { loadTargetNetwork } from "./network.js";
+import { attackerNode, loadTargetNetwork } from "./network.js";
 import { payloadHash } from "./payloadHash.js";
 
 export interface ObserverOptions {
@@ -42,17 +41,8 @@ export interface Observer {
  */
 export async function startObserver(opts: ObserverOptions): Promise<Observer> {
   const net = loadTargetNetwork(opts.genesisPath);
-  const p2p: P2pNode = await createP2pNode({
-    listen: ["/ip4/127.0.0.1/tcp/0"],
-    bootstrap: opts.bootnodes,
-    forkDigest: net.forkDigest,
-    shardCount: net.preset.SHARD_COUNT,
-    // The nodes given, and the nodes that dial it; it never goes looking for (and finding) the rogue.
-    targetPeers: 0,
-    redialIntervalMs: 1000,
-    // Above any topic's limit, so an oversized message a node wrongly relayed is recorded, not dropped here.
-    maxGossipMessageBytes: 2 * WIRE_MAX_BYTES,
-  });
+  // Above any topic's limit, so an oversized message a node wrongly relayed is recorded, not dropped here.
+  const p2p: P2pNode = await attackerNode(net, opts.bootnodes, 2 * WIRE_MAX_BYTES);
   const received = new Map<string, Set<string>>();
   const perTopic: Record<string, number> = {};
   const excluded = new Set<string>();

@@ -1,5 +1,5 @@
 import { getBls, interopSecretKey } from "@shardnet/crypto";
-import { createP2pNode, type GossipTopic, type P2pNode, topicName } from "@shardnet/p2p";
+import { type GossipTopic, type P2pNode, topicName } from "@shardnet/p2p";
 import { ChainView } from "./chainView.js";
 import {
   buildAttack,
@@ -8,7 +8,7 @@ import {
   oversizeBreaksStream,
   type PayloadContext,
 } from "./gossipPayloads.js";
-import { currentSlot, loadTargetNetwork, type TargetNetwork } from "./network.js";
+import { attackerNode, currentSlot, loadTargetNetwork, type TargetNetwork } from "./network.js";
 import { AttackRandom } from "./random.js";
 import { ReportBuilder, type RogueReport } from "./report.js";
 import { ReqRespFlood } from "./reqrespFlood.js";
@@ -48,15 +48,7 @@ export async function startRoguePeer(opts: RoguePeerOptions): Promise<RoguePeer>
   const log = opts.log ?? (() => {});
   const net = loadTargetNetwork(opts.genesisPath);
   const rng = new AttackRandom(opts.seed);
-  const p2p = await createP2pNode({
-    listen: ["/ip4/127.0.0.1/tcp/0"],
-    bootstrap: opts.bootnodes,
-    forkDigest: net.forkDigest,
-    shardCount: net.preset.SHARD_COUNT,
-    // Only the nodes under attack: no discovery (it would also find the observer and talk to it directly).
-    targetPeers: 0,
-    redialIntervalMs: 1000,
-  });
+  const p2p = await attackerNode(net, opts.bootnodes);
   const report = new ReportBuilder(p2p.peerId, opts.seed);
   p2p.onPeerEvent((e) => {
     report.connections[e.type]++;
