@@ -21,6 +21,7 @@ import {
   SnapshotRefused,
   snapshotChunks,
 } from "./shardSnapshot.js";
+import { ShardSyncStall } from "./shardSyncStall.js";
 
 export interface SyncDeps {
   p2p: P2pNode;
@@ -48,9 +49,6 @@ function decodeRequest<T>(type: { deserialize(bytes: Uint8Array): T }, bytes: Ui
   }
 }
 
-/** Sync rounds in a row a shard chain may end without its crosslinked block before its state is fetched. */
-const STUCK_ROUNDS = 2;
-
 /**
  * Status handshake and range sync (DESIGN.md §5): peers of another genesis are disconnected; when a peer's
  * head is ahead, beacon blocks and then every tracked shard's blocks are fetched by range and imported
@@ -58,8 +56,7 @@ const STUCK_ROUNDS = 2;
  */
 export class SyncService {
   private readonly peerStatus = new Map<string, StatusValue>();
-  /** Per tracked shard: sync rounds in a row that ended without the beacon head's crosslinked block. */
-  private readonly lacking = new Map<number, { rounds: number }>();
+  private readonly stall = new ShardSyncStall();
   private running: Promise<void> | undefined;
   private wanted = false;
   private stopped = false;
@@ -294,14 +291,19 @@ export class SyncService {
     // or after checkpoint sync) starts from the crosslinked state instead of replaying the shard's history.
     const fresh = chain.head().slot === 0 && crosslink.slot > 0;
     const far = crosslink.slot - chain.head().slot > SNAPSHOT_DISTANCE_EPOCHS * beacon.preset.SLOTS_PER_EPOCH;
-    // Range sync could not bring the crosslinked block for STUCK_ROUNDS rounds: its ancestors are out of
-    // reach here (e.g. built, during a partition, on beacon blocks of the side whose branch lost, which this
-    // node never had), so the crosslinked state is fetched instead, as for a far-behind chain.
-    const stuck = this.lacking.get(chain.shard)?.rounds ?? 0;
-    if (!fresh && !far && stuck < STUCK_ROUNDS) return;
-    if (stuck >= STUCK_ROUNDS)
+    // Range sync has not brought the crosslinked block, nor anything else, for rounds spanning an epoch
+    // (ShardSyncStall): its ancestors are out of reach, so its state is fetched, as for a far-behind chain.
+    const stuck = this.stall.stuck(chain.shard, this.d.currentSlot(), beacon.preset.SLOTS_PER_EPOCH);
+    if (!fresh && !far && !stuck) return;
+    if (stuck)
       log.info(
-        { shard: chain.shard, crosslinkSlot: crosslink.slot, headSlot: chain.head().slot, rounds: stuck },
+        {
+          shard: chain.shard,
+          crosslinkSlot: crosslink.slot,
+          headSlot: chain.head().slot,
+          rounds: stuck.rounds,
+          sinceSlot: stuck.sinceSlot,
+        },
         "range sync cannot reach the crosslinked shard block: fetching its state instead",
       );
     const rootHex = bytesToHex(crosslink.shardBlockRoot);
@@ -315,6 +317,7 @@ export class SyncService {
       try {
         const { state, bytes } = await fetchShardSnapshot(this.d.p2p, peer, expected, SNAPSHOT_TIMEOUT_MS);
         await chain.anchorAt(rootHex, state, bytes);
+        this.stall.forget(chain.shard);
         return;
       } catch (err) {
         if (err instanceof SnapshotRefused)
@@ -337,6 +340,7 @@ export class SyncService {
     // by this node's own proposer right after a restart), from the last crosslinked block this chain has.
     const from = chain.syncStartSlot(crosslink);
     if (from > target) return;
+    let importedInRound = 0;
     for (const peer of peers) {
       const nearHead = Math.max(from - this.d.beacon.preset.SLOTS_PER_EPOCH, 0);
       const first = await this.fetchShardRange(peer, chain, nearHead, target);
@@ -360,6 +364,7 @@ export class SyncService {
         imported += again.imported;
         failed = again.failed;
       }
+      importedInRound += imported;
       if (imported > 0)
         log.info(
           { peer, shard: chain.shard, imported, headSlot: chain.head().slot },
@@ -367,10 +372,11 @@ export class SyncService {
         );
       if (!failed && chain.hasCrosslinked(crosslink) && chain.head().slot >= target - 1) break;
     }
-    // Rounds in a row that ended without the crosslinked block, whichever crosslink that was (new ones keep
-    // coming while this chain is stuck); bounded by the tracked shards.
-    if (chain.hasCrosslinked(crosslink)) this.lacking.delete(chain.shard);
-    else this.lacking.set(chain.shard, { rounds: (this.lacking.get(chain.shard)?.rounds ?? 0) + 1 });
+    this.stall.record(chain.shard, {
+      hasCrosslinked: chain.hasCrosslinked(crosslink),
+      imported: importedInRound,
+      slot: this.d.currentSlot(),
+    });
   }
 
   /** Imports the peer's blocks of `chain`'s shard of slots [start, target]; counts imported and orphaned. */
