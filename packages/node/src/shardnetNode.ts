@@ -11,7 +11,7 @@ import { createApiServer } from "./api/server.js";
 import { restartAnchorLimit } from "./chain/anchorStore.js";
 import { BeaconChain } from "./chain/beaconChain.js";
 import { pruneHistory } from "./chain/historyPruning.js";
-import { OperationPools, SlashingMessage } from "./chain/pools.js";
+import { OperationPools, type SlashingMessage } from "./chain/pools.js";
 import { persistShardAnchors } from "./chain/shardAnchors.js";
 import { ShardChain } from "./chain/shardChain.js";
 import { SlotClock } from "./clock/slotClock.js";
@@ -19,6 +19,7 @@ import { NodeDb } from "./db/nodeDb.js";
 import type { LoadedGenesis } from "./genesisLoader.js";
 import { assessHealth, type NodeHealth, type ShardSyncState } from "./health.js";
 import type { NodeMetrics } from "./metrics/nodeMetrics.js";
+import { EvidencePublisher } from "./network/evidencePublisher.js";
 import { registerGossipHandlers } from "./network/gossipHandlers.js";
 import { ReceiptRelay } from "./receipts/receiptRelay.js";
 import { backfillBeaconBlocks } from "./sync/backfill.js";
@@ -76,6 +77,7 @@ export class ShardnetNode {
   pools!: OperationPools;
   txs!: TxService;
   receipts!: ReceiptRelay;
+  private evidence!: EvidencePublisher;
   readonly events = new EventHub();
   private crosslinkCounts: number[] = [];
   private stopping = false;
@@ -135,6 +137,7 @@ export class ShardnetNode {
       onError: (err, context) => log.debug({ context, err: (err as Error).message }, "p2p background error"),
       onWarning: (message, context) => log.warn(context, message),
     });
+    this.evidence = new EvidencePublisher(this.p2p, log);
 
     this.sync = new SyncService({
       p2p: this.p2p,
@@ -321,6 +324,7 @@ export class ShardnetNode {
       await this.updateTrackedShards(slot);
       this.pools.prune(slot);
       this.expireStuckTransactions(slot);
+      await this.evidence.retry(slot);
       if (slot % this.preset.SLOTS_PER_EPOCH === 0) this.forgetOldBeaconContexts();
     }
     await this.validators.onTick(slot, phase);
@@ -360,12 +364,9 @@ export class ShardnetNode {
     }
   }
 
-  /** Gossips one piece of evidence this node detected on the `slashing` topic. */
+  /** Gossips one piece of evidence this node detected on the `slashing` topic (retried until a peer has it). */
   private publishSlashing(evidence: Partial<ValueOf<typeof SlashingMessage>>): void {
-    this.publish(
-      { kind: "slashing" },
-      SlashingMessage.serialize({ proposerSlashings: [], attesterSlashings: [], ...evidence }),
-    );
+    void this.evidence.publish(evidence, this.clock.currentSlot());
   }
 
   private publish(topic: Parameters<P2pNode["publish"]>[0], bytes: Uint8Array): void {
@@ -437,6 +438,7 @@ export class ShardnetNode {
       ...this.txs.cacheSizes(),
       ...this.sync.cacheSizes(),
       parked_shard_blocks: this.parked.size,
+      slashing_evidence_unsent: this.evidence.size,
     };
     for (const chain of this.shardChains.values()) {
       for (const [cache, entries] of Object.entries(chain.cacheSizes()))

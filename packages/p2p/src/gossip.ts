@@ -141,20 +141,32 @@ export class GossipLayer {
    * Publishes bytes on a topic and returns the number of peers they were sent to (0 when no peer is subscribed
    * yet, or when the same bytes were already published). Throws RangeError if the bytes exceed the registered
    * handler's maxBytes, because every peer would reject them.
+   *
+   * `retryable`: with no subscribed peer, nothing is published at all (returns 0) and the same bytes can be
+   * published again later; otherwise they enter the seen-cache at once and a later publish of them is a
+   * duplicate (for messages that must reach someone, such as slashing evidence, which no later event
+   * re-creates).
    */
-  async publish(topic: GossipTopic, data: Uint8Array): Promise<number> {
+  async publish(topic: GossipTopic, data: Uint8Array, opts: { retryable?: boolean } = {}): Promise<number> {
     const handler = this.handlers.get(topic.kind)?.handler;
     if (handler !== undefined && data.length > handler.maxBytes) {
       throw new RangeError(
         `message of ${data.length} bytes exceeds maxBytes ${handler.maxBytes} of topic ${topicName(topic)}; peers would reject it`,
       );
     }
-    const result = await this.router.publish(this.topicString(topic), data, {
-      allowPublishToZeroTopicPeers: true,
-      ignoreDuplicatePublishError: true,
-    });
+    let recipients: number;
+    try {
+      const result = await this.router.publish(this.topicString(topic), data, {
+        allowPublishToZeroTopicPeers: opts.retryable !== true,
+        ignoreDuplicatePublishError: true,
+      });
+      recipients = result.recipients.length;
+    } catch (err) {
+      if (opts.retryable && (err as Error).message === "PublishError.NoPeersSubscribedToTopic") return 0;
+      throw err;
+    }
     this.metrics.gossipPublished.inc({ topic: topicName(topic) });
-    return result.recipients.length;
+    return recipients;
   }
 
   private resolveTopic(topicStr: string): { topic: GossipTopic; label: string } | null {

@@ -291,8 +291,9 @@ export class P2pNode {
     this.gossip.setTrackedShards(shards);
   }
 
-  publish(topic: GossipTopic, data: Uint8Array): Promise<number> {
-    return this.gossip.publish(topic, data);
+  /** Publishes on gossip; see GossipLayer.publish for `retryable`. */
+  publish(topic: GossipTopic, data: Uint8Array, opts?: { retryable?: boolean }): Promise<number> {
+    return this.gossip.publish(topic, data, opts);
   }
 
   // --- scoring ------------------------------------------------------------------------------------------------

@@ -69,6 +69,24 @@ describe("gossip through a bootstrap node", () => {
     const a = await nodes.start();
     expect(await a.publish({ kind: "beacon_block" }, bytes("lonely"))).toBe(0);
   });
+
+  it("a retryable publish that reached no peer goes out when repeated after a peer subscribed; a plain one is then a duplicate", async () => {
+    const a = await nodes.start();
+    const topic: GossipTopic = { kind: "slashing" };
+    expect(await a.publish(topic, bytes("evidence"), { retryable: true })).toBe(0);
+    expect(await a.publish(topic, bytes("plain"))).toBe(0);
+    const received: string[] = [];
+    const b = await nodes.start({ bootstrap: a.listenMultiaddrs() });
+    b.registerTopicHandler("slashing", recordingHandler(received));
+    a.registerTopicHandler("slashing", recordingHandler([]));
+    a.subscribeGlobalTopics();
+    b.subscribeGlobalTopics();
+    await waitFor(() => a.gossip.topicPeers(topic).length > 0, "b subscribed to slashing, seen from a");
+    expect(await a.publish(topic, bytes("evidence"), { retryable: true })).toBe(1);
+    expect(await a.publish(topic, bytes("plain"))).toBe(0); // in a's seen-cache since its first publish
+    await waitFor(() => received.includes("evidence"), "the evidence delivered to b");
+    expect(received).toEqual(["evidence"]);
+  });
 });
 
 describe("shard tracking at run time", () => {
