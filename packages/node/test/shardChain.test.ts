@@ -6,12 +6,12 @@ import { openBeacon, signedShardBlock, silentLog, tempDir } from "./helpers.js";
 const bls = getBls();
 
 /** A real beacon chain at genesis and a shard-0 chain with blocks at slots 1..3 (LevelDB in a temp dir). */
-async function shardChainWithBlocks() {
+async function shardChainWithBlocks(slots: readonly number[] = [1, 2, 3]) {
   const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-shard-"));
   const chain = await ShardChain.open(0, beacon, db, silentLog, metrics);
   const context = beacon.contextOf(beacon.genesisRoot)!;
   const roots: string[] = [chain.head().root];
-  for (const slot of [1, 2, 3]) {
+  for (const slot of slots) {
     const proposer = context.epochCtx.getShardProposer(0, slot);
     const sk = bls.secretKeyFromBytes(interopSecretKey(proposer));
     const { signed, root } = signedShardBlock(chain, slot, proposer, sk, context);
@@ -45,6 +45,40 @@ describe("ShardChain against the beacon head's crosslink", () => {
     const unseen = "cd".repeat(32);
     expect(chain.hasCrosslinked({ rootHex: unseen, slot: 5 })).toBe(false);
     expect(chain.syncStartSlot({ rootHex: unseen, slot: 5 })).toBe(2);
+    await close();
+  });
+
+  it("a beacon reorg that replaces its crosslink with an older one takes it back there: its own blocks stay, the branch it refused imports", async () => {
+    const { chain, roots, close } = await shardChainWithBlocks([1, 2, 3, 4]);
+    // The other side of a partition: the same blocks up to 2, then its own block at 5 on top of 2.
+    const other = await shardChainWithBlocks([1, 2]);
+    expect(other.roots).toEqual(roots.slice(0, 3));
+    const context = chain.beacon.contextOf(chain.beacon.genesisRoot)!;
+    const proposer = context.epochCtx.getShardProposer(0, 5);
+    const fork = signedShardBlock(
+      other.chain,
+      5,
+      proposer,
+      bls.secretKeyFromBytes(interopSecretKey(proposer)),
+      context,
+    );
+
+    // Crosslinked at 2, then (on a beacon branch that will lose) at 4: the fork from 2 is refused.
+    chain.onCrosslinked(roots[2]!);
+    chain.onCrosslinked(roots[4]!);
+    expect(chain.crosslinkedSlot()).toBe(4);
+    expect(chain.importBlock(fork.signed).status).not.toBe("imported");
+
+    chain.onCrosslinked(roots[2]!); // the reorg: the beacon head's crosslink is the slot-2 block again
+    await chain.revertSettled();
+    expect(chain.crosslinkedSlot()).toBe(2);
+    expect(chain.head().root).toBe(roots[4]); // blocks 3 (from the database) and 4 (held) replayed
+    expect(chain.hasCrosslinked({ rootHex: roots[2]!, slot: 2 })).toBe(true);
+    const imported = chain.importBlock(fork.signed);
+    expect(imported.status).toBe("imported");
+    await (imported as { persisted?: Promise<void> }).persisted;
+    expect(chain.get(fork.root)?.slot).toBe(5);
+    await other.close();
     await close();
   });
 });

@@ -89,6 +89,8 @@ interface CrosslinkedState {
   state: ShardState;
   /** Slot of the beacon block it builds on. */
   beaconSlot: number;
+  /** A crosslink of the beacon head once (kept beyond one state per epoch: a beacon reorg may go back to it). */
+  crosslink?: true;
 }
 /** Replay of stored blocks: their transactions' signatures were checked before the block was stored. */
 /** Fork roots remembered after pruning (a FIFO): far more than one crosslink period prunes. */
@@ -133,6 +135,15 @@ export class ShardChain {
   private readonly prunedForkRoots = new Set<string>();
   /** The anchor this chain was reset to (restart, snapshot) and the beacon slot its blocks above need. */
   private resetAnchor: { root: string; beaconSlot: number } | undefined;
+  /**
+   * The beacon head's crosslink when a reorg made it older than this chain's anchor and its state was not
+   * kept: until sync brings it, the chain does not hold its crosslinked block.
+   */
+  private revertedAnchor: string | undefined;
+  /** Going back to an older crosslink (revertAnchorTo) reads stored blocks: one at a time. */
+  private reverting: Promise<void> | undefined;
+  /** The crosslink the beacon head named last (onCrosslinked). */
+  private toldCrosslink: string | undefined;
   /** Root and slot of the anchor whose state is on disk. */
   private storedAnchorRoot: string | undefined;
   private storedAnchorSlot = 0;
@@ -569,8 +580,16 @@ export class ShardChain {
     return (
       /^0+$/.test(crosslink.rootHex) ||
       this.blocks.has(crosslink.rootHex) ||
-      crosslink.slot <= this.crosslinkedSlot()
+      (crosslink.slot <= this.crosslinkedSlot() && crosslink.rootHex !== this.revertedAnchor)
     );
+  }
+
+  /**
+   * True while the beacon head's crosslink is an older block than this chain's anchor that the chain no
+   * longer holds (a beacon reorg reverted the anchor's crosslink): sync fetches its state from a peer.
+   */
+  anchorReverted(): boolean {
+    return this.revertedAnchor !== undefined && this.beaconHeadCrosslink().rootHex === this.revertedAnchor;
   }
 
   /** Sync state for /v1/node/status and health: synced once it holds the beacon head's crosslinked block. */
@@ -764,6 +783,7 @@ export class ShardChain {
 
   private resetTo(rootHex: string, state: ShardState, beaconSlot: number): void {
     this.resetAnchor = { root: rootHex, beaconSlot };
+    this.revertedAnchor = undefined;
     this.crosslinked.clear();
     this.blocks.clear();
     this.blocks.set(rootHex, {
@@ -787,10 +807,21 @@ export class ShardChain {
     this.metrics.shardHeadSlot.set({ shard: String(this.shard) }, state.slot);
   }
 
-  /** The beacon head crosslinked `root` (zero root = genesis): fork choice never leaves it again. */
+  /**
+   * The beacon head crosslinked `root` (zero root = genesis): fork choice never leaves it while the beacon
+   * head keeps it. A beacon reorg can replace the head's crosslink with an older one (the branch that
+   * crosslinked this chain's anchor lost, e.g. after a healed partition): the chain then goes back to that
+   * older crosslink (revertAnchorTo), or it would refuse forever the branch every other node follows.
+   */
   onCrosslinked(shardBlockRootHex: string): void {
     const root = shardBlockRootHex;
-    if (!this.blocks.has(root) || root === this.forkChoice.getCrosslinkedRoot()) return;
+    this.toldCrosslink = root;
+    if (root === this.forkChoice.getCrosslinkedRoot()) return;
+    if (!this.blocks.has(root)) {
+      this.revertAnchorTo(root);
+      return;
+    }
+    this.revertedAnchor = undefined;
     this.forkChoice.setCrosslinked(hexToBytes(root));
     // The head may move to the crosslinked branch: switch now, while the blocks it leaves are still held,
     // so that their transactions go back into the mempool (below, blocks under the crosslink are pruned).
@@ -846,6 +877,89 @@ export class ShardChain {
   }
 
   /**
+   * Goes back to the older crosslinked block `root` after a beacon reorg removed the crosslink this chain is
+   * anchored at: from its kept state, with the transactions of the blocks it leaves back in the mempool;
+   * range sync then fetches the branch the beacon chain's committees follow. Without the state (no longer
+   * kept), the chain reports that it lacks its crosslinked block (hasCrosslinked) and sync fetches it from a
+   * peer. Nothing happens for a root that is not older than the anchor (a crosslink not imported yet).
+   */
+  private revertAnchorTo(root: string): void {
+    const anchorSlot = this.crosslinkedSlot();
+    const kept = this.crosslinked.get(root);
+    if (!kept) {
+      const crosslink = this.beaconHeadCrosslink();
+      if (crosslink.rootHex === root && crosslink.slot < anchorSlot && this.revertedAnchor !== root) {
+        this.revertedAnchor = root;
+        this.log.warn(
+          { shard: this.shard, anchorSlot, crosslinkSlot: crosslink.slot },
+          "a beacon reorg replaced this shard chain's crosslink with an older one it no longer holds: fetching it",
+        );
+      }
+      return;
+    }
+    if (kept.slot >= anchorSlot || this.reverting) return;
+    this.reverting = this.revertFromKept(root, kept, anchorSlot)
+      .catch((err: Error) =>
+        this.log.warn({ shard: this.shard, err: err.message }, "going back to an older crosslink failed"),
+      )
+      .finally(() => {
+        this.reverting = undefined;
+      });
+  }
+
+  /** Resolves once a return to an older crosslink under way (if any) is done (tests). */
+  async revertSettled(): Promise<void> {
+    await this.reverting;
+  }
+
+  /**
+   * Resets the chain to the kept crosslinked state `root`, then replays on it the blocks this chain stored
+   * between it and the reverted anchor (read back from the database) and the ones it held in memory: its own
+   * branch comes back whole, and the competing branch (refused until now) imports beside it by gossip and
+   * range sync. Transactions of held blocks that no longer import go back into the mempool.
+   */
+  private async revertFromKept(root: string, kept: CrosslinkedState, anchorSlot: number): Promise<void> {
+    const held = [...this.blocks.values()]
+      .flatMap((e) => (e.signed ? [{ slot: e.slot, root: e.root, signed: e.signed }] : []))
+      .sort((a, b) => a.slot - b.slot);
+    const prefix = SHARD_KEY(this.shard);
+    const stored: SignedShardBlockValue[] = [];
+    for (const [, rootBytes] of await this.db.range(
+      "shardBlockSlots",
+      concatKey(prefix, uint64Key(kept.slot + 1)),
+      concatKey(prefix, uint64Key(anchorSlot)),
+    )) {
+      const bytes = await this.db.get("shardBlocks", concatKey(prefix, rootBytes));
+      if (bytes) stored.push(SignedShardBlock.deserialize(bytes));
+    }
+    // The database reads yielded: only go back if the beacon head still crosslinks `root`.
+    if (this.toldCrosslink !== root || this.crosslinkedSlot() !== anchorSlot) return;
+    this.log.warn(
+      { shard: this.shard, anchorSlot, crosslinkSlot: kept.slot, replayed: stored.length + held.length },
+      "a beacon reorg replaced this shard chain's crosslink with an older one: going back to it",
+    );
+    this.resetTo(root, kept.state, kept.beaconSlot);
+    this.headChanges++;
+    // Verified (signatures included) when first imported: replayed without signature checks.
+    for (const signed of [...stored, ...held.map((h) => h.signed)])
+      this.importBlock(signed, { persist: false, trusted: true });
+    let readmitted = 0;
+    for (const h of held) {
+      if (this.blocks.has(h.root)) continue;
+      for (const tx of h.signed.message.body.transactions)
+        if (this.mempool.add(tx, this.head().state, { signatureVerified: true, slot: h.slot }).ok)
+          readmitted++;
+    }
+    this.updateHead();
+    this.emit({ type: "shard_head", shard: this.shard, root: this.head().root, slot: this.head().slot });
+    if (readmitted > 0)
+      this.log.info(
+        { shard: this.shard, transactions: readmitted },
+        "transactions of blocks that no longer import are back in the mempool",
+      );
+  }
+
+  /**
    * Remembers the state of the new crosslinked block and, of the canonical blocks about to be pruned below it,
    * the last of each epoch: persistAnchor needs the state at (or just below) the crosslink the beacon chain
    * finalizes a few epochs later, which a chain that synced quickly past it no longer holds otherwise.
@@ -863,7 +977,12 @@ export class ShardChain {
     for (const entry of [...lastOfEpoch.values()].sort((a, b) => a.slot - b.slot)) {
       const beaconSlot = this.beaconSlotOf(entry);
       if (beaconSlot === undefined || this.crosslinked.has(entry.root)) continue;
-      this.crosslinked.set(entry.root, { slot: entry.slot, state: entry.state, beaconSlot });
+      this.crosslinked.set(entry.root, {
+        slot: entry.slot,
+        state: entry.state,
+        beaconSlot,
+        ...(entry === anchor ? { crosslink: true as const } : {}),
+      });
     }
     // One state per epoch (its newest) is enough: an anchor may be any canonical block at or below the
     // finalized crosslink.
@@ -873,7 +992,7 @@ export class ShardChain {
       newestOfEpoch.set(epoch, Math.max(newestOfEpoch.get(epoch) ?? -1, kept.slot));
     }
     for (const [root, kept] of this.crosslinked)
-      if (newestOfEpoch.get(Math.floor(kept.slot / SLOTS_PER_EPOCH)) !== kept.slot)
+      if (!kept.crosslink && newestOfEpoch.get(Math.floor(kept.slot / SLOTS_PER_EPOCH)) !== kept.slot)
         this.crosslinked.delete(root);
     while (this.crosslinked.size > CROSSLINKED_KEPT)
       this.crosslinked.delete(this.crosslinked.keys().next().value!);

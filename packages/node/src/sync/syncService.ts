@@ -294,7 +294,9 @@ export class SyncService {
     // Range sync has not brought the crosslinked block, nor anything else, for rounds spanning an epoch
     // (ShardSyncStall): its ancestors are out of reach, so its state is fetched, as for a far-behind chain.
     const stuck = this.stall.stuck(chain.shard, this.d.currentSlot(), beacon.preset.SLOTS_PER_EPOCH);
-    if (!fresh && !far && !stuck) return;
+    // A beacon reorg reverted the crosslink this chain was anchored at, and it no longer holds the older one.
+    const reverted = chain.anchorReverted();
+    if (!fresh && !far && !stuck && !reverted) return;
     if (stuck)
       log.info(
         {

@@ -25,6 +25,7 @@ import type { SlotPhase } from "../clock/slotClock.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import { type SlashingProtection, SlashingProtectionError } from "./slashingProtection.js";
 import type { ValidatorKeys } from "./validatorKeys.js";
+import { voteSplit } from "./voteSplit.js";
 
 /** Where the validator service publishes what it signs. */
 export interface DutyPublisher {
@@ -68,6 +69,8 @@ export class ValidatorService {
    */
   /** Single votes seen at the last aggregation per "voteSlot:shard" (the last LATE_AGGREGATION_SLOTS slots). */
   private readonly votesSeen = new Map<string, number>();
+  /** Per shard: the epoch a stalled crosslink was last explained in the log (once per epoch and shard). */
+  private readonly stallLogged = new Map<number, number>();
   private readonly ffgVotes = new Map<number, Pick<AttestationDataValue, "source" | "target"> | null>();
 
   /** The FFG vote `validator` signed last: from memory, or once per process from slashing protection. */
@@ -353,14 +356,18 @@ export class ValidatorService {
         const singles = pools.singleCount(voteSlot, shard);
         if (singles <= (this.votesSeen.get(key) ?? 0)) continue;
         this.votesSeen.set(key, singles);
-        const best = pools.aggregateFor(voteSlot, shard)[0];
+        const all = pools.aggregateFor(voteSlot, shard);
+        const best = all[0];
         if (!best) continue;
         const bits = best.aggregationBits.getTrueBitIndexes();
         pools.addAggregate(best);
         this.d.publish.aggregate(Attestation.serialize(best));
         const chain = this.d.shards().get(shard);
         const headerEntry = chain?.get(bytesToHex(best.data.shardBlockRoot));
-        if (!headerEntry?.signed || headerEntry.slot <= crosslinkedSlot) continue;
+        if (!headerEntry?.signed || headerEntry.slot <= crosslinkedSlot) {
+          if (voteSlot === slot) this.explainStall(slot, shard, crosslinkedSlot, undefined, all);
+          continue;
+        }
         let committee: Uint32Array;
         try {
           committee = state.epochCtx.getShardCommittee(shard, voteSlot);
@@ -371,7 +378,10 @@ export class ValidatorService {
         const stakeOf = (i: number) => state.epochCtx.stakes[i] ?? 0n;
         const committeeStake = Array.from(committee).reduce((sum, i) => sum + stakeOf(i), 0n);
         const attestingStake = attesters.reduce((sum, i) => sum + stakeOf(i), 0n);
-        if (!hasSupermajority(attestingStake, committeeStake)) continue;
+        if (!hasSupermajority(attestingStake, committeeStake)) {
+          if (voteSlot === slot) this.explainStall(slot, shard, crosslinkedSlot, committee.length, all);
+          continue;
+        }
         const candidate = { header: headerEntry.signed.message.header, attestation: best };
         pools.addCandidate(candidate);
         this.d.publish.crosslinkCandidate(CrosslinkCandidateMessage.serialize(candidate));
@@ -384,5 +394,38 @@ export class ValidatorService {
         break; // the newest slot that reaches 2/3 is the one to crosslink
       }
     }
+  }
+
+  /**
+   * Logs, once per epoch and shard, how a slot's votes split when the shard has not been crosslinked for an
+   * epoch: the operator sees whether the committee disagrees on the shard head, the beacon head or the FFG
+   * vote, or is simply not voting.
+   */
+  private explainStall(
+    slot: number,
+    shard: number,
+    crosslinkedSlot: number,
+    committeeSize: number | undefined,
+    aggregates: readonly AttestationValue[],
+  ): void {
+    const spe = this.d.beacon.preset.SLOTS_PER_EPOCH;
+    const epoch = Math.floor(slot / spe);
+    if (slot - crosslinkedSlot <= spe || this.stallLogged.get(shard) === epoch) return;
+    this.stallLogged.set(shard, epoch);
+    const chain = this.d.shards().get(shard);
+    this.d.log.info(
+      {
+        slot,
+        shard,
+        crosslinkedSlot,
+        committeeSize,
+        shardHead: chain?.head().root.slice(0, 12),
+        groups: voteSplit(aggregates, (root) => {
+          const entry = chain?.get(root);
+          return entry?.signed !== undefined && entry.slot > crosslinkedSlot;
+        }),
+      },
+      "shard not crosslinked for over an epoch: this slot's votes do not reach 2/3 on one vote",
+    );
   }
 }
