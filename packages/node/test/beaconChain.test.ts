@@ -12,6 +12,7 @@ import {
 } from "@shardnet/consensus";
 import { getBls, hexToBytes, interopSecretKey } from "@shardnet/crypto";
 import { describe, expect, it } from "vitest";
+import { selectSlashingsForBlock } from "../src/chain/slashingSelection.js";
 import { openBeacon, proposeAt, tempDir } from "./helpers.js";
 
 const bls = getBls();
@@ -144,6 +145,73 @@ describe("BeaconChain", () => {
       kind: "invalid",
       reason: "no validator in both votes",
     });
+    await db.close();
+  });
+
+  it("a validator that proposed twice and voted twice: the block takes the proposer slashing and leaves the attester slashing out (it would slash nobody)", async () => {
+    const dir = tempDir("shardnet-chain-");
+    const { db, beacon: chain } = await openBeacon(dir);
+    const first = proposeAt(chain, 1).message;
+    const offender = first.proposerIndex;
+    const sk = bls.secretKeyFromBytes(interopSecretKey(offender));
+    const domain = computeDomain(DOMAIN_BEACON_PROPOSER, chain.networkRoot);
+    const header = (stateRootByte: number) => {
+      const message = {
+        slot: first.slot,
+        proposerIndex: offender,
+        parentRoot: first.parentRoot,
+        stateRoot: new Uint8Array(32).fill(stateRootByte),
+        bodyRoot: BeaconBlockBody.hashTreeRoot(first.body),
+      };
+      const root = BeaconBlock.hashTreeRoot({ ...first, stateRoot: message.stateRoot });
+      return { message, signature: sk.sign(computeSigningRoot(root, domain)).toBytes() };
+    };
+    expect(chain.importBlock(proposeAt(chain, 1)).status).toBe("imported");
+    const state = chain.headStateAt(2);
+    const vote = (shardRootByte: number) => {
+      const data = buildAttestationData(state, {
+        slot: 2,
+        shard: 0,
+        shardBlockRoot: new Uint8Array(32).fill(shardRootByte),
+        beaconBlockRoot: hexToBytes(chain.head().root),
+      });
+      return {
+        attestingIndices: [offender],
+        data,
+        signature: sk.sign(computeAttestationSigningRoot(chain.networkRoot, data)).toBytes(),
+      };
+    };
+    expect(chain.addProposerSlashing({ signedHeader1: header(1), signedHeader2: header(2) })).toBeNull();
+    expect(chain.addAttesterSlashing({ attestation1: vote(1), attestation2: vote(2) })).toBeNull();
+
+    const pre = chain.headStateAt(2);
+    const proposer = pre.epochCtx.getBeaconProposer(2);
+    const proposerKey = bls.secretKeyFromBytes(interopSecretKey(proposer));
+    const input = { slot: 2, randaoReveal: signRandaoReveal(proposerKey, pre.state.genesisRoot, 0) };
+    // Both pooled operations together make an invalid block: the second slashes nobody.
+    expect(() =>
+      produceBlock(pre, {
+        ...input,
+        proposerSlashings: chain.pendingProposerSlashings(),
+        attesterSlashings: chain.pendingAttesterSlashings(),
+      }),
+    ).toThrow(/NOT_SLASHABLE/);
+    const selected = selectSlashingsForBlock(
+      pre,
+      chain.pendingProposerSlashings(),
+      chain.pendingAttesterSlashings(),
+    );
+    expect(selected.proposerSlashings).toHaveLength(1);
+    expect(selected.attesterSlashings).toHaveLength(0);
+    const { block } = produceBlock(pre, { ...input, ...selected });
+    const imported = chain.importBlock({
+      message: block,
+      signature: proposerKey.sign(blockSigningRoot(pre, block)).toBytes(),
+    });
+    expect(imported.status).toBe("imported");
+    expect(chain.head().state.state.validators.getReadonly(offender).slashed).toBe(true);
+    expect(chain.pendingProposerSlashings()).toHaveLength(0);
+    expect(chain.pendingAttesterSlashings()).toHaveLength(0);
     await db.close();
   });
 

@@ -73,7 +73,9 @@ export type ShardChainEvent =
    * Transactions the mempool dropped because the new head used their nonces: the ones it included, and
    * any that lost their nonce to another transaction (TxService tells them apart by their inclusion).
    */
-  | { type: "txs_dropped"; shard: number; dropped: DroppedTx[] };
+  | { type: "txs_dropped"; shard: number; dropped: DroppedTx[] }
+  /** A beacon reorg took the chain back to an older crosslink at `slot`: inclusions above it are open again. */
+  | { type: "crosslink_reverted"; shard: number; slot: number };
 
 const SHARD_KEY = (shard: number) => uint64Key(shard);
 /**
@@ -919,9 +921,6 @@ export class ShardChain {
    * range sync. Transactions of held blocks that no longer import go back into the mempool.
    */
   private async revertFromKept(root: string, kept: CrosslinkedState, anchorSlot: number): Promise<void> {
-    const held = [...this.blocks.values()]
-      .flatMap((e) => (e.signed ? [{ slot: e.slot, root: e.root, signed: e.signed }] : []))
-      .sort((a, b) => a.slot - b.slot);
     const prefix = SHARD_KEY(this.shard);
     const stored: SignedShardBlockValue[] = [];
     for (const [, rootBytes] of await this.db.range(
@@ -934,12 +933,16 @@ export class ShardChain {
     }
     // The database reads yielded: only go back if the beacon head still crosslinks `root`.
     if (this.toldCrosslink !== root || this.crosslinkedSlot() !== anchorSlot) return;
+    const held = [...this.blocks.values()]
+      .flatMap((e) => (e.signed ? [{ slot: e.slot, root: e.root, signed: e.signed }] : []))
+      .sort((a, b) => a.slot - b.slot);
     this.log.warn(
       { shard: this.shard, anchorSlot, crosslinkSlot: kept.slot, replayed: stored.length + held.length },
       "a beacon reorg replaced this shard chain's crosslink with an older one: going back to it",
     );
     this.resetTo(root, kept.state, kept.beaconSlot);
     this.headChanges++;
+    this.emit({ type: "crosslink_reverted", shard: this.shard, slot: kept.slot });
     // Verified (signatures included) when first imported: replayed without signature checks.
     for (const signed of [...stored, ...held.map((h) => h.signed)])
       this.importBlock(signed, { persist: false, trusted: true });

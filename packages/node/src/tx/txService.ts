@@ -445,12 +445,31 @@ export class TxService {
   }
 
   /**
+   * A beacon reorg took `shard` back to its crosslink at `slot`: an inclusion above it was settled on a
+   * crosslink that is gone, so those transactions are derived again (from the database) on the new head.
+   */
+  private onCrosslinkReverted(shard: number, slot: number): void {
+    const reopened: string[] = [];
+    for (const hash of this.open) {
+      const k = this.known.get(hash);
+      if (k?.shard !== shard || !k.settledInclusion || k.settledInclusion.slot <= slot) continue;
+      k.settledInclusion = undefined;
+      reopened.push(hash);
+    }
+    this.touch(reopened, true);
+  }
+
+  /**
    * A shard chain event, as the chain released it (its block on disk): inclusions file and derive the
    * watched transactions they include, head changes re-check the filed blocks, drops derive the dropped.
    */
   onShardEvent(e: ShardChainEvent): void {
     if (e.type === "txs_dropped") {
       this.onDropped(e.shard, e.dropped);
+      return;
+    }
+    if (e.type === "crosslink_reverted") {
+      this.onCrosslinkReverted(e.shard, e.slot);
       return;
     }
     const chain = this.shards().get(e.shard);
@@ -664,6 +683,10 @@ export class TxService {
     // A GET never registers a watch: a transaction this node does not remember is answered from the chain.
     const k: Known = known ?? { shard, firstSeen: {}, ephemeral: true };
     const headChanges = chain?.headChanges;
+    // Read before the inclusion lookup, which may await the database: a block's release fills the
+    // inclusion and then marks the transactions its head used as dropped, and one that lands during the
+    // await must not pair "no inclusion yet" with "dropped" (the transaction was included, not dropped).
+    const { dropped, rejected } = k;
     const inclusion = k.settledInclusion ?? (await chain?.canonicalInclusion(hash, readDb));
     // Settled only when read on the current head: a reorg during the read may have abandoned that block.
     const sameHead = chain?.headChanges === headChanges;
@@ -672,13 +695,13 @@ export class TxService {
     }
     const iso = (ms: number) => new Date(ms).toISOString();
     if (!inclusion || !chain) {
-      if (k.rejected) return { hash, shard, status: "rejected", reason: k.rejected };
-      if (k.dropped && chain && !chain.mempool.has(hash))
+      if (rejected) return { hash, shard, status: "rejected", reason: rejected };
+      if (dropped && chain && !chain.mempool.has(hash))
         return {
           hash,
           shard,
           status: "dropped",
-          reason: k.dropped,
+          reason: dropped,
           ...(k.firstSeen.pending ? { pending: { time: iso(k.firstSeen.pending.time) } } : {}),
         };
       if (!chain?.mempool.has(hash) && !k.firstSeen.pending) return undefined;

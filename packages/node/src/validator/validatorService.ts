@@ -21,6 +21,7 @@ import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
 import { CrosslinkCandidateMessage, type OperationPools } from "../chain/pools.js";
 import type { ShardChain } from "../chain/shardChain.js";
+import { selectSlashingsForBlock } from "../chain/slashingSelection.js";
 import type { SlotPhase } from "../clock/slotClock.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import { type SlashingProtection, SlashingProtectionError } from "./slashingProtection.js";
@@ -152,8 +153,12 @@ export class ValidatorService {
         crosslinkCandidates: pools.crosslinkCandidates(),
         attestations: pools.aggregatesForBlock(slot - 2 * beacon.preset.SLOTS_PER_EPOCH, slot),
       };
-      const proposerSlashings = beacon.pendingProposerSlashings();
-      const attesterSlashings = beacon.pendingAttesterSlashings();
+      // Evidence that slashes someone not slashed yet, in the state or earlier in this block.
+      const { proposerSlashings, attesterSlashings } = selectSlashingsForBlock(
+        pre,
+        beacon.pendingProposerSlashings(),
+        beacon.pendingAttesterSlashings(),
+      );
       let block: ReturnType<BeaconChain["produceBlock"]>["block"];
       try {
         block = beacon.produceBlock(pre, { ...input, proposerSlashings, attesterSlashings }).block;
