@@ -405,10 +405,7 @@ export class ShardnetNode {
     // First: the transaction tracker tells the crosslinked branch from forks while the chains still hold
     // the blocks that onCrosslinked prunes.
     this.txs.onBeaconHead();
-    for (const chain of this.shardChains.values()) {
-      chain.onCrosslinked(chain.beaconHeadCrosslink().rootHex);
-      chain.updateHead(); // shard blocks on a beacon branch the head left are no longer head candidates
-    }
+    for (const chain of this.shardChains.values()) chain.onCrosslinked(chain.beaconHeadCrosslink().rootHex);
     this.receipts?.onBeaconHead();
   }
 

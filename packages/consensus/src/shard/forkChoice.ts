@@ -76,14 +76,8 @@ export class ShardForkChoice {
     return this.crosslinked;
   }
 
-  /**
-   * Hex root of the head. `preferred` (optional) ranks the candidates first: at each fork, a child it
-   * accepts beats every child it refuses, whatever their weights; among equals, weight and the tie rules
-   * decide. A refused child is still followed when it is the only way on. (The shard chain passes "its
-   * beacon block is on the canonical beacon chain": after a healed partition the nodes that built a branch
-   * on the losing beacon branch leave it for the branch everyone can import, instead of out-voting it.)
-   */
-  getHead(preferred?: (root: string) => boolean): string {
+  /** Hex root of the head. */
+  getHead(): string {
     const weights = new Map<string, bigint>();
     for (const { root, stake } of this.votes.values()) {
       if (this.blocks.has(root)) weights.set(root, (weights.get(root) ?? 0n) + stake);
@@ -97,26 +91,24 @@ export class ShardForkChoice {
     }
     let head = this.blocks.get(this.crosslinked) as BlockNode;
     for (;;) {
-      let best: { node: BlockNode; rank: number; weight: bigint } | undefined;
+      let best: BlockNode | undefined;
+      let bestWeight = -1n;
       for (const childKey of head.children) {
         const child = this.blocks.get(childKey);
         if (child === undefined) continue;
-        const rank = preferred === undefined || preferred(childKey) ? 1 : 0;
         const weight = weights.get(childKey) ?? 0n;
         if (
           best === undefined ||
-          rank > best.rank ||
-          (rank === best.rank &&
-            (weight > best.weight ||
-              (weight === best.weight &&
-                (child.slot > best.node.slot ||
-                  (child.slot === best.node.slot && childKey > best.node.root)))))
+          weight > bestWeight ||
+          (weight === bestWeight &&
+            (child.slot > best.slot || (child.slot === best.slot && childKey > best.root)))
         ) {
-          best = { node: child, rank, weight };
+          best = child;
+          bestWeight = weight;
         }
       }
       if (best === undefined) return head.root;
-      head = best.node;
+      head = best;
     }
   }
 }

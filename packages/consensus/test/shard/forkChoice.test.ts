@@ -25,19 +25,6 @@ describe("shard fork choice", () => {
     expect(fc.getHead()).toBe(hex(5));
   });
 
-  it("prefers, at each fork, the branch `preferred` accepts over a heavier one it refuses; goes on alone through refused blocks", () => {
-    const fc = tree();
-    fc.onAttestation(0, root(3), 10n);
-    fc.onAttestation(1, root(5), 5n);
-    // 2 is built on a beacon block the beacon head left: 4's lighter branch wins.
-    expect(fc.getHead((r) => r !== hex(2))).toBe(hex(5));
-    // 5 refused too, but it is the only way on from 4.
-    expect(fc.getHead((r) => r !== hex(2) && r !== hex(5))).toBe(hex(5));
-    // Both sides refused: weight decides again.
-    expect(fc.getHead((r) => r !== hex(2) && r !== hex(4))).toBe(hex(3));
-    expect(fc.getHead()).toBe(hex(3));
-  });
-
   it("counts only each validator's latest vote", () => {
     const fc = tree();
     fc.onAttestation(0, root(3), 10n, 1);

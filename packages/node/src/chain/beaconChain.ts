@@ -342,13 +342,6 @@ export class BeaconChain {
     return this.justified;
   }
 
-  /** True if `root` is the head or one of its ancestors (finalized blocks pruned from memory are). */
-  isCanonicalBlock(root: string): boolean {
-    const entry = this.blocks.get(root);
-    if (!entry) return this.prunedContexts.has(root);
-    return this.canonicalAt(entry.slot)?.root === root;
-  }
-
   /** Canonical block at `slot` (the head's ancestor at or before it). */
   canonicalAt(slot: number): BeaconBlockEntry | undefined {
     let entry = this.blocks.get(this.headRoot);

@@ -1001,16 +1001,8 @@ export class ShardChain {
       this.crosslinked.delete(this.crosslinked.keys().next().value!);
   }
 
-  /**
-   * Chooses the head again: at each fork, shard fork choice prefers the blocks whose beacon block is on the
-   * canonical beacon chain. A branch built on a beacon block the beacon chain has left (the losing side of a
-   * healed partition) loses to one that is not, whatever its votes: otherwise the nodes that built it kept
-   * voting for it while the others could not even import it (they never fetch the losing beacon branch),
-   * and the shard's committee stayed split with no 2/3 for a crosslink. Without a fork the chain goes on as
-   * before. Call it when the beacon head changes, too.
-   */
   updateHead(): void {
-    const headRoot = this.forkChoice.getHead((root) => this.onCanonicalBeacon(root));
+    const headRoot = this.forkChoice.getHead();
     if (headRoot === this.headRoot || !this.blocks.has(headRoot)) return;
     this.headChanges++;
     const abandoned = this.abandonedBy(this.headRoot, headRoot);
@@ -1025,12 +1017,6 @@ export class ShardChain {
       this.ackedHead = acked;
     });
     this.emit({ type: "shard_head", shard: this.shard, root: head.root, slot: head.slot });
-  }
-
-  /** True if the block `root` builds on a beacon block of the canonical beacon chain (anchors do). */
-  private onCanonicalBeacon(root: string): boolean {
-    const beaconRoot = this.blocks.get(root)?.beaconBlockRoot;
-    return !beaconRoot || this.beacon.isCanonicalBlock(beaconRoot);
   }
 
   /**
