@@ -81,4 +81,16 @@ describe("ShardChain against the beacon head's crosslink", () => {
     await other.close();
     await close();
   });
+
+  it("a beacon reorg back to no crosslink at all (zero root) takes it back to genesis, its blocks replayed", async () => {
+    const { chain, roots, close } = await shardChainWithBlocks([1, 2, 3]);
+    chain.onCrosslinked(roots[2]!);
+    expect(chain.crosslinkedSlot()).toBe(2);
+    chain.onCrosslinked("00".repeat(32));
+    await chain.revertSettled();
+    expect(chain.crosslinkedSlot()).toBe(0);
+    expect(chain.head().root).toBe(roots[3]);
+    expect(chain.anchorReverted()).toBe(false); // never asks a peer for the "zero" state
+    await close();
+  });
 });

@@ -591,7 +591,11 @@ export class ShardChain {
    * longer holds (a beacon reorg reverted the anchor's crosslink): sync fetches its state from a peer.
    */
   anchorReverted(): boolean {
-    return this.revertedAnchor !== undefined && this.beaconHeadCrosslink().rootHex === this.revertedAnchor;
+    return (
+      this.revertedAnchor !== undefined &&
+      !/^0+$/.test(this.revertedAnchor) &&
+      this.beaconHeadCrosslink().rootHex === this.revertedAnchor
+    );
   }
 
   /** Sync state for /v1/node/status and health: synced once it holds the beacon head's crosslinked block. */
@@ -887,7 +891,9 @@ export class ShardChain {
    */
   private revertAnchorTo(root: string): void {
     const anchorSlot = this.crosslinkedSlot();
-    const kept = this.crosslinked.get(root);
+    // The zero root is "no crosslink yet": the genesis block, whose state is rebuilt from the genesis.
+    const toGenesis = /^0+$/.test(root);
+    const kept = toGenesis ? this.genesisKept() : this.crosslinked.get(root);
     if (!kept) {
       const crosslink = this.beaconHeadCrosslink();
       if (crosslink.rootHex === root && crosslink.slot < anchorSlot && this.revertedAnchor !== root) {
@@ -900,13 +906,23 @@ export class ShardChain {
       return;
     }
     if (kept.slot >= anchorSlot || this.reverting) return;
-    this.reverting = this.revertFromKept(root, kept, anchorSlot)
+    this.reverting = this.revertFromKept(root, toGenesis ? this.genesisRoot : root, kept, anchorSlot)
       .catch((err: Error) =>
         this.log.warn({ shard: this.shard, err: err.message }, "going back to an older crosslink failed"),
       )
       .finally(() => {
         this.reverting = undefined;
       });
+  }
+
+  /** The genesis block's state (a beacon reorg back to "no crosslink yet" returns there). */
+  private genesisKept(): CrosslinkedState {
+    const { genesis } = this.beacon;
+    return {
+      slot: 0,
+      state: createShardGenesisState(this.shard, genesis.preset.SHARD_COUNT, genesis.accounts),
+      beaconSlot: 0,
+    };
   }
 
   /** Resolves once a return to an older crosslink under way (if any) is done (tests). */
@@ -920,7 +936,12 @@ export class ShardChain {
    * branch comes back whole, and the competing branch (refused until now) imports beside it by gossip and
    * range sync. Transactions of held blocks that no longer import go back into the mempool.
    */
-  private async revertFromKept(root: string, kept: CrosslinkedState, anchorSlot: number): Promise<void> {
+  private async revertFromKept(
+    told: string,
+    root: string,
+    kept: CrosslinkedState,
+    anchorSlot: number,
+  ): Promise<void> {
     const prefix = SHARD_KEY(this.shard);
     const stored: SignedShardBlockValue[] = [];
     for (const [, rootBytes] of await this.db.range(
@@ -932,7 +953,7 @@ export class ShardChain {
       if (bytes) stored.push(SignedShardBlock.deserialize(bytes));
     }
     // The database reads yielded: only go back if the beacon head still crosslinks `root`.
-    if (this.toldCrosslink !== root || this.crosslinkedSlot() !== anchorSlot) return;
+    if (this.toldCrosslink !== told || this.crosslinkedSlot() !== anchorSlot) return;
     const held = [...this.blocks.values()]
       .flatMap((e) => (e.signed ? [{ slot: e.slot, root: e.root, signed: e.signed }] : []))
       .sort((a, b) => a.slot - b.slot);
