@@ -1,8 +1,10 @@
 import {
   BeaconBlock,
   BeaconBlockBody,
+  type BeaconBlockValue,
   blockSigningRoot,
   buildAttestationData,
+  type CachedBeaconState,
   computeAttestationSigningRoot,
   computeDomain,
   computeSigningRoot,
@@ -12,10 +14,48 @@ import {
 } from "@shardnet/consensus";
 import { getBls, hexToBytes, interopSecretKey } from "@shardnet/crypto";
 import { describe, expect, it } from "vitest";
+import type { BeaconChain } from "../src/chain/beaconChain.js";
 import { selectSlashingsForBlock } from "../src/chain/slashingSelection.js";
 import { openBeacon, proposeAt, tempDir } from "./helpers.js";
 
 const bls = getBls();
+
+/**
+ * `block`'s header with its state root replaced by `stateRootByte`, signed by its proposer: two of them with
+ * different bytes are a double proposal.
+ */
+function conflictingHeader(chain: BeaconChain, block: BeaconBlockValue, stateRootByte: number) {
+  const sk = bls.secretKeyFromBytes(interopSecretKey(block.proposerIndex));
+  const domain = computeDomain(DOMAIN_BEACON_PROPOSER, chain.networkRoot);
+  const message = {
+    slot: block.slot,
+    proposerIndex: block.proposerIndex,
+    parentRoot: block.parentRoot,
+    stateRoot: new Uint8Array(32).fill(stateRootByte),
+    bodyRoot: BeaconBlockBody.hashTreeRoot(block.body),
+  };
+  const root = BeaconBlock.hashTreeRoot({ ...block, stateRoot: message.stateRoot });
+  return { message, signature: sk.sign(computeSigningRoot(root, domain)).toBytes() };
+}
+
+/**
+ * `validator`'s signed vote at slot 2 on `state` for a shard-0 block root filled with `shardRootByte`: two
+ * with different bytes are a double vote.
+ */
+function shardVote(chain: BeaconChain, state: CachedBeaconState, validator: number, shardRootByte: number) {
+  const sk = bls.secretKeyFromBytes(interopSecretKey(validator));
+  const data = buildAttestationData(state, {
+    slot: 2,
+    shard: 0,
+    shardBlockRoot: new Uint8Array(32).fill(shardRootByte),
+    beaconBlockRoot: hexToBytes(chain.head().root),
+  });
+  return {
+    attestingIndices: [validator],
+    data,
+    signature: sk.sign(computeAttestationSigningRoot(chain.networkRoot, data)).toBytes(),
+  };
+}
 
 describe("BeaconChain", () => {
   it("imports a valid block, rejects a tampered one, and restores its head from the database", async () => {
@@ -46,26 +86,7 @@ describe("BeaconChain", () => {
     const dir = tempDir("shardnet-chain-");
     const { db, beacon: chain } = await openBeacon(dir);
     const block = proposeAt(chain, 1).message;
-    const proposer = block.proposerIndex;
-    const sk = bls.secretKeyFromBytes(interopSecretKey(proposer));
-    const domain = computeDomain(DOMAIN_BEACON_PROPOSER, chain.networkRoot);
-    const header = (stateRootByte: number) => {
-      const message = {
-        slot: block.slot,
-        proposerIndex: proposer,
-        parentRoot: block.parentRoot,
-        stateRoot: new Uint8Array(32).fill(stateRootByte),
-        bodyRoot: BeaconBlockBody.hashTreeRoot(block.body),
-      };
-      return {
-        message,
-        signature: sk
-          .sign(
-            computeSigningRoot(BeaconBlock.hashTreeRoot({ ...block, stateRoot: message.stateRoot }), domain),
-          )
-          .toBytes(),
-      };
-    };
+    const header = (stateRootByte: number) => conflictingHeader(chain, block, stateRootByte);
     const h1 = header(1);
     const h2 = header(2);
     expect(chain.addProposerSlashing({ signedHeader1: h1, signedHeader2: h1 })).toEqual({
@@ -91,20 +112,7 @@ describe("BeaconChain", () => {
     expect(first.status).toBe("imported");
     const state = chain.headStateAt(2);
     const validator = state.epochCtx.getShardCommittee(0, 1)[0]!;
-    const sk = bls.secretKeyFromBytes(interopSecretKey(validator));
-    const vote = (shardRootByte: number) => {
-      const data = buildAttestationData(state, {
-        slot: 2,
-        shard: 0,
-        shardBlockRoot: new Uint8Array(32).fill(shardRootByte),
-        beaconBlockRoot: hexToBytes(chain.head().root),
-      });
-      return {
-        attestingIndices: [validator],
-        data,
-        signature: sk.sign(computeAttestationSigningRoot(chain.networkRoot, data)).toBytes(),
-      };
-    };
+    const vote = (shardRootByte: number) => shardVote(chain, state, validator, shardRootByte);
     const a = vote(1);
     const b = vote(2);
     expect(chain.addAttesterSlashing({ attestation1: a, attestation2: a })).toEqual({
@@ -153,35 +161,11 @@ describe("BeaconChain", () => {
     const { db, beacon: chain } = await openBeacon(dir);
     const first = proposeAt(chain, 1).message;
     const offender = first.proposerIndex;
-    const sk = bls.secretKeyFromBytes(interopSecretKey(offender));
-    const domain = computeDomain(DOMAIN_BEACON_PROPOSER, chain.networkRoot);
-    const header = (stateRootByte: number) => {
-      const message = {
-        slot: first.slot,
-        proposerIndex: offender,
-        parentRoot: first.parentRoot,
-        stateRoot: new Uint8Array(32).fill(stateRootByte),
-        bodyRoot: BeaconBlockBody.hashTreeRoot(first.body),
-      };
-      const root = BeaconBlock.hashTreeRoot({ ...first, stateRoot: message.stateRoot });
-      return { message, signature: sk.sign(computeSigningRoot(root, domain)).toBytes() };
-    };
     expect(chain.importBlock(proposeAt(chain, 1)).status).toBe("imported");
     const state = chain.headStateAt(2);
-    const vote = (shardRootByte: number) => {
-      const data = buildAttestationData(state, {
-        slot: 2,
-        shard: 0,
-        shardBlockRoot: new Uint8Array(32).fill(shardRootByte),
-        beaconBlockRoot: hexToBytes(chain.head().root),
-      });
-      return {
-        attestingIndices: [offender],
-        data,
-        signature: sk.sign(computeAttestationSigningRoot(chain.networkRoot, data)).toBytes(),
-      };
-    };
-    expect(chain.addProposerSlashing({ signedHeader1: header(1), signedHeader2: header(2) })).toBeNull();
+    const h = (stateRootByte: number) => conflictingHeader(chain, first, stateRootByte);
+    const vote = (shardRootByte: number) => shardVote(chain, state, offender, shardRootByte);
+    expect(chain.addProposerSlashing({ signedHeader1: h(1), signedHeader2: h(2) })).toBeNull();
     expect(chain.addAttesterSlashing({ attestation1: vote(1), attestation2: vote(2) })).toBeNull();
 
     const pre = chain.headStateAt(2);

@@ -20,7 +20,7 @@ async function shardChainWithBlocks(slots: readonly number[] = [1, 2, 3]) {
     await (result as { persisted?: Promise<void> }).persisted;
     roots.push(root);
   }
-  return { chain, roots, close: () => db.close() };
+  return { chain, beacon, roots, close: () => db.close() };
 }
 
 describe("ShardChain against the beacon head's crosslink", () => {
@@ -49,11 +49,11 @@ describe("ShardChain against the beacon head's crosslink", () => {
   });
 
   it("a beacon reorg that replaces its crosslink with an older one takes it back there: its own blocks stay, the branch it refused imports", async () => {
-    const { chain, roots, close } = await shardChainWithBlocks([1, 2, 3, 4]);
+    const { chain, beacon, roots, close } = await shardChainWithBlocks([1, 2, 3, 4]);
     // The other side of a partition: the same blocks up to 2, then its own block at 5 on top of 2.
     const other = await shardChainWithBlocks([1, 2]);
     expect(other.roots).toEqual(roots.slice(0, 3));
-    const context = chain.beacon.contextOf(chain.beacon.genesisRoot)!;
+    const context = beacon.contextOf(beacon.genesisRoot)!;
     const proposer = context.epochCtx.getShardProposer(0, 5);
     const fork = signedShardBlock(
       other.chain,

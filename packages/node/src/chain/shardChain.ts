@@ -591,11 +591,7 @@ export class ShardChain {
    * longer holds (a beacon reorg reverted the anchor's crosslink): sync fetches its state from a peer.
    */
   anchorReverted(): boolean {
-    return (
-      this.revertedAnchor !== undefined &&
-      !/^0+$/.test(this.revertedAnchor) &&
-      this.beaconHeadCrosslink().rootHex === this.revertedAnchor
-    );
+    return this.revertedAnchor !== undefined && this.beaconHeadCrosslink().rootHex === this.revertedAnchor;
   }
 
   /** Sync state for /v1/node/status and health: synced once it holds the beacon head's crosslinked block. */
@@ -820,7 +816,8 @@ export class ShardChain {
    * older crosslink (revertAnchorTo), or it would refuse forever the branch every other node follows.
    */
   onCrosslinked(shardBlockRootHex: string): void {
-    const root = shardBlockRootHex;
+    // The zero root is "no crosslink yet": the genesis block.
+    const root = /^0+$/.test(shardBlockRootHex) ? this.genesisRoot : shardBlockRootHex;
     this.toldCrosslink = root;
     if (root === this.forkChoice.getCrosslinkedRoot()) return;
     if (!this.blocks.has(root)) {
@@ -891,9 +888,9 @@ export class ShardChain {
    */
   private revertAnchorTo(root: string): void {
     const anchorSlot = this.crosslinkedSlot();
-    // The zero root is "no crosslink yet": the genesis block, whose state is rebuilt from the genesis.
-    const toGenesis = /^0+$/.test(root);
-    const kept = toGenesis ? this.genesisKept() : this.crosslinked.get(root);
+    if (this.reverting || (root === this.genesisRoot && anchorSlot === 0)) return;
+    // The genesis state is rebuilt from the genesis (only here: a real return to it).
+    const kept = root === this.genesisRoot ? this.genesisKept() : this.crosslinked.get(root);
     if (!kept) {
       const crosslink = this.beaconHeadCrosslink();
       if (crosslink.rootHex === root && crosslink.slot < anchorSlot && this.revertedAnchor !== root) {
@@ -905,8 +902,8 @@ export class ShardChain {
       }
       return;
     }
-    if (kept.slot >= anchorSlot || this.reverting) return;
-    this.reverting = this.revertFromKept(root, toGenesis ? this.genesisRoot : root, kept, anchorSlot)
+    if (kept.slot >= anchorSlot) return;
+    this.reverting = this.revertFromKept(root, kept, anchorSlot)
       .catch((err: Error) =>
         this.log.warn({ shard: this.shard, err: err.message }, "going back to an older crosslink failed"),
       )
@@ -936,26 +933,12 @@ export class ShardChain {
    * branch comes back whole, and the competing branch (refused until now) imports beside it by gossip and
    * range sync. Transactions of held blocks that no longer import go back into the mempool.
    */
-  private async revertFromKept(
-    told: string,
-    root: string,
-    kept: CrosslinkedState,
-    anchorSlot: number,
-  ): Promise<void> {
-    const prefix = SHARD_KEY(this.shard);
-    const stored: SignedShardBlockValue[] = [];
-    for (const [, rootBytes] of await this.db.range(
-      "shardBlockSlots",
-      concatKey(prefix, uint64Key(kept.slot + 1)),
-      concatKey(prefix, uint64Key(anchorSlot)),
-    )) {
-      const bytes = await this.db.get("shardBlocks", concatKey(prefix, rootBytes));
-      if (bytes) stored.push(SignedShardBlock.deserialize(bytes));
-    }
+  private async revertFromKept(root: string, kept: CrosslinkedState, anchorSlot: number): Promise<void> {
+    const stored = await this.blocksByRange(kept.slot + 1, anchorSlot - kept.slot - 1);
     // The database reads yielded: only go back if the beacon head still crosslinks `root`.
-    if (this.toldCrosslink !== told || this.crosslinkedSlot() !== anchorSlot) return;
+    if (this.toldCrosslink !== root || this.crosslinkedSlot() !== anchorSlot) return;
     const held = [...this.blocks.values()]
-      .flatMap((e) => (e.signed ? [{ slot: e.slot, root: e.root, signed: e.signed }] : []))
+      .filter((e): e is ShardBlockEntry & { signed: SignedShardBlockValue } => e.signed !== undefined)
       .sort((a, b) => a.slot - b.slot);
     this.log.warn(
       { shard: this.shard, anchorSlot, crosslinkSlot: kept.slot, replayed: stored.length + held.length },
@@ -965,22 +948,16 @@ export class ShardChain {
     this.headChanges++;
     this.emit({ type: "crosslink_reverted", shard: this.shard, slot: kept.slot });
     // Verified (signatures included) when first imported: replayed without signature checks.
-    for (const signed of [...stored, ...held.map((h) => h.signed)])
-      this.importBlock(signed, { persist: false, trusted: true });
-    let readmitted = 0;
-    for (const h of held) {
-      if (this.blocks.has(h.root)) continue;
-      for (const tx of h.signed.message.body.transactions)
-        if (this.mempool.add(tx, this.head().state, { signatureVerified: true, slot: h.slot }).ok)
-          readmitted++;
-    }
-    this.updateHead();
-    this.emit({ type: "shard_head", shard: this.shard, root: this.head().root, slot: this.head().slot });
-    if (readmitted > 0)
-      this.log.info(
-        { shard: this.shard, transactions: readmitted },
-        "transactions of blocks that no longer import are back in the mempool",
-      );
+    for (const bytes of stored)
+      this.importBlock(SignedShardBlock.deserialize(bytes), { persist: false, trusted: true });
+    for (const entry of held) this.importBlock(entry.signed, { persist: false, trusted: true });
+    // Replays that moved the head announced it (updateHead); one that moved nothing leaves the head at
+    // the older crosslink, which is announced here.
+    if (this.head().root === root)
+      this.emit({ type: "shard_head", shard: this.shard, root, slot: kept.slot });
+    // Held blocks that no longer import (newest first, as a reorg abandons them): their transactions
+    // go back into the mempool.
+    this.readmitAbandoned(held.filter((e) => !this.blocks.has(e.root)).reverse(), this.head().state);
   }
 
   /**
