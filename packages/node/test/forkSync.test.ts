@@ -40,7 +40,7 @@ describe("sync after a partition (real nodes on 127.0.0.1)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("nodes on branches that split more than an epoch ago import each other's beacon and shard branches, agree on a head, and crosslink every shard again", async () => {
+  it("nodes on branches that split more than an epoch ago agree on a head (the losing half imports the winning branch) and crosslink every shard again", async () => {
     const genesisPath = join(dir, "genesis.json");
     writeFileSync(
       genesisPath,
@@ -98,7 +98,12 @@ describe("sync after a partition (real nodes on 127.0.0.1)", () => {
     await b.p2p.dial(a.p2p.listenMultiaddrs()[0] as string);
     // Generous: sync rounds run on status exchange and on orphaned gossip; agreement within 10 epochs.
     await until(
-      () => a.beacon.has(headB) && b.beacon.has(headA) && a.beacon.head().root === b.beacon.head().root,
+      // One half's branch wins; the other half must import it (contextOf: it may be left below finality
+      // and pruned from the live blocks by now). The winner need not import the loser's branch: when the
+      // loser switches before the winner's next status exchange, it never asks for it.
+      () =>
+        (a.beacon.contextOf(headB) !== undefined || b.beacon.contextOf(headA) !== undefined) &&
+        a.beacon.head().root === b.beacon.head().root,
       () =>
         `both halves to agree on the head (a: head ${a.beacon.head().slot}:${a.beacon.head().root.slice(0, 8)}, peers ${a.p2p.peerCount()}; b: head ${b.beacon.head().slot}:${b.beacon.head().root.slice(0, 8)}, peers ${b.p2p.peerCount()})`,
       10 * SLOTS_PER_EPOCH * 1000,
