@@ -114,7 +114,10 @@ export class ForkChoice {
       if (from !== undefined) deltas[from] = (deltas[from] ?? 0n) - oldBalance;
       const to = indices.get(vote.nextRoot);
       if (to !== undefined) deltas[to] = (deltas[to] ?? 0n) + newBalance;
-      vote.currentRoot = vote.nextRoot;
+      // A vote for a block not (yet) in the tree adds no weight, so it must not be subtracted later either:
+      // it stays pending, and counts once that block arrives (a block fetched from the other side of a
+      // healed partition, whose votes came first, in the blocks that carried them).
+      vote.currentRoot = to === undefined ? undefined : vote.nextRoot;
     }
     this.appliedBalances = this.balances;
     this.protoArray.applyScoreChanges(deltas, this.justified.epoch, this.finalized.epoch);

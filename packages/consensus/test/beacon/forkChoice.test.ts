@@ -54,6 +54,22 @@ describe("LMD-GHOST fork choice (proto-array)", () => {
     expect(toHex(fc.getHead())).toBe(toHex(root(3)));
   });
 
+  it("a vote for a block not yet known counts once the block arrives, and moves away from it without negative weight", () => {
+    const fc = newForkChoice();
+    // 1 ─ 2 ─ 3, and votes for 4 (a child of 2 on another branch) before 4 is known.
+    fc.onBlock(block(2, 1, 1));
+    fc.onBlock(block(3, 2, 2));
+    for (const v of [0, 1, 2]) fc.onAttestation(v, root(4), 1);
+    expect(toHex(fc.getHead())).toBe(toHex(root(3)));
+    fc.onBlock(block(4, 2, 2));
+    expect(toHex(fc.getHead())).toBe(toHex(root(4)));
+    // The same validators move to block 3: 4's subtree loses exactly what it was given.
+    for (const v of [0, 1, 2, 3]) fc.onAttestation(v, root(3), 2);
+    expect(toHex(fc.getHead())).toBe(toHex(root(3)));
+    fc.onAttestation(4, root(4), 3);
+    expect(toHex(fc.getHead())).toBe(toHex(root(3)));
+  });
+
   it("stake weighs votes", () => {
     const fc = new ForkChoice(block(1, 0, 0), [100n, 1n, 1n]);
     fc.onBlock(block(2, 1, 1));
