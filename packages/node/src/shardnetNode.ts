@@ -255,7 +255,7 @@ export class ShardnetNode {
       metrics,
       log,
       currentSlot: () => this.clock.currentSlot(),
-      requestSync: () => this.sync.trigger(),
+      requestSync: (peer) => this.sync.trigger(peer),
       parkShardBlock: (shard, block) => this.park(shard, block),
       txs: this.txs,
       receipts: this.receipts,

@@ -36,6 +36,8 @@ export interface SyncDeps {
 }
 
 const REQUEST_TIMEOUT_MS = 5000;
+/** Most peers remembered as "ask first" between two sync rounds. */
+const MAX_ASK_FIRST = 16;
 /** A tracked shard further behind its crosslink than this starts from a snapshot instead of its blocks. */
 const SNAPSHOT_DISTANCE_EPOCHS = 4;
 /** A snapshot of 1M accounts (36 MB) comes in 36 chunks: generous, it is one request. */
@@ -57,6 +59,8 @@ function decodeRequest<T>(type: { deserialize(bytes: Uint8Array): T }, bytes: Ui
 export class SyncService {
   private readonly peerStatus = new Map<string, StatusValue>();
   private readonly stall = new ShardSyncStall();
+  /** Peers that sent orphans since the last round began; asked first in the next (bounded). */
+  private askFirst = new Set<string>();
   private running: Promise<void> | undefined;
   private wanted = false;
   private stopped = false;
@@ -149,9 +153,14 @@ export class SyncService {
     this.peerStatus.delete(peerId);
   }
 
-  /** Asks for a sync round; rounds never overlap, a request during one schedules another. */
-  trigger(): void {
+  /**
+   * Asks for a sync round; rounds never overlap, a request during one schedules another. `fromPeer` sent
+   * something this node could not place (an orphan block): the next round asks it first, before peers that
+   * may already agree with us.
+   */
+  trigger(fromPeer?: string): void {
     if (this.stopped) return;
+    if (fromPeer !== undefined && this.askFirst.size < MAX_ASK_FIRST) this.askFirst.add(fromPeer);
     this.wanted = true;
     if (this.running) return;
     this.running = (async () => {
@@ -190,7 +199,10 @@ export class SyncService {
 
   private async syncRound(): Promise<void> {
     const { p2p, beacon } = this.d;
-    const peers = p2p.connectedPeers();
+    const askFirst = this.askFirst;
+    this.askFirst = new Set();
+    const connected = p2p.connectedPeers();
+    const peers = [...connected.filter((p) => askFirst.has(p)), ...connected.filter((p) => !askFirst.has(p))];
     await Promise.all(peers.map((p) => this.exchangeStatus(p)));
     const ours = beacon.head();
     const ahead = [...this.peerStatus.entries()]
@@ -227,6 +239,17 @@ export class SyncService {
     }
     if (imported > 0)
       log.info({ peer, imported, headSlot: beacon.head().slot }, "beacon sync imported blocks");
+  }
+
+  /**
+   * Imports the peer's beacon blocks, of every fork it holds, from our finalized slot to `upToSlot`: the
+   * branch a shard block of slot `upToSlot` builds on is among them (a beacon block is never above the shard
+   * block that references it). Returns how many were imported.
+   */
+  private async fetchBeaconBranchesOf(peer: string, upToSlot: number): Promise<number> {
+    const { beacon } = this.d;
+    const finalizedSlot = beacon.finalizedCheckpoint().epoch * beacon.preset.SLOTS_PER_EPOCH;
+    return (await this.fetchBeaconRange(peer, finalizedSlot, upToSlot)).imported;
   }
 
   /** Imports the peer's beacon blocks of slots [start, targetSlot]; counts those imported and orphaned. */
@@ -351,6 +374,7 @@ export class SyncService {
       // The peer's branch left ours below that (the other side of a healed partition: both sides built
       // on the last crosslinked block, which neither may leave): once more from the crosslinked block.
       const crosslinkedSlot = chain.crosslinkedSlot();
+      let unknownBeaconSlot = first.unknownBeaconSlot;
       if (first.unknownParent > 0 && nearHead > crosslinkedSlot) {
         log.info(
           {
@@ -365,6 +389,23 @@ export class SyncService {
         const again = await this.fetchShardRange(peer, chain, crosslinkedSlot, target);
         imported += again.imported;
         failed = again.failed;
+        unknownBeaconSlot = Math.max(unknownBeaconSlot, again.unknownBeaconSlot);
+      }
+      // The peer's shard blocks build on beacon blocks this node never saw: the other side of a healed
+      // partition, whose beacon branch lost before this node exchanged status with it, so beacon sync never
+      // fetched it. `beacon_blocks_by_range` serves every fork: the peer's blocks since our finalized slot
+      // bring that branch, and then its shard blocks import (and can be voted for and crosslinked).
+      if (unknownBeaconSlot >= 0 && !failed) {
+        const beaconImported = await this.fetchBeaconBranchesOf(peer, unknownBeaconSlot);
+        log.info(
+          { peer, shard: chain.shard, upToSlot: unknownBeaconSlot, beaconImported },
+          "peer's shard blocks build on beacon blocks this node lacks: fetched the peer's beacon blocks",
+        );
+        if (beaconImported > 0) {
+          const again = await this.fetchShardRange(peer, chain, crosslinkedSlot, target);
+          imported += again.imported;
+          failed = again.failed;
+        }
       }
       importedInRound += imported;
       if (imported > 0)
@@ -387,10 +428,12 @@ export class SyncService {
     chain: ShardChain,
     start: number,
     target: number,
-  ): Promise<{ imported: number; unknownParent: number; failed: boolean }> {
+  ): Promise<{ imported: number; unknownParent: number; unknownBeaconSlot: number; failed: boolean }> {
     const { log } = this.d;
     let imported = 0;
     let unknownParent = 0;
+    /** Highest slot of a block whose beacon block is unknown here; -1 when none. */
+    let unknownBeaconSlot = -1;
     while (start <= target && !this.stopped) {
       const count = Math.min(MAX_BLOCKS_PER_REQUEST, target - start + 1);
       let chunks: Uint8Array[];
@@ -402,25 +445,28 @@ export class SyncService {
           { timeoutMs: REQUEST_TIMEOUT_MS },
         );
       } catch {
-        return { imported, unknownParent, failed: true };
+        return { imported, unknownParent, unknownBeaconSlot, failed: true };
       }
       for (const bytes of chunks) {
         try {
-          const result = chain.importBlock(SignedShardBlock.deserialize(bytes));
+          const block = SignedShardBlock.deserialize(bytes);
+          const result = chain.importBlock(block);
           if (result.status === "imported") {
             imported++;
             await result.persisted;
           } else if (result.status === "unknown_parent") {
             unknownParent++;
+          } else if (result.status === "unknown_beacon_block") {
+            unknownBeaconSlot = Math.max(unknownBeaconSlot, block.message.header.slot);
           }
         } catch {
           log.warn({ peer, shard: chain.shard }, "peer sent an undecodable shard block");
-          return { imported, unknownParent, failed: true };
+          return { imported, unknownParent, unknownBeaconSlot, failed: true };
         }
       }
       start += count;
     }
-    return { imported, unknownParent, failed: false };
+    return { imported, unknownParent, unknownBeaconSlot, failed: false };
   }
 
   stop(): void {

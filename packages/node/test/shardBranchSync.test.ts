@@ -1,0 +1,178 @@
+/**
+ * Regression (chaos harness, partition-heal): after a 50|50 split healed, the side whose beacon branch lost
+ * had switched to the winning branch before the other side ever exchanged status with it, so the winners
+ * never fetched the losing beacon branch. The losers' shard branches build on it: the winners refused every
+ * block of them as `unknown_beacon_block`, could not count the votes for them, and the shard committees
+ * stayed split (no crosslink for up to 105 slots). Range sync now fetches the peer's beacon blocks, of every
+ * fork, when its shard blocks build on beacon blocks this node lacks.
+ *
+ * Real parts: two producer nodes (ShardnetNode, LevelDB in temp dirs, libp2p on 127.0.0.1), four validators
+ * each, run apart for two epochs, giving two beacon branches and two shard branches. A third node W, with no
+ * validators, gets the first producer's beacon blocks only. A peer built on @shardnet/p2p then serves the
+ * second producer's blocks by range and reports W's own head in `status`, as a peer that already switched
+ * to W's branch does: W's beacon sync has nothing to fetch, and only its shard range sync meets the other
+ * branch. W must end up holding that shard branch.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { interopPublicKey, SignedBeaconBlock, SignedShardBlock, shardBlockRoot } from "@shardnet/consensus";
+import { bytesToHex, getBls, hexToBytes } from "@shardnet/crypto";
+import { createP2pNode, type P2pNode } from "@shardnet/p2p";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  BeaconBlocksByRangeRequest,
+  createLogger,
+  loadGenesisFile,
+  loadInteropKeys,
+  NodeMetrics,
+  ShardBlocksByRangeRequest,
+  ShardnetNode,
+  Status,
+} from "../src/index.js";
+
+const SLOTS_PER_EPOCH = 4;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => boolean, what: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
+    await sleep(100);
+  }
+}
+
+describe("shard range sync across a beacon branch this node never saw (real nodes on 127.0.0.1)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "shard-branch-sync-"));
+  const nodes: ShardnetNode[] = [];
+  let peer: P2pNode | undefined;
+
+  afterAll(async () => {
+    await peer?.stop();
+    for (const node of nodes) await node.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("imports a peer's shard blocks built on beacon blocks it lacks, after fetching the peer's beacon blocks", async () => {
+    const genesisPath = join(dir, "genesis.json");
+    writeFileSync(
+      genesisPath,
+      JSON.stringify({
+        network: "shard-branch-sync",
+        genesisTime: Math.floor(Date.now() / 1000) + 2,
+        preset: "local",
+        presetOverrides: { SHARD_COUNT: 2, SECONDS_PER_SLOT: 1, SLOTS_PER_EPOCH },
+        validators: Array.from({ length: 8 }, (_, i) => ({
+          pubkey: `0x${bytesToHex(interopPublicKey(i))}`,
+          stake: "32000000000",
+        })),
+        accounts: [],
+      }),
+    );
+    const loaded = loadGenesisFile(genesisPath);
+    const bls = getBls();
+    const start = (name: string, validators: number[]) =>
+      ShardnetNode.start({
+        name,
+        role: "shard",
+        loaded,
+        dataDir: join(dir, name, "db"),
+        apiHost: "127.0.0.1",
+        apiPort: 0,
+        p2pHost: "127.0.0.1",
+        p2pPort: 0,
+        bootnodes: [],
+        maxPeers: 50,
+        peerKeyFile: join(dir, name, "peer.key"),
+        shards: [0, 1],
+        keys: loadInteropKeys(bls, loaded.genesis, validators),
+        bls,
+        log: createLogger({ name, level: "silent", pretty: false }),
+        metrics: new NodeMetrics(),
+      });
+    const p1 = await start("p1", [0, 1, 2, 3]);
+    const p2 = await start("p2", [4, 5, 6, 7]);
+    const w = await start("w", []);
+    nodes.push(p1, p2, w);
+
+    // Apart for two epochs: each producer proposes in its own validators' slots, on its own branches.
+    const otherShardBlocks = () => p2.shardChains.get(0)?.head().slot ?? 0;
+    await until(
+      () => p1.beacon.head().slot >= 2 * SLOTS_PER_EPOCH && otherShardBlocks() > 0,
+      () => `both producers past slot ${2 * SLOTS_PER_EPOCH}, p2 with a shard-0 block`,
+      30_000,
+    );
+    const p1Blocks = await p1.beacon.blocksByRange(0, 1000);
+    const p2Beacon = (await p2.beacon.blocksByRange(0, 1000)).map((bytes) => ({
+      bytes,
+      slot: SignedBeaconBlock.deserialize(bytes).message.slot,
+    }));
+    const p2Shard = (await p2.shardChains.get(0)!.blocksByRange(0, 1000)).map((bytes) => {
+      const block = SignedShardBlock.deserialize(bytes);
+      return {
+        bytes,
+        root: bytesToHex(shardBlockRoot(block.message)),
+        slot: block.message.header.slot,
+        beaconRoot: bytesToHex(block.message.header.beaconBlockRoot),
+      };
+    });
+    await p1.stop();
+    await p2.stop();
+    nodes.splice(0, 2);
+
+    // W learns p1's beacon branch only.
+    for (const bytes of p1Blocks) {
+      const result = w.beacon.importBlock(SignedBeaconBlock.deserialize(bytes));
+      if (result.status === "imported") await result.persisted;
+    }
+    const wHead = w.beacon.head();
+    expect(wHead.slot).toBeGreaterThanOrEqual(2 * SLOTS_PER_EPOCH);
+    const onUnknownBeacon = p2Shard.filter((b) => !w.beacon.has(b.beaconRoot));
+    expect(onUnknownBeacon.length).toBeGreaterThan(0);
+    // Only shard blocks up to W's beacon head slot are in reach of its range sync.
+    const expected = p2Shard.filter((b) => b.slot > 0 && b.slot <= wHead.slot);
+    expect(expected.length).toBeGreaterThan(0);
+
+    // The peer: W's own head in `status`, p2's blocks by range.
+    const network = await createP2pNode({
+      listen: ["/ip4/127.0.0.1/tcp/0"],
+      bootstrap: [w.p2p.listenMultiaddrs()[0] as string],
+      forkDigest: loaded.forkDigest,
+      shardCount: 2,
+      targetPeers: 0,
+      redialIntervalMs: 500,
+    });
+    peer = network;
+    await network.handleRequests("status", async () => [
+      Status.serialize({
+        genesisHash: hexToBytes(loaded.hashHex),
+        finalizedEpoch: 0,
+        finalizedRoot: new Uint8Array(32),
+        headSlot: wHead.slot,
+        headRoot: hexToBytes(wHead.root),
+      }),
+    ]);
+    await network.handleRequests("beacon_blocks_by_range", async (req) => {
+      const { startSlot, count } = BeaconBlocksByRangeRequest.deserialize(req);
+      return p2Beacon.filter((b) => b.slot >= startSlot && b.slot < startSlot + count).map((b) => b.bytes);
+    });
+    await network.handleRequests("shard_blocks_by_range", async (req) => {
+      const { shard, startSlot, count } = ShardBlocksByRangeRequest.deserialize(req);
+      return shard !== 0
+        ? []
+        : p2Shard.filter((b) => b.slot >= startSlot && b.slot < startSlot + count).map((b) => b.bytes);
+    });
+
+    const shard0 = w.shardChains.get(0)!;
+    const missing = () => expected.filter((b) => !shard0.has(b.root));
+    // W runs a sync round every 4 slots; generous: 4 epochs.
+    await until(
+      () => missing().length === 0,
+      () =>
+        `W to import p2's shard-0 blocks (${missing().length} of ${expected.length} missing; W head ${w.beacon.head().slot}, peers ${w.p2p.peerCount()})`,
+      4 * SLOTS_PER_EPOCH * 1000,
+    );
+    for (const b of onUnknownBeacon.filter((x) => x.slot <= wHead.slot))
+      expect(w.beacon.has(b.beaconRoot)).toBe(true);
+  }, 90_000);
+});
