@@ -11,14 +11,25 @@ interface BlockNode {
  * Shard fork choice (DESIGN.md §4): among the descendants of the last crosslinked block, follow at each fork
  * the child whose subtree carries the most attesting stake (each validator's latest vote counts once); ties
  * go to the higher slot, then the lexicographically larger root. Pure: no clock, no I/O.
+ *
+ * Only recent votes count: those cast within `voteWindowSlots` of the newest vote seen. Every committee
+ * member attests every slot, so an older latest vote is from a validator that left the committee (a new
+ * period) or stopped voting. Such votes would weigh forever while the crosslink is stuck, and differently on
+ * each node (a node records only votes for blocks it knew when they arrived: after a healed partition each
+ * side holds the other's old votes or not), keeping nodes on different heads.
  */
 export class ShardForkChoice {
   private readonly blocks = new Map<string, BlockNode>();
   private readonly votes = new Map<number, { root: string; stake: bigint; slot: number }>();
   private crosslinked: string;
+  private newestVoteSlot = 0;
 
   /** `anchorRoot`: the genesis block or the last crosslinked block (the root everything descends from). */
-  constructor(anchorRoot: Uint8Array, anchorSlot: number) {
+  constructor(
+    anchorRoot: Uint8Array,
+    anchorSlot: number,
+    private readonly voteWindowSlots = Number.POSITIVE_INFINITY,
+  ) {
     this.crosslinked = addressKey(anchorRoot);
     this.blocks.set(this.crosslinked, {
       root: this.crosslinked,
@@ -52,6 +63,7 @@ export class ShardForkChoice {
     const previous = this.votes.get(validator);
     if (previous !== undefined && slot < previous.slot) return;
     this.votes.set(validator, { root: addressKey(root), stake, slot });
+    if (slot > this.newestVoteSlot) this.newestVoteSlot = slot;
   }
 
   /** Moves the anchor to a crosslinked block (which must be known) and forgets everything not descending from it. */
@@ -79,8 +91,10 @@ export class ShardForkChoice {
   /** Hex root of the head. */
   getHead(): string {
     const weights = new Map<string, bigint>();
-    for (const { root, stake } of this.votes.values()) {
-      if (this.blocks.has(root)) weights.set(root, (weights.get(root) ?? 0n) + stake);
+    const oldestCounted = this.newestVoteSlot - this.voteWindowSlots;
+    for (const [validator, { root, stake, slot }] of this.votes) {
+      if (slot < oldestCounted) this.votes.delete(validator);
+      else if (this.blocks.has(root)) weights.set(root, (weights.get(root) ?? 0n) + stake);
     }
     // Children have higher slots than parents: accumulate subtree weights from the highest slot down.
     const bySlotDesc = [...this.blocks.values()].sort((a, b) => b.slot - a.slot);

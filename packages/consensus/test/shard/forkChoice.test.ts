@@ -36,6 +36,24 @@ describe("shard fork choice", () => {
     expect(fc.getHead()).toBe(hex(5));
   });
 
+  it("counts only votes within the window of the newest vote: a validator that stopped voting stops weighing", () => {
+    const fc = new ShardForkChoice(root(1), 0, 4);
+    fc.onBlock(root(2), root(1), 1);
+    fc.onBlock(root(3), root(2), 2);
+    fc.onBlock(root(4), root(1), 2);
+    fc.onBlock(root(5), root(4), 3);
+    // Validators 0 and 1 (left the committee) voted at slot 3 for 3; validator 2 votes for 5 every slot.
+    fc.onAttestation(0, root(3), 10n, 3);
+    fc.onAttestation(1, root(3), 10n, 3);
+    fc.onAttestation(2, root(5), 10n, 7);
+    expect(fc.getHead()).toBe(hex(3)); // slot 3 is within 4 of slot 7
+    fc.onAttestation(2, root(5), 10n, 8);
+    expect(fc.getHead()).toBe(hex(5)); // now it is not: only validator 2's vote counts
+    fc.onAttestation(0, root(3), 10n, 9); // validator 0 votes again: counted again
+    fc.onAttestation(1, root(3), 10n, 9);
+    expect(fc.getHead()).toBe(hex(3));
+  });
+
   it("breaks a tie by slot then root, with no votes", () => {
     expect(tree().getHead()).toBe(hex(5)); // 4 (slot 2) beats 2 (slot 1)
   });

@@ -100,6 +100,11 @@ const MAX_PRUNED_FORK_ROOTS = 4096;
 /** Key of the stored receipt log in `shardStates` (beside the anchor states, keyed by their 32-byte roots). */
 const OUTBOX_LOG_KEY = new Uint8Array(32).fill(0xff);
 const ALL_VERIFIED = { has: (_hash: string) => true };
+/**
+ * Shard fork choice counts a validator's latest vote for this many epochs (ShardForkChoice): committee
+ * members vote every slot, so anything older is from a validator that left the committee or went quiet.
+ */
+const SHARD_VOTE_WINDOW_EPOCHS = 1;
 
 /**
  * One tracked shard: its blocks since the last crosslink with their post-states, shard fork choice
@@ -190,7 +195,11 @@ export class ShardChain {
       receiptsSent: [],
     });
     this.headRoot = this.genesisRoot;
-    this.forkChoice = new ShardForkChoice(genesisState.latestBlockRoot, 0);
+    this.forkChoice = new ShardForkChoice(
+      genesisState.latestBlockRoot,
+      0,
+      SHARD_VOTE_WINDOW_EPOCHS * genesis.preset.SLOTS_PER_EPOCH,
+    );
     this.outboxLog = OutboxLog.fromState(genesisState);
     this.loggedRoot = this.genesisRoot;
     this.mempool = new Mempool({ shard, shardCount: genesis.preset.SHARD_COUNT, capacity: 50_000 });
@@ -798,7 +807,11 @@ export class ShardChain {
       txHashes: [],
       receiptsSent: [],
     });
-    this.forkChoice = new ShardForkChoice(hexToBytes(rootHex), state.slot);
+    this.forkChoice = new ShardForkChoice(
+      hexToBytes(rootHex),
+      state.slot,
+      SHARD_VOTE_WINDOW_EPOCHS * this.beacon.preset.SLOTS_PER_EPOCH,
+    );
     this.outboxLog = OutboxLog.fromState(state);
     this.loggedRoot = rootHex;
     this.headRoot = rootHex;
