@@ -87,6 +87,14 @@ export interface P2pNodeOptions {
   onWarning?: (message: string, context: Record<string, unknown>) => void;
 }
 
+/** Most known (peer store) peers re-dialled per redial round while below the peer target. */
+const MAX_KNOWN_REDIALS = 8;
+/** Redial backoff (DialBackoff): a testnet redials a lost peer within this long once it is reachable again. */
+const REDIAL_BASE_MS = 1000;
+const REDIAL_MAX_MS = 8000;
+/** libp2p's connection monitor pings every connection this often. */
+const PING_INTERVAL_MS = 5000;
+
 export type PeerEvent = { type: "connected" | "disconnected"; peerId: string; peerCount: number };
 
 /** Builds and starts a node. The caller must `stop()` it. */
@@ -126,6 +134,9 @@ export async function createP2pNode(opts: P2pNodeOptions): Promise<P2pNode> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: opts.maxPeers ?? 50 },
+    // A connection whose peer stopped answering (a dropped link, not a closed one) is found by a ping and
+    // closed, so that redialling starts (default every 10 s; the ping times out after at least 5 s).
+    connectionMonitor: { pingInterval: PING_INTERVAL_MS },
     connectionGater: {
       denyDialPeer: isBanned,
       denyInboundEncryptedConnection: isBanned,
@@ -201,7 +212,7 @@ export class P2pNode {
   private stopped = false;
   private discoveryRound = 0;
   private discovering = false;
-  private readonly backoff = new DialBackoff();
+  private readonly backoff = new DialBackoff(REDIAL_BASE_MS, REDIAL_MAX_MS);
 
   constructor(
     readonly libp2p: Libp2p,
@@ -383,8 +394,10 @@ export class P2pNode {
   }
 
   /**
-   * Re-dials disconnected bootstrap peers, and while this node has no peer at all, every peer it has known
-   * (peer store) too: each with its own exponential backoff (DialBackoff).
+   * Re-dials disconnected bootstrap peers, and while this node has fewer peers than it looks for, peers it
+   * has known (peer store, at most MAX_KNOWN_REDIALS per round) too: each with its own exponential backoff
+   * (DialBackoff). Known peers matter after a partition heals: peer_exchange only names peers a neighbour is
+   * connected to, so without them the two sides would find each other only through the bootstrap node.
    */
   private redialBootstrap(): void {
     if (this.stopped) return;
@@ -397,18 +410,32 @@ export class P2pNode {
       dialled.add(id);
       this.dialWithBackoff(id, ma, "bootstrap", isolated);
     }
-    if (!isolated) return;
+    if (!isolated && connected.size >= this.targetPeers()) return;
     void this.libp2p.peerStore
       .all()
       .then((peers) => {
+        let dials = 0;
         for (const peer of peers) {
           const id = peer.id.toString();
-          if (id === this.peerId || dialled.has(id) || this.isBanned(id) || peer.addresses.length === 0)
+          if (
+            id === this.peerId ||
+            connected.has(id) ||
+            dialled.has(id) ||
+            this.isBanned(id) ||
+            peer.addresses.length === 0 ||
+            !this.backoff.due(id, Date.now())
+          )
             continue;
-          this.dialWithBackoff(id, peer.id, "known", true);
+          if (dials++ >= MAX_KNOWN_REDIALS) break;
+          this.dialWithBackoff(id, peer.id, "known", isolated);
         }
       })
       .catch((err: unknown) => this.opts.onError?.(err, "read the peer store"));
+  }
+
+  /** How many peers discovery looks for (targetPeers, default min(maxPeers, 16)). */
+  private targetPeers(): number {
+    return this.opts.targetPeers ?? Math.min(this.opts.maxPeers ?? 50, 16);
   }
 
   private dialWithBackoff(id: string, target: Multiaddr | PeerId, kind: string, isolated: boolean): void {
@@ -433,7 +460,7 @@ export class P2pNode {
 
   /** Asks one connected peer (round robin) for its peers and dials the ones we lack, up to targetPeers. */
   private async discoverPeers(): Promise<void> {
-    const target = this.opts.targetPeers ?? Math.min(this.opts.maxPeers ?? 50, 16);
+    const target = this.targetPeers();
     const peers = this.connectedPeers();
     if (this.discovering || this.stopped || peers.length === 0 || peers.length >= target) return;
     this.discovering = true;
