@@ -211,10 +211,15 @@ export class SyncService {
           peers.includes(peer) && (s.headSlot > ours.slot || bytesToHex(s.headRoot) !== ours.root),
       )
       .sort((a, b) => b[1].headSlot - a[1].headSlot);
+    // A peer on a beacon branch that left ours below our recent blocks (a healed partition): every peer may
+    // hold shard branches built on either side, so this round asks each of them, not only the first that
+    // brings a shard chain up to the head.
+    let forked = false;
     for (const [peer, status] of ahead.slice(0, 2)) {
-      if (!beacon.has(bytesToHex(status.headRoot))) await this.syncBeaconFrom(peer, status.headSlot);
+      if (!beacon.has(bytesToHex(status.headRoot)))
+        forked = (await this.syncBeaconFrom(peer, status.headSlot)) || forked;
     }
-    for (const chain of this.d.shards().values()) await this.syncShard(chain, peers);
+    for (const chain of this.d.shards().values()) await this.syncShard(chain, peers, forked);
     this.d.retryParked();
   }
 
@@ -222,9 +227,10 @@ export class SyncService {
    * Fetches the peer's canonical beacon blocks up to `targetSlot` by range, from an epoch below our head. When
    * the peer's chain does not connect there (its blocks' parents are unknown: it is on a branch that left ours
    * further back, e.g. the other side of a healed partition), once more from our finalized slot: two branches
-   * always share the finalized block, so from there every parent is known.
+   * always share the finalized block, so from there every parent is known. True when the peer's chain forked
+   * below our recent blocks.
    */
-  private async syncBeaconFrom(peer: string, targetSlot: number): Promise<void> {
+  private async syncBeaconFrom(peer: string, targetSlot: number): Promise<boolean> {
     const { beacon, log } = this.d;
     const finalizedSlot = beacon.finalizedCheckpoint().epoch * beacon.preset.SLOTS_PER_EPOCH;
     const nearHead = Math.max(finalizedSlot, beacon.head().slot - beacon.preset.SLOTS_PER_EPOCH, 0);
@@ -239,6 +245,7 @@ export class SyncService {
     }
     if (imported > 0)
       log.info({ peer, imported, headSlot: beacon.head().slot }, "beacon sync imported blocks");
+    return first.unknownParent > 0;
   }
 
   /**
@@ -356,7 +363,8 @@ export class SyncService {
     }
   }
 
-  private async syncShard(chain: ShardChain, peers: string[]): Promise<void> {
+  /** Range-syncs `chain` from `peers` in order, stopping at the first that brings it up to the head unless `everyPeer`. */
+  private async syncShard(chain: ShardChain, peers: string[], everyPeer: boolean): Promise<void> {
     const { log, beacon } = this.d;
     await this.snapshotShardIfFarBehind(chain, peers);
     const target = beacon.head().slot;
@@ -413,7 +421,7 @@ export class SyncService {
           { peer, shard: chain.shard, imported, headSlot: chain.head().slot },
           "shard sync imported blocks",
         );
-      if (!failed && chain.hasCrosslinked(crosslink) && chain.head().slot >= target - 1) break;
+      if (!everyPeer && !failed && chain.hasCrosslinked(crosslink) && chain.head().slot >= target - 1) break;
     }
     this.stall.record(chain.shard, {
       hasCrosslinked: chain.hasCrosslinked(crosslink),
