@@ -193,7 +193,13 @@ export class InvariantMonitor {
     this.finalizedHistory.splice(0, this.finalizedHistory.length, ...best.values());
   }
 
-  /** Validators hosted by participating nodes of the group with the most validators (the majority side). */
+  /**
+   * Validators hosted by participating nodes of the group with the most validators (the majority side);
+   * none when that side holds less than 2/3 of all validators (equal stakes). Invariant 4 asks for a
+   * crosslink per shard and epoch only while ≥ 2/3 of the stake is online and connected: below that the
+   * beacon chain cannot settle which branch is canonical (a 50|50 split), so a side's crosslinks may be
+   * orphaned when the other side's branch wins, whatever the shard's committee did.
+   */
   private onlineValidators(): Set<number> {
     const online = this.participatingNodes();
     const groups = this.firewall.current();
@@ -205,7 +211,9 @@ export class InvariantMonitor {
       sides.sort((a, b) => count(b) - count(a));
       side = [...(sides[0] ?? []), ...outside];
     }
-    return new Set(side.flatMap((n) => this.cluster.node(n).validators));
+    const onSide = new Set(side.flatMap((n) => this.cluster.node(n).validators));
+    const all = new Set([...this.cluster.nodes.values()].flatMap((n) => n.validators));
+    return 3 * onSide.size >= 2 * all.size ? onSide : new Set();
   }
 
   private async everyEpoch(epoch: number): Promise<void> {
