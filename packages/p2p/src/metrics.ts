@@ -61,7 +61,7 @@ export class P2pMetrics {
     for (const kind of DIAL_KINDS) this.dialFailures.inc({ kind }, 0);
     this.peersPenalized = new Counter({
       name: "shardnet_p2p_peers_penalized_total",
-      help: "Peers disconnected and refused for a while because they sent provably bad data over req/resp",
+      help: "Peers disconnected and refused for a while: their gossip score fell below the graylist threshold (reason gossip_score), or they sent provably bad data over req/resp (reason: the protocol)",
       labelNames: ["reason"],
       registers,
     });

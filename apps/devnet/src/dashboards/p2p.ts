@@ -158,7 +158,7 @@ export const p2p: DashboardSpec = {
     {
       title: "Peers penalized by reason",
       description:
-        "Peers disconnected and refused for a while for provably bad data over req/resp, per second; empty while no peer misbehaved",
+        "Peers disconnected and refused for a while, per second: gossip score below the graylist threshold (gossip_score) or provably bad data over req/resp (the protocol); empty while no peer misbehaved",
       unit: "ops",
       queries: [
         {
