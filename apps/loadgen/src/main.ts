@@ -289,7 +289,11 @@ async function main(): Promise<number> {
   const metrics = new LoadgenMetrics();
   const metricsServer =
     values["metrics-port"] > 0
-      ? await metrics.serve(values["metrics-port"], values["metrics-host"])
+      ? await metrics.serve(values["metrics-port"], values["metrics-host"]).catch((err: Error) => {
+          throw new LoadgenError(
+            `cannot serve metrics on ${values["metrics-host"]}:${values["metrics-port"]}: ${err.message}`,
+          );
+        })
       : undefined;
   if (metricsServer) log(`metrics: http://${values["metrics-host"]}:${values["metrics-port"]}/metrics`);
   /** Applies a node's status report, observing the latency of each stage the transfer reaches first here. */

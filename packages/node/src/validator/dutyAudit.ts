@@ -58,7 +58,10 @@ export class DutyAudit {
 
   private onChain(p: Proposal): boolean {
     if (p.root === undefined) return false;
-    if (p.duty === "beacon_propose") return this.d.beacon.canonicalAt(p.slot)?.root === p.root;
+    if (p.duty === "beacon_propose") {
+      const canonical = this.d.beacon.canonicalAt(p.slot);
+      return canonical?.slot === p.slot && canonical.root === p.root;
+    }
     const chain = p.shard === undefined ? undefined : this.d.shards().get(p.shard);
     return chain?.isCanonical(p.root, p.slot) === true;
   }
