@@ -63,10 +63,22 @@ describe("chain metrics on a driven devnet", () => {
         shards: () => new Map(node.shards.map((c) => [c.shard, c])),
         metrics,
       });
-      audit.checkAttestations(5 * S - 2, state, hosted); // not the last slot of an epoch: nothing yet
+      audit.checkAttestations(
+        5 * S - 2,
+        () => state,
+        () => hosted,
+      ); // not the last slot of an epoch: nothing yet
       expect(await missed(metrics, "attest")).toBe(0);
-      audit.checkAttestations(5 * S - 1, state, hosted);
-      audit.checkAttestations(5 * S - 1, state, hosted); // once per epoch
+      audit.checkAttestations(
+        5 * S - 1,
+        () => state,
+        () => hosted,
+      );
+      audit.checkAttestations(
+        5 * S - 1,
+        () => state,
+        () => hosted,
+      ); // once per epoch
       expect(await missed(metrics, "attest")).toBe(silent.length);
     } finally {
       await node.close();

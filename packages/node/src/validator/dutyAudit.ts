@@ -67,16 +67,17 @@ export class DutyAudit {
   }
 
   /**
-   * At the last slot of an epoch, with `state` the head state at that slot: counts the hosted validators
-   * active in the previous epoch whose target vote for it is not in the state (once per epoch).
+   * At the last slot of an epoch, with `stateAt()` the head state at that slot (read only then): counts the
+   * hosted validators active in the previous epoch whose target vote for it is not in the state (once per
+   * epoch).
    */
-  checkAttestations(slot: number, state: CachedBeaconState, hosted: readonly number[]): void {
+  checkAttestations(slot: number, stateAt: () => CachedBeaconState, hosted: () => readonly number[]): void {
     const preset = this.d.beacon.preset;
     if (slot % preset.SLOTS_PER_EPOCH !== preset.SLOTS_PER_EPOCH - 1) return;
     const previous = computeEpochAtSlot(preset, slot) - 1;
     if (previous < 0 || previous <= this.auditedEpoch) return;
     this.auditedEpoch = previous;
-    this.miss("attest", missedTargetVotes(state, hosted, previous));
+    this.miss("attest", missedTargetVotes(stateAt(), hosted(), previous));
   }
 
   private miss(duty: MissedDuty, n: number): void {

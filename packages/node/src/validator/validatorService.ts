@@ -134,7 +134,11 @@ export class ValidatorService {
         await this.attest(slot);
       } else {
         this.aggregate(slot);
-        this.audit.checkAttestations(slot, this.d.beacon.headStateAt(slot), this.indices);
+        this.audit.checkAttestations(
+          slot,
+          () => this.d.beacon.headStateAt(slot),
+          () => this.indices,
+        );
       }
     } finally {
       this.d.metrics.dutySeconds.observe({ phase }, (performance.now() - started) / 1000);
