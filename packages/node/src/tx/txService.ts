@@ -66,10 +66,10 @@ interface Known {
   last?: TxStatus;
   /** The canonical inclusion once its block is at or below the shard's crosslink: it can no longer change. */
   settledInclusion?: TxInclusion;
-  /** Its inclusion time was observed (shardnet_transaction_inclusion_seconds): once per transaction. */
-  inclusionTimed?: true;
   /** Likewise for the credit of its receipt on the destination shard. */
   settledCredit?: { slot: number; root: string };
+  /** Its inclusion time was observed (shardnet_transaction_inclusion_seconds): once per transaction. */
+  inclusionTimed?: true;
   /**
    * Not remembered: a GET of a transaction this node no longer (or never) kept, answered from the chain
    * and database. Its step times are the start times of the steps' slots, not when this node saw them.
