@@ -25,6 +25,11 @@ export interface InfraOptions {
   prometheusPort: number;
   grafanaPort: number;
   scrapeIntervalSeconds: number;
+  /**
+   * Port of the load generator's metrics (`npm run loadgen -- --metrics-port N` on the Docker host):
+   * Prometheus scrapes it at host.docker.internal, so the dashboards show offered against achieved load.
+   */
+  loadgenMetricsPort: number;
 }
 
 export const DEFAULT_INFRA_OPTIONS: InfraOptions = {
@@ -40,7 +45,11 @@ export const DEFAULT_INFRA_OPTIONS: InfraOptions = {
   prometheusPort: 9090,
   grafanaPort: 3000,
   scrapeIntervalSeconds: 5,
+  loadgenMetricsPort: 9464,
 };
+
+/** Where the Prometheus container reaches the Docker host (mapped by `extra_hosts` to the host gateway). */
+export const DOCKER_HOST_NAME = "host.docker.internal";
 
 /**
  * Paths inside the containers. Every node service has its own named volume `<node>-data` at /data (its
@@ -275,6 +284,7 @@ export function renderDockerCompose(
     image: opts.prometheusImage,
     ports: [`${opts.prometheusPort}:9090`],
     volumes: ["./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro", "prometheus-data:/prometheus"],
+    extra_hosts: [`${DOCKER_HOST_NAME}:host-gateway`],
     restart: "unless-stopped",
     deploy: limits(PROMETHEUS_LIMITS),
   };
@@ -325,6 +335,11 @@ export function renderPrometheusConfig(
       },
       scrape_configs: [
         { job_name: "shardnet", metrics_path: "/metrics", static_configs: targets },
+        {
+          job_name: "loadgen",
+          metrics_path: "/metrics",
+          static_configs: [{ targets: [`${DOCKER_HOST_NAME}:${opts.loadgenMetricsPort}`] }],
+        },
         { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
       ],
     },
@@ -333,438 +348,6 @@ export function renderPrometheusConfig(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Grafana dashboards (written as JSON into infra/grafana/dashboards/). Queries may only use metric names that
-// exist in packages/node/src/metrics/nodeMetrics.ts, packages/p2p/src/metrics.ts or libp2p's own metrics;
-// test/compose.test.ts checks that.
+// Grafana dashboards: one module per dashboard in ./dashboards/.
 
-export const PROMETHEUS_DATASOURCE = { type: "prometheus", uid: "prometheus" } as const;
-
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-
-interface Query {
-  expr: string;
-  legend: string;
-}
-
-interface PanelSpec {
-  title: string;
-  description: string;
-  queries: Query[];
-  type?: "timeseries" | "stat";
-  unit?: string;
-}
-
-interface DashboardSpec {
-  uid: string;
-  title: string;
-  description: string;
-  panels: PanelSpec[];
-}
-
-/** Label matcher for the dashboard's `node` variable. */
-const N = `node=~"$node"`;
-
-function panelJson(
-  spec: PanelSpec,
-  id: number,
-  gridPos: { x: number; y: number; w: number; h: number },
-): Json {
-  const type = spec.type ?? "timeseries";
-  const options: Json =
-    type === "stat"
-      ? {
-          reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false },
-          colorMode: "value",
-          graphMode: "area",
-        }
-      : {
-          legend: { displayMode: "list", placement: "bottom", showLegend: true },
-          tooltip: { mode: "multi", sort: "desc" },
-        };
-  return {
-    id,
-    type,
-    title: spec.title,
-    description: spec.description,
-    datasource: { ...PROMETHEUS_DATASOURCE },
-    gridPos,
-    fieldConfig: { defaults: { unit: spec.unit ?? "short" }, overrides: [] },
-    options,
-    targets: spec.queries.map((q, i) => ({
-      refId: String.fromCharCode(65 + i),
-      datasource: { ...PROMETHEUS_DATASOURCE },
-      expr: q.expr,
-      legendFormat: q.legend,
-      range: true,
-    })),
-  };
-}
-
-function dashboardJson(spec: DashboardSpec): Json {
-  const panels: Json[] = [];
-  let x = 0;
-  let y = 0;
-  let rowHeight = 0;
-  spec.panels.forEach((panel, i) => {
-    const w = panel.type === "stat" ? 6 : 12;
-    const h = panel.type === "stat" ? 4 : 8;
-    if (x + w > 24) {
-      x = 0;
-      y += rowHeight;
-      rowHeight = 0;
-    }
-    panels.push(panelJson(panel, i + 1, { x, y, w, h }));
-    x += w;
-    rowHeight = Math.max(rowHeight, h);
-  });
-  return {
-    uid: spec.uid,
-    title: spec.title,
-    description: spec.description,
-    tags: ["shardnet"],
-    timezone: "utc",
-    editable: true,
-    graphTooltip: 1,
-    schemaVersion: 39,
-    version: 1,
-    refresh: "5s",
-    time: { from: "now-30m", to: "now" },
-    annotations: { list: [] },
-    templating: {
-      list: [
-        {
-          name: "node",
-          label: "node",
-          type: "query",
-          datasource: { ...PROMETHEUS_DATASOURCE },
-          definition: "label_values(shardnet_peers, node)",
-          query: { query: "label_values(shardnet_peers, node)", refId: "nodes" },
-          refresh: 2,
-          sort: 1,
-          multi: true,
-          includeAll: true,
-          current: { selected: true, text: ["All"], value: ["$__all"] },
-        },
-      ],
-    },
-    panels,
-  };
-}
-
-const quantile = (q: number, metric: string, by: string, window = "1m"): string =>
-  `histogram_quantile(${q}, sum by (${by}, le) (rate(${metric}_bucket{${N}}[${window}])))`;
-
-const overview: DashboardSpec = {
-  uid: "shardnet-overview",
-  title: "shardnet overview",
-  description:
-    "Beacon and shard chain progress, crosslinks, finality, validator duties and verification cost",
-  panels: [
-    {
-      type: "stat",
-      title: "Beacon head slot",
-      description: "Highest beacon head slot among the selected nodes",
-      queries: [{ expr: `max(shardnet_beacon_head_slot{${N}})`, legend: "head" }],
-    },
-    {
-      type: "stat",
-      title: "Wall-clock slot",
-      description: "Current slot by the nodes' slot clocks",
-      queries: [{ expr: `max(shardnet_clock_slot{${N}})`, legend: "clock" }],
-    },
-    {
-      type: "stat",
-      title: "Justified epoch",
-      description: "Casper FFG current justified epoch",
-      queries: [{ expr: `max(shardnet_beacon_justified_epoch{${N}})`, legend: "justified" }],
-    },
-    {
-      type: "stat",
-      title: "Finalized epoch",
-      description: "Casper FFG finalized epoch",
-      queries: [{ expr: `max(shardnet_beacon_finalized_epoch{${N}})`, legend: "finalized" }],
-    },
-    {
-      title: "Beacon head slot per node",
-      description: "Each node's beacon head against the wall clock",
-      queries: [
-        { expr: `shardnet_beacon_head_slot{${N}}`, legend: "{{node}}" },
-        { expr: `max(shardnet_clock_slot{${N}})`, legend: "clock" },
-      ],
-    },
-    {
-      title: "Justified and finalized epoch",
-      description: "FFG checkpoints (highest among the selected nodes)",
-      queries: [
-        { expr: `max(shardnet_beacon_justified_epoch{${N}})`, legend: "justified" },
-        { expr: `max(shardnet_beacon_finalized_epoch{${N}})`, legend: "finalized" },
-      ],
-    },
-    {
-      title: "Shard head slot per shard",
-      description: "Highest head slot of each shard among the nodes tracking it",
-      queries: [{ expr: `max by (shard) (shardnet_shard_head_slot{${N}})`, legend: "shard {{shard}}" }],
-    },
-    {
-      title: "Sync distance",
-      description: "Slots between the wall clock and each node's beacon head",
-      queries: [{ expr: `shardnet_sync_distance_slots{${N}}`, legend: "{{node}}" }],
-    },
-    {
-      title: "Crosslinks per minute, per shard",
-      description:
-        "Crosslinks imported on the canonical beacon chain (highest rate among the selected nodes)",
-      queries: [
-        {
-          expr: `max by (shard) (rate(shardnet_crosslinks_total{${N}}[2m])) * 60`,
-          legend: "shard {{shard}}",
-        },
-      ],
-    },
-    {
-      title: "Crosslink latency p50 / p99 per shard",
-      description: "Shard block slot start → beacon block that crosslinks it",
-      unit: "s",
-      queries: [
-        {
-          expr: quantile(0.5, "shardnet_crosslink_latency_seconds", "shard", "5m"),
-          legend: "shard {{shard}} p50",
-        },
-        {
-          expr: quantile(0.99, "shardnet_crosslink_latency_seconds", "shard", "5m"),
-          legend: "shard {{shard}} p99",
-        },
-      ],
-    },
-    {
-      title: "Block import p99 per chain",
-      description: "Time to validate and import one block",
-      unit: "s",
-      queries: [{ expr: quantile(0.99, "shardnet_block_import_seconds", "chain"), legend: "{{chain}} p99" }],
-    },
-    {
-      title: "Blocks imported per second, per chain",
-      description: "Blocks imported by the selected nodes",
-      unit: "ops",
-      queries: [
-        { expr: `sum by (chain) (rate(shardnet_blocks_imported_total{${N}}[1m]))`, legend: "{{chain}}" },
-      ],
-    },
-    {
-      title: "Validator duties by result",
-      description: "Duties performed per second, by duty and result",
-      unit: "ops",
-      queries: [
-        {
-          expr: `sum by (duty, result) (rate(shardnet_validator_duties_total{${N}}[1m]))`,
-          legend: "{{duty}} {{result}}",
-        },
-      ],
-    },
-    {
-      title: "Duty time p99 by phase",
-      description: "Time spent on validator duties in one slot phase",
-      unit: "s",
-      queries: [{ expr: quantile(0.99, "shardnet_duty_seconds", "phase"), legend: "{{phase}} p99" }],
-    },
-    {
-      title: "Attestations by result",
-      description: "Attestations received per second, by validation result",
-      unit: "ops",
-      queries: [
-        { expr: `sum by (result) (rate(shardnet_attestations_total{${N}}[1m]))`, legend: "{{result}}" },
-      ],
-    },
-    {
-      title: "BLS verify p99",
-      description: "One BLS verification call (single, aggregate or batch), per node",
-      unit: "s",
-      queries: [{ expr: quantile(0.99, "shardnet_bls_verify_seconds", "node"), legend: "{{node}} p99" }],
-    },
-    {
-      title: "Peers",
-      description: "Connected libp2p peers per node",
-      queries: [{ expr: `shardnet_peers{${N}}`, legend: "{{node}}" }],
-    },
-  ],
-};
-
-const p2p: DashboardSpec = {
-  uid: "shardnet-p2p",
-  title: "shardnet p2p",
-  description: "Gossip by topic and validation result, req/resp, libp2p connections and traffic",
-  panels: [
-    {
-      title: "Peers",
-      description: "Connected libp2p peers per node",
-      queries: [{ expr: `shardnet_peers{${N}}`, legend: "{{node}}" }],
-    },
-    {
-      title: "libp2p connections by direction",
-      description: "Open and pending connections (connection manager)",
-      queries: [
-        {
-          expr: `sum by (libp2p_connection_manager_connections) (libp2p_connection_manager_connections{${N}})`,
-          legend: "{{libp2p_connection_manager_connections}}",
-        },
-      ],
-    },
-    {
-      title: "Gossip received by topic",
-      description: "Messages received per second on subscribed topics, before validation",
-      unit: "ops",
-      queries: [
-        {
-          expr: `sum by (topic) (rate(shardnet_gossip_messages_received_total{${N}}[1m]))`,
-          legend: "{{topic}}",
-        },
-      ],
-    },
-    {
-      title: "Gossip published by topic",
-      description: "Messages published per second by the selected nodes",
-      unit: "ops",
-      queries: [
-        {
-          expr: `sum by (topic) (rate(shardnet_gossip_messages_published_total{${N}}[1m]))`,
-          legend: "{{topic}}",
-        },
-      ],
-    },
-    {
-      title: "Gossip validated by topic and result",
-      description: "Validation outcomes (accept / ignore / reject) reported to gossipsub",
-      unit: "ops",
-      queries: [
-        {
-          expr: `sum by (topic, result) (rate(shardnet_gossip_messages_validated_total{${N}}[1m]))`,
-          legend: "{{topic}} {{result}}",
-        },
-      ],
-    },
-    {
-      title: "Gossip dropped by topic and reason",
-      description: "Dropped before the topic validator ran (0 when nothing was ever dropped)",
-      unit: "ops",
-      queries: [
-        {
-          expr: `sum by (topic, reason) (rate(shardnet_gossip_messages_dropped_total{${N}}[1m])) or on() vector(0)`,
-          legend: "{{topic}} {{reason}}",
-        },
-      ],
-    },
-    {
-      title: "Req/resp requests",
-      description: "Requests per second by protocol and direction (inbound = served, outbound = sent)",
-      unit: "ops",
-      queries: [
-        {
-          expr: `sum by (protocol, direction) (rate(shardnet_reqresp_requests_total{${N}}[1m]))`,
-          legend: "{{protocol}} {{direction}}",
-        },
-      ],
-    },
-    {
-      title: "Req/resp errors",
-      description: "Errors per second by protocol and code (0 when there never was one)",
-      unit: "ops",
-      queries: [
-        {
-          expr: `sum by (protocol, code) (rate(shardnet_reqresp_errors_total{${N}}[1m])) or on() vector(0)`,
-          legend: "{{protocol}} {{code}}",
-        },
-      ],
-    },
-    {
-      title: "libp2p traffic per node",
-      description: "Bytes per second sent and received, all protocols",
-      unit: "Bps",
-      queries: [
-        {
-          expr: `sum by (node, protocol) (rate(libp2p_data_transfer_bytes_total{${N}, protocol=~"global .*"}[1m]))`,
-          legend: "{{node}} {{protocol}}",
-        },
-      ],
-    },
-    {
-      title: "libp2p traffic by protocol",
-      description: "Bytes per second by protocol and direction",
-      unit: "Bps",
-      queries: [
-        {
-          expr: `sum by (protocol) (rate(libp2p_data_transfer_bytes_total{${N}, protocol!~"global .*"}[1m]))`,
-          legend: "{{protocol}}",
-        },
-      ],
-    },
-    {
-      title: "libp2p streams opened by protocol",
-      description: "Streams opened per second",
-      unit: "ops",
-      queries: [
-        { expr: `sum by (protocol) (rate(libp2p_protocol_streams_total{${N}}[1m]))`, legend: "{{protocol}}" },
-      ],
-    },
-    {
-      title: "Noise handshakes",
-      description: "Noise XX handshakes per second, successes and errors",
-      unit: "ops",
-      queries: [
-        { expr: `sum(rate(libp2p_noise_xxhandshake_successes_total{${N}}[5m]))`, legend: "successes" },
-        { expr: `sum(rate(libp2p_noise_xxhandshake_error_total{${N}}[5m]))`, legend: "errors" },
-      ],
-    },
-    {
-      title: "libp2p dial queue",
-      description: "Dials queued and running",
-      queries: [
-        { expr: `sum by (libp2p_dial_queue) (libp2p_dial_queue{${N}})`, legend: "{{libp2p_dial_queue}}" },
-      ],
-    },
-    {
-      title: "libp2p dials",
-      description: "Dials per second by direction (connection manager)",
-      unit: "ops",
-      queries: [
-        {
-          expr: `sum by (libp2p_connection_manager_dials_total) (rate(libp2p_connection_manager_dials_total{${N}}[1m]))`,
-          legend: "{{libp2p_connection_manager_dials_total}}",
-        },
-      ],
-    },
-  ],
-};
-
-/**
- * JSON.stringify(value, null, 2), except that arrays of scalars that fit on their line are written inline, as
- * Biome formats JSON: regenerated files are already formatted.
- */
-export function formatJson(value: Json, indent = 0, prefixWidth = 0): string {
-  const pad = " ".repeat(indent + 2);
-  if (Array.isArray(value)) {
-    if (value.length === 0) return "[]";
-    if (value.every((v) => v === null || typeof v !== "object")) {
-      const flat = `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
-      if (prefixWidth + flat.length + 1 <= MAX_LINE) return flat;
-    }
-    const items = value.map((v) => `${pad}${formatJson(v, indent + 2, pad.length)}`);
-    return `[\n${items.join(",\n")}\n${" ".repeat(indent)}]`;
-  }
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value);
-    if (entries.length === 0) return "{}";
-    const items = entries.map(([k, v]) => {
-      const head = `${pad}${JSON.stringify(k)}: `;
-      return `${head}${formatJson(v, indent + 2, head.length)}`;
-    });
-    return `{\n${items.join(",\n")}\n${" ".repeat(indent)}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** Dashboard file name (in infra/grafana/dashboards/) → dashboard JSON text. */
-export function renderGrafanaDashboards(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const spec of [overview, p2p]) out[`${spec.uid}.json`] = `${formatJson(dashboardJson(spec))}\n`;
-  return out;
-}
+export { formatJson, PROMETHEUS_DATASOURCE, renderGrafanaDashboards } from "./dashboards/index.js";

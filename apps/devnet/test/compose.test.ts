@@ -18,6 +18,7 @@ import {
   toYaml,
   type YamlValue,
 } from "../src/compose.js";
+import { DASHBOARDS } from "../src/dashboards/index.js";
 import { defaultInfra, renderInfraFiles } from "../src/generateInfra.js";
 import { buildTopology, formatIndexList, type NodeSpec } from "../src/topology.js";
 
@@ -55,7 +56,14 @@ interface DashboardTarget {
 
 interface Dashboard {
   uid: string;
-  panels: Array<{ id: number; title: string; datasource: { uid: string }; targets: DashboardTarget[] }>;
+  title: string;
+  panels: Array<{
+    id: number;
+    title: string;
+    description?: string;
+    datasource: { uid: string };
+    targets: DashboardTarget[];
+  }>;
   templating: { list: Array<{ query: { query: string }; datasource: { uid: string } }> };
 }
 
@@ -264,7 +272,7 @@ describe("infra generated from the devnet topology", () => {
     const dashboardsDir = mounts.get(path);
     expect(dashboardsDir, `a mount at ${path}`).toBe(join(ROOT, "infra/grafana/dashboards"));
     const files = readdirSync(dashboardsDir!).filter((f) => f.endsWith(".json"));
-    expect(files.sort()).toEqual(["shardnet-overview.json", "shardnet-p2p.json"]);
+    expect(files.sort()).toEqual(DASHBOARDS.map((d) => `${d.uid}.json`).sort());
     // The home dashboard is one of the mounted files.
     const home = grafana.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
     expect(home?.startsWith(`${path}/`)).toBe(true);
@@ -279,6 +287,41 @@ describe("infra generated from the devnet topology", () => {
   });
 });
 
+describe("dashboard panels", () => {
+  const panels = () => dashboards().flatMap((d) => d.panels.map((p) => ({ dashboard: d.title, ...p })));
+
+  it("every panel has a description", () => {
+    expect(
+      panels()
+        .filter((p) => !p.description?.trim())
+        .map((p) => `${p.dashboard}: ${p.title}`),
+    ).toEqual([]);
+  });
+
+  it("no query hides emptiness with a vector() filler, and every window is $__rate_interval", () => {
+    const bad: string[] = [];
+    for (const p of panels()) {
+      for (const t of p.targets) {
+        if (/vector\(/.test(t.expr)) bad.push(`${p.title}: filler in ${t.expr}`);
+        for (const m of t.expr.matchAll(/\[([^\]]+)\]/g))
+          if (m[1] !== "$__rate_interval") bad.push(`${p.title}: window [${m[1]}]`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it("every query of a node metric selects the $node variable (the load generator's are not per node)", () => {
+    const bad: string[] = [];
+    for (const p of panels()) {
+      for (const t of p.targets) {
+        const nodeMetric = /\b(shardnet_(?!loadgen_)|nodejs_|libp2p_)/.test(t.expr);
+        if (nodeMetric && !t.expr.includes('node=~"$node"')) bad.push(`${p.title}: ${t.expr}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+});
+
 function dashboards(): Dashboard[] {
   const dir = join(ROOT, "infra/grafana/dashboards");
   return readdirSync(dir)
@@ -286,11 +329,23 @@ function dashboards(): Dashboard[] {
     .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Dashboard);
 }
 
-/** Metric names declared as `name: "shardnet_..."` in the node and p2p metric sources. */
+/**
+ * Metric names declared as `name: "shardnet_..."` in the node, p2p and load generator metric sources, and
+ * prom-client's process metrics as the node names them (shardnet_process_*, NodeMetrics).
+ */
 function declaredShardnetMetrics(): Set<string> {
   const names = new Set<string>();
-  for (const file of ["packages/node/src/metrics/nodeMetrics.ts", "packages/p2p/src/metrics.ts"]) {
+  for (const file of [
+    "packages/node/src/metrics/nodeMetrics.ts",
+    "packages/p2p/src/metrics.ts",
+    "apps/loadgen/src/metrics.ts",
+  ]) {
     for (const m of readRepoFile(file).matchAll(/name:\s*"(shardnet_[a-z0-9_]+)"/g)) names.add(m[1]!);
+  }
+  const promClient = join(ROOT, "node_modules/prom-client/lib/metrics");
+  for (const file of readdirSync(promClient).filter((f) => f.endsWith(".js"))) {
+    for (const m of readFileSync(join(promClient, file), "utf8").matchAll(/'(process_[a-z0-9_]+)'/g))
+      names.add(`shardnet_${m[1]}`);
   }
   return names;
 }
@@ -327,6 +382,7 @@ describe("dashboards reference only metrics that exist", () => {
     const declared = declaredShardnetMetrics();
     expect(declared.has("shardnet_beacon_head_slot")).toBe(true);
     expect(declared.has("shardnet_gossip_messages_received_total")).toBe(true);
+    expect(declared.has("shardnet_process_cpu_seconds_total")).toBe(true);
     const libp2p = libp2pSources();
     const used = new Set<string>();
     for (const d of dashboards()) {

@@ -28,6 +28,7 @@ import {
 import { addressFromPubkey, bytesToHex, devAccountKey } from "@shardnet/crypto";
 import { formatHelp, parseIndexList, parseOptions, UsageError } from "@shardnet/node";
 import { mapLimit } from "./concurrency.js";
+import { LoadgenMetrics } from "./metrics.js";
 import {
   accountState,
   followEvents,
@@ -43,7 +44,14 @@ import {
 import { chooseSenderCount, dueCount, maxRateFor, planTransfers, scheduledOffsetMs } from "./plan.js";
 import { buildReport, formatSummary, latencyChartSvg, reportJson } from "./report.js";
 import { MAX_TX_BATCH } from "./sszBatch.js";
-import { applyStatus, progressLine, settleInclusion, type TransferRecord } from "./tracker.js";
+import {
+  applyStatus,
+  progressLine,
+  STAGES,
+  settleInclusion,
+  stageMs,
+  type TransferRecord,
+} from "./tracker.js";
 
 const options = {
   rate: { kind: "number", description: "transfers per second (constant arrival rate)", default: 50 },
@@ -86,6 +94,17 @@ const options = {
   },
   seed: { kind: "number", description: "seed of the receiver and cross-shard choices", default: 1 },
   quiet: { kind: "boolean", description: "no progress lines", default: false },
+  "metrics-port": {
+    kind: "number",
+    description:
+      "serve Prometheus metrics (offered, accepted, rejected, latency by stage) at /metrics on this port; 0: off",
+    default: 0,
+  },
+  "metrics-host": {
+    kind: "string",
+    description: "address the metrics server listens on",
+    default: "127.0.0.1",
+  },
 } as const;
 
 const TICK_MS = 50;
@@ -99,6 +118,7 @@ function log(msg: string): void {
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 function checkValues(values: {
+  "metrics-port": number;
   rate: number;
   duration: number;
   "cross-shard": number;
@@ -109,6 +129,9 @@ function checkValues(values: {
   if (!(values.duration > 0)) throw new UsageError(`--duration must be above 0, got ${values.duration}`);
   if (!(values["cross-shard"] >= 0 && values["cross-shard"] <= 1))
     throw new UsageError(`--cross-shard must be between 0 and 1, got ${values["cross-shard"]}`);
+  const port = values["metrics-port"];
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--metrics-port must be a port number (0: off), got ${port}`);
   for (const flag of ["amount", "fee"] as const) {
     if (!Number.isSafeInteger(values[flag]) || values[flag] < (flag === "amount" ? 1 : 0))
       throw new UsageError(
@@ -262,6 +285,28 @@ async function main(): Promise<number> {
     `${total} transfers planned (${senders.length} senders, ${receivers.length} receivers); sending ${values.rate}/s for ${values.duration} s`,
   );
 
+  // --- metrics ----------------------------------------------------------------------------------------
+  const metrics = new LoadgenMetrics();
+  const metricsServer =
+    values["metrics-port"] > 0
+      ? await metrics.serve(values["metrics-port"], values["metrics-host"]).catch((err: Error) => {
+          throw new LoadgenError(
+            `cannot serve metrics on ${values["metrics-host"]}:${values["metrics-port"]}: ${err.message}`,
+          );
+        })
+      : undefined;
+  if (metricsServer) log(`metrics: http://${values["metrics-host"]}:${values["metrics-port"]}/metrics`);
+  /** Applies a node's status report, observing the latency of each stage the transfer reaches first here. */
+  const observeStatus = (record: TransferRecord, view: Parameters<typeof applyStatus>[1]): void => {
+    const before = STAGES.map((stage) => stageMs(record, stage));
+    applyStatus(record, view, Date.now());
+    STAGES.forEach((stage, i) => {
+      const at = stageMs(record, stage);
+      if (before[i] === undefined && at !== undefined)
+        metrics.reached(stage, (at - record.scheduledMs) / 1000);
+    });
+  };
+
   // --- follow statuses --------------------------------------------------------------------------------
   const records = new Map<string, TransferRecord>();
   const abort = new AbortController();
@@ -284,7 +329,7 @@ async function main(): Promise<number> {
             const hash = view.hash.replace(/^0x/, "");
             const record = records.get(hash);
             if (!record) return;
-            applyStatus(record, view, Date.now());
+            observeStatus(record, view);
             const sender = senderOf.get(hash);
             if (
               view.status === "dropped" &&
@@ -307,6 +352,7 @@ async function main(): Promise<number> {
 
   // --- open-loop sending ------------------------------------------------------------------------------
   const startMs = Date.now();
+  metrics.targetRate.set(values.rate);
   const inflight: Promise<void>[] = [];
   let next = 0;
   let lastProgress = startMs;
@@ -331,6 +377,7 @@ async function main(): Promise<number> {
         const alternative = retry ? trackers[senders[t.sender]!.shard]!.find((n) => n !== node) : undefined;
         if (alternative === undefined) {
           const record = records.get(t.hash)!;
+          metrics.rejected.inc();
           record.accepted = false;
           record.reached = false;
           record.rejection = `request failed: ${(err as Error).message}`;
@@ -349,6 +396,7 @@ async function main(): Promise<number> {
       const record = records.get(batch[k]!.hash)!;
       record.reached = true;
       record.accepted = outcome.status === "pending";
+      (record.accepted ? metrics.accepted : metrics.rejected).inc();
       if (outcome.status === "rejected") {
         record.rejection = `${outcome.code}: ${outcome.message}`;
         if (NONCE_CODES.has(outcome.code)) rereadNonce(batch[k]!.sender, outcome.code);
@@ -372,6 +420,7 @@ async function main(): Promise<number> {
         if (list.length === 0) byNode.set(node, list);
         list.push(tx);
       }
+      metrics.offered.inc(due - next);
       next = due;
       for (const [node, list] of byNode) {
         for (let at = 0; at < list.length; at += MAX_TX_BATCH) {
@@ -386,6 +435,7 @@ async function main(): Promise<number> {
     await sleep(TICK_MS);
   }
   const sendSeconds = (Date.now() - startMs) / 1000;
+  metrics.targetRate.set(0);
   await Promise.all(inflight);
 
   // --- until every accepted transfer is finalized (or the timeout) -------------------------------------
@@ -404,7 +454,7 @@ async function main(): Promise<number> {
       await mapLimit(open.slice(0, 500), 16, async (r) => {
         for (const node of trackingNow[r.shard] ?? []) {
           const view = await transactionStatus(node.api, r.hash).catch(() => undefined);
-          if (view) applyStatus(r, view, Date.now());
+          if (view) observeStatus(r, view);
           if (r.finalizedMs !== undefined) return;
         }
       });
@@ -412,6 +462,8 @@ async function main(): Promise<number> {
   }
   abort.abort();
   await Promise.allSettled(followers);
+  metricsServer?.closeAllConnections();
+  await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(undefined)));
   for (const record of records.values()) settleInclusion(record, headSeenMs);
 
   // --- report -------------------------------------------------------------------------------------------

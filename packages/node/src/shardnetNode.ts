@@ -18,6 +18,7 @@ import { SlotClock } from "./clock/slotClock.js";
 import { NodeDb } from "./db/nodeDb.js";
 import type { LoadedGenesis } from "./genesisLoader.js";
 import { assessHealth, type NodeHealth, type ShardSyncState } from "./health.js";
+import { chainViewReader } from "./metrics/chainView.js";
 import type { NodeMetrics } from "./metrics/nodeMetrics.js";
 import { EvidencePublisher } from "./network/evidencePublisher.js";
 import { registerGossipHandlers } from "./network/gossipHandlers.js";
@@ -158,6 +159,7 @@ export class ShardnetNode {
       () => this.clock.currentSlot(),
       (slot) => this.clock.slotStartMs(slot),
       new TxJournal(this.db),
+      { metrics },
     );
     this.txs.onStatusChange((view) =>
       this.events.publish("transaction", { ...view, hash: `0x${view.hash}` }, view.hash),
@@ -286,6 +288,9 @@ export class ShardnetNode {
     });
 
     metrics.watchCaches(() => this.cacheSizes());
+    metrics.watchChains(
+      chainViewReader({ beacon, shards: () => this.shardChains.values(), dbPath: this.db.path }),
+    );
     this.api = createApiServer({ host: opts.apiHost, port: opts.apiPort, log, registry: metrics.registry });
     registerNodeRoutes(this.api, this);
     this.events.register(this.api, (hash) => this.txs.watch(hash));

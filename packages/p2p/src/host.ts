@@ -496,6 +496,7 @@ export class P2pNode {
       const id = peer.toString();
       if (this.router.getScore(id) >= TESTNET_SCORE_THRESHOLDS.graylistThreshold) continue;
       this.banned.set(id, Date.now() + banMs);
+      this.metrics.peersPenalized.inc({ reason: "gossip_score" });
       this.libp2p
         .hangUp(peer)
         .catch((err: unknown) => this.opts.onError?.(err, `disconnect graylisted ${id}`));

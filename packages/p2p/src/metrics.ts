@@ -3,6 +3,9 @@ import { Counter, Gauge, Registry } from "prom-client";
 export type ValidationResultLabel = "accept" | "ignore" | "reject";
 export type DropReason = "oversize" | "undecodable" | "no_handler" | "validator_error" | "queue_full";
 
+/** Kinds of outbound dial (shardnet_p2p_dial_failures_total). */
+export const DIAL_KINDS = ["bootstrap", "known", "discovered"] as const;
+
 /** The `shardnet_*` network metrics of DESIGN.md §7, registered on one prom-client registry. */
 export class P2pMetrics {
   readonly gossipReceived: Counter<"topic">;
@@ -54,9 +57,11 @@ export class P2pMetrics {
       labelNames: ["kind"],
       registers,
     });
+    // The kinds are a fixed set: each is exported from the start (0 until a dial of that kind fails).
+    for (const kind of DIAL_KINDS) this.dialFailures.inc({ kind }, 0);
     this.peersPenalized = new Counter({
       name: "shardnet_p2p_peers_penalized_total",
-      help: "Peers disconnected and refused for a while because they sent provably bad data over req/resp",
+      help: "Peers disconnected and refused for a while: their gossip score fell below the graylist threshold (reason gossip_score), or they sent provably bad data over req/resp (reason: the protocol)",
       labelNames: ["reason"],
       registers,
     });

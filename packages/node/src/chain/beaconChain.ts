@@ -484,6 +484,11 @@ export class BeaconChain {
     this.updateHead();
     this.metrics.blockImportSeconds.observe({ chain: "beacon" }, (performance.now() - started) / 1000);
     this.metrics.blocksImportedTotal.inc({ chain: "beacon" });
+    const { proposerSlashings, attesterSlashings } = block.body;
+    if (proposerSlashings.length > 0)
+      this.metrics.slashingsTotal.inc({ kind: "proposer" }, proposerSlashings.length);
+    if (attesterSlashings.length > 0)
+      this.metrics.slashingsTotal.inc({ kind: "attester" }, attesterSlashings.length);
     this.log.info(
       { slot: block.slot, root, proposer: block.proposerIndex, crosslinks: block.body.crosslinks.length },
       "beacon block imported",

@@ -467,6 +467,9 @@ export class ShardChain {
     });
     this.metrics.blockImportSeconds.observe({ chain: "shard" }, (performance.now() - started) / 1000);
     this.metrics.blocksImportedTotal.inc({ chain: "shard" });
+    this.metrics.shardBlockTransactions.observe(result.txHashes.length);
+    if (result.txHashes.length > 0)
+      this.metrics.transactionsIncludedTotal.inc({ shard: String(this.shard) }, result.txHashes.length);
     this.log.info(
       {
         shard: this.shard,

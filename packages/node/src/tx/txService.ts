@@ -13,6 +13,7 @@ import type { P2pNode, ValidationResult } from "@shardnet/p2p";
 import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
 import type { ShardChain, ShardChainEvent, TxInclusion } from "../chain/shardChain.js";
+import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import { checkGossipBatch } from "./gossipBatchCheck.js";
 import { StatusTracker } from "./statusTracker.js";
 import { MAX_GOSSIP_TXS, TransactionGossipBatch, TxGossipBatcher } from "./txGossipBatcher.js";
@@ -67,6 +68,8 @@ interface Known {
   settledInclusion?: TxInclusion;
   /** Likewise for the credit of its receipt on the destination shard. */
   settledCredit?: { slot: number; root: string };
+  /** Its inclusion time was observed (shardnet_transaction_inclusion_seconds): once per transaction. */
+  inclusionTimed?: true;
   /**
    * Not remembered: a GET of a transaction this node no longer (or never) kept, answered from the chain
    * and database. Its step times are the start times of the steps' slots, not when this node saw them.
@@ -131,8 +134,9 @@ export class TxService {
     private readonly slotStartMs: (slot: number) => number = () => Date.now(),
     /** Where API-accepted transactions are kept across restarts (none: they are not). */
     private readonly journal?: TxJournal,
-    options: { gossipWindowMs?: number } = {},
+    options: { gossipWindowMs?: number; metrics?: NodeMetrics } = {},
   ) {
+    this.metrics = options.metrics;
     this.gossip = new TxGossipBatcher({
       publish: (shard, bytes) => this.p2p.publish({ kind: "shard_tx", shard }, bytes),
       log,
@@ -142,6 +146,7 @@ export class TxService {
 
   /** Coalesces what this node publishes on `shard_{s}_tx` into one message per shard and window. */
   private readonly gossip: TxGossipBatcher;
+  private readonly metrics: NodeMetrics | undefined;
   /** Gossiped transactions refused as invalid content (bad signature, wrong shard, ...), by this node. */
   gossipInvalid = 0;
 
@@ -214,14 +219,27 @@ export class TxService {
       true,
     );
     let next = 0;
-    return decoded.map((d) =>
-      d.ok ? admitted[next++]! : { status: "rejected", code: d.reason, message: d.message },
+    const results = decoded.map(
+      (d): SubmitResult =>
+        d.ok ? admitted[next++]! : { status: "rejected", code: d.reason, message: d.message },
     );
+    this.countReceived(results);
+    return results;
   }
 
   /** Admits API transactions already decoded (the SSZ form of `POST /v1/transactions`), as `submit` does. */
-  submitTransactions(txs: readonly Transaction[]): Promise<SubmitResult[]> {
-    return this.submitDecoded(txs, true);
+  async submitTransactions(txs: readonly Transaction[]): Promise<SubmitResult[]> {
+    const results = await this.submitDecoded(txs, true);
+    this.countReceived(results);
+    return results;
+  }
+
+  /** shardnet_transactions_received_total{source="api"}: accepted (pending) or the rejection code. */
+  private countReceived(results: readonly SubmitResult[]): void {
+    this.metrics?.countReceived(
+      "api",
+      results.map((r) => (r.status === "rejected" ? r.code : "accepted")),
+    );
   }
 
   /**
@@ -380,13 +398,16 @@ export class TxService {
     const { valid, invalid } = checkGossipBatch(txs, shard, this.beacon.preset.SHARD_COUNT);
     const admitted: Array<{ hash: string; tx: Transaction }> = [];
     const slot = this.currentSlot();
+    const outcomes: string[] = invalid.map((i) => i.reason);
     for (const tx of valid) {
       const added = chain.mempool.add(tx, chain.head().state, { slot, signatureVerified: true });
+      outcomes.push(added.ok ? "accepted" : added.reason);
       if (!added.ok) continue;
       this.onReplacedOrEvicted(shard, added.txHash, added);
       this.markSeen(added.txHash, shard, "pending");
       admitted.push({ hash: added.txHash, tx });
     }
+    this.metrics?.countReceived("gossip", outcomes);
     this.touch(
       admitted.map((a) => a.hash),
       false,
@@ -474,8 +495,25 @@ export class TxService {
     }
     const chain = this.shards().get(e.shard);
     if (!chain) return;
-    if (e.type === "shard_block") this.tracker.onShardBlock(chain, e.root, e.slot, e.txHashes);
-    else this.tracker.onShardHead(chain);
+    if (e.type === "shard_block") {
+      this.timeInclusions(e.shard, e.txHashes);
+      this.tracker.onShardBlock(chain, e.root, e.slot, e.txHashes);
+    } else this.tracker.onShardHead(chain);
+  }
+
+  /** Observes first seen (pending) → now for each transaction this node saw before a block included it. */
+  private timeInclusions(shard: number, txHashes: readonly string[]): void {
+    const histogram = this.metrics?.transactionInclusionSeconds;
+    if (!histogram || txHashes.length === 0) return;
+    const now = Date.now();
+    const labels = { shard: String(shard) };
+    for (const hash of txHashes) {
+      const k = this.known.get(hash);
+      const seen = k?.firstSeen.pending;
+      if (!k || !seen || k.inclusionTimed) continue;
+      k.inclusionTimed = true;
+      histogram.observe(labels, Math.max(0, now - seen.time) / 1000);
+    }
   }
 
   /**

@@ -24,6 +24,7 @@ import type { ShardChain } from "../chain/shardChain.js";
 import { selectSlashingsForBlock } from "../chain/slashingSelection.js";
 import type { SlotPhase } from "../clock/slotClock.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
+import { DutyAudit } from "./dutyAudit.js";
 import { type SlashingProtection, SlashingProtectionError } from "./slashingProtection.js";
 import type { ValidatorKeys } from "./validatorKeys.js";
 import { voteSplit } from "./voteSplit.js";
@@ -84,7 +85,12 @@ export class ValidatorService {
     return this.ffgVotes.get(validator) ?? undefined;
   }
 
-  constructor(private readonly d: ValidatorServiceDeps) {}
+  /** Counts hosted validators' duties that left nothing on the canonical chain (missed duties). */
+  private readonly audit: DutyAudit;
+
+  constructor(private readonly d: ValidatorServiceDeps) {
+    this.audit = new DutyAudit(d);
+  }
 
   get indices(): number[] {
     return [...this.d.keys.keys()];
@@ -121,12 +127,18 @@ export class ValidatorService {
     const started = performance.now();
     try {
       if (phase === "propose") {
+        this.audit.checkProposals(slot);
         await this.proposeBeaconBlock(slot);
         await this.proposeShardBlocks(slot);
       } else if (phase === "attest") {
         await this.attest(slot);
       } else {
         this.aggregate(slot);
+        this.audit.checkAttestations(
+          slot,
+          () => this.d.beacon.headStateAt(slot),
+          () => this.indices,
+        );
       }
     } finally {
       this.d.metrics.dutySeconds.observe({ phase }, (performance.now() - started) / 1000);
@@ -179,6 +191,7 @@ export class ValidatorService {
       await result.persisted;
       this.d.publish.beaconBlock(SignedBeaconBlock.serialize(signed));
       this.count("beacon_propose", "ok");
+      this.audit.proposal("beacon_propose", slot, result.root);
       log.info(
         {
           slot,
@@ -191,6 +204,7 @@ export class ValidatorService {
       );
     } catch (err) {
       this.count("beacon_propose", err instanceof SlashingProtectionError ? "refused" : "failed");
+      this.audit.proposal("beacon_propose", slot, undefined);
       log.error({ slot, proposer, err: (err as Error).message }, "beacon block proposal failed");
     }
   }
@@ -204,6 +218,7 @@ export class ValidatorService {
       const chain = this.d.shards().get(shard);
       if (!chain) {
         this.count("shard_propose", "skipped");
+        this.audit.proposal("shard_propose", slot, undefined, shard);
         log.warn(
           { slot, shard, validator: duty.validatorIndex },
           "shard proposer duty skipped: shard not tracked yet",
@@ -213,6 +228,7 @@ export class ValidatorService {
       const crosslink = chain.beaconHeadCrosslink();
       if (!chain.hasCrosslinked(crosslink)) {
         this.count("shard_propose", "skipped");
+        this.audit.proposal("shard_propose", slot, undefined, shard);
         log.warn(
           { slot, shard, headSlot: chain.head().slot, crosslinkSlot: crosslink.slot },
           "shard proposer duty skipped: the shard chain lacks its crosslinked block (syncing)",
@@ -221,6 +237,7 @@ export class ValidatorService {
       }
       if (chain.head().slot >= slot) {
         this.count("shard_propose", "skipped");
+        this.audit.proposal("shard_propose", slot, undefined, shard);
         log.warn(
           { slot, shard, headSlot: chain.head().slot },
           "shard proposer duty skipped: the shard head is already at this slot",
@@ -241,9 +258,11 @@ export class ValidatorService {
         await result.persisted;
         this.d.publish.shardBlock(shard, SignedShardBlock.serialize(signed));
         this.count("shard_propose", "ok");
+        this.audit.proposal("shard_propose", slot, result.root, shard);
         log.info({ slot, shard, root, txs: signed.message.body.transactions.length }, "proposed shard block");
       } catch (err) {
         this.count("shard_propose", err instanceof SlashingProtectionError ? "refused" : "failed");
+        this.audit.proposal("shard_propose", slot, undefined, shard);
         log.error({ slot, shard, err: (err as Error).message }, "shard block proposal failed");
       }
     }

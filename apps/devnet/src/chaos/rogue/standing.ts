@@ -7,7 +7,7 @@
  * (−8000). A graylisted peer's RPCs are ignored, and at the next heartbeat (700 ms) the host disconnects it and
  * refuses it for 60 s (`banned`). The negative score is kept 5 minutes after the disconnect, decaying. Ignored
  * messages (stale slots, unknown blocks, unprovable receipts) cost nothing. `shardnet_p2p_peers_penalized_total`
- * counts only req/resp penalties (bad snapshots and blocks served), not gossip graylisting.
+ * counts both: graylist disconnects (reason `gossip_score`) and req/resp penalties (reason: the protocol).
  */
 export interface PeerStanding {
   peerId: string;
