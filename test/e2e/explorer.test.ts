@@ -20,6 +20,8 @@ const SHARDS = 2;
 /** Debian's chromium package (.ci/run installs it). */
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(REPO_ROOT, "test-results", "explorer");
+/** The chain view's window (packages/explorer/src/chainView.ts WINDOW_SLOTS). */
+const WINDOW_SLOTS = 32;
 
 const t0 = Date.now();
 function note(msg: string): void {
@@ -142,6 +144,28 @@ describe.sequential("explorer in headless Chromium (real devnet)", () => {
     expect(await page.locator("#transaction h2", { hasText: "Cross-shard receipt" }).count()).toBe(1);
     note(`receipt: ${(await text("#transaction dl:last-of-type")).replace(/\s+/g, " ")}`);
     await shot("transaction");
+
+    // Block pages, through the transaction page's links: the source block lists the transaction, the
+    // destination block lists the receipt with its source shard, the beacon block its crosslinks.
+    await page
+      .locator("#transaction a", { hasText: `shard ${sender.shard} slot` })
+      .first()
+      .click();
+    await page.locator(`#shard-block table[data-list='transactions'] a[href='#/tx/${t.hash}']`).waitFor({
+      timeout: d.slots(5),
+    });
+    await page.goBack();
+    await page.locator(`#transaction a[href^='#/shard/${recipient.shard}/']`).first().click();
+    const receipt = page.locator("#shard-block table[data-list='receipts'] tr", {
+      hasText: `shard ${sender.shard}`,
+    });
+    await receipt.locator(`a[href='#/tx/${t.hash}']`).waitFor({ timeout: d.slots(5) });
+    await shot("shard-block-receipt");
+    await page.locator("#shard-block dd a[href^='#/beacon/']").first().click();
+    await page.locator("#beacon-block [data-list='crosslinks']").waitFor({ timeout: d.slots(5) });
+    note(
+      `beacon block page: ${await text("#beacon-block h1")}, ${await page.locator("#beacon-block h2").allTextContents()}`,
+    );
   });
 
   it("an account proof is verified in the browser; a tampered proof response fails", async () => {
@@ -168,6 +192,28 @@ describe.sequential("explorer in headless Chromium (real devnet)", () => {
     note(`tampered: ${await verdict.textContent()}`);
     await shot("account-tampered");
     await page.unroute("**/v1/accounts/**");
+  });
+
+  it("the chain view marks finalized blocks and pages back through history", async () => {
+    const d = net();
+    await page.goto(`${api}/`);
+    await expect
+      .poll(() => page.locator("#chain rect.beacon.finalized").count(), {
+        timeout: d.slots(10),
+        interval: 250,
+      })
+      .toBeGreaterThan(1);
+    expect(await page.locator("#chain rect.shard.finalized").count()).toBeGreaterThan(0);
+    await shot("home");
+    const windowStart = async () => Number(await page.locator("#chain").getAttribute("data-from"));
+    const before = await windowStart();
+    await page.locator("button[data-action='older']").click();
+    await expect
+      .poll(windowStart, { timeout: d.slots(5), interval: 200 })
+      .toBe(Math.max(0, before - WINDOW_SLOTS / 2));
+    expect(await text(".chain-controls .muted")).not.toMatch(/following/);
+    expect(await page.locator("#chain rect.beacon").count()).toBeGreaterThan(0);
+    note(`chain view: window from slot ${before} → ${await windowStart()} after "older"`);
   });
 
   it("no console errors", () => {

@@ -194,6 +194,7 @@ export function chainView(): ChainView {
       ]);
       const shards = new Map(ranges.map((r) => [r.shard, r]));
       canvas.replaceChildren(draw({ from, beacon, shards, shardCount: net.shardCount }));
+      canvas.dataset.from = String(from);
       label.textContent = `slots ${from}–${from + WINDOW_SLOTS - 1}${live ? " (following the head)" : ""}`;
       newer.disabled = live;
       problem.replaceChildren();

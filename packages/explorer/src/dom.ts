@@ -61,7 +61,7 @@ export function fields(rows: Array<[string, Child]>): HTMLDListElement {
 
 /** A table with a header row; `rows` of cells. */
 export function table(head: string[], rows: Child[][], attrs: Record<string, string> = {}): HTMLElement {
-  if (rows.length === 0) return el("p", { class: "muted" }, "none");
+  if (rows.length === 0) return el("p", { class: "muted", ...attrs }, "none");
   return el(
     "table",
     attrs,
