@@ -7,7 +7,7 @@
  * tampered with through request interception; no console errors. Screenshots go to test-results/explorer/.
  * Deadlines are counted in slots and epochs.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,6 +63,8 @@ describe.sequential("explorer in headless Chromium (real devnet)", () => {
       const other = (shard + 1) % SHARDS;
       sender = devAccountsOnShard(shard, 1, SHARDS, 0)[0]!;
       recipient = devAccountsOnShard(other, 1, SHARDS, 0)[0]!;
+      if (!existsSync(CHROMIUM))
+        throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (.ci/run does)`);
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
@@ -131,7 +133,7 @@ describe.sequential("explorer in headless Chromium (real devnet)", () => {
           reached[status] ??= d.currentSlot();
           return status;
         },
-        { timeout: d.epochs(6), interval: 250 },
+        { timeout: d.epochs(8), interval: 250 },
       )
       .toBe("finalized");
     note(`timeline: ${JSON.stringify(reached)} (slot reached first seen by the page)`);
