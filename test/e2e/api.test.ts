@@ -257,6 +257,19 @@ describe.sequential("node API bad input (real processes)", () => {
       400,
     );
     await expectRefused("unknown route", await get("/v1/nothing"), /\/v1\/nothing/, 404);
+    // The explorer's routes (packages/node/src/api/explorerRoutes.ts): ranges are bounded, queries validated.
+    await expectRefused(
+      "range over 64 blocks",
+      await get("/v1/beacon/blocks?from=0&count=65"),
+      /count/i,
+      400,
+    );
+    await expectRefused("range without from", await get("/v1/beacon/blocks?count=5"), /from/i, 400);
+    await expectRefused("negative range start", await get("/v1/shards/0/blocks?from=-1"), /from/i, 400);
+    await expectRefused("range of unknown shard", await get("/v1/shards/99/blocks?from=0"), /shard 99/i, 400);
+    await expectRefused("empty search", await get("/v1/search?q="), /empty/i, 400);
+    await expectRefused("search for a word", await get("/v1/search?q=hello"), /search for/i, 400);
+    await expectRefused("explorer path escape", await get("/explorer/..%2Fpackage.json"), /file/i, 400);
   });
 
   it("an oversized body is refused", async () => {

@@ -6,6 +6,7 @@ import { createP2pNode, type P2pNode } from "@shardnet/p2p";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { EventHub } from "./api/events.js";
+import { loadExplorerAssets, registerExplorerAssets } from "./api/explorerAssets.js";
 import { registerNodeRoutes } from "./api/nodeRoutes.js";
 import { createApiServer } from "./api/server.js";
 import { restartAnchorLimit } from "./chain/anchorStore.js";
@@ -293,6 +294,7 @@ export class ShardnetNode {
     );
     this.api = createApiServer({ host: opts.apiHost, port: opts.apiPort, log, registry: metrics.registry });
     registerNodeRoutes(this.api, this);
+    registerExplorerAssets(this.api, loadExplorerAssets());
     this.events.register(this.api, (hash) => this.txs.watch(hash));
     await this.api.listen({ host: opts.apiHost, port: opts.apiPort });
 

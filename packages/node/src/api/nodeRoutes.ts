@@ -8,6 +8,7 @@ import {
   TRANSACTION_SIZE,
   type Transaction,
   Transaction as TransactionType,
+  transactionHash,
 } from "@shardnet/consensus";
 import { bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { FastifyInstance } from "fastify";
@@ -16,6 +17,7 @@ import type { ShardnetNode } from "../shardnetNode.js";
 import { finalizedCheckpointBundle } from "../sync/checkpointSync.js";
 import type { SubmitResult } from "../tx/txService.js";
 import { ApiError, badRequest, notFound, syncing } from "./errors.js";
+import { registerExplorerRoutes } from "./explorerRoutes.js";
 
 /** Most transactions in one `POST /v1/transactions` batch. */
 export const MAX_TX_BATCH = 1000;
@@ -361,6 +363,8 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
         root: `0x${root}`,
         slot: block.message.header.slot,
         block: SignedShardBlock.toJson(block),
+        // The hash of each transaction, in block order (what GET /v1/transactions/{hash} takes).
+        txHashes: block.message.body.transactions.map((tx) => hex(transactionHash(tx))),
       };
     },
   );
@@ -494,4 +498,6 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
       return { ...status, hash: `0x${status.hash}` };
     },
   );
+
+  registerExplorerRoutes(app, node, shardChain);
 }
