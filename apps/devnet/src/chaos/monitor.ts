@@ -336,6 +336,12 @@ export class InvariantMonitor {
       if (!committees) continue;
       const inEpoch = this.samples.filter((s) => Math.floor(s.slot / spe) === epoch);
       if (inEpoch.length === 0) continue;
+      // The epoch a fault healed in (or at whose first slot) is not judged: a validator's first vote of an
+      // epoch fixes its FFG vote (source, target) for the epoch, since a second one for the same target is
+      // slashable, and votes cast before the two sides synced name different epoch-boundary blocks as
+      // target. A crosslink's aggregate needs one AttestationData (DESIGN.md §4), so a committee split that
+      // way cannot reach 2/3 until the next epoch. Finality after the heal is judged below.
+      if (this.heals.some((h) => h >= epoch * spe - 1 && h < (epoch + 1) * spe)) continue;
       for (let shard = 0; shard < this.shards; shard++) {
         const committee = committees[shard] ?? [];
         const enough = inEpoch.every(
