@@ -9,13 +9,12 @@
  * slots, 4-slot epochs. They start unconnected, so each builds its own branch; after three epochs one dials
  * the other, and within a few epochs both must hold both branches and agree on one head.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { interopPublicKey } from "@shardnet/consensus";
-import { bytesToHex, getBls } from "@shardnet/crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { createLogger, loadGenesisFile, loadInteropKeys, NodeMetrics, ShardnetNode } from "../src/index.js";
+import type { ShardnetNode } from "../src/index.js";
+import { startNode, writeSmallGenesis } from "./realNodes.js";
 
 const SLOTS_PER_EPOCH = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -41,48 +40,9 @@ describe("sync after a partition (real nodes on 127.0.0.1)", () => {
   });
 
   it("nodes on branches that split more than an epoch ago agree on a head (the losing half imports the winning branch) and crosslink every shard again", async () => {
-    const genesisPath = join(dir, "genesis.json");
-    writeFileSync(
-      genesisPath,
-      JSON.stringify({
-        network: "fork-sync",
-        genesisTime: Math.floor(Date.now() / 1000) + 2,
-        preset: "local",
-        presetOverrides: { SHARD_COUNT: 2, SECONDS_PER_SLOT: 1, SLOTS_PER_EPOCH },
-        validators: Array.from({ length: 8 }, (_, i) => ({
-          pubkey: `0x${bytesToHex(interopPublicKey(i))}`,
-          stake: "32000000000",
-        })),
-        accounts: [],
-      }),
-    );
-    const loaded = loadGenesisFile(genesisPath);
-    const bls = getBls();
-    for (const [i, validators] of [
-      [0, 1, 2, 3],
-      [4, 5, 6, 7],
-    ].entries()) {
-      nodes.push(
-        await ShardnetNode.start({
-          name: `half-${i}`,
-          role: "shard",
-          loaded,
-          dataDir: join(dir, `node${i}`, "db"),
-          apiHost: "127.0.0.1",
-          apiPort: 0,
-          p2pHost: "127.0.0.1",
-          p2pPort: 0,
-          bootnodes: [],
-          maxPeers: 50,
-          peerKeyFile: join(dir, `node${i}`, "peer.key"),
-          shards: [0, 1],
-          keys: loadInteropKeys(bls, loaded.genesis, validators),
-          bls,
-          log: createLogger({ name: `half-${i}`, level: "silent", pretty: false }),
-          metrics: new NodeMetrics(),
-        }),
-      );
-    }
+    const loaded = writeSmallGenesis(dir, "fork-sync", SLOTS_PER_EPOCH);
+    nodes.push(await startNode(dir, loaded, "half-0", [0, 1, 2, 3]));
+    nodes.push(await startNode(dir, loaded, "half-1", [4, 5, 6, 7]));
     const [a, b] = nodes as [ShardnetNode, ShardnetNode];
     // Apart for three epochs: each half proposes in its own slots, on its own branch.
     await until(

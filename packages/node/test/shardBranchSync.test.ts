@@ -13,23 +13,20 @@
  * to W's branch does: W's beacon sync has nothing to fetch, and only its shard range sync meets the other
  * branch. W must end up holding that shard branch.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { interopPublicKey, SignedBeaconBlock, SignedShardBlock, shardBlockRoot } from "@shardnet/consensus";
-import { bytesToHex, getBls, hexToBytes } from "@shardnet/crypto";
+import { SignedBeaconBlock, SignedShardBlock, shardBlockRoot } from "@shardnet/consensus";
+import { bytesToHex, hexToBytes } from "@shardnet/crypto";
 import { createP2pNode, type P2pNode } from "@shardnet/p2p";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   BeaconBlocksByRangeRequest,
-  createLogger,
-  loadGenesisFile,
-  loadInteropKeys,
-  NodeMetrics,
   ShardBlocksByRangeRequest,
-  ShardnetNode,
+  type ShardnetNode,
   Status,
 } from "../src/index.js";
+import { startNode, writeSmallGenesis } from "./realNodes.js";
 
 const SLOTS_PER_EPOCH = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,42 +51,8 @@ describe("shard range sync across a beacon branch this node never saw (real node
   });
 
   it("imports a peer's shard blocks built on beacon blocks it lacks, after fetching the peer's beacon blocks", async () => {
-    const genesisPath = join(dir, "genesis.json");
-    writeFileSync(
-      genesisPath,
-      JSON.stringify({
-        network: "shard-branch-sync",
-        genesisTime: Math.floor(Date.now() / 1000) + 2,
-        preset: "local",
-        presetOverrides: { SHARD_COUNT: 2, SECONDS_PER_SLOT: 1, SLOTS_PER_EPOCH },
-        validators: Array.from({ length: 8 }, (_, i) => ({
-          pubkey: `0x${bytesToHex(interopPublicKey(i))}`,
-          stake: "32000000000",
-        })),
-        accounts: [],
-      }),
-    );
-    const loaded = loadGenesisFile(genesisPath);
-    const bls = getBls();
-    const start = (name: string, validators: number[]) =>
-      ShardnetNode.start({
-        name,
-        role: "shard",
-        loaded,
-        dataDir: join(dir, name, "db"),
-        apiHost: "127.0.0.1",
-        apiPort: 0,
-        p2pHost: "127.0.0.1",
-        p2pPort: 0,
-        bootnodes: [],
-        maxPeers: 50,
-        peerKeyFile: join(dir, name, "peer.key"),
-        shards: [0, 1],
-        keys: loadInteropKeys(bls, loaded.genesis, validators),
-        bls,
-        log: createLogger({ name, level: "silent", pretty: false }),
-        metrics: new NodeMetrics(),
-      });
+    const loaded = writeSmallGenesis(dir, "shard-branch-sync", SLOTS_PER_EPOCH);
+    const start = (name: string, validators: number[]) => startNode(dir, loaded, name, validators);
     const p1 = await start("p1", [0, 1, 2, 3]);
     const p2 = await start("p2", [4, 5, 6, 7]);
     const w = await start("w", []);

@@ -1,0 +1,65 @@
+/**
+ * Real nodes in this process for sync tests: a genesis of 8 interop validators (2 shards, 1-second slots)
+ * written to a temp dir, and ShardnetNodes on it with LevelDB in that dir and libp2p on 127.0.0.1, starting
+ * unconnected (no bootnodes).
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { interopPublicKey } from "@shardnet/consensus";
+import { bytesToHex, getBls } from "@shardnet/crypto";
+import {
+  createLogger,
+  type LoadedGenesis,
+  loadGenesisFile,
+  loadInteropKeys,
+  NodeMetrics,
+  ShardnetNode,
+} from "../src/index.js";
+
+/** Writes the genesis to `dir`/genesis.json (genesis 2 s from now) and loads it. */
+export function writeSmallGenesis(dir: string, network: string, slotsPerEpoch: number): LoadedGenesis {
+  const genesisPath = join(dir, "genesis.json");
+  writeFileSync(
+    genesisPath,
+    JSON.stringify({
+      network,
+      genesisTime: Math.floor(Date.now() / 1000) + 2,
+      preset: "local",
+      presetOverrides: { SHARD_COUNT: 2, SECONDS_PER_SLOT: 1, SLOTS_PER_EPOCH: slotsPerEpoch },
+      validators: Array.from({ length: 8 }, (_, i) => ({
+        pubkey: `0x${bytesToHex(interopPublicKey(i))}`,
+        stake: "32000000000",
+      })),
+      accounts: [],
+    }),
+  );
+  return loadGenesisFile(genesisPath);
+}
+
+/** A node named `name` (data in `dir`/`name`) tracking both shards and hosting `validators`. */
+export function startNode(
+  dir: string,
+  loaded: LoadedGenesis,
+  name: string,
+  validators: number[],
+): Promise<ShardnetNode> {
+  const bls = getBls();
+  return ShardnetNode.start({
+    name,
+    role: "shard",
+    loaded,
+    dataDir: join(dir, name, "db"),
+    apiHost: "127.0.0.1",
+    apiPort: 0,
+    p2pHost: "127.0.0.1",
+    p2pPort: 0,
+    bootnodes: [],
+    maxPeers: 50,
+    peerKeyFile: join(dir, name, "peer.key"),
+    shards: [0, 1],
+    keys: loadInteropKeys(bls, loaded.genesis, validators),
+    bls,
+    log: createLogger({ name, level: "silent", pretty: false }),
+    metrics: new NodeMetrics(),
+  });
+}
