@@ -243,6 +243,8 @@ export class ShardnetNode {
       // Head: this.onBeaconHead() above advanced the transactions' crosslink watermarks.
       if (e.type === "finalized") this.txs.onFinalized();
       if (e.type === "proposer_slashing") this.publishSlashing({ proposerSlashings: [e.evidence] });
+      if (e.type === "orphaned")
+        for (const chain of this.shardChains.values()) chain.onBeaconOrphaned(e.roots);
     });
 
     await this.updateTrackedShards(this.clock.currentSlot());

@@ -257,8 +257,8 @@ describe("TxService: a transaction accepted as pending always ends somewhere", (
     await close();
   });
 
-  it("included in a block that then loses a fork: back in the mempool, still pending, included on the winning branch", async () => {
-    const { txs, chain, beacon, close } = await openService({ journal: true });
+  it("included in a block that then loses a fork: back in the mempool, gossiped again, still pending, included on the winning branch", async () => {
+    const { txs, chain, beacon, close, published } = await openService({ journal: true });
     const rival = await openService();
     const sender = senders[43]!;
     const ours = transfer(sender, 0, 5n);
@@ -275,9 +275,19 @@ describe("TxService: a transaction accepted as pending always ends somewhere", (
     const proposer2 = context.epochCtx.getShardProposer(0, 2);
     const sk2 = bls.secretKeyFromBytes(interopSecretKey(proposer2));
     const losing = chain.head().root;
+    const sentTxs = (from: number) =>
+      published
+        .slice(from)
+        .flatMap((p) =>
+          TransactionGossipBatch.deserialize(p.bytes).map((tx) => bytesToHex(transactionHash(tx))),
+        );
+    await waitForRefresh(() => sentTxs(0).includes(hash)); // the submission's own batch went out
+    const publishedBefore = published.length;
     await settle(chain, chain.importBlock(signedShardBlock(rival.chain, 2, proposer2, sk2, context).signed));
     expect(chain.head().root).not.toBe(losing);
     expect(chain.mempool.has(hash)).toBe(true);
+    // Peers may never have seen it (the other side of a healed partition): it goes out again.
+    await waitForRefresh(() => sentTxs(publishedBefore).includes(hash));
     txs.refresh();
     await txs.refreshed();
     expect(await txs.status(hash)).toMatchObject({ status: "pending" });

@@ -23,6 +23,8 @@ export class ShardForkChoice {
   private readonly votes = new Map<number, { root: string; stake: bigint; slot: number }>();
   private crosslinked: string;
   private newestVoteSlot = 0;
+  /** Blocks whose subtrees the head never enters (markNonViable). */
+  private readonly nonViable = new Set<string>();
 
   /** `anchorRoot`: the genesis block or the last crosslinked block (the root everything descends from). */
   constructor(
@@ -66,6 +68,15 @@ export class ShardForkChoice {
     if (slot > this.newestVoteSlot) this.newestVoteSlot = slot;
   }
 
+  /**
+   * The head never enters `root`'s subtree again (a block built on a beacon block that finality cut off).
+   * Ignored for a block not in the tree.
+   */
+  markNonViable(root: Uint8Array): void {
+    const key = addressKey(root);
+    if (this.blocks.has(key) && key !== this.crosslinked) this.nonViable.add(key);
+  }
+
   /** Moves the anchor to a crosslinked block (which must be known) and forgets everything not descending from it. */
   setCrosslinked(root: Uint8Array): void {
     const key = addressKey(root);
@@ -79,7 +90,12 @@ export class ShardForkChoice {
       keep.add(current);
       for (const child of this.blocks.get(current)?.children ?? []) stack.push(child);
     }
-    for (const blockRoot of [...this.blocks.keys()]) if (!keep.has(blockRoot)) this.blocks.delete(blockRoot);
+    for (const blockRoot of [...this.blocks.keys()])
+      if (!keep.has(blockRoot)) {
+        this.blocks.delete(blockRoot);
+        this.nonViable.delete(blockRoot);
+      }
+    this.nonViable.delete(key);
     node.parent = "";
     this.crosslinked = key;
   }
@@ -109,7 +125,7 @@ export class ShardForkChoice {
       let bestWeight = -1n;
       for (const childKey of head.children) {
         const child = this.blocks.get(childKey);
-        if (child === undefined) continue;
+        if (child === undefined || this.nonViable.has(childKey)) continue;
         const weight = weights.get(childKey) ?? 0n;
         if (
           best === undefined ||

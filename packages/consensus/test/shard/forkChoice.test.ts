@@ -54,6 +54,22 @@ describe("shard fork choice", () => {
     expect(fc.getHead()).toBe(hex(3));
   });
 
+  it("never enters a subtree marked non-viable, however heavy, and forgets the mark when the subtree is pruned", () => {
+    const fc = tree();
+    fc.onAttestation(0, root(5), 10n, 1); // 4's subtree: 10
+    fc.onAttestation(1, root(3), 4n, 1); // 2's subtree: 4
+    expect(fc.getHead()).toBe(hex(5));
+    fc.markNonViable(root(4));
+    expect(fc.getHead()).toBe(hex(3));
+    fc.markNonViable(root(3)); // every child of 2 left: the head stops at 2
+    expect(fc.getHead()).toBe(hex(2));
+    fc.markNonViable(root(1)); // the crosslinked block itself is never left
+    expect(fc.getHead()).toBe(hex(2));
+    fc.setCrosslinked(root(2));
+    fc.onBlock(root(6), root(2), 3);
+    expect(fc.getHead()).toBe(hex(6));
+  });
+
   it("breaks a tie by slot then root, with no votes", () => {
     expect(tree().getHead()).toBe(hex(5)); // 4 (slot 2) beats 2 (slot 1)
   });

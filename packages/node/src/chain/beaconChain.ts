@@ -104,7 +104,9 @@ export type BeaconChainEvent =
   | { type: "crosslink"; crosslink: CrosslinkValue; blockSlot: number; blockRoot: string }
   | { type: "justified"; checkpoint: CheckpointValue }
   | { type: "finalized"; checkpoint: CheckpointValue }
-  | { type: "proposer_slashing"; evidence: ProposerSlashingValue };
+  | { type: "proposer_slashing"; evidence: ProposerSlashingValue }
+  /** Blocks finality just cut off: forks of the finalized chain, which can never become canonical. */
+  | { type: "orphaned"; roots: ReadonlySet<string> };
 
 /**
  * Why slashing evidence was not pooled. `known`: this node has it already; `stale`: it shows a real offence
@@ -147,6 +149,8 @@ export class BeaconChain {
    * the lowest beacon slot its shard chains still need.
    */
   private readonly prunedContexts = new Map<string, BeaconContext>();
+  /** Roots among prunedContexts that are forks of the finalized chain, not its ancestors. */
+  private readonly orphanedRoots = new Set<string>();
   /** The network's genesis root (signing domains): `state.genesisRoot`. */
   readonly networkRoot: Uint8Array;
   private headStateCache: { root: string; slot: number; state: CachedBeaconState } | undefined;
@@ -235,6 +239,7 @@ export class BeaconChain {
     for (const fork of await loadForkContexts(db)) {
       const cached = createCachedBeaconState(fork.state, caches);
       chain.prunedContexts.set(fork.root, contextOfEntry(fork.root, fork.slot, cached));
+      chain.orphanedRoots.add(fork.root);
     }
     await chain.replayFromDb(anchor?.slot ?? 0);
     await chain.settled();
@@ -356,6 +361,11 @@ export class BeaconChain {
   private preStateFor(parent: BeaconBlockEntry, slot: number): CachedBeaconState {
     const cached = this.headStateCache;
     return cached && cached.root === parent.root && cached.slot === slot ? cached.state : parent.post;
+  }
+
+  /** True for a block pruned as a fork of the finalized chain: it can never become canonical. */
+  isOrphaned(root: string): boolean {
+    return this.orphanedRoots.has(root);
   }
 
   /** Beacon context of a known block (live or finalized-and-pruned). */
@@ -670,6 +680,8 @@ export class BeaconChain {
     }
     this.writeAnchor(anchor, forks);
     this.forkChoice.prune(finalizedRoot);
+    for (const fork of forks) this.orphanedRoots.add(fork.root);
+    if (forks.length > 0) this.emit({ type: "orphaned", roots: new Set(forks.map((f) => f.root)) });
     // Double proposals below finality no longer matter to fork choice; the evidence already found is kept.
     const finalizedSlot = anchor.slot;
     for (const [key, header] of this.proposals)
@@ -714,6 +726,7 @@ export class BeaconChain {
     for (const [root, context] of this.prunedContexts) {
       if (context.slot >= below) continue;
       this.prunedContexts.delete(root);
+      this.orphanedRoots.delete(root);
       forgotten++;
     }
     this.queueAnchorWrite(async () => this.db.writeBatch(await forkContextDeletesBelow(this.db, below)));

@@ -75,7 +75,12 @@ export type ShardChainEvent =
    */
   | { type: "txs_dropped"; shard: number; dropped: DroppedTx[] }
   /** A beacon reorg took the chain back to an older crosslink at `slot`: inclusions above it are open again. */
-  | { type: "crosslink_reverted"; shard: number; slot: number };
+  | { type: "crosslink_reverted"; shard: number; slot: number }
+  /**
+   * Transactions of blocks a head switch abandoned, back in the mempool. Peers may never have seen them (the
+   * other side of a healed partition, or a branch that finality orphaned), so they are gossiped again.
+   */
+  | { type: "txs_readmitted"; shard: number; transactions: Transaction[] };
 
 const SHARD_KEY = (shard: number) => uint64Key(shard);
 /**
@@ -440,6 +445,7 @@ export class ShardChain {
     const written = opts.persist !== false ? this.acks.hold() : undefined;
     this.blocks.set(root, entry);
     this.forkChoice.onBlock(hexToBytes(root), header.parentRoot, header.slot);
+    if (this.beacon.isOrphaned(beaconBlockRoot)) this.forkChoice.markNonViable(hexToBytes(root));
     const receiptByTx = new Map(result.receiptsSent.map((r) => [bytesToHex(r.txHash), r]));
     const inclusions = result.txHashes.map((txHash): [string, TxInclusion] => {
       const receipt = receiptByTx.get(txHash);
@@ -628,6 +634,29 @@ export class ShardChain {
     while (entry && entry.slot > slot) entry = this.blocks.get(entry.parentRoot);
     if (!entry) return true;
     return entry.root === root;
+  }
+
+  /**
+   * Finality cut off the beacon blocks `roots`: shard blocks above the crosslink built on one of them are
+   * left by fork choice with their subtrees. Such a block read its incoming receipts' crosslinks from a beacon
+   * state that will never be canonical, and its branch splits the committee for good: the other nodes cannot
+   * import it once they prune, or never had that beacon branch (chaos partition-heal: a node isolated from
+   * 75% of the validators kept half of a committee on its own shard branch after it rejoined).
+   */
+  onBeaconOrphaned(roots: ReadonlySet<string>): void {
+    const crosslinkedSlot = this.crosslinkedSlot();
+    let left = 0;
+    for (const entry of this.blocks.values()) {
+      if (entry.slot <= crosslinkedSlot || !roots.has(entry.beaconBlockRoot)) continue;
+      this.forkChoice.markNonViable(hexToBytes(entry.root));
+      left++;
+    }
+    if (left === 0) return;
+    this.log.info(
+      { shard: this.shard, blocks: left },
+      "shard blocks built on beacon blocks that finality orphaned: fork choice leaves their branches",
+    );
+    this.updateHead();
   }
 
   /** A committee member's vote for a shard block (shard fork choice weight). */
@@ -1058,18 +1087,20 @@ export class ShardChain {
    */
   private readmitAbandoned(abandoned: readonly ShardBlockEntry[], state: ShardState): void {
     if (abandoned.length === 0) return;
-    let readmitted = 0;
+    const readmitted: Transaction[] = [];
     // Oldest block first, so that a sender's nonces go back in order.
     for (const entry of [...abandoned].reverse()) {
       for (const tx of entry.signed?.message.body.transactions ?? []) {
-        if (this.mempool.add(tx, state, { signatureVerified: true, slot: entry.slot }).ok) readmitted++;
+        if (this.mempool.add(tx, state, { signatureVerified: true, slot: entry.slot }).ok)
+          readmitted.push(tx);
       }
     }
-    if (readmitted > 0)
-      this.log.info(
-        { shard: this.shard, blocks: abandoned.length, transactions: readmitted },
-        "reorg: transactions of the abandoned blocks are back in the mempool",
-      );
+    if (readmitted.length === 0) return;
+    this.log.info(
+      { shard: this.shard, blocks: abandoned.length, transactions: readmitted.length },
+      "reorg: transactions of the abandoned blocks are back in the mempool",
+    );
+    this.emit({ type: "txs_readmitted", shard: this.shard, transactions: readmitted });
   }
 
   /** Delivers `e` to the listeners once the writes of every block imported so far are on disk. */

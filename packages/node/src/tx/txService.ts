@@ -493,6 +493,10 @@ export class TxService {
       this.onCrosslinkReverted(e.shard, e.slot);
       return;
     }
+    if (e.type === "txs_readmitted") {
+      void this.publishTxs(e.shard, e.transactions);
+      return;
+    }
     const chain = this.shards().get(e.shard);
     if (!chain) return;
     if (e.type === "shard_block") {
@@ -602,13 +606,20 @@ export class TxService {
         const tx = chain.mempool.get(hash);
         if (tx) txs.push(tx);
       }
-      for (let start = 0; start < txs.length; start += MAX_GOSSIP_TXS) {
-        const chunk = txs.slice(start, start + MAX_GOSSIP_TXS);
-        const recipients = await this.p2p
-          .publish({ kind: "shard_tx", shard }, TransactionGossipBatch.serialize(chunk))
-          .catch(() => 0);
-        if (recipients > 0) sent += chunk.length;
-      }
+      sent += await this.publishTxs(shard, txs);
+    }
+    return sent;
+  }
+
+  /** Gossips `txs` of `shard` in batches; returns how many reached at least one peer. */
+  private async publishTxs(shard: number, txs: readonly Transaction[]): Promise<number> {
+    let sent = 0;
+    for (let start = 0; start < txs.length; start += MAX_GOSSIP_TXS) {
+      const chunk = txs.slice(start, start + MAX_GOSSIP_TXS);
+      const recipients = await this.p2p
+        .publish({ kind: "shard_tx", shard }, TransactionGossipBatch.serialize(chunk))
+        .catch(() => 0);
+      if (recipients > 0) sent += chunk.length;
     }
     return sent;
   }
