@@ -71,11 +71,15 @@ function failures(r: ScenarioResult): string[] {
 describe.skipIf(!isRoot && !required)(
   "chaos harness, short scenarios (real processes in a network namespace)",
   () => {
-    // partition-heal is left out until the bug it found is fixed: after a 50|50 split heals, some shards are
-    // not crosslinked again for many epochs (votes of each side stay on different shard branches; seen on
-    // shards 0 and 2 for 12 epochs with the sync fixes in). `npm run chaos -- --scenario partition-heal`
-    // shows it; the beacon side (finality back after the heal) and the sync bugs it found are fixed.
-    const scenarios = ["freeze-proposers", "slow-node", "kill-loop", "equivocate", "starve", "rogue-peer"];
+    const scenarios = [
+      "partition-heal",
+      "freeze-proposers",
+      "slow-node",
+      "kill-loop",
+      "equivocate",
+      "starve",
+      "rogue-peer",
+    ];
     for (const [i, scenario] of scenarios.entries()) {
       it(`${scenario}: the five invariants hold and the scenario's expectations are met`, async () => {
         const { code, output, result, out } = await runChaos(scenario, 27100 + i * 200);

@@ -70,7 +70,7 @@ export async function runScenario(
     slotSeconds: opts.slotSeconds,
     slotsPerEpoch: opts.slotsPerEpoch,
     basePort: opts.basePort,
-    genesisDelaySec: 25,
+    genesisDelaySec: 15,
     logLevel: opts.logLevel,
     parentDir: scenarioDir,
   });
