@@ -98,11 +98,11 @@ function installExitHook(): void {
 
 /**
  * Startup allowance: the e2e project runs nodes from their sources (SHARDNET_RUN_FROM=source in
- * vitest.config.ts), and each compiles its TypeScript through tsx on start (several seconds on 2 cores).
- * Compiled (apps/<app>/dist/main.js, spawnNode's default once built) they start faster.
+ * vitest.config.ts), and each compiles its TypeScript through tsx on start. In CI (2 cores) a devnet of 5
+ * processes answered on every API 2.5 s after the spawn; this leaves more than 5× that.
  */
 export function defaultGenesisDelaySec(processes: number): number {
-  return Math.max(15, Math.round(7 + 3.5 * processes));
+  return Math.max(12, Math.round(4 + 2 * processes));
 }
 
 export class E2eDevnet {
