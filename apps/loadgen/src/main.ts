@@ -415,6 +415,8 @@ async function main(): Promise<number> {
           scheduledMs: startMs + scheduledOffsetMs(i, values.rate),
           shard: senders[tx.sender]!.shard,
           cross: tx.cross,
+          sender: `dev:${senders[tx.sender]!.n}`,
+          nonce: tx.tx.nonce,
         });
         const list = byNode.get(node) ?? [];
         if (list.length === 0) byNode.set(node, list);

@@ -55,10 +55,15 @@ export interface LoadReport {
   /** Accepted transfers a node later reported `dropped`, and their reasons with counts. */
   dropped: number;
   drops: Record<string, number>;
+  /** The first DROPPED_LISTED dropped transfers: sender, nonce, hash and the node's message. */
+  droppedTransfers: Array<{ sender?: string; nonce?: number; hash: string; reason: string }>;
   /** Times a sender's nonce was read again after a nonce_gap or nonce_replay refusal or drop. */
   nonceRereads: number;
   timeline: TimelinePoint[];
 }
+
+/** Dropped transfers listed by name in the report (the rest are counted). */
+const DROPPED_LISTED = 20;
 
 const seconds = (v: number): number | null => (Number.isFinite(v) ? Number(v.toFixed(3)) : null);
 
@@ -78,10 +83,13 @@ export function buildReport(
   }
   const accepted = records.filter((r) => r.accepted);
   const drops: Record<string, number> = {};
+  const droppedTransfers: LoadReport["droppedTransfers"] = [];
   for (const r of accepted) {
     if (r.dropped === undefined || r.finalizedMs !== undefined) continue;
     const code = r.dropped.split(":")[0] ?? r.dropped;
     drops[code] = (drops[code] ?? 0) + 1;
+    if (droppedTransfers.length < DROPPED_LISTED)
+      droppedTransfers.push({ sender: r.sender, nonce: r.nonce, hash: r.hash, reason: r.dropped });
   }
   const buckets = new Map<number, TransferRecord[]>();
   for (const r of accepted) {
@@ -128,6 +136,7 @@ export function buildReport(
     notFinalized: accepted.filter((r) => r.finalizedMs === undefined && r.dropped === undefined).length,
     dropped: Object.values(drops).reduce((a, b) => a + b, 0),
     drops,
+    droppedTransfers,
     nonceRereads,
     timeline,
   };
@@ -167,6 +176,12 @@ export function formatSummary(report: LoadReport): string {
       ? [
           `  ${report.dropped} accepted transfers were dropped by the node:`,
           ...Object.entries(report.drops).map(([reason, n]) => `    ${n} × ${reason}`),
+          ...report.droppedTransfers
+            .slice(0, 5)
+            .map(
+              (d) =>
+                `    e.g. ${d.sender ?? "?"} nonce ${d.nonce ?? "?"} (${d.hash.slice(0, 14)}…): ${d.reason}`,
+            ),
         ]
       : []),
   ];

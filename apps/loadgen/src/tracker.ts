@@ -13,6 +13,9 @@ export interface TransferRecord {
   scheduledMs: number;
   shard: number;
   cross: boolean;
+  /** The sending account (`dev:N`) and the nonce signed: what a drop's message refers to. */
+  sender?: string;
+  nonce?: number;
   accepted?: boolean;
   /** false when no node could be asked (every request for it failed): not a refusal by a node. */
   reached?: boolean;

@@ -409,12 +409,19 @@ export class ShardnetNode {
     }
   }
 
-  /** Moves each shard's fork-choice anchor to the crosslink in the new beacon head state. */
+  /**
+   * Moves each shard's fork-choice anchor to the crosslink in the new beacon head state, and its head to the
+   * blocks built on the new beacon chain.
+   */
   private onBeaconHead(): void {
     // First: the transaction tracker tells the crosslinked branch from forks while the chains still hold
     // the blocks that onCrosslinked prunes.
     this.txs.onBeaconHead();
-    for (const chain of this.shardChains.values()) chain.onCrosslinked(chain.beaconHeadCrosslink().rootHex);
+    for (const chain of this.shardChains.values()) {
+      chain.onCrosslinked(chain.beaconHeadCrosslink().rootHex);
+      // A new beacon chain may take shard blocks out of (or back into) the head's reach.
+      chain.updateHead();
+    }
     this.receipts?.onBeaconHead();
   }
 

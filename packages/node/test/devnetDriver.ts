@@ -88,7 +88,10 @@ export class DriverNode {
   /** What ShardnetNode does on a new beacon head: shard fork choice never leaves the head's crosslinks. */
   onBeaconHead(): void {
     this.beacon.updateHead();
-    for (const chain of this.shards) chain.onCrosslinked(chain.beaconHeadCrosslink().rootHex);
+    for (const chain of this.shards) {
+      chain.onCrosslinked(chain.beaconHeadCrosslink().rootHex);
+      chain.updateHead();
+    }
   }
 
   async settled(): Promise<void> {

@@ -98,6 +98,14 @@ describe("shard range sync across a beacon branch this node never saw (real node
     }
     const wHead = w.beacon.head();
     expect(wHead.slot).toBeGreaterThanOrEqual(2 * SLOTS_PER_EPOCH);
+    // And p1's validators' latest votes, for p1's head, as gossip would have brought them: W's beacon head
+    // stays on p1's branch after W fetches p2's. Block-included votes alone vary with who proposed which
+    // slot (one run: p2 proposed 5 of 8 slots, and its blocks carried more votes than p1's 3), and a head
+    // moved to p2's branch below p2's shard blocks ends W's range (this peer never reports a higher head).
+    for (let v = 0; v < 5; v++)
+      w.beacon.onAttestation(v, wHead.root, Math.floor(wHead.slot / SLOTS_PER_EPOCH));
+    w.beacon.updateHead();
+    expect(w.beacon.head().root).toBe(wHead.root);
     // Only shard blocks up to W's beacon head slot are in reach of its range sync.
     const expected = p2Shard.filter((b) => b.slot > 0 && b.slot <= wHead.slot);
     const onUnknownBeacon = expected.filter((b) => !w.beacon.has(b.beaconRoot));

@@ -1,7 +1,8 @@
-import { getBls, interopSecretKey } from "@shardnet/crypto";
+import { shardOf, signTransaction, transactionHash } from "@shardnet/consensus";
+import { addressFromPubkey, bytesToHex, devAccountKey, getBls, interopSecretKey } from "@shardnet/crypto";
 import { describe, expect, it } from "vitest";
 import { ShardChain } from "../src/chain/shardChain.js";
-import { openBeacon, signedShardBlock, silentLog, tempDir } from "./helpers.js";
+import { openBeacon, proposeAt, signedShardBlock, silentLog, tempDir } from "./helpers.js";
 
 const bls = getBls();
 
@@ -92,5 +93,155 @@ describe("ShardChain against the beacon head's crosslink", () => {
     expect(chain.head().root).toBe(roots[3]);
     expect(chain.anchorReverted()).toBe(false); // never asks a peer for the "zero" state
     await close();
+  });
+
+  it("follows only shard blocks built on the beacon head's chain: a beacon reorg moves the shard head with it", async () => {
+    // Two sides of a split: beacon block A (slot 1) on one, B (slot 2, also on genesis) on the other, and a
+    // shard-0 block on each: S1 built on A, S2 built on B. Node X sees everything.
+    const x = await openBeacon(tempDir("shardnet-shard-x-"));
+    const y = await openBeacon(tempDir("shardnet-shard-y-"));
+    const chainX = await ShardChain.open(0, x.beacon, x.db, silentLog, x.metrics);
+    const chainY = await ShardChain.open(0, y.beacon, y.db, silentLog, y.metrics);
+    const a = proposeAt(x.beacon, 1);
+    const b = proposeAt(y.beacon, 2);
+    const importBeacon = async (into: typeof x, signed: typeof a) => {
+      const r = into.beacon.importBlock(signed);
+      expect(r.status).toBe("imported");
+      await (r as { persisted?: Promise<void> }).persisted;
+      return (r as { root: string }).root;
+    };
+    const aRoot = await importBeacon(x, a);
+    const bRoot = await importBeacon(y, b);
+    const shardBlock = (chain: ShardChain, slot: number, beaconRoot: string, beacon: typeof x.beacon) => {
+      const context = beacon.contextOf(beaconRoot)!;
+      const proposer = context.epochCtx.getShardProposer(0, slot);
+      return signedShardBlock(
+        chain,
+        slot,
+        proposer,
+        bls.secretKeyFromBytes(interopSecretKey(proposer)),
+        context,
+      );
+    };
+    const s1 = shardBlock(chainX, 2, aRoot, x.beacon);
+    const s2 = shardBlock(chainY, 3, bRoot, y.beacon);
+    expect(await importBeacon(x, b)).toBe(bRoot);
+    for (const s of [s1, s2]) {
+      const r = chainX.importBlock(s.signed);
+      expect(r.status).toBe("imported");
+      await (r as { persisted?: Promise<void> }).persisted;
+    }
+    // The committee voted for S1 (its side had more of the shard's stake); the beacon votes pick a side.
+    for (let v = 0; v < 4; v++) chainX.onAttestation(v, s1.root, 32n, 2);
+    const beaconVotes = (root: string, targetEpoch: number) => {
+      for (let v = 0; v < 12; v++) x.beacon.onAttestation(v, root, targetEpoch);
+      x.beacon.updateHead();
+      chainX.updateHead();
+    };
+    beaconVotes(bRoot, 0);
+    expect(x.beacon.head().root).toBe(bRoot);
+    expect(x.beacon.isOnHeadChain(aRoot)).toBe(false);
+    expect(chainX.head().root).toBe(s2.root); // S1 has the votes, but it was built on A
+    beaconVotes(aRoot, 1); // the same validators move to A (a later target)
+    expect(x.beacon.head().root).toBe(aRoot);
+    expect(chainX.head().root).toBe(s1.root);
+    await x.db.close();
+    await y.db.close();
+  });
+
+  it("going back to an older crosslink puts back in the mempool the transactions of replayed blocks fork choice no longer follows", async () => {
+    // A funded account on shard 0 (2 shards).
+    const sender = Array.from({ length: 8 }, (_, i) => devAccountKey(i))
+      .map((k) => ({ ...k, address: addressFromPubkey(k.publicKey) }))
+      .find((a) => shardOf(a.address, 2) === 0)!;
+    const accounts = [{ address: sender.address, balance: 1_000_000n }];
+    const x = await openBeacon(tempDir("shardnet-revert-x-"), { accounts });
+    const y = await openBeacon(tempDir("shardnet-revert-y-"), { accounts });
+    const chain = await ShardChain.open(0, x.beacon, x.db, silentLog, x.metrics);
+    const importBeacon = async (into: typeof x, signed: ReturnType<typeof proposeAt>) => {
+      const r = into.beacon.importBlock(signed);
+      expect(r.status).toBe("imported");
+      await (r as { persisted?: Promise<void> }).persisted;
+      return (r as { root: string }).root;
+    };
+    const aRoot = await importBeacon(x, proposeAt(x.beacon, 1));
+    const b = proposeAt(y.beacon, 2); // B: a sibling of A on genesis, from the other side
+    // S1 (slot 2, built on A) includes the transfer and is crosslinked.
+    const tx = signTransaction(
+      { from: sender.address, to: sender.address, amount: 5n, nonce: 0, fee: 1n, pubkey: sender.publicKey },
+      sender.secretKey,
+    );
+    const txHash = bytesToHex(transactionHash(tx));
+    expect(chain.mempool.add(tx, chain.head().state, { slot: 1 }).ok).toBe(true);
+    const context = x.beacon.contextOf(aRoot)!;
+    const proposer = context.epochCtx.getShardProposer(0, 2);
+    const s1 = signedShardBlock(
+      chain,
+      2,
+      proposer,
+      bls.secretKeyFromBytes(interopSecretKey(proposer)),
+      context,
+    );
+    const imported = chain.importBlock(s1.signed);
+    expect(imported.status).toBe("imported");
+    await (imported as { persisted?: Promise<void> }).persisted;
+    expect(chain.head().root).toBe(s1.root);
+    expect(chain.mempool.has(txHash)).toBe(false); // included
+    chain.onCrosslinked(s1.root);
+    expect(chain.crosslinkedSlot()).toBe(2);
+    // The other side's beacon branch wins: no crosslink of shard 0 there, and A is off the head's chain.
+    const bRoot = await importBeacon(x, b);
+    for (let v = 0; v < 12; v++) x.beacon.onAttestation(v, bRoot, 0);
+    x.beacon.updateHead();
+    expect(x.beacon.head().root).toBe(bRoot);
+    chain.onCrosslinked("00".repeat(32));
+    await chain.revertSettled();
+    expect(chain.crosslinkedSlot()).toBe(0);
+    expect(chain.head().slot).toBe(0); // S1 replayed, but built on A: fork choice stays at genesis
+    expect(chain.mempool.has(txHash)).toBe(true); // so its transfer is pending again, not lost
+    await x.db.close();
+    await y.db.close();
+  });
+
+  it("anchoring at an older crosslinked snapshot puts back in the mempool the transactions of the blocks it leaves", async () => {
+    const sender = Array.from({ length: 8 }, (_, i) => devAccountKey(i))
+      .map((k) => ({ ...k, address: addressFromPubkey(k.publicKey) }))
+      .find((a) => shardOf(a.address, 2) === 0)!;
+    const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-snapshot-back-"), {
+      accounts: [{ address: sender.address, balance: 1_000_000n }],
+    });
+    const chain = await ShardChain.open(0, beacon, db, silentLog, metrics);
+    const context = beacon.contextOf(beacon.genesisRoot)!;
+    const tx = signTransaction(
+      { from: sender.address, to: sender.address, amount: 5n, nonce: 0, fee: 1n, pubkey: sender.publicKey },
+      sender.secretKey,
+    );
+    const txHash = bytesToHex(transactionHash(tx));
+    const roots: string[] = [];
+    for (const slot of [1, 2, 3]) {
+      // The transfer goes into the slot-2 block.
+      if (slot === 2) expect(chain.mempool.add(tx, chain.head().state, { slot }).ok).toBe(true);
+      const proposer = context.epochCtx.getShardProposer(0, slot);
+      const b = signedShardBlock(
+        chain,
+        slot,
+        proposer,
+        bls.secretKeyFromBytes(interopSecretKey(proposer)),
+        context,
+      );
+      const r = chain.importBlock(b.signed);
+      expect(r.status).toBe("imported");
+      await (r as { persisted?: Promise<void> }).persisted;
+      roots.push(b.root);
+    }
+    expect(chain.get(roots[1]!)?.txHashes).toContain(txHash);
+    const older = chain.get(roots[0]!)!.state;
+    chain.onCrosslinked(roots[2]!); // slots 1 and 2 leave memory: slot 2 is in the database only
+    expect(chain.mempool.has(txHash)).toBe(false);
+    // A beacon reorg crosslinks the slot-1 block again, and this chain fetched its snapshot.
+    await chain.anchorAt(roots[0]!, older, older.serialize());
+    expect(chain.head().root).toBe(roots[0]);
+    expect(chain.mempool.has(txHash)).toBe(true);
+    await db.close();
   });
 });

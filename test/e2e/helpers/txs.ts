@@ -198,8 +198,23 @@ export async function waitTxStatus(
     await sleep(intervalMs);
   }
   throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${hash} to reach ${wanted} on ${api} (last: ${last ? JSON.stringify(last) : "unknown"}${lastError ? `; ${lastError}` : ""})`,
+    `timed out after ${timeoutMs} ms waiting for ${hash} to reach ${wanted} on ${api} (last: ${last ? JSON.stringify(last) : "unknown"}${lastError ? `; ${lastError}` : ""}); ${await nodeSnapshot(api)}`,
   );
+}
+
+/** One line on where a node stands (CI keeps only the failure's message): peers, heads, finality, shards. */
+async function nodeSnapshot(api: string): Promise<string> {
+  const res = await request<NodeStatus>(`${api}/v1/node/status`, {}, 3000).catch((err: Error) => ({
+    status: 0,
+    body: undefined,
+    text: err.message,
+  }));
+  const s = res.body;
+  if (res.status !== 200 || !s) return `node status unavailable (${res.status}: ${res.text.slice(0, 120)})`;
+  const shards = s.shardSync
+    .map((x) => `${x.shard}: head ${x.headSlot} crosslink ${x.crosslinkSlot} ${x.state}`)
+    .join(", ");
+  return `node ${s.name} at slot ${s.slot}: ${s.peers} peers, beacon head ${s.head.slot}, finalized epoch ${s.finalized.epoch}, health ${s.health.status}${s.health.reasons ? ` (${s.health.reasons.join("; ")})` : ""}; shards ${shards}`;
 }
 
 export async function account(api: string, address: string): Promise<AccountJson> {

@@ -16,7 +16,12 @@ export interface LoadSummary {
   lost: number;
   includedP99Seconds: number | null;
   exitCode: number | null;
+  /** Why there is no report: the exit code and the last lines the load generator printed. */
+  failure?: string;
 }
+
+/** Lines of the load generator's output kept for a failure message. */
+const TAIL_LINES = 8;
 
 export class LightLoad {
   private readonly child: ChildProcess;
@@ -48,10 +53,36 @@ export class LightLoad {
     const log = createWriteStream(join(opts.outDir, "..", "loadgen.log"), { flags: "a" });
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
-    this.exited = new Promise((res) => this.child.once("exit", (code) => res(code)));
+    let markPlanned: (planned: boolean) => void = () => {};
+    this.planned = new Promise((res) => {
+      markPlanned = res;
+    });
+    for (const stream of [this.child.stdout, this.child.stderr])
+      stream?.on("data", (d: Buffer) => {
+        const text = d.toString();
+        if (text.includes("transfers planned")) markPlanned(true);
+        this.tail.push(...text.split("\n").filter((l) => l.trim() !== ""));
+        this.tail.splice(0, Math.max(0, this.tail.length - TAIL_LINES));
+      });
+    this.exited = new Promise((res) =>
+      this.child.once("exit", (code) => {
+        markPlanned(false);
+        res(code);
+      }),
+    );
   }
 
   private readonly outDir: string;
+  private readonly tail: string[] = [];
+  private readonly planned: Promise<boolean>;
+
+  /**
+   * Resolves once the load generator has read the nodes and planned its transfers (true), or exited before
+   * that (false): a fault started after it cannot make its start-up reads fail.
+   */
+  started(): Promise<boolean> {
+    return this.planned;
+  }
 
   /** Waits for the load generator to finish (sending, then following every transfer to finality). */
   async finish(timeoutMs: number): Promise<LoadSummary> {
@@ -60,7 +91,15 @@ export class LightLoad {
     clearTimeout(timer);
     const file = join(this.outDir, "report.json");
     if (!existsSync(file))
-      return { sent: 0, accepted: 0, rejected: 0, lost: 0, includedP99Seconds: null, exitCode };
+      return {
+        sent: 0,
+        accepted: 0,
+        rejected: 0,
+        lost: 0,
+        includedP99Seconds: null,
+        exitCode,
+        failure: `the load generator exited (code ${exitCode}) without a report; its last lines: ${this.tail.join(" | ") || "none"}`,
+      };
     const r = JSON.parse(readFileSync(file, "utf8")) as {
       sent: number;
       accepted: number;

@@ -152,6 +152,11 @@ export async function runScenario(
       log(
         `${scenario.name}: load: ${loadSummary.accepted} of ${loadSummary.sent} accepted, ${loadSummary.lost} lost (loadgen exit ${loadSummary.exitCode})`,
       );
+      expectations.push({
+        name: "the light load was sent and accepted",
+        ok: loadSummary.sent > 0 && loadSummary.accepted > 0,
+        detail: loadSummary.failure ?? `${loadSummary.accepted} of ${loadSummary.sent} accepted`,
+      });
       if (loadSummary.lost > 0)
         monitor.violate(
           "durability",

@@ -314,6 +314,12 @@ async function finishLoad(ctx: ScenarioContext, load: LightLoad, label: string):
   ctx.log(
     `${label} load: ${summary.accepted} of ${summary.sent} accepted, ${summary.lost} lost, inclusion p99 ${summary.includedP99Seconds ?? "?"} s`,
   );
+  // A load that never ran would make "every transfer sent is finalized" hold of nothing.
+  ctx.expect(
+    `the ${label} load was sent and accepted`,
+    summary.sent > 0 && summary.accepted > 0,
+    summary.failure ?? `${summary.accepted} of ${summary.sent} accepted`,
+  );
   if (summary.lost > 0)
     ctx.monitor.violate(
       "durability",
@@ -340,6 +346,8 @@ const roguePeer: Scenario = {
     );
     const observer = await startObserver({ genesisPath: cluster.genesisPath, bootnodes });
     const load = ctx.startLoad(attackEpochs, "loadgen-attack");
+    // The rogue connects once the load generator has read the nodes (its start-up reads are not the test).
+    await Promise.race([load.started(), sleep(cluster.epochs(1))]);
     const rogue = await startRoguePeer({
       genesisPath: cluster.genesisPath,
       bootnodes,

@@ -104,8 +104,13 @@ export class ShardForkChoice {
     return this.crosslinked;
   }
 
-  /** Hex root of the head. */
-  getHead(): string {
+  /**
+   * Hex root of the head. `isViable(root)`, when given, excludes more subtrees for this call only: the node
+   * passes "built on a beacon block of the beacon head's chain" (DESIGN.md §4: a shard block's incoming
+   * receipts were proven against the crosslinks of its `beacon_block_root`, which a beacon reorg can
+   * remove).
+   */
+  getHead(isViable?: (root: string) => boolean): string {
     const weights = new Map<string, bigint>();
     const oldestCounted = this.newestVoteSlot - this.voteWindowSlots;
     for (const [validator, { root, stake, slot }] of this.votes) {
@@ -126,6 +131,7 @@ export class ShardForkChoice {
       for (const childKey of head.children) {
         const child = this.blocks.get(childKey);
         if (child === undefined || this.nonViable.has(childKey)) continue;
+        if (isViable !== undefined && !isViable(childKey)) continue;
         const weight = weights.get(childKey) ?? 0n;
         if (
           best === undefined ||

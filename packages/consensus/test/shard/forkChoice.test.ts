@@ -70,6 +70,17 @@ describe("shard fork choice", () => {
     expect(fc.getHead()).toBe(hex(6));
   });
 
+  it("leaves, for one call, the subtrees the caller's viability test refuses", () => {
+    const fc = tree();
+    fc.onAttestation(0, root(5), 10n, 1); // 4's subtree: 10
+    fc.onAttestation(1, root(3), 4n, 1); // 2's subtree: 4
+    expect(fc.getHead()).toBe(hex(5));
+    expect(fc.getHead((r) => r !== hex(4))).toBe(hex(3));
+    expect(fc.getHead((r) => r !== hex(5))).toBe(hex(4)); // a refused child: the head stops at its parent
+    expect(fc.getHead((r) => r === hex(1))).toBe(hex(1)); // the crosslinked block itself is never left
+    expect(fc.getHead()).toBe(hex(5)); // nothing is remembered
+  });
+
   it("breaks a tie by slot then root, with no votes", () => {
     expect(tree().getHead()).toBe(hex(5)); // 4 (slot 2) beats 2 (slot 1)
   });

@@ -154,6 +154,8 @@ export class BeaconChain {
   /** The network's genesis root (signing domains): `state.genesisRoot`. */
   readonly networkRoot: Uint8Array;
   private headStateCache: { root: string; slot: number; state: CachedBeaconState } | undefined;
+  /** The live blocks of the head's chain (isOnHeadChain), for the head they were collected from. */
+  private headChainMemo: { head: string; roots: Set<string> } | undefined;
   /** beaconProposersOf's last answer. */
   private proposersMemo: { root: string; epoch: number; proposers: number[] } | undefined;
   /** Events and the acknowledged view wait here for the write batches of the blocks they follow from. */
@@ -363,6 +365,20 @@ export class BeaconChain {
     return cached && cached.root === parent.root && cached.slot === slot ? cached.state : parent.post;
   }
 
+  /**
+   * True if `root` is the head or one of its ancestors: a live block on the head's chain, or a pruned block
+   * that finality kept (not an orphaned fork). Memoised per head.
+   */
+  isOnHeadChain(root: string): boolean {
+    if (!this.blocks.has(root)) return !this.orphanedRoots.has(root);
+    if (this.headChainMemo?.head !== this.headRoot) {
+      const roots = new Set<string>();
+      for (let e = this.blocks.get(this.headRoot); e; e = this.blocks.get(e.parentRoot)) roots.add(e.root);
+      this.headChainMemo = { head: this.headRoot, roots };
+    }
+    return this.headChainMemo.roots.has(root);
+  }
+
   /** True for a block pruned as a fork of the finalized chain: it can never become canonical. */
   isOrphaned(root: string): boolean {
     return this.orphanedRoots.has(root);
@@ -491,7 +507,7 @@ export class BeaconChain {
       this.forkChoice.onAttestation(vote.validatorIndex, vote.blockRoot, vote.targetEpoch);
     }
     const previousHead = this.headRoot;
-    this.updateHead();
+    this.applyForkChoice();
     this.metrics.blockImportSeconds.observe({ chain: "beacon" }, (performance.now() - started) / 1000);
     this.metrics.blocksImportedTotal.inc({ chain: "beacon" });
     const { proposerSlashings, attesterSlashings } = block.body;
@@ -620,8 +636,18 @@ export class BeaconChain {
     this.forkChoice.onAttestation(validatorIndex, blockRoot, targetEpoch);
   }
 
-  /** Re-runs fork choice (after attestations) and updates head, checkpoints and metrics. */
+  /**
+   * Re-runs fork choice (after attestations) and updates head, checkpoints and metrics; a new head is
+   * announced (`head` event) as one a block import brings is: the shard chains follow it.
+   */
   updateHead(): void {
+    if (!this.applyForkChoice()) return;
+    const head = this.head();
+    this.emit({ type: "head", root: head.root, slot: head.slot });
+  }
+
+  /** Fork choice, checkpoints and metrics; true if the head changed. Block import announces the head itself. */
+  private applyForkChoice(): boolean {
     const headRoot = this.forkChoice.getHead();
     const changed = headRoot !== this.headRoot;
     this.headRoot = headRoot;
@@ -652,6 +678,7 @@ export class BeaconChain {
     this.metrics.beaconJustifiedEpoch.set(this.justified.epoch);
     this.metrics.beaconFinalizedEpoch.set(this.finalized.epoch);
     if (changed) this.log.debug({ slot: head.slot, root: head.root }, "new beacon head");
+    return changed;
   }
 
   /** Drops blocks that are not descendants of the finalized block (they can never become canonical). */

@@ -671,9 +671,26 @@ export class ShardChain {
    * so a restart resumes from it.
    */
   async anchorAt(rootHex: string, state: ShardState, serialized: Uint8Array): Promise<void> {
+    // Going back (a beacon reorg replaced the crosslink with an older one this chain no longer holds): the
+    // blocks this chain stored above the snapshot, and those it holds, leave its chain.
+    const anchorSlot = this.crosslinkedSlot();
+    const stored =
+      anchorSlot > state.slot + 1
+        ? await this.blocksByRange(state.slot + 1, anchorSlot - state.slot - 1)
+        : [];
+    const left: Array<Pick<ShardBlockEntry, "slot" | "signed">> = stored.map((bytes) => {
+      const signed = SignedShardBlock.deserialize(bytes);
+      return { slot: signed.message.header.slot, signed };
+    });
+    left.push(
+      ...[...this.blocks.values()].filter((e) => e.signed !== undefined).sort((a, b) => a.slot - b.slot),
+    );
     const written = this.acks.hold();
     // Blocks above a snapshot build on beacon blocks from about its slot on.
     this.resetTo(rootHex, state, state.slot);
+    // Their transactions go back into the mempool (those the snapshot's chain already holds are refused as
+    // used nonces; range sync then brings its blocks, which take out what they include).
+    this.readmitAbandoned(left.reverse(), state);
     const persisted = this.writeAnchor(rootHex, state, serialized, state.slot);
     written(persisted);
     await persisted;
@@ -993,16 +1010,27 @@ export class ShardChain {
     this.headChanges++;
     this.emit({ type: "crosslink_reverted", shard: this.shard, slot: kept.slot });
     // Verified (signatures included) when first imported: replayed without signature checks.
-    for (const bytes of stored)
-      this.importBlock(SignedShardBlock.deserialize(bytes), { persist: false, trusted: true });
-    for (const entry of held) this.importBlock(entry.signed, { persist: false, trusted: true });
+    const replayed: Array<{ root: string; slot: number; signed: SignedShardBlockValue }> = [];
+    for (const bytes of stored) {
+      const signed = SignedShardBlock.deserialize(bytes);
+      const { root: storedRoot } = this.importBlock(signed, { persist: false, trusted: true });
+      replayed.push({ root: storedRoot, slot: signed.message.header.slot, signed });
+    }
+    for (const entry of held) {
+      this.importBlock(entry.signed, { persist: false, trusted: true });
+      replayed.push(entry);
+    }
     // Replays that moved the head announced it (updateHead); one that moved nothing leaves the head at
     // the older crosslink, which is announced here.
     if (this.head().root === root)
       this.emit({ type: "shard_head", shard: this.shard, root, slot: kept.slot });
-    // Held blocks that no longer import (newest first, as a reorg abandons them): their transactions
-    // go back into the mempool.
-    this.readmitAbandoned(held.filter((e) => !this.blocks.has(e.root)).reverse(), this.head().state);
+    // Replayed blocks off the new head's chain (newest first, as a reorg abandons them): those that no
+    // longer import, and those fork choice does not follow (built on the beacon branch the reorg left).
+    // Their transactions go back into the mempool: the head no longer includes them, and nothing else
+    // holds them (chaos partition-heal: without this, later nonces of their senders waited for them
+    // until they were dropped as nonce_gap).
+    const leftBehind = replayed.filter((e) => !this.blocks.has(e.root) || !this.isCanonical(e.root, e.slot));
+    this.readmitAbandoned(leftBehind.reverse(), this.head().state);
   }
 
   /**
@@ -1044,8 +1072,18 @@ export class ShardChain {
       this.crosslinked.delete(this.crosslinked.keys().next().value!);
   }
 
+  /**
+   * Moves the head to what fork choice picks among the blocks built on the beacon head's chain. A block built
+   * on a beacon block that a reorg left credited receipts proven against that block's crosslinks, which the
+   * new beacon chain may never hold (chaos partition-heal: after a 50|50 split healed, a node kept its shard
+   * head on its side's branch, above the other side's crosslinks, for the 7 epochs finality took to orphan
+   * it; its mempool dropped later nonces waiting for what that branch had included).
+   */
   updateHead(): void {
-    const headRoot = this.forkChoice.getHead();
+    const headRoot = this.forkChoice.getHead((root) => {
+      const entry = this.blocks.get(root);
+      return entry === undefined || this.beacon.isOnHeadChain(entry.beaconBlockRoot);
+    });
     if (headRoot === this.headRoot || !this.blocks.has(headRoot)) return;
     this.headChanges++;
     const abandoned = this.abandonedBy(this.headRoot, headRoot);
@@ -1085,7 +1123,10 @@ export class ShardChain {
    * mempool (their nonce is still free there), so that they are included again rather than lost. Their
    * signatures were verified when the blocks were imported.
    */
-  private readmitAbandoned(abandoned: readonly ShardBlockEntry[], state: ShardState): void {
+  private readmitAbandoned(
+    abandoned: ReadonlyArray<Pick<ShardBlockEntry, "slot" | "signed">>,
+    state: ShardState,
+  ): void {
     if (abandoned.length === 0) return;
     const readmitted: Transaction[] = [];
     // Oldest block first, so that a sender's nonces go back in order.

@@ -162,7 +162,10 @@ export class ValidatorService {
       const input = {
         slot,
         randaoReveal,
-        crosslinkCandidates: pools.crosslinkCandidates(),
+        // Only shard blocks built on this block's own chain: their receipts were proven against its crosslinks.
+        crosslinkCandidates: pools
+          .crosslinkCandidates()
+          .filter((c) => beacon.isOnHeadChain(bytesToHex(c.header.beaconBlockRoot))),
         attestations: pools.aggregatesForBlock(slot - 2 * beacon.preset.SLOTS_PER_EPOCH, slot),
       };
       // Evidence that slashes someone not slashed yet, in the state or earlier in this block.
