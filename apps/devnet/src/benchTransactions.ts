@@ -36,6 +36,11 @@ const options = {
     default: "20,50,100,200,400",
   },
   "step-seconds": { kind: "number", description: "seconds per rate step", default: 20 },
+  "cross-shard": {
+    kind: "number",
+    description: "share of transfers to a receiver on another shard (issue 17 measures at 0.3)",
+    default: 0.3,
+  },
   "slot-seconds": { kind: "number", description: "seconds per slot", default: 2 },
   nodes: { kind: "number", description: "shard nodes", default: 4 },
   shards: { kind: "number", description: "shard count", default: 4 },
@@ -188,6 +193,8 @@ async function main(): Promise<void> {
   const rates = values.rates.split(",").map((r) => Number(r.trim()));
   if (rates.some((r) => !Number.isFinite(r) || r <= 0))
     throw new UsageError(`--rates must be positive numbers, got ${values.rates}`);
+  if (!(values["cross-shard"] >= 0 && values["cross-shard"] <= 1))
+    throw new UsageError(`--cross-shard must be between 0 and 1, got ${values["cross-shard"]}`);
   const slotMs = values["slot-seconds"] * 1000;
   const shardCount = values.shards;
 
@@ -263,6 +270,11 @@ async function main(): Promise<void> {
     const address = addressFromPubkey(key.publicKey);
     return { key, address, shard: shardOf(address, shardCount), nonce: 0 };
   });
+  const byShard = Array.from({ length: shardCount }, (_, shard) => senders.filter((a) => a.shard === shard));
+  const othersOf = byShard.map((_, shard) => senders.filter((a) => a.shard !== shard));
+  if (byShard.some((accounts) => accounts.length === 0))
+    throw new UsageError(`--accounts ${values.accounts} leaves some shard without an account: raise it`);
+  const crossShare = values["cross-shard"];
   const tracked = new Map<string, Tracked>();
   const abort = new AbortController();
   const headSeen = new Map<string, number>();
@@ -290,10 +302,13 @@ async function main(): Promise<void> {
   };
   for (const [stepIndex, rate] of rates.entries()) {
     const total = Math.round(rate * values["step-seconds"]);
-    // Pre-sign the step (nonces advance per sender; receivers random, so most transfers cross shards).
+    // Pre-sign the step (nonces advance per sender). A receiver on another shard for --cross-shard of the
+    // transfers, on the sender's own shard otherwise; random among those accounts.
     const txs = Array.from({ length: total }, () => {
       const s = senders[senderCursor++ % senders.length]!;
-      const to = senders[Math.floor(random() * senders.length)]!.address;
+      const cross = random() < crossShare;
+      const pool = cross ? othersOf[s.shard]! : byShard[s.shard]!;
+      const to = pool[Math.floor(random() * pool.length)]!.address;
       const tx = signTransaction(
         { from: s.address, to, amount: 1n, nonce: s.nonce++, fee: 1n, pubkey: s.key.publicKey },
         s.key.secretKey,
