@@ -1,6 +1,7 @@
 import { shardOf, signTransaction, transactionHash } from "@shardnet/consensus";
 import { addressFromPubkey, bytesToHex, devAccountKey, getBls, interopSecretKey } from "@shardnet/crypto";
 import { describe, expect, it } from "vitest";
+import type { BeaconContext } from "../src/chain/beaconChain.js";
 import { ShardChain } from "../src/chain/shardChain.js";
 import { openBeacon, proposeAt, signedShardBlock, silentLog, tempDir } from "./helpers.js";
 
@@ -22,6 +23,27 @@ async function shardChainWithBlocks(slots: readonly number[] = [1, 2, 3]) {
     roots.push(root);
   }
   return { chain, beacon, roots, close: () => db.close() };
+}
+
+/** The interop proposer's shard-0 block at `slot` on `chain`'s head, built on `context`'s beacon block. */
+function proposeShard0(chain: ShardChain, slot: number, context: BeaconContext) {
+  const proposer = context.epochCtx.getShardProposer(0, slot);
+  return signedShardBlock(chain, slot, proposer, bls.secretKeyFromBytes(interopSecretKey(proposer)), context);
+}
+
+/** Imports `block` into `chain` and waits until it is on disk. */
+async function importStored(chain: ShardChain, block: ReturnType<typeof proposeShard0>): Promise<void> {
+  const result = chain.importBlock(block.signed);
+  expect(result.status).toBe("imported");
+  await (result as { persisted?: Promise<void> }).persisted;
+}
+
+/** A dev account on shard 0 (of 2) and the genesis accounts funding it. */
+function shard0Sender() {
+  const sender = Array.from({ length: 8 }, (_, i) => devAccountKey(i))
+    .map((k) => ({ ...k, address: addressFromPubkey(k.publicKey) }))
+    .find((a) => shardOf(a.address, 2) === 0)!;
+  return { sender, accounts: [{ address: sender.address, balance: 1_000_000n }] };
 }
 
 describe("ShardChain against the beacon head's crosslink", () => {
@@ -112,25 +134,12 @@ describe("ShardChain against the beacon head's crosslink", () => {
     };
     const aRoot = await importBeacon(x, a);
     const bRoot = await importBeacon(y, b);
-    const shardBlock = (chain: ShardChain, slot: number, beaconRoot: string, beacon: typeof x.beacon) => {
-      const context = beacon.contextOf(beaconRoot)!;
-      const proposer = context.epochCtx.getShardProposer(0, slot);
-      return signedShardBlock(
-        chain,
-        slot,
-        proposer,
-        bls.secretKeyFromBytes(interopSecretKey(proposer)),
-        context,
-      );
-    };
+    const shardBlock = (chain: ShardChain, slot: number, beaconRoot: string, beacon: typeof x.beacon) =>
+      proposeShard0(chain, slot, beacon.contextOf(beaconRoot)!);
     const s1 = shardBlock(chainX, 2, aRoot, x.beacon);
     const s2 = shardBlock(chainY, 3, bRoot, y.beacon);
     expect(await importBeacon(x, b)).toBe(bRoot);
-    for (const s of [s1, s2]) {
-      const r = chainX.importBlock(s.signed);
-      expect(r.status).toBe("imported");
-      await (r as { persisted?: Promise<void> }).persisted;
-    }
+    for (const s of [s1, s2]) await importStored(chainX, s);
     // The committee voted for S1 (its side had more of the shard's stake); the beacon votes pick a side.
     for (let v = 0; v < 4; v++) chainX.onAttestation(v, s1.root, 32n, 2);
     const beaconVotes = (root: string, targetEpoch: number) => {
@@ -150,11 +159,7 @@ describe("ShardChain against the beacon head's crosslink", () => {
   });
 
   it("going back to an older crosslink puts back in the mempool the transactions of replayed blocks fork choice no longer follows", async () => {
-    // A funded account on shard 0 (2 shards).
-    const sender = Array.from({ length: 8 }, (_, i) => devAccountKey(i))
-      .map((k) => ({ ...k, address: addressFromPubkey(k.publicKey) }))
-      .find((a) => shardOf(a.address, 2) === 0)!;
-    const accounts = [{ address: sender.address, balance: 1_000_000n }];
+    const { sender, accounts } = shard0Sender();
     const x = await openBeacon(tempDir("shardnet-revert-x-"), { accounts });
     const y = await openBeacon(tempDir("shardnet-revert-y-"), { accounts });
     const chain = await ShardChain.open(0, x.beacon, x.db, silentLog, x.metrics);
@@ -173,18 +178,8 @@ describe("ShardChain against the beacon head's crosslink", () => {
     );
     const txHash = bytesToHex(transactionHash(tx));
     expect(chain.mempool.add(tx, chain.head().state, { slot: 1 }).ok).toBe(true);
-    const context = x.beacon.contextOf(aRoot)!;
-    const proposer = context.epochCtx.getShardProposer(0, 2);
-    const s1 = signedShardBlock(
-      chain,
-      2,
-      proposer,
-      bls.secretKeyFromBytes(interopSecretKey(proposer)),
-      context,
-    );
-    const imported = chain.importBlock(s1.signed);
-    expect(imported.status).toBe("imported");
-    await (imported as { persisted?: Promise<void> }).persisted;
+    const s1 = proposeShard0(chain, 2, x.beacon.contextOf(aRoot)!);
+    await importStored(chain, s1);
     expect(chain.head().root).toBe(s1.root);
     expect(chain.mempool.has(txHash)).toBe(false); // included
     chain.onCrosslinked(s1.root);
@@ -204,12 +199,8 @@ describe("ShardChain against the beacon head's crosslink", () => {
   });
 
   it("anchoring at an older crosslinked snapshot puts back in the mempool the transactions of the blocks it leaves", async () => {
-    const sender = Array.from({ length: 8 }, (_, i) => devAccountKey(i))
-      .map((k) => ({ ...k, address: addressFromPubkey(k.publicKey) }))
-      .find((a) => shardOf(a.address, 2) === 0)!;
-    const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-snapshot-back-"), {
-      accounts: [{ address: sender.address, balance: 1_000_000n }],
-    });
+    const { sender, accounts } = shard0Sender();
+    const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-snapshot-back-"), { accounts });
     const chain = await ShardChain.open(0, beacon, db, silentLog, metrics);
     const context = beacon.contextOf(beacon.genesisRoot)!;
     const tx = signTransaction(
@@ -221,17 +212,8 @@ describe("ShardChain against the beacon head's crosslink", () => {
     for (const slot of [1, 2, 3]) {
       // The transfer goes into the slot-2 block.
       if (slot === 2) expect(chain.mempool.add(tx, chain.head().state, { slot }).ok).toBe(true);
-      const proposer = context.epochCtx.getShardProposer(0, slot);
-      const b = signedShardBlock(
-        chain,
-        slot,
-        proposer,
-        bls.secretKeyFromBytes(interopSecretKey(proposer)),
-        context,
-      );
-      const r = chain.importBlock(b.signed);
-      expect(r.status).toBe("imported");
-      await (r as { persisted?: Promise<void> }).persisted;
+      const b = proposeShard0(chain, slot, context);
+      await importStored(chain, b);
       roots.push(b.root);
     }
     expect(chain.get(roots[1]!)?.txHashes).toContain(txHash);
