@@ -99,7 +99,10 @@ interface RestartTimes {
   last?: string;
 }
 
-/** Follows a restarted node once a second until it is in step with `reference` (or `untilMs`). */
+/** How often a restarted node is polled: the restart times' resolution (issue 14 compares two of them). */
+const RESTART_POLL_MS = 100;
+
+/** Follows a restarted node every RESTART_POLL_MS until it is in step with `reference` (or `untilMs`). */
 async function watchRestart(
   node: EndpointEntry,
   reference: EndpointEntry,
@@ -107,9 +110,9 @@ async function watchRestart(
   untilMs: number,
   times: RestartTimes,
 ): Promise<void> {
-  const seconds = () => Number(((Date.now() - startedMs) / 1000).toFixed(1));
+  const seconds = () => Number(((Date.now() - startedMs) / 1000).toFixed(2));
   while (Date.now() < untilMs && times.inStepSeconds === undefined) {
-    await sleep(1000);
+    await sleep(RESTART_POLL_MS);
     try {
       const live = await fetch(`${node.api}/v1/node/live`, { signal: AbortSignal.timeout(2000) });
       if (!live.ok) continue;
