@@ -36,12 +36,13 @@ export function writeSmallGenesis(dir: string, network: string, slotsPerEpoch: n
   return loadGenesisFile(genesisPath);
 }
 
-/** A node named `name` (data in `dir`/`name`) tracking both shards and hosting `validators`. */
+/** A node named `name` (data in `dir`/`name`) tracking `shards` (both by default) and hosting `validators`. */
 export function startNode(
   dir: string,
   loaded: LoadedGenesis,
   name: string,
   validators: number[],
+  { shards = [0, 1], metrics = new NodeMetrics() }: { shards?: number[]; metrics?: NodeMetrics } = {},
 ): Promise<ShardnetNode> {
   const bls = getBls();
   return ShardnetNode.start({
@@ -56,10 +57,10 @@ export function startNode(
     bootnodes: [],
     maxPeers: 50,
     peerKeyFile: join(dir, name, "peer.key"),
-    shards: [0, 1],
+    shards,
     keys: loadInteropKeys(bls, loaded.genesis, validators),
     bls,
     log: createLogger({ name, level: "silent", pretty: false }),
-    metrics: new NodeMetrics(),
+    metrics,
   });
 }
