@@ -185,10 +185,13 @@ const slowNode: Scenario = {
   },
 };
 
+/** Milliseconds after a slot starts within which its blocks arrive and import (kill-loop aims there). */
+const IMPORT_WINDOW_MS = 150;
+
 const killLoop: Scenario = {
   name: "kill-loop",
   summary:
-    "kill -9 and restart a random node every 20-40 s for 5 minutes: durability holds, finality never stalls more than 2 epochs",
+    "kill -9 and restart a random node every 20-40 s for 5 minutes, every other kill aimed at block import: durability holds, finality never stalls more than 2 epochs",
   faultEpochs: (short) => (short ? 12 : 40),
   async run(ctx) {
     const { cluster, random, acks } = ctx;
@@ -210,7 +213,11 @@ const killLoop: Scenario = {
         status: await cluster.status(victim, 2000).catch(() => status),
         transfers: acks.accepted.get(victim) ?? [],
       };
-      await sleep(random.next() * cluster.slotMs); // any instant: imports run all the time
+      // Every other kill is aimed at block import: blocks are proposed at the start of a slot and arrive
+      // and import within about IMPORT_WINDOW_MS of it. The others fall at any instant.
+      const aimed = kills % 2 === 0;
+      if (aimed) await cluster.untilSlot(cluster.currentSlot() + 1, random.next() * IMPORT_WINDOW_MS);
+      else await sleep(random.next() * cluster.slotMs);
       await cluster.kill(victim);
       const at = cluster.currentSlot();
       cluster.spawn(victim);
@@ -229,7 +236,7 @@ const killLoop: Scenario = {
           `${victim} killed at slot ${at}: ${m} acknowledged before, gone after`,
         );
       ctx.log(
-        `kill ${kills}: ${victim} at slot ${at} (epoch ${Math.floor(at / spe)}; ${transfers.length} new transfers acknowledged), ${missing.length} missing after restart`,
+        `kill ${kills}: ${victim} at slot ${at}${aimed ? " (aimed at block import)" : ""} (epoch ${Math.floor(at / spe)}; ${transfers.length} new transfers acknowledged), ${missing.length} missing after restart`,
       );
     }
     ctx.fault(`kill -9 + restart of a random node every ${lo / 1000}-${hi / 1000} s: ${kills} kills`);
