@@ -317,7 +317,7 @@ async function main(): Promise<void> {
         json: Transaction.toJson(tx),
         hash: bytesToHex(transactionHash(tx)),
         shard: s.shard,
-        cross: shardOf(to, shardCount) !== s.shard,
+        cross,
       };
     });
     const http: number[] = [];

@@ -6,7 +6,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { interopPublicKey } from "@shardnet/consensus";
-import { bytesToHex, getBls } from "@shardnet/crypto";
+import { bytesToHex, getBls, hexToBytes } from "@shardnet/crypto";
+import { createP2pNode, type P2pNode } from "@shardnet/p2p";
 import {
   createLogger,
   type LoadedGenesis,
@@ -14,6 +15,7 @@ import {
   loadInteropKeys,
   NodeMetrics,
   ShardnetNode,
+  Status,
 } from "../src/index.js";
 
 /** Writes the genesis to `dir`/genesis.json (genesis 2 s from now) and loads it. */
@@ -63,4 +65,36 @@ export function startNode(
     log: createLogger({ name, level: "silent", pretty: false }),
     metrics,
   });
+}
+
+/**
+ * A peer built on @shardnet/p2p, dialling `node`, that answers `status` with genesis finality and the head
+ * `head()` gives; the test registers the other protocols it scripts.
+ */
+export async function startScriptedPeer(
+  loaded: LoadedGenesis,
+  node: ShardnetNode,
+  head: () => { slot: number; root: string },
+): Promise<P2pNode> {
+  const peer = await createP2pNode({
+    listen: ["/ip4/127.0.0.1/tcp/0"],
+    bootstrap: [node.p2p.listenMultiaddrs()[0] as string],
+    forkDigest: loaded.forkDigest,
+    shardCount: 2,
+    targetPeers: 0,
+    redialIntervalMs: 500,
+  });
+  await peer.handleRequests("status", async () => {
+    const { slot, root } = head();
+    return [
+      Status.serialize({
+        genesisHash: hexToBytes(loaded.hashHex),
+        finalizedEpoch: 0,
+        finalizedRoot: new Uint8Array(32),
+        headSlot: slot,
+        headRoot: hexToBytes(root),
+      }),
+    ];
+  });
+  return peer;
 }

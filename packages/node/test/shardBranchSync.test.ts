@@ -17,16 +17,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SignedBeaconBlock, SignedShardBlock, shardBlockRoot } from "@shardnet/consensus";
-import { bytesToHex, hexToBytes } from "@shardnet/crypto";
-import { createP2pNode, type P2pNode } from "@shardnet/p2p";
+import { bytesToHex } from "@shardnet/crypto";
+import type { P2pNode } from "@shardnet/p2p";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  BeaconBlocksByRangeRequest,
-  ShardBlocksByRangeRequest,
-  type ShardnetNode,
-  Status,
-} from "../src/index.js";
-import { startNode, writeSmallGenesis } from "./realNodes.js";
+import { BeaconBlocksByRangeRequest, ShardBlocksByRangeRequest, type ShardnetNode } from "../src/index.js";
+import { startNode, startScriptedPeer, writeSmallGenesis } from "./realNodes.js";
 
 const SLOTS_PER_EPOCH = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -112,24 +107,8 @@ describe("shard range sync across a beacon branch this node never saw (real node
     expect(onUnknownBeacon.length).toBeGreaterThan(0);
 
     // The peer: W's own head in `status`, p2's blocks by range.
-    const network = await createP2pNode({
-      listen: ["/ip4/127.0.0.1/tcp/0"],
-      bootstrap: [w.p2p.listenMultiaddrs()[0] as string],
-      forkDigest: loaded.forkDigest,
-      shardCount: 2,
-      targetPeers: 0,
-      redialIntervalMs: 500,
-    });
+    const network = await startScriptedPeer(loaded, w, () => wHead);
     peer = network;
-    await network.handleRequests("status", async () => [
-      Status.serialize({
-        genesisHash: hexToBytes(loaded.hashHex),
-        finalizedEpoch: 0,
-        finalizedRoot: new Uint8Array(32),
-        headSlot: wHead.slot,
-        headRoot: hexToBytes(wHead.root),
-      }),
-    ]);
     await network.handleRequests("beacon_blocks_by_range", async (req) => {
       const { startSlot, count } = BeaconBlocksByRangeRequest.deserialize(req);
       return p2Beacon.filter((b) => b.slot >= startSlot && b.slot < startSlot + count).map((b) => b.bytes);

@@ -11,11 +11,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hexToBytes } from "@shardnet/crypto";
-import { createP2pNode, type P2pNode } from "@shardnet/p2p";
+import type { P2pNode } from "@shardnet/p2p";
 import { afterAll, describe, expect, it } from "vitest";
-import { NodeMetrics, type ShardnetNode, Status } from "../src/index.js";
-import { startNode, writeSmallGenesis } from "./realNodes.js";
+import { NodeMetrics, type ShardnetNode } from "../src/index.js";
+import { startNode, startScriptedPeer, writeSmallGenesis } from "./realNodes.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,26 +35,7 @@ describe("slot ticks and a peer that never answers (real node on 127.0.0.1)", ()
     node = await startNode(dir, loaded, "n", [], { shards: [0], metrics });
     const n = node;
     let receiptRequests = 0;
-    peer = await createP2pNode({
-      listen: ["/ip4/127.0.0.1/tcp/0"],
-      bootstrap: [n.p2p.listenMultiaddrs()[0] as string],
-      forkDigest: loaded.forkDigest,
-      shardCount: 2,
-      targetPeers: 0,
-      redialIntervalMs: 500,
-    });
-    await peer.handleRequests("status", async () => {
-      const head = n.beacon.head();
-      return [
-        Status.serialize({
-          genesisHash: hexToBytes(loaded.hashHex),
-          finalizedEpoch: 0,
-          finalizedRoot: new Uint8Array(32),
-          headSlot: head.slot,
-          headRoot: hexToBytes(head.root),
-        }),
-      ];
-    });
+    peer = await startScriptedPeer(loaded, n, () => n.beacon.head());
     await peer.handleRequests("receipts_by_range", async () => {
       receiptRequests++;
       return new Promise<Uint8Array[]>(() => {}); // never answers: the requester's timeout ends it

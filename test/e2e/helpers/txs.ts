@@ -9,6 +9,7 @@ import { addressFromPubkey, bytesToHex, devAccountKey, type Ed25519KeyPair } fro
 import { readEventStream } from "@shardnet/node";
 import { sleep } from "../../../apps/devnet/src/processes.js";
 import type { NodeStatus } from "../../../apps/devnet/src/statusTypes.js";
+import { formatStatuses } from "./devnet.js";
 
 export const TX_STATUS_ORDER = ["pending", "included", "crosslinked", "finalized"] as const;
 export type TxStatusName = (typeof TX_STATUS_ORDER)[number] | "rejected" | "dropped";
@@ -202,7 +203,7 @@ export async function waitTxStatus(
   );
 }
 
-/** One line on where a node stands (CI keeps only the failure's message): peers, heads, finality, shards. */
+/** Where a node stands (CI keeps only the failure's message): formatStatuses' line plus its shards. */
 async function nodeSnapshot(api: string): Promise<string> {
   const res = await request<NodeStatus>(`${api}/v1/node/status`, {}, 3000).catch((err: Error) => ({
     status: 0,
@@ -214,7 +215,7 @@ async function nodeSnapshot(api: string): Promise<string> {
   const shards = s.shardSync
     .map((x) => `${x.shard}: head ${x.headSlot} crosslink ${x.crosslinkSlot} ${x.state}`)
     .join(", ");
-  return `node ${s.name} at slot ${s.slot}: ${s.peers} peers, beacon head ${s.head.slot}, finalized epoch ${s.finalized.epoch}, health ${s.health.status}${s.health.reasons ? ` (${s.health.reasons.join("; ")})` : ""}; shards ${shards}`;
+  return `${formatStatuses(new Map([[s.name, s]]))}; shards ${shards}`;
 }
 
 export async function account(api: string, address: string): Promise<AccountJson> {

@@ -185,7 +185,10 @@ const slowNode: Scenario = {
   },
 };
 
-/** Milliseconds after a slot starts within which its blocks arrive and import (kill-loop aims there). */
+/**
+ * Milliseconds after a slot starts in which kill-loop aims its kills: proposals go out at the slot start, so
+ * that slot's blocks arrive and import in this window. An estimate, not a measured import time.
+ */
 const IMPORT_WINDOW_MS = 150;
 
 const killLoop: Scenario = {
@@ -213,8 +216,8 @@ const killLoop: Scenario = {
         status: await cluster.status(victim, 2000).catch(() => status),
         transfers: acks.accepted.get(victim) ?? [],
       };
-      // Every other kill is aimed at block import: blocks are proposed at the start of a slot and arrive
-      // and import within about IMPORT_WINDOW_MS of it. The others fall at any instant.
+      // Every other kill is aimed at block import (IMPORT_WINDOW_MS after a slot starts); the others fall
+      // at any instant.
       const aimed = kills % 2 === 0;
       if (aimed) await cluster.untilSlot(cluster.currentSlot() + 1, random.next() * IMPORT_WINDOW_MS);
       else await sleep(random.next() * cluster.slotMs);
