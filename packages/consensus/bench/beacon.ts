@@ -123,7 +123,7 @@ export async function runBeaconBench(): Promise<void> {
   const items: CrosslinkWithProofValue[] = [];
   const fastAggregateInputs: { keys: BlsPublicKey[]; message: Uint8Array; signature: BlsSignature }[] = [];
   for (let shard = 0; shard < preset.SHARD_COUNT; shard++) {
-    const header = placeholderHeader(shard, voteSlot);
+    const header = placeholderHeader(shard, voteSlot, headRoot);
     const data = buildAttestationData(atVote, {
       slot: voteSlot,
       shard,

@@ -6,6 +6,7 @@ import {
 } from "../params/constants.js";
 import type { Preset } from "../params/presets.js";
 import type { BeaconStateView, CheckpointValue } from "../types/index.js";
+import { bytesEqual } from "../util/bytes.js";
 import {
   computeEpochAtSlot,
   computePeriodAtEpoch,
@@ -27,6 +28,23 @@ export function getBlockRootAtSlot(state: BeaconStateView, slot: number): Uint8A
     throw new Error(`block root of slot ${slot} is not available at slot ${state.slot}`);
   }
   return state.blockRoots.get(slot % SLOTS_PER_HISTORICAL_ROOT);
+}
+
+/**
+ * True when `root` is a block of this state's chain at or before `slot` (a slot before the state's), within the
+ * last SLOTS_PER_HISTORICAL_ROOT slots: the roots in `block_roots`, newest first, stopping at the first match.
+ */
+export function isBlockRootOnChainAtOrBefore(
+  state: BeaconStateView,
+  root: Uint8Array,
+  slot: number,
+): boolean {
+  const newest = Math.min(slot, state.slot - 1);
+  const oldest = Math.max(0, state.slot - SLOTS_PER_HISTORICAL_ROOT);
+  for (let s = newest; s >= oldest; s--) {
+    if (bytesEqual(state.blockRoots.get(s % SLOTS_PER_HISTORICAL_ROOT), root)) return true;
+  }
+  return false;
 }
 
 /** Root of the block at the first slot of `epoch` (the FFG target / checkpoint root). */

@@ -7,6 +7,7 @@ import { stateTransition } from "../../src/stateTransition/stateTransition.js";
 import { ShardBlockHeader } from "../../src/types/shardHeader.js";
 import {
   createTestChain,
+  genesisBlockRoot,
   makeSignedBlock,
   placeholderHeader,
   secretKey,
@@ -18,7 +19,8 @@ import {
 const chain = createTestChain(60);
 const genesis = chain.state;
 const shard = 0;
-const header = placeholderHeader(shard, 1);
+const beaconRoot = genesisBlockRoot(chain);
+const header = placeholderHeader(shard, 1, beaconRoot);
 const headerRoot = ShardBlockHeader.hashTreeRoot(header);
 const committee = genesis.epochCtx.getShardCommittee(shard, 1);
 const data = voteAt(genesis, 1, shard, headerRoot);
@@ -122,7 +124,7 @@ describe("crosslinks (DESIGN.md §4)", () => {
   });
 
   it("rejected for a shard block from the block's own (future) slot", () => {
-    const futureHeader = placeholderHeader(shard, 2);
+    const futureHeader = placeholderHeader(shard, 2, beaconRoot);
     const futureRoot = ShardBlockHeader.hashTreeRoot(futureHeader);
     const block = makeSignedBlock(chain, genesis, 2, (body, atSlot) => {
       const vote = voteAt(genesis, 2, shard, futureRoot);
@@ -147,9 +149,40 @@ describe("crosslinks (DESIGN.md §4)", () => {
     expect(() => stateTransition(genesis, block)).toThrow(/DUPLICATE_SHARD/);
   });
 
+  it("rejected when the shard block builds on a beacon block that is not on the including chain", () => {
+    // Two beacon branches from genesis: A has a block at slot 1, B skips it and has one at slot 2.
+    const blockA = makeSignedBlock(chain, genesis, 1, () => {});
+    const postA = stateTransition(genesis, blockA);
+    const postB = stateTransition(
+      genesis,
+      makeSignedBlock(chain, genesis, 2, () => {}),
+    );
+    const onA = placeholderHeader(shard, 1, processSlots(postA, 2).state.latestBlockHeader.hashTreeRoot());
+    expect(onA.beaconBlockRoot).not.toEqual(beaconRoot);
+    const onB = placeholderHeader(shard, 1, processSlots(postB, 3).state.latestBlockHeader.hashTreeRoot());
+    const crosslinkOn = (pre: typeof genesis, slot: number, h: typeof onA) =>
+      makeSignedBlock(chain, pre, slot, (body, atSlot) => {
+        const vote = voteAt(pre, slot - 1, shard, ShardBlockHeader.hashTreeRoot(h));
+        const attestation = signAggregate(chain, committee, range(10), vote);
+        body.crosslinks = [crosslinkFromCandidate(atSlot, { header: h, attestation })];
+      });
+    // Branch A holds the beacon block the shard block built on: accepted.
+    const accepted = stateTransition(postA, crosslinkOn(postA, 2, onA));
+    expect(accepted.state.currentCrosslinks.getReadonly(shard).shardBlockRoot).toEqual(
+      ShardBlockHeader.hashTreeRoot(onA),
+    );
+    // Branch B does not: its receipts could have been proven against crosslinks B never held.
+    expect(() => stateTransition(postB, crosslinkOn(postB, 3, onA))).toThrow(
+      /BEACON_BLOCK_NOT_ON_CHAIN: crosslinks\[0\] \(shard 0\)/,
+    );
+    // B's own block of slot 2 is on B, but after the shard block's slot 1: the shard block cannot have seen it.
+    expect(() => stateTransition(postB, crosslinkOn(postB, 3, onB))).toThrow(/BEACON_BLOCK_NOT_ON_CHAIN/);
+    expect(postB.state.currentCrosslinks.getReadonly(shard).slot).toBe(0);
+  });
+
   it("chains: the next crosslink must name the previous one as parent; produceBlock picks the newest valid one", () => {
     const post2 = stateTransition(genesis, crosslinkBlock(10));
-    const next = placeholderHeader(shard, 2, headerRoot);
+    const next = placeholderHeader(shard, 2, beaconRoot, headerRoot);
     const nextRoot = ShardBlockHeader.hashTreeRoot(next);
     const vote = voteAt(post2, 2, shard, nextRoot);
     const good = signAggregate(chain, committee, range(11), vote);
@@ -161,7 +194,7 @@ describe("crosslinks (DESIGN.md §4)", () => {
         post2,
         2,
         shard,
-        ShardBlockHeader.hashTreeRoot(placeholderHeader(shard, 2, new Uint8Array(32).fill(7))),
+        ShardBlockHeader.hashTreeRoot(placeholderHeader(shard, 2, beaconRoot, new Uint8Array(32).fill(7))),
       ),
     );
     const atSlot3 = processSlots(post2, 3);
@@ -170,7 +203,7 @@ describe("crosslinks (DESIGN.md §4)", () => {
       slot: 3,
       randaoReveal: signRandaoReveal(secretKey(proposer), chain.genesisRoot, 0),
       crosslinkCandidates: [
-        { header: placeholderHeader(shard, 2, new Uint8Array(32).fill(7)), attestation: weak }, // < 2/3
+        { header: placeholderHeader(shard, 2, beaconRoot, new Uint8Array(32).fill(7)), attestation: weak }, // < 2/3
         { header, attestation: signAggregate(chain, committee, range(15), data) }, // already crosslinked
         { header: next, attestation: good },
       ],

@@ -5,7 +5,14 @@ import { computeShuffledIndex, shuffleList, unshuffleList } from "../../src/shuf
 import { BlockError } from "../../src/stateTransition/errors.js";
 import { stateTransition } from "../../src/stateTransition/stateTransition.js";
 import { ShardBlockHeader } from "../../src/types/shardHeader.js";
-import { createTestChain, makeSignedBlock, placeholderHeader, signAggregate, voteAt } from "./harness.js";
+import {
+  createTestChain,
+  genesisBlockRoot,
+  makeSignedBlock,
+  placeholderHeader,
+  signAggregate,
+  voteAt,
+} from "./harness.js";
 
 describe("shuffle properties", () => {
   it("unshuffleList is a permutation, inverted by shuffleList, and agrees with computeShuffledIndex", () => {
@@ -32,7 +39,7 @@ describe("shuffle properties", () => {
 describe("block processing never crashes on malformed input", () => {
   const chain = createTestChain(60);
   const genesis = chain.state;
-  const header = placeholderHeader(0, 1);
+  const header = placeholderHeader(0, 1, genesisBlockRoot(chain));
   const committee = genesis.epochCtx.getShardCommittee(0, 1);
   const data = voteAt(genesis, 1, 0, ShardBlockHeader.hashTreeRoot(header));
   const attestation = signAggregate(

@@ -123,9 +123,16 @@ export function voteAt(
   });
 }
 
+/** Root of the chain's genesis beacon block (its header with the genesis state root filled in). */
+export function genesisBlockRoot(chain: TestChain): Uint8Array {
+  return processSlots(chain.state, 1).state.latestBlockHeader.hashTreeRoot();
+}
+
+/** A shard block header with placeholder roots, built on beacon block `beaconBlockRoot`. */
 export function placeholderHeader(
   shard: number,
   slot: number,
+  beaconBlockRoot: Uint8Array,
   parentRoot: Uint8Array = new Uint8Array(32),
 ): ShardBlockHeaderValue {
   const zero = new Uint8Array(32);
@@ -134,7 +141,7 @@ export function placeholderHeader(
     slot,
     proposerIndex: 0,
     parentRoot,
-    beaconBlockRoot: zero,
+    beaconBlockRoot,
     stateRoot: new Uint8Array(32).fill(shard + 1),
     txRoot: zero,
     outboxRoot: new Uint8Array(32).fill(0x0b),

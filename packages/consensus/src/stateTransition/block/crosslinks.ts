@@ -2,6 +2,7 @@ import { type CachedBeaconState, cloneCachedState } from "../../cache/cachedStat
 import type { CrosslinkWithProofValue } from "../../types/index.js";
 import { Crosslink, ShardBlockHeader } from "../../types/shardHeader.js";
 import { bytesEqual, toHex } from "../../util/bytes.js";
+import { isBlockRootOnChainAtOrBefore } from "../accessors.js";
 import { BlockError } from "../errors.js";
 import { type PendingSignatureSet, verifySignatureSets } from "../signatureSets.js";
 import { getAttestingIndices, pushAttestationSignatureSet } from "./attestations.js";
@@ -16,7 +17,9 @@ export function hasSupermajority(attesting: bigint, total: bigint): boolean {
 /**
  * One crosslink (DESIGN.md §4): (a) an aggregate over AttestationData with that shard_block_root carrying
  * ≥ 2/3 of the shard committee's stake (one fastAggregateVerify, batched); (b) parent_crosslink_root = root of
- * the shard's current crosslink; (c) the header hashes to shard_block_root; plus slot bounds (header and
+ * the shard's current crosslink; (c) the header hashes to shard_block_root; (d, an addition to DESIGN.md §4) the
+ * header's beacon_block_root is a block of this chain at or before the header's slot, so the receipts that shard
+ * block credited were proven against crosslinks this chain holds; plus slot bounds (header and
  * attestation before the block, attestation not older than one epoch) and one crosslink per shard per block.
  * The aggregate also counts as an FFG vote when its source/target are valid.
  */
@@ -59,6 +62,12 @@ export function processCrosslink(
     throw new BlockError(
       "CROSSLINK_HEADER_MISMATCH",
       `${where}: slot, state_root or outbox_root differ from the header`,
+    );
+  }
+  if (!isBlockRootOnChainAtOrBefore(state, header.beaconBlockRoot, header.slot)) {
+    throw new BlockError(
+      "BEACON_BLOCK_NOT_ON_CHAIN",
+      `${where}: the shard block builds on beacon block ${toHex(header.beaconBlockRoot)}, which is not on this chain at or before slot ${header.slot}; crosslink a shard block built on this chain`,
     );
   }
   if (!bytesEqual(data.shardBlockRoot, crosslink.shardBlockRoot)) {
