@@ -30,6 +30,10 @@ export { processBlock } from "./stateTransition/block/index.js";
 export { checkFfgVote, type FfgVoteCheck } from "./stateTransition/block/participation.js";
 export { randaoSigningRoot } from "./stateTransition/block/randao.js";
 export {
+  verifyVoluntaryExitSignature,
+  voluntaryExitProblem,
+} from "./stateTransition/block/registryOps.js";
+export {
   attesterSlashingProblem,
   isSlashableAttestationData,
   isSlashableValidator,
@@ -40,6 +44,7 @@ export {
 export { processEpoch } from "./stateTransition/epoch/index.js";
 export * from "./stateTransition/epoch/justification.js";
 export * from "./stateTransition/errors.js";
+export { computeQueuedChangeEpoch, getChurnLimit } from "./stateTransition/registryQueue.js";
 export { type PendingSignatureSet, verifySignatureSets } from "./stateTransition/signatureSets.js";
 export * from "./stateTransition/slots.js";
 export * from "./stateTransition/stateTransition.js";

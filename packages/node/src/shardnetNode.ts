@@ -1,6 +1,11 @@
 import { dirname, join } from "node:path";
 import type { ValueOf } from "@chainsafe/ssz";
-import { computeEpochAtSlot, SignedShardBlock } from "@shardnet/consensus";
+import {
+  computeEpochAtSlot,
+  SignedShardBlock,
+  SignedVoluntaryExit,
+  type SignedVoluntaryExitValue,
+} from "@shardnet/consensus";
 import { type BlsBackend, bytesToHex } from "@shardnet/crypto";
 import { createP2pNode, type P2pNode } from "@shardnet/p2p";
 import type { FastifyInstance } from "fastify";
@@ -15,6 +20,7 @@ import { pruneHistory } from "./chain/historyPruning.js";
 import { OperationPools, type SlashingMessage } from "./chain/pools.js";
 import { persistShardAnchors } from "./chain/shardAnchors.js";
 import { ShardChain } from "./chain/shardChain.js";
+import { type ExitRefusal, VoluntaryExitPool } from "./chain/voluntaryExitPool.js";
 import { SlotClock } from "./clock/slotClock.js";
 import { NodeDb } from "./db/nodeDb.js";
 import type { LoadedGenesis } from "./genesisLoader.js";
@@ -77,6 +83,8 @@ export class ShardnetNode {
   sync!: SyncService;
   validators!: ValidatorService;
   pools!: OperationPools;
+  /** Signed voluntary exits waiting for a beacon proposer (API and gossip). */
+  readonly exits = new VoluntaryExitPool();
   txs!: TxService;
   receipts!: ReceiptRelay;
   /** The receipt pull under way (pullReceipts), if any. */
@@ -185,6 +193,7 @@ export class ShardnetNode {
         aggregate: (b) => this.publish({ kind: "beacon_aggregate" }, b),
         crosslinkCandidate: (b) => this.publish({ kind: "crosslink" }, b),
       },
+      voluntaryExits: (pre) => this.exits.forBlock(pre),
       onOwnAttestation: (att, validatorIndex) => {
         beacon.onAttestation(validatorIndex, bytesToHex(att.data.beaconBlockRoot), att.data.target.epoch);
         const stake = beacon.head().state.epochCtx.stakes[validatorIndex] ?? 0n;
@@ -267,6 +276,7 @@ export class ShardnetNode {
       txs: this.txs,
       receipts: this.receipts,
       publishSlashing: (evidence) => this.publishSlashing({ attesterSlashings: [evidence] }),
+      addVoluntaryExit: (signed) => this.addVoluntaryExit(signed),
     });
     let journalRepublished = false;
     this.p2p.onPeerEvent((e) => {
@@ -375,6 +385,28 @@ export class ShardnetNode {
     }
   }
 
+  /** The API's base URL, with the port the system chose when --api-port is 0. */
+  apiUrl(): string {
+    const address = this.api.server.address();
+    const port = address !== null && typeof address === "object" ? address.port : this.opts.apiPort;
+    return `http://${this.opts.apiHost}:${port}`;
+  }
+
+  /** Checks a voluntary exit against the head state at the current slot and pools it; why not, or null. */
+  private addVoluntaryExit(signed: SignedVoluntaryExitValue): ExitRefusal | null {
+    return this.exits.add(this.beacon.headStateAt(this.clock.currentSlot()), signed);
+  }
+
+  /**
+   * A voluntary exit sent to the API: pooled for this node's proposals and gossiped on `voluntary_exit`. The pool
+   * is memory only: after a restart before its inclusion, the exit is sent again.
+   */
+  submitVoluntaryExit(signed: SignedVoluntaryExitValue): ExitRefusal | null {
+    const refused = this.addVoluntaryExit(signed);
+    if (refused === null) this.publish({ kind: "voluntary_exit" }, SignedVoluntaryExit.serialize(signed));
+    return refused;
+  }
+
   /** Gossips one piece of evidence this node detected on the `slashing` topic (retried until a peer has it). */
   private publishSlashing(evidence: Partial<ValueOf<typeof SlashingMessage>>): void {
     void this.evidence.publish(evidence, this.clock.currentSlot());
@@ -472,6 +504,7 @@ export class ShardnetNode {
       ...this.sync.cacheSizes(),
       parked_shard_blocks: this.parked.size,
       slashing_evidence_unsent: this.evidence.size,
+      pool_voluntary_exits: this.exits.size,
     };
     for (const chain of this.shardChains.values()) {
       for (const [cache, entries] of Object.entries(chain.cacheSizes()))

@@ -62,6 +62,7 @@ describe("the proposer imports its own blocks once", () => {
         crosslinkCandidate: () => {},
       },
       onOwnAttestation: () => {},
+      voluntaryExits: () => [],
     });
 
     const before = {

@@ -18,8 +18,13 @@ import {
   Status,
 } from "../src/index.js";
 
-/** Writes the genesis to `dir`/genesis.json (genesis 2 s from now) and loads it. */
-export function writeSmallGenesis(dir: string, network: string, slotsPerEpoch: number): LoadedGenesis {
+/** Writes the genesis to `dir`/genesis.json (genesis 2 s from now) and loads it; `overrides` adds preset values. */
+export function writeSmallGenesis(
+  dir: string,
+  network: string,
+  slotsPerEpoch: number,
+  overrides: Record<string, number> = {},
+): LoadedGenesis {
   const genesisPath = join(dir, "genesis.json");
   writeFileSync(
     genesisPath,
@@ -27,7 +32,7 @@ export function writeSmallGenesis(dir: string, network: string, slotsPerEpoch: n
       network,
       genesisTime: Math.floor(Date.now() / 1000) + 2,
       preset: "local",
-      presetOverrides: { SHARD_COUNT: 2, SECONDS_PER_SLOT: 1, SLOTS_PER_EPOCH: slotsPerEpoch },
+      presetOverrides: { SHARD_COUNT: 2, SECONDS_PER_SLOT: 1, SLOTS_PER_EPOCH: slotsPerEpoch, ...overrides },
       validators: Array.from({ length: 8 }, (_, i) => ({
         pubkey: `0x${bytesToHex(interopPublicKey(i))}`,
         stake: "32000000000",

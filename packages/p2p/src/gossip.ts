@@ -103,7 +103,7 @@ export class GossipLayer {
     this.router.unsubscribe(this.topicString(topic));
   }
 
-  /** Subscribes the four network-wide topics (beacon_block, beacon_aggregate, crosslink, slashing). */
+  /** Subscribes the network-wide topics (beacon_block, beacon_aggregate, crosslink, slashing, voluntary_exit). */
   subscribeGlobalTopics(): void {
     for (const kind of GLOBAL_TOPIC_KINDS) this.subscribe({ kind });
   }

@@ -1,5 +1,11 @@
 /** Gossip topic kinds of DESIGN.md §5 that exist once per network. */
-export const GLOBAL_TOPIC_KINDS = ["beacon_block", "beacon_aggregate", "crosslink", "slashing"] as const;
+export const GLOBAL_TOPIC_KINDS = [
+  "beacon_block",
+  "beacon_aggregate",
+  "crosslink",
+  "slashing",
+  "voluntary_exit",
+] as const;
 /** Gossip topic kinds that exist once per shard: topic name `shard_{s}_{suffix}`. */
 export const SHARD_TOPIC_KINDS = ["shard_block", "shard_tx", "shard_attestation", "shard_receipts"] as const;
 

@@ -11,6 +11,11 @@ export interface Preset {
   TARGET_COMMITTEE_SIZE: number;
   SHUFFLE_ROUND_COUNT: number;
   MAX_TXS_PER_SHARD_BLOCK: number;
+  /** Registry churn per epoch: max(MIN_PER_EPOCH_CHURN_LIMIT, active validators / CHURN_LIMIT_QUOTIENT). */
+  MIN_PER_EPOCH_CHURN_LIMIT: number;
+  CHURN_LIMIT_QUOTIENT: number;
+  /** A validator may exit voluntarily only after this many committee periods of activity. */
+  MIN_VALIDATOR_ACTIVE_PERIODS: number;
 }
 
 export type PresetName = "local" | "scale";
@@ -23,6 +28,9 @@ export const localPreset: Preset = {
   TARGET_COMMITTEE_SIZE: 16,
   SHUFFLE_ROUND_COUNT: 90,
   MAX_TXS_PER_SHARD_BLOCK: 16384,
+  MIN_PER_EPOCH_CHURN_LIMIT: 4,
+  CHURN_LIMIT_QUOTIENT: 65536,
+  MIN_VALIDATOR_ACTIVE_PERIODS: 2,
 };
 
 export const scalePreset: Preset = {
@@ -33,6 +41,9 @@ export const scalePreset: Preset = {
   TARGET_COMMITTEE_SIZE: 128,
   SHUFFLE_ROUND_COUNT: 90,
   MAX_TXS_PER_SHARD_BLOCK: 16384,
+  MIN_PER_EPOCH_CHURN_LIMIT: 4,
+  CHURN_LIMIT_QUOTIENT: 65536,
+  MIN_VALIDATOR_ACTIVE_PERIODS: 1,
 };
 
 export const presets: Record<PresetName, Preset> = { local: localPreset, scale: scalePreset };

@@ -13,6 +13,7 @@ import {
   computeStartEpochAtPeriod,
   computeStartSlotAtEpoch,
 } from "../util/epoch.js";
+import { computeQueuedChangeEpoch } from "./registryQueue.js";
 
 export function getCurrentEpoch(preset: Preset, state: BeaconStateView): number {
   return computeEpochAtSlot(preset, state.slot);
@@ -66,11 +67,11 @@ export function checkpointsEqual(a: CheckpointValue, b: CheckpointValue): boolea
   return true;
 }
 
-/** Schedules the exit of `index` (no-op if already scheduled). */
+/** Schedules the exit of `index` through the exit queue (no-op if already scheduled). */
 export function initiateValidatorExit(preset: Preset, state: BeaconStateView, index: number): void {
-  const validator = state.validators.get(index);
-  if (validator.exitEpoch !== FAR_FUTURE_EPOCH) return;
-  validator.exitEpoch = computeRegistryChangeEpoch(preset, getCurrentEpoch(preset, state));
+  if (state.validators.getReadonly(index).exitEpoch !== FAR_FUTURE_EPOCH) return;
+  const exitEpoch = computeQueuedChangeEpoch(preset, state, "exit");
+  state.validators.get(index).exitEpoch = exitEpoch;
 }
 
 /** Slashes `index`: flag, stake penalty stake/32, exit scheduled; its stake stops counting immediately. */

@@ -61,17 +61,78 @@ describe("registry operations", () => {
   });
 
   it("a voluntary exit schedules the exit at the period after next; a forged one is rejected", () => {
+    // Epoch 8 (slot 64): genesis validators have been active MIN_VALIDATOR_ACTIVE_PERIODS (2) periods of 4 epochs.
     const post = stateTransition(
       genesis,
-      makeSignedBlock(chain, genesis, 1, (body) => void body.voluntaryExits.push(exit(3))),
+      makeSignedBlock(chain, genesis, 64, (body) => void body.voluntaryExits.push(exit(3))),
     );
-    expect(post.state.validators.getReadonly(3).exitEpoch).toBe(8);
+    expect(post.state.validators.getReadonly(3).exitEpoch).toBe(16);
     expect(() =>
       stateTransition(
         genesis,
-        makeSignedBlock(chain, genesis, 1, (body) => void body.voluntaryExits.push(exit(3, 4))),
+        makeSignedBlock(chain, genesis, 64, (body) => void body.voluntaryExits.push(exit(3, 4))),
       ),
     ).toThrow(/INVALID_SIGNATURE/);
+  });
+
+  it("refuses an exit before MIN_VALIDATOR_ACTIVE_PERIODS, and of an unknown or already exiting validator", () => {
+    expect(() =>
+      stateTransition(
+        genesis,
+        makeSignedBlock(chain, genesis, 63, (body) => void body.voluntaryExits.push(exit(3))),
+      ),
+    ).toThrow(
+      /BAD_EXIT: voluntaryExits\[0\] \(validator 3\): active since epoch 0, it may exit from epoch 8/,
+    );
+    expect(() =>
+      stateTransition(
+        genesis,
+        makeSignedBlock(chain, genesis, 64, (body) => void body.voluntaryExits.push(exit(64, 3))),
+      ),
+    ).toThrow(/BAD_EXIT: .*unknown validator/);
+    const exited = stateTransition(
+      genesis,
+      makeSignedBlock(chain, genesis, 64, (body) => void body.voluntaryExits.push(exit(3))),
+    );
+    expect(() =>
+      stateTransition(
+        exited,
+        makeSignedBlock(chain, exited, 65, (body) => void body.voluntaryExits.push(exit(3))),
+      ),
+    ).toThrow(/BAD_EXIT: .*exit already scheduled/);
+  });
+
+  it("exits and activations queue: at most the churn limit per epoch times the period's epochs take effect at one period start", () => {
+    // local: churn max(4, 64 / 65536) = 4 per epoch, 4 epochs per period → 16 changes per period start.
+    const sixteen = Array.from({ length: 16 }, (_, i) => i);
+    const first = stateTransition(
+      genesis,
+      makeSignedBlock(
+        chain,
+        genesis,
+        64,
+        (body) => void body.voluntaryExits.push(...sixteen.map((i) => exit(i))),
+      ),
+    );
+    for (const i of sixteen) expect(first.state.validators.getReadonly(i).exitEpoch).toBe(16);
+    const second = stateTransition(
+      first,
+      makeSignedBlock(chain, first, 65, (body) => void body.voluntaryExits.push(exit(16))),
+    );
+    expect(second.state.validators.getReadonly(16).exitEpoch).toBe(20);
+
+    const deposited = stateTransition(
+      genesis,
+      makeSignedBlock(chain, genesis, 1, (body) => {
+        for (let i = 0; i < 16; i++) body.deposits.push(deposit(64 + i));
+      }),
+    );
+    for (let i = 64; i < 80; i++) expect(deposited.state.validators.getReadonly(i).activationEpoch).toBe(8);
+    const queued = stateTransition(
+      deposited,
+      makeSignedBlock(chain, deposited, 2, (body) => void body.deposits.push(deposit(80))),
+    );
+    expect(queued.state.validators.getReadonly(80).activationEpoch).toBe(12);
   });
 });
 

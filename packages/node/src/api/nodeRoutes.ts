@@ -4,6 +4,8 @@ import {
   getAccountProof,
   SignedBeaconBlock,
   SignedShardBlock,
+  SignedVoluntaryExit,
+  type SignedVoluntaryExitValue,
   shardOf,
   TRANSACTION_SIZE,
   type Transaction,
@@ -244,6 +246,32 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
       };
     },
   );
+
+  // Voluntary exits (issue 18): pooled for this node's proposals and gossiped on `voluntary_exit`.
+  app.get("/v1/beacon/pool/voluntary_exits", async () => ({
+    exits: node.exits.all().map((e) => SignedVoluntaryExit.toJson(e)),
+  }));
+  app.post<{ Body: unknown }>("/v1/beacon/pool/voluntary_exits", async (req, reply) => {
+    let signed: SignedVoluntaryExitValue;
+    try {
+      signed = SignedVoluntaryExit.fromJson(req.body);
+    } catch (err) {
+      throw badRequest(
+        "INVALID_BODY",
+        `body must be a SignedVoluntaryExit, {"message": {"epoch": "<n>", "validator_index": "<n>"}, "signature": "0x<96 bytes>"}: ${(err as Error).message}`,
+      );
+    }
+    const refused = node.submitVoluntaryExit(signed);
+    if (refused === null)
+      return reply.status(202).send({ status: "pooled", validatorIndex: signed.message.validatorIndex });
+    if (refused.kind === "known")
+      return reply.status(202).send({ status: "known", validatorIndex: signed.message.validatorIndex });
+    throw new ApiError(
+      refused.kind === "full" ? 503 : 400,
+      `EXIT_${refused.kind.toUpperCase()}`,
+      `validator ${signed.message.validatorIndex}: ${refused.reason}`,
+    );
+  });
 
   app.get("/v1/beacon/crosslinks", async () => {
     const state = beacon.head().state.state;

@@ -9,6 +9,8 @@ import {
   SignedBeaconBlock,
   type SignedBeaconBlockValue,
   SignedShardBlock,
+  SignedVoluntaryExit,
+  type SignedVoluntaryExitValue,
 } from "@shardnet/consensus";
 import { bytesToHex, type SignatureSet } from "@shardnet/crypto";
 import type { GossipTopic, P2pNode, ValidationResult } from "@shardnet/p2p";
@@ -18,6 +20,7 @@ import type { BeaconChain } from "../chain/beaconChain.js";
 import { CrosslinkCandidateMessage, type OperationPools, SlashingMessage } from "../chain/pools.js";
 import type { ShardChain } from "../chain/shardChain.js";
 import { SlashingDetector } from "../chain/slashingDetector.js";
+import type { ExitRefusal } from "../chain/voluntaryExitPool.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import type { IncomingReceiptValue, ReceiptRelay } from "../receipts/receiptRelay.js";
 import { MAX_TX_GOSSIP_BYTES, type TxService } from "../tx/txService.js";
@@ -38,6 +41,8 @@ export interface GossipDeps {
   receipts: ReceiptRelay;
   /** Gossips attester-slashing evidence detected here. */
   publishSlashing: (evidence: AttesterSlashingValue) => void;
+  /** Checks and pools a voluntary exit; why it was refused, or null. */
+  addVoluntaryExit: (signed: SignedVoluntaryExitValue) => ExitRefusal | null;
 }
 
 const MAX_BLOCK_BYTES = 10 * 1024 * 1024;
@@ -220,6 +225,17 @@ export function registerGossipHandlers(d: GossipDeps): void {
       const refused = proposer ? beacon.addProposerSlashing(proposer) : beacon.addAttesterSlashing(attester!);
       if (refused === null) return "accept";
       // Known or stale evidence is ignored: a correct peer may send it before it learns what this node knows.
+      return refused.kind === "invalid" ? "reject" : "ignore";
+    },
+  });
+
+  p2p.registerTopicHandler("voluntary_exit", {
+    maxBytes: SignedVoluntaryExit.maxSize,
+    decode: (bytes) => SignedVoluntaryExit.deserialize(bytes),
+    validate: (signed): ValidationResult => {
+      const refused = d.addVoluntaryExit(signed);
+      if (refused === null) return "accept";
+      // Only a forgery or an unknown validator is the sender's fault; a known, early or stale exit is not.
       return refused.kind === "invalid" ? "reject" : "ignore";
     },
   });

@@ -5,6 +5,7 @@ import {
   BeaconBlock,
   blockSigningRoot,
   buildAttestationData,
+  type CachedBeaconState,
   Checkpoint,
   computeAttestationSigningRoot,
   computeEpochAtSlot,
@@ -12,6 +13,7 @@ import {
   hasSupermajority,
   SignedBeaconBlock,
   SignedShardBlock,
+  type SignedVoluntaryExitValue,
   signRandaoReveal,
   singleAttestation,
   type ValidatorDuty,
@@ -49,6 +51,8 @@ export interface ValidatorServiceDeps {
   log: Logger;
   /** Called when an own single attestation was produced (so the node counts it like a gossiped one). */
   onOwnAttestation(attestation: AttestationValue, validatorIndex: number): void;
+  /** Pooled voluntary exits a beacon block on `pre` can carry. */
+  voluntaryExits(pre: CachedBeaconState): SignedVoluntaryExitValue[];
 }
 
 /** Slots back the aggregator looks for votes that reached their slot's aggregate late. */
@@ -174,14 +178,20 @@ export class ValidatorService {
         beacon.pendingProposerSlashings(),
         beacon.pendingAttesterSlashings(),
       );
+      const voluntaryExits = this.d.voluntaryExits(pre);
       let block: ReturnType<BeaconChain["produceBlock"]>["block"];
       try {
-        block = beacon.produceBlock(pre, { ...input, proposerSlashings, attesterSlashings }).block;
+        block = beacon.produceBlock(pre, {
+          ...input,
+          proposerSlashings,
+          attesterSlashings,
+          voluntaryExits,
+        }).block;
       } catch (err) {
-        if (proposerSlashings.length + attesterSlashings.length === 0) throw err;
+        if (proposerSlashings.length + attesterSlashings.length + voluntaryExits.length === 0) throw err;
         log.warn(
           { slot, err: (err as Error).message },
-          "slashing evidence not includable; proposing without it",
+          "slashing evidence or exits not includable; proposing without them",
         );
         block = beacon.produceBlock(pre, input).block;
       }

@@ -13,6 +13,7 @@ import {
   SignedBeaconBlock,
   type SignedBeaconBlockHeaderValue,
   SignedShardBlock,
+  SignedVoluntaryExit,
   shardOf,
   signTransaction,
   Transaction,
@@ -54,6 +55,7 @@ export const TOPIC_MAX_BYTES: Record<TopicKind, number> = {
   slashing: 64 * 1024,
   shard_tx: 256 * Transaction.maxSize,
   shard_receipts: 4096,
+  voluntary_exit: SignedVoluntaryExit.maxSize,
 };
 
 /** Gossipsub's inbound RPC limit of a node (createP2pNode maxGossipMessageBytes default). */
@@ -136,6 +138,8 @@ function shaped(topic: GossipTopic, ctx: PayloadContext, slot: number, variant: 
     }
     case "slashing":
       return slashing(ctx, slot, variant);
+    case "voluntary_exit":
+      return voluntaryExit(ctx, slot, variant);
     case "shard_tx":
       return transactionBatch(ctx, shard, variant);
     case "shard_receipts":
@@ -251,6 +255,17 @@ function slashing(ctx: PayloadContext, slot: number, variant: number): Uint8Arra
   evidence.signedHeader1 = header(contentRoot(ctx, variant));
   evidence.signedHeader2 = header(ctx.rng.bytes(32));
   return SlashingMessage.serialize({ proposerSlashings: [evidence], attesterSlashings: [] });
+}
+
+/** An exit of a real validator signed by the rogue's key; the variant changes the exit's epoch. */
+function voluntaryExit(ctx: PayloadContext, slot: number, variant: number): Uint8Array {
+  const validatorIndex = variant === 0 ? ctx.rng.int(ctx.net.validatorCount) : slot % ctx.net.validatorCount;
+  const epoch = Math.max(0, computeEpochAtSlot(ctx.net.preset, slot) - (variant % 2));
+  const message = { epoch, validatorIndex };
+  return SignedVoluntaryExit.serialize({
+    message,
+    signature: ctx.key.sign(contentRoot(ctx, variant)).toBytes(),
+  });
 }
 
 /** Dev accounts (funded in a devnet genesis) by shard, so forged transfers spend real balances. */

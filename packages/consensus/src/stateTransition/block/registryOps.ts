@@ -1,4 +1,5 @@
 import type { BlsPublicKey } from "@shardnet/crypto";
+import type { CachedBeaconState } from "../../cache/cachedState.js";
 import {
   DOMAIN_DEPOSIT,
   DOMAIN_VOLUNTARY_EXIT,
@@ -9,9 +10,10 @@ import { DepositMessage, Validator, VoluntaryExit } from "../../types/beacon.js"
 import type { DepositValue, SignedVoluntaryExitValue } from "../../types/index.js";
 import { bytesEqual } from "../../util/bytes.js";
 import { computeSigningRoot } from "../../util/signing.js";
-import { computeRegistryChangeEpoch, getCurrentEpoch, initiateValidatorExit } from "../accessors.js";
+import { getCurrentEpoch, initiateValidatorExit } from "../accessors.js";
 import { BlockError } from "../errors.js";
-import { addSignatureSet, type BlockContext, getDomain } from "./context.js";
+import { computeQueuedChangeEpoch } from "../registryQueue.js";
+import { addSignatureSet, type BlockContext, getDomain, verifyOutsideBlock } from "./context.js";
 
 /** True if `pubkey` is in this state's registry (the epoch's lookup, then validators added since). */
 function isRegisteredPubkey(ctx: BlockContext, pubkey: Uint8Array): boolean {
@@ -26,7 +28,8 @@ function isRegisteredPubkey(ctx: BlockContext, pubkey: Uint8Array): boolean {
 
 /**
  * Testnet deposit (no deposit contract): adds a validator proven by a signature of its own key over
- * DepositMessage; it becomes active at the start of the period after next.
+ * DepositMessage; it becomes active through the activation queue (registryQueue.ts), at the start of the
+ * period after next at the earliest.
  */
 export function processDeposit(ctx: BlockContext, deposit: DepositValue, position: number): void {
   const { state, epochCtx } = ctx.cached;
@@ -51,12 +54,12 @@ export function processDeposit(ctx: BlockContext, deposit: DepositValue, positio
     ),
     signature: deposit.signature,
   }));
-  const epoch = getCurrentEpoch(epochCtx.preset, state);
+  const activationEpoch = computeQueuedChangeEpoch(epochCtx.preset, state, "activation");
   state.validators.push(
     Validator.toViewDU({
       pubkey: deposit.pubkey,
       stake: deposit.stake,
-      activationEpoch: computeRegistryChangeEpoch(epochCtx.preset, epoch),
+      activationEpoch,
       exitEpoch: FAR_FUTURE_EPOCH,
       slashed: false,
     }),
@@ -65,33 +68,62 @@ export function processDeposit(ctx: BlockContext, deposit: DepositValue, positio
   state.currentEpochParticipation.push(0);
 }
 
-export function processVoluntaryExit(
-  ctx: BlockContext,
+/**
+ * Why `signed` cannot exit on `cached` (every rule of processVoluntaryExit but the signature), or null. Shared by
+ * block processing, gossip and the API, as Lodestar shares one validity check per operation.
+ */
+export function voluntaryExitProblem(
+  cached: CachedBeaconState,
   signed: SignedVoluntaryExitValue,
-  position: number,
-): void {
-  const { state, epochCtx } = ctx.cached;
+): string | null {
+  const { state, epochCtx } = cached;
   const { validatorIndex, epoch: exitRequestEpoch } = signed.message;
-  const where = `voluntaryExits[${position}] (validator ${validatorIndex})`;
-  if (validatorIndex >= state.validators.length)
-    throw new BlockError("BAD_EXIT", `${where}: unknown validator`);
+  if (!Number.isSafeInteger(validatorIndex) || validatorIndex >= state.validators.length)
+    return "unknown validator";
   const validator = state.validators.getReadonly(validatorIndex);
   const epoch = getCurrentEpoch(epochCtx.preset, state);
   if (!(validator.activationEpoch <= epoch && epoch < validator.exitEpoch) || validator.slashed) {
-    throw new BlockError("BAD_EXIT", `${where}: validator is not active`);
+    return "validator is not active";
   }
-  if (validator.exitEpoch !== FAR_FUTURE_EPOCH)
-    throw new BlockError("BAD_EXIT", `${where}: exit already scheduled`);
+  if (validator.exitEpoch !== FAR_FUTURE_EPOCH) return "exit already scheduled";
   if (exitRequestEpoch > epoch)
-    throw new BlockError("BAD_EXIT", `${where}: exit epoch ${exitRequestEpoch} is in the future`);
+    return `exit epoch ${exitRequestEpoch} is in the future (current epoch ${epoch})`;
+  const { MIN_VALIDATOR_ACTIVE_PERIODS, SHARD_COMMITTEE_PERIOD } = epochCtx.preset;
+  const exitableFrom = validator.activationEpoch + MIN_VALIDATOR_ACTIVE_PERIODS * SHARD_COMMITTEE_PERIOD;
+  if (epoch < exitableFrom) {
+    return `active since epoch ${validator.activationEpoch}, it may exit from epoch ${exitableFrom} (MIN_VALIDATOR_ACTIVE_PERIODS ${MIN_VALIDATOR_ACTIVE_PERIODS})`;
+  }
+  return null;
+}
+
+function pushVoluntaryExitSet(ctx: BlockContext, signed: SignedVoluntaryExitValue, where: string): void {
   addSignatureSet(ctx, () => ({
     label: where,
-    publicKeys: [epochCtx.pubkeys.get(validatorIndex)],
+    publicKeys: [ctx.cached.epochCtx.pubkeys.get(signed.message.validatorIndex)],
     message: computeSigningRoot(
       VoluntaryExit.hashTreeRoot(signed.message),
       getDomain(ctx, DOMAIN_VOLUNTARY_EXIT),
     ),
     signature: signed.signature,
   }));
-  initiateValidatorExit(epochCtx.preset, state, validatorIndex);
+}
+
+/** True when the exit's signature verifies on `cached` (gossip and API; blocks batch it with the rest). */
+export function verifyVoluntaryExitSignature(
+  cached: CachedBeaconState,
+  signed: SignedVoluntaryExitValue,
+): boolean {
+  return verifyOutsideBlock(cached, (ctx) => pushVoluntaryExitSet(ctx, signed, "voluntary exit"));
+}
+
+export function processVoluntaryExit(
+  ctx: BlockContext,
+  signed: SignedVoluntaryExitValue,
+  position: number,
+): void {
+  const where = `voluntaryExits[${position}] (validator ${signed.message.validatorIndex})`;
+  const problem = voluntaryExitProblem(ctx.cached, signed);
+  if (problem) throw new BlockError("BAD_EXIT", `${where}: ${problem}`);
+  pushVoluntaryExitSet(ctx, signed, where);
+  initiateValidatorExit(ctx.cached.epochCtx.preset, ctx.cached.state, signed.message.validatorIndex);
 }
