@@ -4,7 +4,7 @@ import { parseAnnounceAddresses } from "@shardnet/p2p";
 import type { LevelWithSilent } from "pino";
 import { type OptionValues, parseIndexList, UsageError } from "./config/cliOptions.js";
 import type { nodeOptionTable } from "./config/nodeOptions.js";
-import { loadGenesisFile } from "./genesisLoader.js";
+import { fetchGenesis, type LoadedGenesis, loadGenesisFile } from "./genesisLoader.js";
 import { createLogger, LOG_LEVELS } from "./logger.js";
 import { NodeMetrics } from "./metrics/nodeMetrics.js";
 import { ShardnetNode } from "./shardnetNode.js";
@@ -44,6 +44,14 @@ export async function runNodeProcess(
   } catch (err) {
     throw new UsageError(`--p2p-announce: ${(err as Error).message}`);
   }
+  const genesisUrl = values["genesis-url"];
+  if (genesisUrl && !URL.canParse(genesisUrl))
+    throw new UsageError(`--genesis-url must be a URL such as http://127.0.0.1:9000, got "${genesisUrl}"`);
+  const genesisPin = values["genesis-hash"];
+  if (genesisPin && !/^(0x)?[0-9a-fA-F]{64}$/.test(genesisPin))
+    throw new UsageError(`--genesis-hash must be a 32-byte hex hash, got "${genesisPin}"`);
+  if (genesisPin && !genesisUrl)
+    throw new UsageError("--genesis-hash needs --genesis-url (the node to download the genesis from)");
   const history = values.history.trim();
   if (history !== "all" && !/^[1-9][0-9]{0,5}$/.test(history))
     throw new UsageError(`--history must be a number of epochs (1 or more) or all, got "${values.history}"`);
@@ -53,7 +61,20 @@ export async function runNodeProcess(
     level: values["log-level"] as LevelWithSilent,
     pretty: values["log-pretty"],
   });
-  const loaded = loadGenesisFile(values.genesis);
+  let loaded: LoadedGenesis;
+  if (genesisUrl) {
+    try {
+      loaded = await fetchGenesis(genesisUrl, genesisPin || undefined);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    log.info(
+      { genesisUrl, genesisHash: `0x${loaded.hashHex}`, network: loaded.genesis.network },
+      genesisPin
+        ? "genesis downloaded and matches --genesis-hash"
+        : "genesis downloaded; trusted its hash (pin it with --genesis-hash)",
+    );
+  } else loaded = loadGenesisFile(values.genesis);
   const bls = getBls(values.bls);
   const shards = parseIndexList(values.shards, "--shards");
   for (const s of shards) {

@@ -385,6 +385,11 @@ export class ShardnetNode {
     }
   }
 
+  /** The network's genesis. */
+  get genesis() {
+    return this.opts.loaded.genesis;
+  }
+
   /** The API's base URL, with the port the system chose when --api-port is 0. */
   apiUrl(): string {
     const address = this.api.server.address();

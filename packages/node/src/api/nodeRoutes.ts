@@ -1,6 +1,7 @@
 import { ListCompositeType } from "@chainsafe/ssz";
 import {
   computeStartSlotAtEpoch,
+  genesisToJson,
   getAccountProof,
   SignedBeaconBlock,
   SignedShardBlock,
@@ -113,6 +114,8 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
     return Buffer.from(bundle.bytes.buffer, bundle.bytes.byteOffset, bundle.bytes.byteLength);
   });
   app.get("/v1/node/status", async () => node.status());
+  // The network's genesis (its canonical JSON form, whose SHA-256 is the genesis hash), for --genesis-url.
+  app.get("/v1/genesis", async () => genesisToJson(node.genesis));
   app.get("/v1/node/peers", async () => ({
     peerId: node.p2p.peerId,
     peers: node.p2p.connectedPeers().map((id) => ({ peerId: id, score: node.p2p.peerScore(id) })),

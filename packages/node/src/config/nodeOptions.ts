@@ -8,6 +8,17 @@ export const nodeOptionTable = {
     description: "genesis JSON file (written by `npm run genesis`)",
     default: ".devnet/genesis.json",
   },
+  "genesis-url": {
+    kind: "string",
+    description: "download the genesis from this running node's API (http://host:port) instead of --genesis",
+    default: "",
+  },
+  "genesis-hash": {
+    kind: "string",
+    description:
+      "0x hash the genesis must have (with --genesis-url; else the downloaded hash is logged as trusted)",
+    default: "",
+  },
   "data-dir": {
     kind: "string",
     description: "database directory (one LevelDB per node)",
