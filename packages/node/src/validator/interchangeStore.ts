@@ -95,6 +95,12 @@ export async function readProtectionHistory(db: NodeDb): Promise<ProtectionHisto
       slot: Number(view.getBigUint64(17)),
       signingRoot: value,
     };
+    if (kind !== "shard_block" && record.shard !== 0) {
+      throw new InterchangeError(
+        "MALFORMED",
+        `the node database holds a ${kind} record with shard ${record.shard} (the node writes shard 0 for these): it cannot be exported`,
+      );
+    }
     of(Number(view.getBigUint64(1))).records.push(record);
   }
   return history;
