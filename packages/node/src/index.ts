@@ -16,6 +16,8 @@ export * from "./runNodeProcess.js";
 export * from "./shardnetNode.js";
 export * from "./sync/checkpointSync.js";
 export * from "./sync/shardSnapshot.js";
+export * from "./validator/interchange.js";
+export * from "./validator/interchangeStore.js";
 export * from "./validator/slashingProtection.js";
 export * from "./validator/validatorKeys.js";
 export * from "./validator/validatorService.js";

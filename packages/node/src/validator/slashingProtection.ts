@@ -3,7 +3,14 @@ import { concatKey, uint64Key } from "../db/nodeDb.js";
 
 /** Kinds of signed message that slashing protection tracks. */
 export type SignedKind = "beacon_block" | "shard_block" | "attestation";
-const KIND_BYTE: Record<SignedKind, number> = { beacon_block: 1, shard_block: 2, attestation: 3 };
+/** First key byte of a signing record, per kind (part of the on-disk format). */
+export const SIGNED_KIND_BYTE: Record<SignedKind, number> = {
+  beacon_block: 1,
+  shard_block: 2,
+  attestation: 3,
+};
+/** First key byte of a validator's FFG watermark (the last vote it signed). */
+export const WATERMARK_KEY_BYTE = 0xff;
 
 /** An attestation's FFG vote: epochs, and a root committing to both checkpoints (source and target roots). */
 export interface FfgVote {
@@ -31,7 +38,46 @@ export interface SigningRequest {
   epochs?: FfgVote | undefined;
 }
 
-const watermarkKey = (validator: number) => concatKey(new Uint8Array([0xff]), uint64Key(validator));
+/** Key of one signing record: kind (1) | validator (8) | shard (8, 0 but for shard blocks) | slot (8). */
+export function signingRecordKey(
+  kind: SignedKind,
+  validator: number,
+  shard: number,
+  slot: number,
+): Uint8Array {
+  return concatKey(
+    new Uint8Array([SIGNED_KIND_BYTE[kind]]),
+    uint64Key(validator),
+    uint64Key(shard),
+    uint64Key(slot),
+  );
+}
+
+/** Key of a validator's FFG watermark: 0xff | validator (8). */
+export function watermarkKey(validator: number): Uint8Array {
+  return concatKey(new Uint8Array([WATERMARK_KEY_BYTE]), uint64Key(validator));
+}
+
+/** Layout: source epoch (8) | target epoch (8) | vote root (32) | source root (32) | target root (32). */
+export function encodeWatermark(vote: FfgVote): Uint8Array {
+  return concatKey(
+    uint64Key(vote.source),
+    uint64Key(vote.target),
+    ...(vote.voteRoot
+      ? [vote.voteRoot, ...(vote.sourceRoot && vote.targetRoot ? [vote.sourceRoot, vote.targetRoot] : [])]
+      : []),
+  );
+}
+
+export function decodeWatermark(mark: Uint8Array): FfgVote {
+  const view = new DataView(mark.buffer, mark.byteOffset, mark.byteLength);
+  return {
+    source: Number(view.getBigUint64(0)),
+    target: Number(view.getBigUint64(8)),
+    ...(mark.length >= 48 ? { voteRoot: mark.slice(16, 48) } : {}),
+    ...(mark.length >= 112 ? { sourceRoot: mark.slice(48, 80), targetRoot: mark.slice(80, 112) } : {}),
+  };
+}
 
 export class SlashingProtectionError extends Error {
   constructor(message: string) {
@@ -79,12 +125,7 @@ export class SlashingProtection {
     const watermarks = new Map<number, FfgVote>();
     for (const r of requests) {
       const shard = r.shard ?? 0;
-      const key = concatKey(
-        new Uint8Array([KIND_BYTE[r.kind]]),
-        uint64Key(r.validator),
-        uint64Key(shard),
-        uint64Key(r.slot),
-      );
+      const key = signingRecordKey(r.kind, r.validator, shard, r.slot);
       const previous = await this.db.get("slashingProtection", key);
       if (previous !== undefined) {
         results.push(
@@ -124,18 +165,7 @@ export class SlashingProtection {
         ops.push({
           bucket: "slashingProtection",
           key: watermarkKey(r.validator),
-          value: concatKey(
-            uint64Key(r.epochs.source),
-            uint64Key(r.epochs.target),
-            ...(r.epochs.voteRoot
-              ? [
-                  r.epochs.voteRoot,
-                  ...(r.epochs.sourceRoot && r.epochs.targetRoot
-                    ? [r.epochs.sourceRoot, r.epochs.targetRoot]
-                    : []),
-                ]
-              : []),
-          ),
+          value: encodeWatermark(r.epochs),
         });
       }
       ops.push({ bucket: "slashingProtection", key, value: r.signingRoot });
@@ -155,16 +185,8 @@ export class SlashingProtection {
     };
   }
 
-  /** Layout: source epoch (8) | target epoch (8) | vote root (32) | source root (32) | target root (32). */
   private async readWatermark(validator: number): Promise<FfgVote | undefined> {
     const mark = await this.db.get("slashingProtection", watermarkKey(validator));
-    if (!mark) return undefined;
-    const view = new DataView(mark.buffer, mark.byteOffset, mark.byteLength);
-    return {
-      source: Number(view.getBigUint64(0)),
-      target: Number(view.getBigUint64(8)),
-      ...(mark.length >= 48 ? { voteRoot: mark.slice(16, 48) } : {}),
-      ...(mark.length >= 112 ? { sourceRoot: mark.slice(48, 80), targetRoot: mark.slice(80, 112) } : {}),
-    };
+    return mark ? decodeWatermark(mark) : undefined;
   }
 }

@@ -1,0 +1,141 @@
+/** `status <pubkey|index>`: a validator's state from a node's API. */
+import { UserError } from "./userError.js";
+import {
+  describeState,
+  type ValidatorEntry,
+  type ValidatorState,
+  validatorState,
+} from "./validatorStatus.js";
+
+/** Lookups by pubkey read the registry this many entries at a time. */
+const SCAN_BATCH = 16;
+
+interface ApiReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+async function get(node: string, path: string): Promise<ApiReply> {
+  let res: Response;
+  try {
+    res = await fetch(`${node}${path}`, { signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    throw new UserError(
+      "NODE_UNREACHABLE",
+      `cannot reach node ${node}: ${(err as Error).message}. Is it running? Pass its API with --node URL.`,
+    );
+  }
+  let body: Record<string, unknown>;
+  try {
+    body = (await res.json()) as Record<string, unknown>;
+  } catch {
+    throw new UserError(
+      "NODE_REPLY",
+      `node ${node} answered ${path} with ${res.status} and no JSON: is --node a shardnet node API?`,
+    );
+  }
+  return { status: res.status, body };
+}
+
+async function getOk(node: string, path: string): Promise<Record<string, unknown>> {
+  const { status, body } = await get(node, path);
+  if (status === 503 && body.code === "SYNCING")
+    throw new UserError(
+      "NODE_SYNCING",
+      `node ${node} is syncing: retry when it is synced, or ask another --node`,
+    );
+  if (status !== 200)
+    throw new UserError(
+      "NODE_REFUSED",
+      `node ${node} refused ${path} (${status}): ${String(body.message ?? "")}`,
+    );
+  return body;
+}
+
+/** `12` → index 12; `0x` + 96 hex → that pubkey (lower case); anything else is a UserError. */
+export function parseValidatorId(text: string): { index: number } | { pubkey: string } {
+  if (/^[0-9]+$/.test(text) && Number.isSafeInteger(Number(text))) return { index: Number(text) };
+  if (/^0x[0-9a-fA-F]{96}$/.test(text)) return { pubkey: text.toLowerCase() };
+  throw new UserError(
+    "BAD_VALIDATOR_ID",
+    `"${text}" is neither a validator index nor a pubkey (0x followed by 96 hex digits)`,
+  );
+}
+
+async function entryAt(node: string, index: number): Promise<ValidatorEntry | undefined> {
+  const { status, body } = await get(node, `/v1/beacon/validators/${index}`);
+  if (status === 404) return undefined;
+  if (status !== 200)
+    throw new UserError(
+      "NODE_REFUSED",
+      `node ${node} refused validator ${index} (${status}): ${String(body.message ?? "")}`,
+    );
+  return body as unknown as ValidatorEntry;
+}
+
+/** The node API has no lookup by pubkey: reads the registry in order until the pubkey or its end. */
+async function entryOfPubkey(node: string, pubkey: string): Promise<ValidatorEntry> {
+  for (let start = 0; ; start += SCAN_BATCH) {
+    const batch = await Promise.all(Array.from({ length: SCAN_BATCH }, (_, i) => entryAt(node, start + i)));
+    for (const entry of batch) {
+      if (entry === undefined) {
+        throw new UserError(
+          "UNKNOWN_VALIDATOR",
+          `no validator with pubkey ${pubkey} in the registry of node ${node} (${start + batch.indexOf(undefined)} validators)`,
+        );
+      }
+      if (entry.pubkey.toLowerCase() === pubkey) return entry;
+    }
+  }
+}
+
+export interface StatusResult {
+  index: number;
+  pubkey: string;
+  status: ValidatorState;
+  activationEpoch: number | null;
+  exitEpoch: number | null;
+  slashed: boolean;
+  stake: string;
+  headSlot: number;
+  headEpoch: number;
+  description: string;
+}
+
+export async function validatorStatusFromNode(node: string, id: string): Promise<StatusResult> {
+  const wanted = parseValidatorId(id);
+  const network = await getOk(node, "/v1/network");
+  const head = await getOk(node, "/v1/beacon/head");
+  const slotsPerEpoch = Number(network.slotsPerEpoch);
+  const headSlot = Number(head.slot);
+  if (!Number.isSafeInteger(slotsPerEpoch) || slotsPerEpoch <= 0 || !Number.isSafeInteger(headSlot))
+    throw new UserError(
+      "NODE_REPLY",
+      `node ${node} sent no slotsPerEpoch or head slot: is --node a shardnet node API?`,
+    );
+  let entry: ValidatorEntry | undefined;
+  if ("index" in wanted) {
+    entry = await entryAt(node, wanted.index);
+    if (!entry)
+      throw new UserError(
+        "UNKNOWN_VALIDATOR",
+        `validator ${wanted.index} is not in the registry of node ${node}`,
+      );
+  } else {
+    entry = await entryOfPubkey(node, wanted.pubkey);
+  }
+  const headEpoch = Math.floor(headSlot / slotsPerEpoch);
+  const status = validatorState(entry, headEpoch);
+  return {
+    index: entry.index,
+    pubkey: entry.pubkey,
+    status,
+    activationEpoch: entry.activationEpoch,
+    exitEpoch: entry.exitEpoch,
+    slashed: entry.slashed,
+    stake: entry.stake,
+    headSlot,
+    headEpoch,
+    description: describeState(status, entry, headEpoch),
+  };
+}
