@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { DatabaseError, InterchangeError } from "@shardnet/node";
+import { voluntaryExit } from "./exit.js";
 import { MAX_KEY_INDEX } from "./keyDerivation.js";
 import { keysNew, MNEMONIC_FILE_NAME } from "./keysNew.js";
 import {
@@ -17,6 +18,7 @@ const USAGE = `shardnet validator tools
   npm run validator -- slashing-protection export --data-dir <dir> --genesis <file> --file <interchange.json> [--json]
   npm run validator -- slashing-protection import --data-dir <dir> --genesis <file> --file <interchange.json> [--json]
   npm run validator -- status <pubkey|index> [--node URL] [--json]
+  npm run validator -- exit --keystore <file> --password-file <file> [--yes] [--node URL] [--json]
 
 keys new: EIP-2333/2334 signing keys m/12381/3600/i/0/0 from a BIP-39 mnemonic, as EIP-2335 keystores
   <out>/keystore-m_12381_3600_<i>_0_0.json encrypted with the password in --password-file. Without
@@ -25,6 +27,9 @@ slashing-protection: EIP-3076 interchange (format version 5) for the node databa
   node's --data-dir; the node must be stopped). import merges and never lowers a watermark.
 status: pending, active, exiting, exited or slashed, with the epochs. --node defaults to $SHARDNET_NODE
   or http://127.0.0.1:9001.
+exit: signs a voluntary exit with the keystore's key and sends it to --node, which pools and gossips it. It
+  cannot be undone: asks for confirmation unless --yes. Valid once the validator has been active
+  MIN_VALIDATOR_ACTIVE_PERIODS committee periods; the exit takes effect at a period start (exit queue).
 `;
 
 const wantsJson = process.argv.includes("--json");
@@ -43,6 +48,8 @@ function parseCliArgs() {
         "data-dir": { type: "string" },
         genesis: { type: "string" },
         file: { type: "string" },
+        keystore: { type: "string" },
+        yes: { type: "boolean", default: false },
         node: { type: "string", default: process.env.SHARDNET_NODE ?? "http://127.0.0.1:9001" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
@@ -152,6 +159,22 @@ async function main(): Promise<number> {
       throw new UserError("BAD_ARGUMENTS", `status takes one validator, got also "${arg}"`);
     const result = await validatorStatusFromNode(values.node!.replace(/\/$/, ""), sub);
     print(json, `validator ${result.index} ${result.pubkey}\n${result.description}`, result);
+    return 0;
+  }
+  if (command === "exit") {
+    if (!values.keystore || !values["password-file"])
+      throw new UserError("BAD_ARGUMENTS", "exit needs --keystore and --password-file");
+    const result = await voluntaryExit({
+      node: values.node!.replace(/\/$/, ""),
+      keystoreFile: values.keystore,
+      passwordFile: values["password-file"],
+      yes: values.yes!,
+    });
+    print(
+      json,
+      `exit of validator ${result.index} (${result.pubkey}) signed for epoch ${result.epoch} and ${result.status} by ${values.node}; \`npm run validator -- status ${result.index}\` shows when it takes effect`,
+      result,
+    );
     return 0;
   }
   throw new UserError("BAD_ARGUMENTS", `unknown command "${command}"\n\n${USAGE}`);
