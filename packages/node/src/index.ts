@@ -7,6 +7,7 @@ export * from "./chain/shardChain.js";
 export * from "./clock/slotClock.js";
 export * from "./config/cliOptions.js";
 export * from "./config/nodeOptions.js";
+export { BLOCK_WRITE_FAILPOINT_ENV, BLOCK_WRITE_FAILPOINT_MARKER } from "./db/blockWriteFailpoint.js";
 export * from "./db/nodeDb.js";
 export * from "./genesisLoader.js";
 export * from "./logger.js";

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GenesisJson } from "@shardnet/consensus";
+import { BLOCK_WRITE_FAILPOINT_MARKER } from "@shardnet/node";
 import { loadOrCreatePeerKey } from "@shardnet/p2p";
 import { writeGenesisFile } from "../genesisFile.js";
 import { APP_ENTRY, getJson, sleep, spawnNode, waitFor } from "../processes.js";
@@ -42,6 +43,10 @@ export interface ChaosNode {
   args: string[];
   logFile: string;
   dataDir: string;
+  /** Extra environment of the node's process (a failpoint, say). */
+  env: NodeJS.ProcessEnv;
+  /** Waiting for the current process's next BLOCK_WRITE_FAILPOINT_MARKER line. */
+  blockWriteWaiters: Array<() => void>;
   child: ChildProcess;
   exited: Promise<void>;
   frozen: boolean;
@@ -149,6 +154,8 @@ export class ChaosCluster {
       args,
       logFile: join(nodeDir, "node.log"),
       dataDir,
+      env: {},
+      blockWriteWaiters: [],
       child: undefined as unknown as ChildProcess,
       exited: Promise.resolve(),
       frozen: false,
@@ -167,11 +174,16 @@ export class ChaosCluster {
       n.role === "beacon" ? APP_ENTRY.beacon : APP_ENTRY.shard,
       n.args,
       n.logFile,
-      {},
+      n.env,
       {
         gid: n.gid,
       },
     );
+    n.blockWriteWaiters = [];
+    child.stderr?.on("data", (chunk: Buffer) => {
+      if (n.blockWriteWaiters.length > 0 && chunk.includes(BLOCK_WRITE_FAILPOINT_MARKER))
+        for (const wake of n.blockWriteWaiters.splice(0)) wake();
+    });
     n.child = child;
     n.frozen = false;
     n.starts++;
@@ -200,6 +212,25 @@ export class ChaosCluster {
 
   shardNodes(): ChaosNode[] {
     return [...this.nodes.values()].filter((n) => n.role === "shard");
+  }
+
+  /**
+   * Resolves true as soon as the node (started with the block-write failpoint) announces a block write it holds,
+   * false after `timeoutMs`: a kill right then lands inside a block import, before its batch is on disk.
+   */
+  nextBlockWrite(name: string, timeoutMs: number): Promise<boolean> {
+    const n = this.node(name);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        n.blockWriteWaiters = n.blockWriteWaiters.filter((w) => w !== wake);
+        resolve(false);
+      }, timeoutMs);
+      n.blockWriteWaiters.push(wake);
+    });
   }
 
   /** SIGKILL, and wait until the process is gone. */

@@ -74,7 +74,7 @@ export async function runScenario(
     logLevel: opts.logLevel,
     parentDir: scenarioDir,
   });
-  scenario.extraNodes?.(cluster);
+  scenario.beforeStart?.(cluster);
   const firewall = new Firewall([...cluster.nodes.values()]);
   const genesisSupply = parseGenesis(cluster.genesis).accounts.reduce((sum, a) => sum + a.balance, 0n);
   const monitor = new InvariantMonitor(cluster, firewall, genesisSupply, opts.shards, log);

@@ -48,7 +48,7 @@ export interface Scenario {
   scriptOnly?: boolean;
   /** The scenario runs its own loads (ctx.startLoad) instead of one across all its faults. */
   ownLoad?: boolean;
-  /** Extra nodes (beyond beacon + shard nodes) to define before the devnet starts. */
-  extraNodes?: (cluster: ChaosCluster) => void;
+  /** Runs before the devnet starts: extra nodes (beyond beacon + shard nodes), node environment. */
+  beforeStart?: (cluster: ChaosCluster) => void;
   run(ctx: ScenarioContext): Promise<void>;
 }

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { BLOCK_WRITE_FAILPOINT_ENV } from "@shardnet/node";
 import { type NodeSample, sampleNode } from "../nodeSample.js";
 import { getJson, sleep } from "../processes.js";
 import { missingAfterRestart } from "./durability.js";
@@ -186,16 +187,19 @@ const slowNode: Scenario = {
 };
 
 /**
- * Milliseconds after a slot starts in which kill-loop aims its kills: proposals go out at the slot start, so
- * that slot's blocks arrive and import in this window. An estimate, not a measured import time.
+ * How long kill-loop's nodes hold each block's write batch (the node's block-write failpoint): an aimed kill
+ * lands in this window, after the block was accepted in memory and before its batch is on disk.
  */
-const IMPORT_WINDOW_MS = 150;
+const BLOCK_WRITE_HOLD_MS = 100;
 
 const killLoop: Scenario = {
   name: "kill-loop",
   summary:
-    "kill -9 and restart a random node every 20-40 s for 5 minutes, every other kill aimed at block import: durability holds, finality never stalls more than 2 epochs",
+    "kill -9 and restart a random node every 20-40 s for 5 minutes, every other kill inside a block import (while the node's block-write failpoint holds the batch): durability holds, finality never stalls more than 2 epochs",
   faultEpochs: (short) => (short ? 12 : 40),
+  beforeStart(cluster) {
+    for (const n of cluster.nodes.values()) n.env[BLOCK_WRITE_FAILPOINT_ENV] = String(BLOCK_WRITE_HOLD_MS);
+  },
   async run(ctx) {
     const { cluster, random, acks } = ctx;
     const spe = cluster.slotsPerEpoch();
@@ -216,11 +220,11 @@ const killLoop: Scenario = {
         status: await cluster.status(victim, 2000).catch(() => status),
         transfers: acks.accepted.get(victim) ?? [],
       };
-      // Every other kill is aimed at block import (IMPORT_WINDOW_MS after a slot starts); the others fall
-      // at any instant.
+      // Every other kill lands inside a block import: when the node announces a block write its failpoint
+      // holds (BLOCK_WRITE_HOLD_MS). The others fall at any instant.
       const aimed = kills % 2 === 0;
-      if (aimed) await cluster.untilSlot(cluster.currentSlot() + 1, random.next() * IMPORT_WINDOW_MS);
-      else await sleep(random.next() * cluster.slotMs);
+      const inImport = aimed ? await cluster.nextBlockWrite(victim, 3 * cluster.slotMs) : false;
+      if (!aimed) await sleep(random.next() * cluster.slotMs);
       await cluster.kill(victim);
       const at = cluster.currentSlot();
       cluster.spawn(victim);
@@ -239,7 +243,7 @@ const killLoop: Scenario = {
           `${victim} killed at slot ${at}: ${m} acknowledged before, gone after`,
         );
       ctx.log(
-        `kill ${kills}: ${victim} at slot ${at}${aimed ? " (aimed at block import)" : ""} (epoch ${Math.floor(at / spe)}; ${transfers.length} new transfers acknowledged), ${missing.length} missing after restart`,
+        `kill ${kills}: ${victim} at slot ${at}${aimed ? (inImport ? " (inside a block import: its write was held)" : " (aimed, but no block write seen in 3 slots)") : ""} (epoch ${Math.floor(at / spe)}; ${transfers.length} new transfers acknowledged), ${missing.length} missing after restart`,
       );
     }
     ctx.fault(`kill -9 + restart of a random node every ${lo / 1000}-${hi / 1000} s: ${kills} kills`);
@@ -258,7 +262,7 @@ const equivocate: Scenario = {
   summary:
     "the same validator keys on two nodes: the double proposal and the double vote are detected and included, the validators are slashed, finality is kept",
   faultEpochs: (short) => (short ? 8 : 12),
-  extraNodes(cluster) {
+  beforeStart(cluster) {
     // A twin of node-1 with half of its validators, tracking the same shard, with its own slashing protection.
     const n1 = cluster.node("node-1");
     cluster.define("twin", "shard", n1.validators.slice(0, Math.ceil(n1.validators.length / 2)), [0]);

@@ -1,4 +1,5 @@
 import { ClassicLevel } from "classic-level";
+import { blockWriteFailpoint } from "./blockWriteFailpoint.js";
 
 type Bytes = Uint8Array;
 type Level = ClassicLevel<Bytes, Bytes>;
@@ -142,6 +143,9 @@ export class NodeDb {
   /** All operations land atomically (one LevelDB write batch, synced to disk). */
   async writeBatch(ops: readonly BatchOp[]): Promise<void> {
     if (ops.length === 0) return;
+    const block = ops.find((op) => op.bucket === "beaconBlocks" || op.bucket === "shardBlocks");
+    const held = block && blockWriteFailpoint(block.bucket);
+    if (held) await held;
     const batch = this.level.batch();
     for (const op of ops) {
       const sub = this.buckets[op.bucket];
