@@ -89,8 +89,10 @@ export async function runNodeProcess(
     loaded.genesis,
     parseIndexList(values.validators, "--validators"),
   );
+  let keystoreValidators: number[] = [];
   if (values.keystores) {
     const fromKeystores = await loadKeystores(bls, loaded.genesis, values.keystores, values["password-file"]);
+    keystoreValidators = [...fromKeystores.keys()];
     keys = new Map([...keys, ...fromKeystores]);
   }
   const node = await ShardnetNode.start({
@@ -116,6 +118,7 @@ export async function runNodeProcess(
       ? { checkpointSync: { url: values["checkpoint-sync-url"], root: checkpointRoot || undefined } }
       : {}),
     keys,
+    keystoreValidators,
     bls,
     log,
     metrics: new NodeMetrics(),

@@ -35,6 +35,7 @@ import { checkpointSync } from "./sync/checkpointSync.js";
 import { SyncService } from "./sync/syncService.js";
 import { TxJournal } from "./tx/txJournal.js";
 import { TxService } from "./tx/txService.js";
+import { DoppelgangerGuard } from "./validator/doppelgangerGuard.js";
 import { SlashingProtection } from "./validator/slashingProtection.js";
 import type { ValidatorKeys } from "./validator/validatorKeys.js";
 import { ValidatorService } from "./validator/validatorService.js";
@@ -62,6 +63,11 @@ export interface ShardnetNodeOptions {
   /** Start an empty database from a finalized checkpoint served by `url` (expected block root: `root`). */
   checkpointSync?: { url: string; root: string | undefined };
   keys: ValidatorKeys;
+  /**
+   * Validators of `keys` loaded from keystores (--keystores): guarded against signing while the chain shows them
+   * signing elsewhere and this database has no history of them (DoppelgangerGuard). Dev keys are not.
+   */
+  keystoreValidators?: number[];
   bls: BlsBackend;
   log: Logger;
   metrics: NodeMetrics;
@@ -83,6 +89,9 @@ export class ShardnetNode {
   sync!: SyncService;
   validators!: ValidatorService;
   pools!: OperationPools;
+  /** Slashing protection of the hosted validators (read by tests and the doppelganger check). */
+  protection!: SlashingProtection;
+  private guard!: DoppelgangerGuard;
   /** Signed voluntary exits waiting for a beacon proposer (API and gossip). */
   readonly exits = new VoluntaryExitPool();
   txs!: TxService;
@@ -178,12 +187,17 @@ export class ShardnetNode {
     this.receipts = new ReceiptRelay(beacon, () => this.shardChains, this.p2p, log);
     await this.receipts.registerHandler();
 
+    const protection = new SlashingProtection(this.db);
+    this.protection = protection;
+    this.guard = new DoppelgangerGuard(opts.keystoreValidators ?? [], log);
+    const guard = this.guard;
     this.validators = new ValidatorService({
       keys: opts.keys,
       beacon,
       shards: () => this.shardChains,
       pools: this.pools,
-      protection: new SlashingProtection(this.db),
+      protection,
+      guard,
       metrics,
       log,
       publish: {
@@ -348,6 +362,9 @@ export class ShardnetNode {
       await this.evidence.retry(slot);
       if (slot % this.preset.SLOTS_PER_EPOCH === 0) this.forgetOldBeaconContexts();
     }
+    // Keystore keys wait for a head the node follows before the doppelganger check frees them.
+    if (this.guard.pending && phase === "propose" && !this.sync.isSyncing())
+      await this.guard.check(this.beacon.headStateAt(slot), this.protection);
     await this.validators.onTick(slot, phase);
     if (phase === "aggregate") {
       this.beacon.updateHead();

@@ -49,7 +49,11 @@ export function startNode(
   loaded: LoadedGenesis,
   name: string,
   validators: number[],
-  { shards = [0, 1], metrics = new NodeMetrics() }: { shards?: number[]; metrics?: NodeMetrics } = {},
+  {
+    shards = [0, 1],
+    metrics = new NodeMetrics(),
+    keystoreValidators,
+  }: { shards?: number[]; metrics?: NodeMetrics; keystoreValidators?: number[] } = {},
 ): Promise<ShardnetNode> {
   const bls = getBls();
   return ShardnetNode.start({
@@ -66,6 +70,7 @@ export function startNode(
     peerKeyFile: join(dir, name, "peer.key"),
     shards,
     keys: loadInteropKeys(bls, loaded.genesis, validators),
+    ...(keystoreValidators ? { keystoreValidators } : {}),
     bls,
     log: createLogger({ name, level: "silent", pretty: false }),
     metrics,

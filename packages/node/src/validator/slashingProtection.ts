@@ -185,6 +185,17 @@ export class SlashingProtection {
     };
   }
 
+  /** True when this database holds any signing of `validator` (a watermark, a block or an attestation). */
+  async hasHistory(validator: number): Promise<boolean> {
+    if ((await this.db.get("slashingProtection", watermarkKey(validator))) !== undefined) return true;
+    for (const kind of Object.keys(SIGNED_KIND_BYTE) as SignedKind[]) {
+      const from = signingRecordKey(kind, validator, 0, 0);
+      const to = concatKey(new Uint8Array([SIGNED_KIND_BYTE[kind]]), uint64Key(validator + 1));
+      if ((await this.db.range("slashingProtection", from, to, 1)).length > 0) return true;
+    }
+    return false;
+  }
+
   private async readWatermark(validator: number): Promise<FfgVote | undefined> {
     const mark = await this.db.get("slashingProtection", watermarkKey(validator));
     return mark ? decodeWatermark(mark) : undefined;

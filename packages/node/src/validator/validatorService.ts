@@ -26,6 +26,7 @@ import type { ShardChain } from "../chain/shardChain.js";
 import { selectSlashingsForBlock } from "../chain/slashingSelection.js";
 import type { SlotPhase } from "../clock/slotClock.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
+import type { DoppelgangerGuard } from "./doppelgangerGuard.js";
 import { DutyAudit } from "./dutyAudit.js";
 import { type SlashingProtection, SlashingProtectionError } from "./slashingProtection.js";
 import type { ValidatorKeys } from "./validatorKeys.js";
@@ -51,6 +52,8 @@ export interface ValidatorServiceDeps {
   log: Logger;
   /** Called when an own single attestation was produced (so the node counts it like a gossiped one). */
   onOwnAttestation(attestation: AttestationValue, validatorIndex: number): void;
+  /** Keys that may not sign yet (signing elsewhere, no local history); none guarded without it. */
+  guard?: DoppelgangerGuard;
   /** Pooled voluntary exits a beacon block on `pre` can carry. */
   voluntaryExits(pre: CachedBeaconState): SignedVoluntaryExitValue[];
 }
@@ -96,8 +99,11 @@ export class ValidatorService {
     this.audit = new DutyAudit(d);
   }
 
+  /** The hosted validators that may sign now (the doppelganger guard holds back the others). */
   get indices(): number[] {
-    return [...this.d.keys.keys()];
+    const all = [...this.d.keys.keys()];
+    const guard = this.d.guard;
+    return guard && guard.size > 0 ? all.filter((i) => guard.allows(i)) : all;
   }
 
   /** Shards the hosted validators serve in the current and next period (the node tracks them). */
@@ -130,6 +136,8 @@ export class ValidatorService {
     if (this.d.keys.size === 0 || slot <= 0) return;
     const started = performance.now();
     try {
+      if (phase === "propose" && this.d.guard && slot % this.d.beacon.preset.SLOTS_PER_EPOCH === 0)
+        this.d.guard.onEpoch(this.d.beacon.headStateAt(slot));
       if (phase === "propose") {
         this.audit.checkProposals(slot);
         await this.proposeBeaconBlock(slot);
@@ -159,7 +167,7 @@ export class ValidatorService {
     const pre = beacon.headStateAt(slot);
     const proposer = pre.epochCtx.getBeaconProposer(slot);
     const sk = this.d.keys.get(proposer);
-    if (!sk) return;
+    if (!sk || this.d.guard?.allows(proposer) === false) return;
     try {
       const epoch = computeEpochAtSlot(beacon.preset, slot);
       const randaoReveal = signRandaoReveal(sk, pre.state.genesisRoot, epoch);
