@@ -12,7 +12,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { NodeMetrics, type ShardnetNode } from "../src/index.js";
 import { networkIdentityOf } from "../src/validator/interchange.js";
 import { exportProtection, importProtection, openStoppedNodeDb } from "../src/validator/interchangeStore.js";
-import { SlashingProtectionError } from "../src/validator/slashingProtection.js";
 import { startNode, writeSmallGenesis } from "./realNodes.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
