@@ -322,11 +322,15 @@ async function main(): Promise<number> {
           .join(" ")}`,
       );
     }
-    // Heap is sampled at any point of the GC cycle: compare the mean of 3 samples from the end of the
-    // warm-up with the mean of the last 3 (fewer when the run is short).
-    const window = Math.max(1, Math.min(3, Math.floor((minutes - warmup) / 2)));
-    const mean = (samples: MinuteSample[], name: string, key: "rssMb" | "heapMb" | "dbMb") =>
-      samples.reduce((sum, m) => sum + m.nodes[name]![key], 0) / samples.length;
+    // Heap is sampled at any point of the GC cycle, and RSS dips for a minute or two when the allocator hands
+    // memory back or a peer restarts (the beacon node's RSS fell 175 → 145 MB at bench:restart's kill at minute
+    // 10): compare the median of up to 10 samples from the end of the warm-up with the median of the last ones.
+    const window = Math.max(1, Math.min(10, Math.floor((minutes - warmup) / 2)));
+    const median = (samples: MinuteSample[], name: string, key: "rssMb" | "heapMb" | "dbMb") => {
+      const sorted = samples.map((m) => m.nodes[name]![key]).sort((x, y) => x - y);
+      const mid = Math.floor(sorted.length / 2);
+      return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    };
     const baseSamples = history.slice(warmup - 1, warmup - 1 + window);
     const lastSamples = history.slice(-window);
     const base = baseSamples[0]!;
@@ -334,20 +338,20 @@ async function main(): Promise<number> {
     const hours = (last.minute - base.minute) / 60;
     let worst = 0;
     log(
-      `drift from the mean of minutes ${base.minute}..${base.minute + window - 1} to the mean of ${last.minute - window + 1}..${last.minute} (limit ${(values["max-drift"] * 100).toFixed(0)}%):`,
+      `drift from the median of minutes ${base.minute}..${base.minute + window - 1} to the median of ${last.minute - window + 1}..${last.minute} (limit ${(values["max-drift"] * 100).toFixed(0)}%):`,
     );
     const summary: Record<string, unknown> = {};
     for (const n of nodes) {
       if (restarts.some((r) => r.node === n.name)) continue; // restarted: its memory started over
       const a = {
         ...base.nodes[n.name]!,
-        rssMb: mean(baseSamples, n.name, "rssMb"),
-        heapMb: mean(baseSamples, n.name, "heapMb"),
+        rssMb: median(baseSamples, n.name, "rssMb"),
+        heapMb: median(baseSamples, n.name, "heapMb"),
       };
       const b = {
         ...last.nodes[n.name]!,
-        rssMb: mean(lastSamples, n.name, "rssMb"),
-        heapMb: mean(lastSamples, n.name, "heapMb"),
+        rssMb: median(lastSamples, n.name, "rssMb"),
+        heapMb: median(lastSamples, n.name, "heapMb"),
       };
       const rss = b.rssMb / a.rssMb - 1;
       const heap = b.heapMb / a.heapMb - 1;
