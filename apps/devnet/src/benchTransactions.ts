@@ -25,7 +25,7 @@ import { shardOf, signTransaction, Transaction, transactionHash } from "@shardne
 import { addressFromPubkey, bytesToHex, devAccountKey, type Ed25519KeyPair } from "@shardnet/crypto";
 import { followEventStream, formatHelp, parseOptions, UsageError } from "@shardnet/node";
 import { writeGenesisFile } from "./genesisFile.js";
-import { APP_ENTRY, getJson, sleep, spawnNode, waitFor } from "./processes.js";
+import { APP_ENTRY, getJson, sleep, spawnNode, stopProcess, waitFor } from "./processes.js";
 import type { NodeStatus } from "./statusTypes.js";
 import { buildTopology, nodeArgs } from "./topology.js";
 
@@ -67,6 +67,12 @@ const options = {
     default: false,
   },
   "keep-dir": { kind: "boolean", description: "keep the devnet directory (logs)", default: false },
+  "cpu-prof-dir": {
+    kind: "string",
+    description:
+      "write a V8 CPU profile of every node to <dir>/<node>/ (stopped with SIGTERM at the end); summarise with npm run profile:summary",
+    default: "",
+  },
 } as const;
 
 const TICK_MS = 50;
@@ -223,10 +229,14 @@ async function main(): Promise<void> {
     const nodeDir = join(dir, spec.name);
     mkdirSync(nodeDir, { recursive: true });
     const args = nodeArgs(spec, nodeDir, genesisPath, bootnode, "warn");
+    const profDir = values["cpu-prof-dir"] ? join(values["cpu-prof-dir"], spec.name) : "";
     const child = spawnNode(
       spec.role === "beacon" ? APP_ENTRY.beacon : APP_ENTRY.shard,
       args,
       join(nodeDir, "node.log"),
+      profDir
+        ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profDir}`.trim() }
+        : {},
     );
     children.set(spec.name, child);
     const api = `http://127.0.0.1:${spec.apiPort}`;
@@ -450,6 +460,11 @@ async function main(): Promise<void> {
       ? `highest sustained rate: ${best.rate} transfers/s (p99 inclusion ${(best.incP99 / 1000).toFixed(2)} s ≤ 2 slots); cross-shard share ${((100 * allCross) / Math.max(1, allSent)).toFixed(0)}%`
       : "no step met p99 inclusion ≤ 2 slots",
   );
+  if (values["cpu-prof-dir"]) {
+    // SIGTERM: the nodes exit through process.exit, which writes their CPU profiles.
+    await Promise.all([...children.values()].map((c) => stopProcess(c, 30_000)));
+    log(`CPU profiles in ${values["cpu-prof-dir"]}/<node>/`);
+  }
   killAll();
   if (!values["keep-dir"]) rmSync(dir, { recursive: true, force: true });
   else log(`kept ${dir}`);
