@@ -8,6 +8,7 @@ export * from "./clock/slotClock.js";
 export * from "./config/cliOptions.js";
 export * from "./config/nodeOptions.js";
 export * from "./db/nodeDb.js";
+export * from "./db/storedChain.js";
 export * from "./genesisLoader.js";
 export * from "./logger.js";
 export * from "./metrics/nodeMetrics.js";
