@@ -7,8 +7,11 @@ import {
   crosslinksPerEpoch,
   finalityReverted,
   finalityStallEpochs,
+  finalizedTip,
   receiptViolations,
   type ShardSupply,
+  type StoredNodeFacts,
+  storedChainViolations,
   supplyViolation,
 } from "../src/chaos/checks.js";
 
@@ -152,5 +155,57 @@ describe("chaos invariant checks", () => {
         { wallEpoch: 9, finalized: 3 },
       ]),
     ).toBe(4);
+  });
+
+  it("disk: the newest finalized checkpoint is the tip, a stored anchor before an API report of its epoch", () => {
+    expect(finalizedTip([])).toBeUndefined();
+    expect(
+      finalizedTip([
+        { epoch: 3, source: "api" as const, root: "a" },
+        { epoch: 3, source: "disk" as const, root: "b" },
+        { epoch: 2, source: "disk" as const, root: "c" },
+      ])?.root,
+    ).toBe("b");
+  });
+
+  it("disk: a gap in a stored chain is lost data, and checkpoints below it are not judged; an unstored checkpoint is lost data", () => {
+    const stored = (slot: number, root: string, parentRoot: string) => ({
+      slot,
+      root,
+      parentRoot,
+      crosslinks: [],
+      proposerSlashings: 0,
+      attesterSlashings: 0,
+    });
+    const facts: StoredNodeFacts = {
+      node: "n",
+      genesisRoot: "00".repeat(32),
+      storedHead: { root: "c".repeat(64), stored: true },
+      chain: [stored(9, "c".repeat(64), "b".repeat(64)), stored(8, "b".repeat(64), "a".repeat(64))],
+      chainFrom: "stored_head",
+      chainEnd: "parent_missing",
+      chainMissingRoot: "a".repeat(64),
+      checkpoints: [
+        { epoch: 1, root: "1".repeat(64), source: "disk", storedSlot: 4 },
+        { epoch: 2, root: "b".repeat(64), source: "api", storedSlot: 8 },
+        { epoch: 3, root: "d".repeat(64), source: "api", storedSlot: undefined },
+      ],
+      acknowledged: { shardHeads: [], transfers: [] },
+    };
+    expect(storedChainViolations(facts)).toEqual([
+      {
+        invariant: "durability",
+        message:
+          "n: its stored beacon chain breaks below slot 8: the parent 0xaaaaaaaaaa of block 0xbbbbbbbbbb is not in its database",
+      },
+      {
+        invariant: "durability",
+        message: "n: finalized epoch 3 (block 0xdddddddddd, reported by its API) is not in its database",
+      },
+    ]);
+    // Ending at the genesis block is no gap.
+    expect(storedChainViolations({ ...facts, chainMissingRoot: facts.genesisRoot, checkpoints: [] })).toEqual(
+      [],
+    );
   });
 });
