@@ -1,7 +1,8 @@
 /**
  * Runs one scenario: a fresh devnet in the harness's namespace, the firewall, the invariant monitor and a
  * light load; the scenario's faults; then a settling time, the load generator's verdict on every accepted
- * transfer, and the end-of-run judgement. Everything it starts is stopped, whatever happens.
+ * transfer, the end-of-run judgement, and, once every node is stopped, the audit of their databases
+ * (diskAudit.ts). Everything it starts is stopped, whatever happens.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
