@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  type AnchorLedger,
+  anchorReceiptViolations,
+  anchorSupplyViolations,
   type ChainBlock,
   conflictingFinalChains,
   conflictingFinalizedCheckpoints,
@@ -190,6 +193,7 @@ describe("chaos invariant checks", () => {
         { epoch: 2, root: "b".repeat(64), source: "api", storedSlot: 8 },
         { epoch: 3, root: "d".repeat(64), source: "api", storedSlot: undefined },
       ],
+      shardAnchors: [],
       acknowledged: { shardHeads: [], transfers: [] },
     };
     expect(storedChainViolations(facts)).toEqual([
@@ -207,5 +211,24 @@ describe("chaos invariant checks", () => {
     expect(storedChainViolations({ ...facts, chainMissingRoot: facts.genesisRoot, checkpoints: [] })).toEqual(
       [],
     );
+  });
+
+  it("disk: each stored shard anchor keeps its shard's genesis allocation; credits are judged against a source anchor no older", () => {
+    const [zero, one] = ledgers();
+    const anchor = (l: ShardSupply, slot: number): AnchorLedger => ({ ...l, slot, root: "e".repeat(64) });
+    // Shard 0 holds 1000 at genesis; shard 1 holds 1000 too (the ledgers' balances count what they received).
+    const genesisByShard = [1000n, 1000n];
+    expect(anchorSupplyViolations([anchor(zero!, 16), anchor(one!, 8)], genesisByShard)).toEqual([]);
+    expect(anchorSupplyViolations([anchor({ ...zero!, feesBurned: 6n }, 16)], genesisByShard)).toEqual([
+      "a's stored shard 0 anchor state (slot 16, block 0xeeeeeeeeee): balances + fees burned + sent − credited = 1001, not the shard's genesis allocation 1000",
+    ]);
+    // Shard 1 credited 2 of the 3 receipts shard 0 sent: fine. Crediting 4 is a violation against a source
+    // anchor at the same or a later slot, and not judged against an older one (it may have sent more since).
+    const overCredited = anchor({ ...one!, credited: [{ count: 4, amount: 40n }, one!.credited[1]!] }, 8);
+    expect(anchorReceiptViolations([anchor(zero!, 16), anchor(one!, 8)])).toEqual([]);
+    expect(anchorReceiptViolations([anchor(zero!, 8), overCredited])).toEqual([
+      "shard 1 (b) credited 4 receipts (40) from shard 0, which sent 3 (30) (a), in stored anchor states at slots 8 and 8",
+    ]);
+    expect(anchorReceiptViolations([anchor(zero!, 7), overCredited])).toEqual([]);
   });
 });

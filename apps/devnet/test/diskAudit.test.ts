@@ -165,11 +165,13 @@ async function stopped(
 const slots = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe("disk audit of stopped nodes' databases", () => {
-  it("passes two nodes that stored the same finalized chain and everything they acknowledged", async () => {
+  it("passes two nodes that stored the same finalized chain, everything they acknowledged and a whole supply", async () => {
     const a = await openStore("a");
     const b = await openStore("b");
     const roots = await beaconBlocks(a, [b], slots(1, 2));
     const shard = await shardBlockWithTransfer(a, [b], 2);
+    // a stores the shard block as its restart anchor (as it does once a crosslink of it is finalized).
+    expect(await a.shard0.persistAnchor(shard.root, 2)).toBe(true);
     for (const [slot, root] of await beaconBlocks(a, [b], slots(3, S + 2))) roots.set(slot, root);
     const head = { slot: S + 2, root: roots.get(S + 2)! };
     const finalized = [{ epoch: 1, root: roots.get(S)! }];
@@ -198,6 +200,7 @@ describe("disk audit of stopped nodes' databases", () => {
       chainBlocks: S + 2,
       finalizedEpoch: 1,
       finalizedFrom: "api",
+      shardAnchors: [{ shard: 0, slot: 2 }],
       acknowledgedChecked: 3,
       acknowledgedMissing: 0,
     });

@@ -6,6 +6,7 @@ import { NodeDb } from "../src/db/nodeDb.js";
 import {
   storedBeaconHead,
   storedFinalizedAnchors,
+  storedShardAnchor,
   storedShardBlock,
   storedTransaction,
   walkStoredBeaconChain,
@@ -17,7 +18,7 @@ import { tempDir } from "./helpers.js";
 const OTHER_ROOT = "ab".repeat(32);
 
 describe("reading a stopped node's database (storedChain)", () => {
-  it("walks the stored canonical chain from the stored head to genesis and finds the finalized anchors, shard heads and transactions the node wrote", async () => {
+  it("walks the stored canonical chain from the stored head to genesis and finds the finalized anchors, shard heads, shard anchor states and transactions the node wrote", async () => {
     const sender = Array.from({ length: 8 }, (_, i) => devAccountKey(i))
       .map((k) => ({ ...k, address: addressFromPubkey(k.publicKey) }))
       .find((a) => shardOf(a.address, 2) === 0)!;
@@ -83,6 +84,16 @@ describe("reading a stopped node's database (storedChain)", () => {
       expect(await storedShardBlock(db, 1, shardHeads[1]!.root)).toBe("block");
       expect(await storedShardBlock(db, 1, shardHeads[0]!.root)).toBeUndefined(); // another shard's key
       expect(await storedShardBlock(db, 0, OTHER_ROOT)).toBeUndefined();
+
+      // Shard 0's restart anchor: a stored block's state, with the transfer's fee burned and the supply whole.
+      const anchor = (await storedShardAnchor(db, 0))!;
+      expect(anchor.state.slot).toBeGreaterThan(2);
+      expect(await storedShardBlock(db, 0, anchor.root)).toBe("block");
+      const { state } = anchor;
+      expect(state.feesBurned).toBe(1n);
+      expect(state.totalBalance() + state.feesBurned + state.sentAmount(1) - state.creditedAmount(1)).toBe(
+        1_000_000n,
+      );
 
       expect(await storedTransaction(db, `0x${bytesToHex(transactionHash(included))}`)).toBe("included");
       expect(await storedTransaction(db, bytesToHex(transactionHash(journaled)))).toBe("journal");

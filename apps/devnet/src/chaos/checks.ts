@@ -212,6 +212,8 @@ export interface StoredNodeFacts {
    * each with the slot of its block when the block is stored.
    */
   checkpoints: ReadonlyArray<FinalizedCheckpointFact>;
+  /** The supply ledgers of its stored shard anchor states (one per shard it stored an anchor for). */
+  shardAnchors: readonly AnchorLedger[];
   /** What the node acknowledged through its API before stop, and whether its database holds it. */
   acknowledged: {
     beaconHead?: { slot: number; root: string; stored: boolean };
@@ -328,5 +330,51 @@ export function acknowledgedMissingOnDisk(f: StoredNodeFacts): string[] {
       out.push(
         `${f.node} accepted transfer 0x${t.hash}; it is neither in its database's transaction index nor in its journal`,
       );
+  return out;
+}
+
+/** A shard's supply ledger in a node's stored restart anchor state, at the anchor's slot. */
+export interface AnchorLedger extends ShardSupply {
+  slot: number;
+  root: string;
+}
+
+/**
+ * Invariant 2 from disk: in every stored shard anchor state, balances + fees burned + receipts sent − receipts
+ * credited equals the shard's genesis allocation. That is each shard's own share of supplyViolation's sum, and
+ * it holds at any slot, so anchors stored at different slots still add up to the genesis supply.
+ */
+export function anchorSupplyViolations(
+  ledgers: readonly AnchorLedger[],
+  genesisByShard: readonly bigint[],
+): string[] {
+  const out: string[] = [];
+  for (const l of ledgers) {
+    let total = l.balances + l.feesBurned;
+    for (const sent of l.sent) total += sent.amount;
+    for (const credited of l.credited) total -= credited.amount;
+    const genesis = genesisByShard[l.shard];
+    if (total !== genesis)
+      out.push(
+        `${l.node}'s stored shard ${l.shard} anchor state (slot ${l.slot}, block ${short(l.root)}): balances + fees burned + sent − credited = ${total}, not the shard's genesis allocation ${genesis}`,
+      );
+  }
+  return out;
+}
+
+/**
+ * Invariant 3 from disk: no stored anchor state credited more receipts, or more value, from a source than a
+ * stored anchor state of that source at the same or a later slot had sent it (a receipt is credited only after
+ * its source block was crosslinked, at a lower slot). A source anchor older than the destination's proves
+ * nothing either way and is skipped.
+ */
+export function anchorReceiptViolations(ledgers: readonly AnchorLedger[]): string[] {
+  const out: string[] = [];
+  for (const dest of ledgers)
+    for (const source of ledgers) {
+      if (source.shard === dest.shard || source.slot < dest.slot) continue;
+      for (const v of receiptViolations([dest], [source]))
+        out.push(`${v}, in stored anchor states at slots ${dest.slot} and ${source.slot}`);
+    }
   return out;
 }

@@ -2,13 +2,15 @@
  * After stop: opens each stopped node's database read-only (it never creates one) and checks from disk what
  * the monitor checked through the APIs. Invariant 1: every node's stored finalized chain agrees with every
  * other's, and each finalized checkpoint the node stored or reported is on its stored chain. Invariant 5:
- * the last heads the node reported and the transfers it accepted are in its database. The comparisons are
- * the pure ones of checks.ts.
+ * the last heads the node reported and the transfers it accepted are in its database. Invariants 2 and 3 over
+ * the shard states stored as restart anchors (the only ones a node stores). The comparisons are the pure ones
+ * of checks.ts.
  */
 import {
   BeaconBlock,
   createGenesisBeaconState,
   createGenesisBlock,
+  createShardGenesisState,
   type Genesis,
   genesisHash,
 } from "@shardnet/consensus";
@@ -19,13 +21,17 @@ import {
   storedBeaconBlock,
   storedBeaconHead,
   storedFinalizedAnchors,
+  storedShardAnchor,
   storedShardBlock,
   storedTransaction,
   walkStoredBeaconChain,
 } from "@shardnet/node";
 import type { NodeStatus } from "../statusTypes.js";
 import {
+  type AnchorLedger,
   acknowledgedMissingOnDisk,
+  anchorReceiptViolations,
+  anchorSupplyViolations,
   conflictingFinalChains,
   type FinalizedCheckpointFact,
   finalizedChainOnDisk,
@@ -58,6 +64,8 @@ export interface DiskAuditSummary {
   /** The newest finalized checkpoint (-1: none beyond genesis) and whether the database held it. */
   finalizedEpoch: number;
   finalizedFrom: "disk" | "api" | "none";
+  /** Its stored shard anchor states (supply and receipts are checked on them). */
+  shardAnchors: Array<{ shard: number; slot: number }>;
   /** Acknowledged heads and transfers looked up, and how many were missing. */
   acknowledgedChecked: number;
   acknowledgedMissing: number;
@@ -77,15 +85,18 @@ export function genesisBlockRoot(genesis: Genesis): string {
   return bytesToHex(BeaconBlock.hashTreeRoot(createGenesisBlock(createGenesisBeaconState(genesis))));
 }
 
-/**
- * Reads one node's facts from its open database. `maxBlocks` bounds every walk (a chain has at most one block
- * per slot: the current slot + 1 is enough).
- */
+export interface ReadOptions {
+  genesisRoot: string;
+  shardCount: number;
+  /** Bounds every walk (a chain has at most one block per slot: the current slot + 1 is enough). */
+  maxBlocks: number;
+}
+
+/** Reads one node's facts from its open database. */
 export async function readStoredNode(
   db: NodeDb,
   input: NodeToAudit,
-  genesisRoot: string,
-  maxBlocks: number,
+  { genesisRoot, shardCount, maxBlocks }: ReadOptions,
 ): Promise<{ facts: StoredNodeFacts; notes: string[] }> {
   const notes: string[] = [];
   const checkpoints: FinalizedCheckpointFact[] = [];
@@ -154,6 +165,27 @@ export async function readStoredNode(
   for (const hash of input.transfers)
     transfers.push({ hash: strip(hash), stored: await storedTransaction(db, hash) });
 
+  const shardAnchors: AnchorLedger[] = [];
+  const shards = Array.from({ length: shardCount }, (_, i) => i);
+  for (const shard of shards) {
+    const anchor = await storedShardAnchor(db, shard);
+    if (!anchor) continue;
+    const { state } = anchor;
+    shardAnchors.push({
+      shard,
+      node: input.node,
+      slot: state.slot,
+      root: anchor.root,
+      balances: state.totalBalance(),
+      feesBurned: state.feesBurned,
+      sent: shards.map((dest) => ({ count: state.outboxLength(dest), amount: state.sentAmount(dest) })),
+      credited: shards.map((source) => ({
+        count: state.inboxCursor(source),
+        amount: state.creditedAmount(source),
+      })),
+    });
+  }
+
   return {
     facts: {
       node: input.node,
@@ -166,6 +198,7 @@ export async function readStoredNode(
       chainEnd: chainFrom === "none" ? "none" : walk.end,
       ...(walk.missingRoot === undefined ? {} : { chainMissingRoot: walk.missingRoot }),
       checkpoints,
+      shardAnchors,
       acknowledged: { ...(beaconHead ? { beaconHead } : {}), shardHeads, transfers },
     },
     notes,
@@ -182,9 +215,11 @@ export async function auditNodeDatabases(
   maxBlocks: number,
 ): Promise<DiskAudit> {
   const genesisHashHex = bytesToHex(genesisHash(genesis));
-  const genesisRoot = genesisBlockRoot(genesis);
+  const shardCount = genesis.preset.SHARD_COUNT;
+  const read = { genesisRoot: genesisBlockRoot(genesis), shardCount, maxBlocks };
   const audit: DiskAudit = { violations: [], summaries: [], notes: [] };
   const finalChains = new Map<string, ReturnType<typeof finalizedChainOnDisk>>();
+  const ledgers: AnchorLedger[] = [];
   for (const input of nodes) {
     if (!input.started) {
       audit.notes.push(`${input.node}: never started, no database to audit`);
@@ -200,9 +235,9 @@ export async function auditNodeDatabases(
       });
       continue;
     }
-    let read: Awaited<ReturnType<typeof readStoredNode>>;
+    let found: Awaited<ReturnType<typeof readStoredNode>>;
     try {
-      read = await readStoredNode(db, input, genesisRoot, maxBlocks);
+      found = await readStoredNode(db, input, read);
     } catch (err) {
       audit.violations.push({
         invariant: "durability",
@@ -212,8 +247,9 @@ export async function auditNodeDatabases(
     } finally {
       await db.close();
     }
-    const { facts } = read;
-    audit.notes.push(...read.notes);
+    const { facts } = found;
+    audit.notes.push(...found.notes);
+    ledgers.push(...facts.shardAnchors);
     for (const v of storedChainViolations(facts)) audit.violations.push(v);
     const missing = acknowledgedMissingOnDisk(facts);
     for (const message of missing) audit.violations.push({ invariant: "durability", message });
@@ -227,10 +263,18 @@ export async function auditNodeDatabases(
       chainBlocks: facts.chain.length,
       finalizedEpoch: tip?.epoch ?? -1,
       finalizedFrom: tip?.source ?? "none",
+      shardAnchors: facts.shardAnchors.map(({ shard, slot }) => ({ shard, slot })),
       acknowledgedChecked: (beaconHead ? 1 : 0) + shardHeads.length + transfers.length,
       acknowledgedMissing: missing.length,
     });
   }
+  const genesisByShard = Array.from({ length: shardCount }, (_, shard) =>
+    createShardGenesisState(shard, shardCount, genesis.accounts).totalBalance(),
+  );
+  for (const message of anchorSupplyViolations(ledgers, genesisByShard))
+    audit.violations.push({ invariant: "supply", message });
+  for (const message of anchorReceiptViolations(ledgers))
+    audit.violations.push({ invariant: "receipts", message });
   for (const message of conflictingFinalChains(finalChains))
     audit.violations.push({ invariant: "safety", message: `stored finalized chains differ: ${message}` });
   return audit;

@@ -227,7 +227,7 @@ export async function runScenario(
     for (const note of audit.notes) log(`${scenario.name}: disk audit: ${note}`);
     for (const s of audit.summaries)
       log(
-        `${scenario.name}: disk audit: ${s.node}: ${s.chainBlocks} stored canonical blocks up to slot ${s.headSlot} (walked from the ${s.chainFrom.replace("_", " ")}), finalized epoch ${s.finalizedEpoch} (${s.finalizedFrom}), ${s.acknowledgedChecked - s.acknowledgedMissing} of ${s.acknowledgedChecked} acknowledged heads and transfers on disk`,
+        `${scenario.name}: disk audit: ${s.node}: ${s.chainBlocks} stored canonical blocks up to slot ${s.headSlot} (walked from the ${s.chainFrom.replace("_", " ")}), finalized epoch ${s.finalizedEpoch} (${s.finalizedFrom}), shard anchor states ${s.shardAnchors.map((a) => `${a.shard}@${a.slot}`).join(", ") || "none"}, ${s.acknowledgedChecked - s.acknowledgedMissing} of ${s.acknowledgedChecked} acknowledged heads and transfers on disk`,
       );
     for (const v of audit.violations)
       monitor.violate(v.invariant, `after stop, from the database: ${v.message}`);

@@ -1,13 +1,14 @@
-import { SignedBeaconBlock } from "@shardnet/consensus";
+import { type ShardState, SignedBeaconBlock, shardStateFromBytes } from "@shardnet/consensus";
 import { bytesToHex, hexToBytes } from "@shardnet/crypto";
-import { type BeaconAnchorKey, listBeaconAnchors } from "../chain/anchorStore.js";
+import { type BeaconAnchorKey, listBeaconAnchors, shardAnchorMeta } from "../chain/anchorStore.js";
 import { concatKey, type NodeDb, uint64Key } from "./nodeDb.js";
 
 /**
  * Read-only lookups of what a node's database holds, for audits of a stopped node (the chaos harness checks
  * DESIGN.md §9's invariants from them). The layouts are the writers': BeaconChain (`beaconBlocks` by root,
- * meta `beacon_head`), anchorStore (`beaconStates`), ShardChain (`shardBlocks` and `shardStates` by shard ‖
- * root, `transactions` by transaction hash ‖ block root) and TxJournal (`txJournal` by transaction hash).
+ * meta `beacon_head`), anchorStore (`beaconStates`, meta `shard_anchor_{s}`), ShardChain (`shardBlocks` and
+ * `shardStates` by shard ‖ root, `transactions` by transaction hash ‖ block root) and TxJournal (`txJournal`
+ * by transaction hash).
  * Nothing here writes. Roots and hashes are hex, with or without 0x; answers are hex without 0x.
  */
 
@@ -100,6 +101,21 @@ export async function storedShardBlock(
   if (await db.has("shardBlocks", key)) return "block";
   if (await db.has("shardStates", key)) return "anchor_state";
   return undefined;
+}
+
+/**
+ * A shard's restart anchor: the crosslinked block a restart resumes the shard from (meta `shard_anchor_{s}`)
+ * and its post-state, the only shard state a node stores. Undefined when the node never stored one.
+ */
+export async function storedShardAnchor(
+  db: NodeDb,
+  shard: number,
+): Promise<{ root: string; state: ShardState } | undefined> {
+  const root = await db.getMeta(shardAnchorMeta(shard));
+  if (root === undefined) return undefined;
+  const rootBytes = hexToBytes(root);
+  const bytes = await db.get("shardStates", concatKey(uint64Key(shard), rootBytes));
+  return bytes ? { root: bytesToHex(rootBytes), state: shardStateFromBytes(bytes, rootBytes) } : undefined;
 }
 
 const ZERO_32 = new Uint8Array(32);
