@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  type AnchorLedger,
+  anchorReceiptViolations,
+  anchorSupplyViolations,
   type ChainBlock,
   conflictingFinalChains,
   conflictingFinalizedCheckpoints,
@@ -7,8 +10,11 @@ import {
   crosslinksPerEpoch,
   finalityReverted,
   finalityStallEpochs,
+  finalizedTip,
   receiptViolations,
   type ShardSupply,
+  type StoredNodeFacts,
+  storedChainViolations,
   supplyViolation,
 } from "../src/chaos/checks.js";
 
@@ -152,5 +158,77 @@ describe("chaos invariant checks", () => {
         { wallEpoch: 9, finalized: 3 },
       ]),
     ).toBe(4);
+  });
+
+  it("disk: the newest finalized checkpoint is the tip, a stored anchor before an API report of its epoch", () => {
+    expect(finalizedTip([])).toBeUndefined();
+    expect(
+      finalizedTip([
+        { epoch: 3, source: "api" as const, root: "a" },
+        { epoch: 3, source: "disk" as const, root: "b" },
+        { epoch: 2, source: "disk" as const, root: "c" },
+      ])?.root,
+    ).toBe("b");
+  });
+
+  it("disk: a gap in a stored chain is lost data, and checkpoints below it are not judged; an unstored checkpoint is lost data", () => {
+    const stored = (slot: number, root: string, parentRoot: string) => ({
+      slot,
+      root,
+      parentRoot,
+      crosslinks: [],
+      proposerSlashings: 0,
+      attesterSlashings: 0,
+    });
+    const facts: StoredNodeFacts = {
+      node: "n",
+      genesisRoot: "00".repeat(32),
+      storedHead: { root: "c".repeat(64), stored: true },
+      chain: [stored(9, "c".repeat(64), "b".repeat(64)), stored(8, "b".repeat(64), "a".repeat(64))],
+      chainFrom: "stored_head",
+      chainEnd: "parent_missing",
+      chainMissingRoot: "a".repeat(64),
+      checkpoints: [
+        { epoch: 1, root: "1".repeat(64), source: "disk", storedSlot: 4 },
+        { epoch: 2, root: "b".repeat(64), source: "api", storedSlot: 8 },
+        { epoch: 3, root: "d".repeat(64), source: "api", storedSlot: undefined },
+      ],
+      shardAnchors: [],
+      acknowledged: { shardHeads: [], transfers: [] },
+    };
+    expect(storedChainViolations(facts)).toEqual([
+      {
+        invariant: "durability",
+        message:
+          "n: its stored beacon chain breaks below slot 8: the parent 0xaaaaaaaaaa of block 0xbbbbbbbbbb is not in its database",
+      },
+      {
+        invariant: "durability",
+        message: "n: finalized epoch 3 (block 0xdddddddddd, reported by its API) is not in its database",
+      },
+    ]);
+    // Ending at the genesis block is no gap.
+    expect(storedChainViolations({ ...facts, chainMissingRoot: facts.genesisRoot, checkpoints: [] })).toEqual(
+      [],
+    );
+  });
+
+  it("disk: each stored shard anchor keeps its shard's genesis allocation; credits are judged against a source anchor no older", () => {
+    const [zero, one] = ledgers();
+    const anchor = (l: ShardSupply, slot: number): AnchorLedger => ({ ...l, slot, root: "e".repeat(64) });
+    // Shard 0 holds 1000 at genesis; shard 1 holds 1000 too (the ledgers' balances count what they received).
+    const genesisByShard = [1000n, 1000n];
+    expect(anchorSupplyViolations([anchor(zero!, 16), anchor(one!, 8)], genesisByShard)).toEqual([]);
+    expect(anchorSupplyViolations([anchor({ ...zero!, feesBurned: 6n }, 16)], genesisByShard)).toEqual([
+      "a's stored shard 0 anchor state (slot 16, block 0xeeeeeeeeee): balances + fees burned + sent − credited = 1001, not the shard's genesis allocation 1000",
+    ]);
+    // Shard 1 credited 2 of the 3 receipts shard 0 sent: fine. Crediting 4 is a violation against a source
+    // anchor at the same or a later slot, and not judged against an older one (it may have sent more since).
+    const overCredited = anchor({ ...one!, credited: [{ count: 4, amount: 40n }, one!.credited[1]!] }, 8);
+    expect(anchorReceiptViolations([anchor(zero!, 16), anchor(one!, 8)])).toEqual([]);
+    expect(anchorReceiptViolations([anchor(zero!, 8), overCredited])).toEqual([
+      "shard 1 (b) credited 4 receipts (40) from shard 0, which sent 3 (30) (a), in stored anchor states at slots 8 and 8",
+    ]);
+    expect(anchorReceiptViolations([anchor(zero!, 7), overCredited])).toEqual([]);
   });
 });

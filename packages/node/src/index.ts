@@ -9,6 +9,7 @@ export * from "./config/cliOptions.js";
 export * from "./config/nodeOptions.js";
 export { BLOCK_WRITE_FAILPOINT_ENV, BLOCK_WRITE_FAILPOINT_MARKER } from "./db/blockWriteFailpoint.js";
 export * from "./db/nodeDb.js";
+export * from "./db/storedChain.js";
 export * from "./genesisLoader.js";
 export * from "./logger.js";
 export * from "./metrics/nodeMetrics.js";

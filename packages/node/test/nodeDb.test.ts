@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ClassicLevel } from "classic-level";
 import { afterEach, describe, expect, it } from "vitest";
 import { DatabaseError, NodeDb, uint64Key } from "../src/db/nodeDb.js";
 
@@ -56,6 +57,32 @@ describe("NodeDb", () => {
     const reopened = await NodeDb.open(path, "aa");
     expect(await reopened.getMeta("genesis_hash")).toBe("aa");
     await reopened.close();
+  });
+
+  it("openExisting reads a node's database and refuses a missing one without creating it", async () => {
+    const path = join(tempDir(), "db");
+    await expect(NodeDb.openExisting(path, "aa")).rejects.toThrow(
+      /no database at .*nothing was opened or created/,
+    );
+    expect(existsSync(path)).toBe(false);
+    const db = await NodeDb.open(path, "aa");
+    await db.writeBatch([db.metaOp("head", "01")]);
+    await db.close();
+    await expect(NodeDb.openExisting(path, "bb")).rejects.toThrow(/another network/);
+    const existing = await NodeDb.openExisting(path, "aa");
+    expect(await existing.getMeta("head")).toBe("01");
+    await existing.close();
+  });
+
+  it("openExisting refuses a LevelDB no node opened (no genesis hash) and writes none into it", async () => {
+    const path = join(tempDir(), "db");
+    const bare = new ClassicLevel(path);
+    await bare.open();
+    await bare.close();
+    await expect(NodeDb.openExisting(path, "aa")).rejects.toThrow(/no genesis hash/);
+    await bare.open();
+    expect(await bare.keys().all()).toEqual([]);
+    await bare.close();
   });
 
   it("refuses a path that is not a database with a clear error", async () => {

@@ -4,7 +4,8 @@
  * Starts a devnet inside a network namespace of its own (unshare -n; root only) and drives faults from a
  * seeded schedule: partitions (nft), frozen nodes (SIGSTOP), kill -9 and restart, CPU starvation, the same
  * keys on two nodes, with light load throughout. It checks the five invariants of DESIGN.md §9 every epoch
- * and at the end, prints one row per scenario and writes the same as JSON (<out>/chaos-report.json).
+ * and at the end, and invariants 1 and 5 again from every node's database after stop; it prints one row per
+ * scenario and writes the same as JSON (<out>/chaos-report.json).
  * Exit status: 0 when every scenario passed, 1 when one failed, 2 on bad flags or when it cannot run here.
  */
 import "@shardnet/p2p/polyfill";

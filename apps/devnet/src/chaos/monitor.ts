@@ -138,6 +138,16 @@ export class InvariantMonitor {
       .map((n) => n.name);
   }
 
+  /** The last status `name` answered a poll with (undefined: it never answered). */
+  lastStatus(name: string): NodeStatus | undefined {
+    return this.last.get(name)?.status;
+  }
+
+  /** The finalized checkpoints `name` reported (one entry per epoch and root). */
+  finalizedSeenBy(name: string): Array<{ epoch: number; root: string }> {
+    return this.finalizedSeen.filter((f) => f.node === name).map(({ epoch, root }) => ({ epoch, root }));
+  }
+
   /** The highest finalized epoch any node reported so far. */
   maxFinalized(): number {
     return this.samples.reduce((m, s) => Math.max(m, s.finalized), 0);

@@ -63,6 +63,7 @@ export function erroredResult(
     finalizedEpoch: -1,
     crosslinkedEpochs: {},
     supplyChecks: 0,
+    diskAudit: [],
     pass: false,
     devnetDir: "",
   };

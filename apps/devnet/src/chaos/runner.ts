@@ -1,7 +1,8 @@
 /**
  * Runs one scenario: a fresh devnet in the harness's namespace, the firewall, the invariant monitor and a
  * light load; the scenario's faults; then a settling time, the load generator's verdict on every accepted
- * transfer, and the end-of-run judgement. Everything it starts is stopped, whatever happens.
+ * transfer, the end-of-run judgement, and, once every node is stopped, the audit of their databases
+ * (diskAudit.ts). Everything it starts is stopped, whatever happens.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,6 +10,7 @@ import { parseGenesis, SeededRandom } from "@shardnet/consensus";
 import { getJson } from "../processes.js";
 import { crosslinkedEveryEpoch } from "./checks.js";
 import { ChaosCluster } from "./cluster.js";
+import { auditNodeDatabases, type DiskAuditSummary } from "./diskAudit.js";
 import { AcknowledgedTransfers } from "./durability.js";
 import { Firewall } from "./firewall.js";
 import { CpuBurners, LightLoad, type LoadSummary } from "./load.js";
@@ -47,6 +49,8 @@ export interface ScenarioResult {
   finalizedEpoch: number;
   crosslinkedEpochs: Record<number, number[]>;
   supplyChecks: number;
+  /** What the audit of the stopped nodes' databases read from each (empty when it did not run). */
+  diskAudit: DiskAuditSummary[];
   pass: boolean;
   devnetDir: string;
 }
@@ -76,7 +80,8 @@ export async function runScenario(
   });
   scenario.beforeStart?.(cluster);
   const firewall = new Firewall([...cluster.nodes.values()]);
-  const genesisSupply = parseGenesis(cluster.genesis).accounts.reduce((sum, a) => sum + a.balance, 0n);
+  const genesis = parseGenesis(cluster.genesis);
+  const genesisSupply = genesis.accounts.reduce((sum, a) => sum + a.balance, 0n);
   const monitor = new InvariantMonitor(cluster, firewall, genesisSupply, opts.shards, log);
   const burners = new CpuBurners();
   const expectations: ScenarioResult["expectations"] = [];
@@ -87,6 +92,10 @@ export async function runScenario(
   let load: LightLoad | undefined;
   let loadSummary: LoadSummary | null = null;
   const spe = opts.slotsPerEpoch;
+  const acks = new AcknowledgedTransfers(
+    Array.from({ length: 16 }, (_, i) => 48 + i),
+    opts.shards,
+  );
   try {
     firewall.install();
     log(
@@ -122,10 +131,7 @@ export async function runScenario(
       random: new SeededRandom(opts.seed),
       short: opts.short,
       minutes: opts.minutes,
-      acks: new AcknowledgedTransfers(
-        Array.from({ length: 16 }, (_, i) => 48 + i),
-        opts.shards,
-      ),
+      acks,
       log: (msg) => log(`${scenario.name}: ${msg}`),
       expect: (name, ok, detail) => {
         expectations.push({ name, ok, detail });
@@ -204,6 +210,27 @@ export async function runScenario(
         detail: `${proposer} proposer and ${attester} attester slashings on the finalized chain; slashed: ${after.slashed.filter((_, i) => slashed[i]).join(",") || "none"} of ${after.slashed.join(",")}`,
       });
     }
+    // Every node stopped (kill -9), its database checked as it was left: the invariants again, from disk.
+    await cluster.stop();
+    const audit = await auditNodeDatabases(
+      [...cluster.nodes.values()].map((n) => ({
+        node: n.name,
+        dataDir: n.dataDir,
+        started: n.starts > 0,
+        lastStatus: monitor.lastStatus(n.name),
+        finalizedSeen: monitor.finalizedSeenBy(n.name),
+        transfers: acks.accepted.get(n.name) ?? [],
+      })),
+      genesis,
+      Math.max(0, cluster.currentSlot()) + 2,
+    );
+    for (const note of audit.notes) log(`${scenario.name}: disk audit: ${note}`);
+    for (const s of audit.summaries)
+      log(
+        `${scenario.name}: disk audit: ${s.node}: ${s.chainBlocks} stored canonical blocks up to slot ${s.headSlot} (walked from the ${s.chainFrom.replace("_", " ")}), finalized epoch ${s.finalizedEpoch} (${s.finalizedFrom}), shard anchor states ${s.shardAnchors.map((a) => `${a.shard}@${a.slot}`).join(", ") || "none"}, ${s.acknowledgedChecked - s.acknowledgedMissing} of ${s.acknowledgedChecked} acknowledged heads and transfers on disk`,
+      );
+    for (const v of audit.violations)
+      monitor.violate(v.invariant, `after stop, from the database: ${v.message}`);
     const invariants = Object.fromEntries(
       INVARIANTS.map((i) => [i, monitor.violations.some((v) => v.invariant === i) ? "fail" : "pass"]),
     ) as Record<InvariantName, "pass" | "fail">;
@@ -227,6 +254,7 @@ export async function runScenario(
       finalizedEpoch: end.finalizedEpoch,
       crosslinkedEpochs: end.crosslinkedEpochs,
       supplyChecks: monitor.supplyCheckCount(),
+      diskAudit: audit.summaries,
       pass: false,
       devnetDir: cluster.dir,
     };

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { ClassicLevel } from "classic-level";
 import { blockWriteFailpoint } from "./blockWriteFailpoint.js";
 
@@ -60,7 +62,30 @@ export class NodeDb {
    * Refuses a database written for another genesis, another schema, or one LevelDB cannot read.
    */
   static async open(path: string, genesisHashHex: string): Promise<NodeDb> {
-    const level: Level = new ClassicLevel<Bytes, Bytes>(path, { keyEncoding: "view", valueEncoding: "view" });
+    return NodeDb.openLevel(path, genesisHashHex, true);
+  }
+
+  /**
+   * Opens the database a node left at `path` (stopped or killed) to read it, with `open`'s checks, but never
+   * creates one: a missing database, or one without the identity a node writes when it first opens it, is
+   * refused. Nothing is written but what LevelDB itself does on open (it replays its write-ahead log, as the
+   * node's restart would).
+   */
+  static async openExisting(path: string, genesisHashHex: string): Promise<NodeDb> {
+    // LevelDB creates the directory and its LOCK file before it finds out that there is no database.
+    if (!existsSync(join(path, "CURRENT")))
+      throw new DatabaseError(
+        `no database at ${path} (no CURRENT file): nothing was opened or created. Pass the --data-dir of a node that has run.`,
+      );
+    return NodeDb.openLevel(path, genesisHashHex, false);
+  }
+
+  private static async openLevel(path: string, genesisHashHex: string, create: boolean): Promise<NodeDb> {
+    const level: Level = new ClassicLevel<Bytes, Bytes>(path, {
+      keyEncoding: "view",
+      valueEncoding: "view",
+      createIfMissing: create,
+    });
     try {
       await level.open();
     } catch (err) {
@@ -76,7 +101,7 @@ export class NodeDb {
     >;
     const db = new NodeDb(level, buckets, path);
     try {
-      await db.checkIdentity(genesisHashHex);
+      await db.checkIdentity(genesisHashHex, create);
     } catch (err) {
       await level.close();
       throw err;
@@ -84,9 +109,15 @@ export class NodeDb {
     return db;
   }
 
-  private async checkIdentity(genesisHashHex: string): Promise<void> {
+  /** `create`: a database without identity is a new one (written now); else it is refused. */
+  private async checkIdentity(genesisHashHex: string, create: boolean): Promise<void> {
     const storedGenesis = await this.getMeta("genesis_hash");
     const storedSchema = await this.getMeta("schema_version");
+    if (storedGenesis === undefined && !create) {
+      throw new DatabaseError(
+        `database at ${this.path} has no genesis hash: no node ever finished opening it. Pass the --data-dir of a node that has run.`,
+      );
+    }
     if (storedGenesis === undefined) {
       await this.writeBatch([
         { bucket: "meta", key: enc.encode("genesis_hash"), value: enc.encode(genesisHashHex) },
