@@ -198,6 +198,45 @@ describe("ShardChain against the beacon head's crosslink", () => {
     await y.db.close();
   });
 
+  it("anchoring at a newer snapshot of another branch puts back in the mempool the transactions of this chain's crosslinked blocks", async () => {
+    // Regression (chaos partition-heal, seed 16): after a heal, a node's shard chain moved from its own
+    // crosslinked branch to a snapshot of the winning branch; the transfers of its crosslinked blocks, which that
+    // branch never held, were neither on chain nor pending, and the sender's later transfers expired behind them.
+    const { sender, accounts } = shard0Sender();
+    const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-snapshot-other-"), { accounts });
+    const other = await openBeacon(tempDir("shardnet-snapshot-other-side-"), { accounts });
+    const chain = await ShardChain.open(0, beacon, db, silentLog, metrics);
+    const otherChain = await ShardChain.open(0, other.beacon, other.db, silentLog, other.metrics);
+    const context = beacon.contextOf(beacon.genesisRoot)!;
+    const tx = signTransaction(
+      { from: sender.address, to: sender.address, amount: 5n, nonce: 0, fee: 1n, pubkey: sender.publicKey },
+      sender.secretKey,
+    );
+    const txHash = bytesToHex(transactionHash(tx));
+    const roots: string[] = [];
+    for (const slot of [1, 2, 3]) {
+      if (slot === 2) expect(chain.mempool.add(tx, chain.head().state, { slot }).ok).toBe(true);
+      const b = proposeShard0(chain, slot, context);
+      await importStored(chain, b);
+      roots.push(b.root);
+    }
+    expect(chain.get(roots[1]!)?.txHashes).toContain(txHash);
+    chain.onCrosslinked(roots[2]!); // slots 1 and 2 leave memory: slot 2 is in the database only
+    // The other side's branch (no transfer) up to slot 5, crosslinked on the beacon chain that won.
+    let otherHead = "";
+    for (const slot of [1, 2, 3, 4, 5]) {
+      const b = proposeShard0(otherChain, slot, other.beacon.contextOf(other.beacon.genesisRoot)!);
+      await importStored(otherChain, b);
+      otherHead = b.root;
+    }
+    const snapshot = otherChain.get(otherHead)!.state;
+    await chain.anchorAt(otherHead, snapshot, snapshot.serialize());
+    expect(chain.head().root).toBe(otherHead);
+    expect(chain.mempool.has(txHash)).toBe(true);
+    await db.close();
+    await other.db.close();
+  });
+
   it("anchoring at an older crosslinked snapshot puts back in the mempool the transactions of the blocks it leaves", async () => {
     const { sender, accounts } = shard0Sender();
     const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-snapshot-back-"), { accounts });

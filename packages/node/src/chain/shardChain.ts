@@ -671,13 +671,13 @@ export class ShardChain {
    * so a restart resumes from it.
    */
   async anchorAt(rootHex: string, state: ShardState, serialized: Uint8Array): Promise<void> {
-    // Going back (a beacon reorg replaced the crosslink with an older one this chain no longer holds): the
-    // blocks this chain stored above the snapshot, and those it holds, leave its chain.
+    // The blocks this chain stored above its restart anchor, up to its crosslinked block, and those it holds,
+    // leave its chain: going back (a beacon reorg replaced the crosslink with an older one this chain no longer
+    // holds), or forward to a snapshot of another branch (after a partition heals, the winning beacon chain
+    // crosslinked the other side's shard blocks, which never held this branch's transfers).
     const anchorSlot = this.crosslinkedSlot();
-    const stored =
-      anchorSlot > state.slot + 1
-        ? await this.blocksByRange(state.slot + 1, anchorSlot - state.slot - 1)
-        : [];
+    const from = this.storedAnchorSlot + 1;
+    const stored = anchorSlot >= from ? await this.blocksByRange(from, anchorSlot - from + 1) : [];
     const left: Array<Pick<ShardBlockEntry, "slot" | "signed">> = stored.map((bytes) => {
       const signed = SignedShardBlock.deserialize(bytes);
       return { slot: signed.message.header.slot, signed };
