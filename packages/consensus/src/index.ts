@@ -30,6 +30,7 @@ export { processBlock } from "./stateTransition/block/index.js";
 export { checkFfgVote, type FfgVoteCheck } from "./stateTransition/block/participation.js";
 export { randaoSigningRoot } from "./stateTransition/block/randao.js";
 export {
+  type VoluntaryExitProblem,
   verifyVoluntaryExitSignature,
   voluntaryExitProblem,
 } from "./stateTransition/block/registryOps.js";

@@ -39,13 +39,11 @@ export class VoluntaryExitPool {
       this.byValidator.delete(index); // included: the checks below say so
     }
     const problem = voluntaryExitProblem(head, signed);
-    if (problem === "unknown validator") return { kind: "invalid", reason: problem };
+    if (problem?.kind === "unknown") return { kind: "invalid", reason: problem.message };
     // The signature first: a forged exit is the sender's fault even when the exit would be early or stale.
     if (!verifyVoluntaryExitSignature(head, signed))
       return { kind: "invalid", reason: "the signature does not verify for this validator" };
-    if (problem?.includes("may exit from epoch") || problem?.includes("is in the future"))
-      return { kind: "early", reason: problem };
-    if (problem) return { kind: "stale", reason: problem };
+    if (problem) return { kind: problem.kind, reason: problem.message };
     if (this.byValidator.size >= this.maxSize)
       return {
         kind: "full",

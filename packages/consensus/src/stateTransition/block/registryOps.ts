@@ -69,29 +69,44 @@ export function processDeposit(ctx: BlockContext, deposit: DepositValue, positio
 }
 
 /**
+ * Why an exit cannot be included now: `unknown` (no such validator), `early` (it may become valid later) or
+ * `stale` (the validator is not active or already exiting).
+ */
+export interface VoluntaryExitProblem {
+  kind: "unknown" | "early" | "stale";
+  message: string;
+}
+
+/**
  * Why `signed` cannot exit on `cached` (every rule of processVoluntaryExit but the signature), or null. Shared by
  * block processing, gossip and the API, as Lodestar shares one validity check per operation.
  */
 export function voluntaryExitProblem(
   cached: CachedBeaconState,
   signed: SignedVoluntaryExitValue,
-): string | null {
+): VoluntaryExitProblem | null {
   const { state, epochCtx } = cached;
   const { validatorIndex, epoch: exitRequestEpoch } = signed.message;
   if (!Number.isSafeInteger(validatorIndex) || validatorIndex >= state.validators.length)
-    return "unknown validator";
+    return { kind: "unknown", message: "unknown validator" };
   const validator = state.validators.getReadonly(validatorIndex);
   const epoch = getCurrentEpoch(epochCtx.preset, state);
   if (!(validator.activationEpoch <= epoch && epoch < validator.exitEpoch) || validator.slashed) {
-    return "validator is not active";
+    return { kind: "stale", message: "validator is not active" };
   }
-  if (validator.exitEpoch !== FAR_FUTURE_EPOCH) return "exit already scheduled";
+  if (validator.exitEpoch !== FAR_FUTURE_EPOCH) return { kind: "stale", message: "exit already scheduled" };
   if (exitRequestEpoch > epoch)
-    return `exit epoch ${exitRequestEpoch} is in the future (current epoch ${epoch})`;
+    return {
+      kind: "early",
+      message: `exit epoch ${exitRequestEpoch} is in the future (current epoch ${epoch})`,
+    };
   const { MIN_VALIDATOR_ACTIVE_PERIODS, SHARD_COMMITTEE_PERIOD } = epochCtx.preset;
   const exitableFrom = validator.activationEpoch + MIN_VALIDATOR_ACTIVE_PERIODS * SHARD_COMMITTEE_PERIOD;
   if (epoch < exitableFrom) {
-    return `active since epoch ${validator.activationEpoch}, it may exit from epoch ${exitableFrom} (MIN_VALIDATOR_ACTIVE_PERIODS ${MIN_VALIDATOR_ACTIVE_PERIODS})`;
+    return {
+      kind: "early",
+      message: `active since epoch ${validator.activationEpoch}, it may exit from epoch ${exitableFrom} (MIN_VALIDATOR_ACTIVE_PERIODS ${MIN_VALIDATOR_ACTIVE_PERIODS})`,
+    };
   }
   return null;
 }
@@ -123,7 +138,7 @@ export function processVoluntaryExit(
 ): void {
   const where = `voluntaryExits[${position}] (validator ${signed.message.validatorIndex})`;
   const problem = voluntaryExitProblem(ctx.cached, signed);
-  if (problem) throw new BlockError("BAD_EXIT", `${where}: ${problem}`);
+  if (problem) throw new BlockError("BAD_EXIT", `${where}: ${problem.message}`);
   pushVoluntaryExitSet(ctx, signed, where);
   initiateValidatorExit(ctx.cached.epochCtx.preset, ctx.cached.state, signed.message.validatorIndex);
 }
