@@ -46,6 +46,12 @@ const COMPONENTS: Array<[string, (f: CallFrame) => boolean]> = [
   ["shardnet node: other", (f) => /packages\/node\//.test(f.url)],
   ["shardnet p2p", (f) => /packages\/p2p\//.test(f.url)],
   ["shardnet crypto", (f) => /packages\/crypto\//.test(f.url)],
+  // Node's crypto is where transactions' Ed25519 signatures are checked (node:internal/crypto/sig, keys).
+  ["Ed25519 (node:crypto)", (f) => /internal\/crypto\//.test(f.url)],
+  [
+    "socket writes",
+    (f) => f.url === "" && /^(writeBuffer|writev|writeUtf8String|writeLatin1String)$/.test(f.functionName),
+  ],
   ["Node.js internals", (f) => /^node:|^internal\/|^$/.test(f.url)],
   ["other", () => true],
 ];
