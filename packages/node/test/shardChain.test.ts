@@ -46,6 +46,33 @@ function shard0Sender() {
   return { sender, accounts: [{ address: sender.address, balance: 1_000_000n }] };
 }
 
+/**
+ * A shard-0 chain (real beacon chain and LevelDB) with blocks at slots 1..3, the slot-2 block holding a transfer,
+ * crosslinked at slot 3: slots 1 and 2 have left memory, the slot-2 block is in the database only.
+ */
+async function chainWithTransferAtSlot2(dirPrefix: string) {
+  const { sender, accounts } = shard0Sender();
+  const { db, metrics, beacon } = await openBeacon(tempDir(dirPrefix), { accounts });
+  const chain = await ShardChain.open(0, beacon, db, silentLog, metrics);
+  const context = beacon.contextOf(beacon.genesisRoot)!;
+  const tx = signTransaction(
+    { from: sender.address, to: sender.address, amount: 5n, nonce: 0, fee: 1n, pubkey: sender.publicKey },
+    sender.secretKey,
+  );
+  const txHash = bytesToHex(transactionHash(tx));
+  const roots: string[] = [];
+  for (const slot of [1, 2, 3]) {
+    if (slot === 2) expect(chain.mempool.add(tx, chain.head().state, { slot }).ok).toBe(true);
+    const b = proposeShard0(chain, slot, context);
+    await importStored(chain, b);
+    roots.push(b.root);
+  }
+  expect(chain.get(roots[1]!)?.txHashes).toContain(txHash);
+  const slot1State = chain.get(roots[0]!)!.state;
+  chain.onCrosslinked(roots[2]!);
+  return { accounts, db, chain, txHash, roots, slot1State };
+}
+
 describe("ShardChain against the beacon head's crosslink", () => {
   it("knows a crosslink it has, none, or one below its own; range sync then starts after its head", async () => {
     const { chain, roots, close } = await shardChainWithBlocks();
@@ -202,26 +229,9 @@ describe("ShardChain against the beacon head's crosslink", () => {
     // Regression (chaos partition-heal, seed 16): after a heal, a node's shard chain moved from its own
     // crosslinked branch to a snapshot of the winning branch; the transfers of its crosslinked blocks, which that
     // branch never held, were neither on chain nor pending, and the sender's later transfers expired behind them.
-    const { sender, accounts } = shard0Sender();
-    const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-snapshot-other-"), { accounts });
+    const { accounts, db, chain, txHash } = await chainWithTransferAtSlot2("shardnet-snapshot-other-");
     const other = await openBeacon(tempDir("shardnet-snapshot-other-side-"), { accounts });
-    const chain = await ShardChain.open(0, beacon, db, silentLog, metrics);
     const otherChain = await ShardChain.open(0, other.beacon, other.db, silentLog, other.metrics);
-    const context = beacon.contextOf(beacon.genesisRoot)!;
-    const tx = signTransaction(
-      { from: sender.address, to: sender.address, amount: 5n, nonce: 0, fee: 1n, pubkey: sender.publicKey },
-      sender.secretKey,
-    );
-    const txHash = bytesToHex(transactionHash(tx));
-    const roots: string[] = [];
-    for (const slot of [1, 2, 3]) {
-      if (slot === 2) expect(chain.mempool.add(tx, chain.head().state, { slot }).ok).toBe(true);
-      const b = proposeShard0(chain, slot, context);
-      await importStored(chain, b);
-      roots.push(b.root);
-    }
-    expect(chain.get(roots[1]!)?.txHashes).toContain(txHash);
-    chain.onCrosslinked(roots[2]!); // slots 1 and 2 leave memory: slot 2 is in the database only
     // The other side's branch (no transfer) up to slot 5, crosslinked on the beacon chain that won.
     let otherHead = "";
     for (const slot of [1, 2, 3, 4, 5]) {
@@ -238,26 +248,13 @@ describe("ShardChain against the beacon head's crosslink", () => {
   });
 
   it("anchoring at an older crosslinked snapshot puts back in the mempool the transactions of the blocks it leaves", async () => {
-    const { sender, accounts } = shard0Sender();
-    const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-snapshot-back-"), { accounts });
-    const chain = await ShardChain.open(0, beacon, db, silentLog, metrics);
-    const context = beacon.contextOf(beacon.genesisRoot)!;
-    const tx = signTransaction(
-      { from: sender.address, to: sender.address, amount: 5n, nonce: 0, fee: 1n, pubkey: sender.publicKey },
-      sender.secretKey,
-    );
-    const txHash = bytesToHex(transactionHash(tx));
-    const roots: string[] = [];
-    for (const slot of [1, 2, 3]) {
-      // The transfer goes into the slot-2 block.
-      if (slot === 2) expect(chain.mempool.add(tx, chain.head().state, { slot }).ok).toBe(true);
-      const b = proposeShard0(chain, slot, context);
-      await importStored(chain, b);
-      roots.push(b.root);
-    }
-    expect(chain.get(roots[1]!)?.txHashes).toContain(txHash);
-    const older = chain.get(roots[0]!)!.state;
-    chain.onCrosslinked(roots[2]!); // slots 1 and 2 leave memory: slot 2 is in the database only
+    const {
+      db,
+      chain,
+      txHash,
+      roots,
+      slot1State: older,
+    } = await chainWithTransferAtSlot2("shardnet-snapshot-back-");
     expect(chain.mempool.has(txHash)).toBe(false);
     // A beacon reorg crosslinks the slot-1 block again, and this chain fetched its snapshot.
     await chain.anchorAt(roots[0]!, older, older.serialize());
