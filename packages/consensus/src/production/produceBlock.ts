@@ -13,6 +13,7 @@ import type { BlockContext } from "../stateTransition/block/context.js";
 import { processCrosslink } from "../stateTransition/block/crosslinks.js";
 import { processBlock } from "../stateTransition/block/index.js";
 import { checkFfgVote } from "../stateTransition/block/participation.js";
+import type { PendingSignatureSet } from "../stateTransition/signatureSets.js";
 import { processSlotsInPlace } from "../stateTransition/slots.js";
 import { BeaconBlockBody } from "../types/beacon.js";
 import type {
@@ -49,6 +50,11 @@ export interface ProducedBlock {
   /** Unsigned block with its post-state root filled in. */
   block: BeaconBlockValue;
   postState: CachedBeaconState;
+  /**
+   * The signature sets of the block's operations on its pre-state (not the block signature): the inputs come
+   * from pools verified against whatever head was current then, so a proposer checks these before it signs.
+   */
+  signatureSets: PendingSignatureSet[];
 }
 
 function bitCount(attestation: AttestationValue): number {
@@ -158,7 +164,7 @@ function selectAttestations(
 /**
  * Produces an unsigned beacon block on `pre` for `input.slot`: picks the best valid crosslink per shard and
  * the FFG attestations that add participation, applies the block and fills in the post-state root.
- * Signatures in the inputs are not checked here (the importing node's stateTransition checks them).
+ * Signatures in the inputs are not checked here: the block's signature sets are returned for the caller.
  */
 export function produceBlock(pre: CachedBeaconState, input: ProduceBlockInput): ProducedBlock {
   const atSlot = cloneCachedState(pre);
@@ -173,7 +179,7 @@ export function produceBlock(pre: CachedBeaconState, input: ProduceBlockInput): 
   block.body.deposits = (input.deposits ?? []).slice(0, MAX_DEPOSITS);
   block.body.voluntaryExits = (input.voluntaryExits ?? []).slice(0, MAX_VOLUNTARY_EXITS);
   const post = cloneCachedState(atSlot);
-  processBlock(post, block, { collectSignatureSets: false });
+  const signatureSets = processBlock(post, block);
   block.stateRoot = post.state.hashTreeRoot();
-  return { block, postState: post };
+  return { block, postState: post, signatureSets };
 }

@@ -19,7 +19,6 @@ import {
   type ProducedBlock,
   type ProposerSlashingValue,
   processSlots,
-  produceBlock,
   proposerSlashingProblem,
   SignedBeaconBlock,
   type SignedBeaconBlockHeaderValue,
@@ -43,6 +42,7 @@ import {
   loadForkContexts,
 } from "./anchorStore.js";
 import { type BeaconForkChoice, createBeaconForkChoice } from "./forkChoiceAdapter.js";
+import { produceVerifiedBlock } from "./verifiedProduction.js";
 
 /** Rows deleted per write batch when pruning history. */
 export const PRUNE_BATCH = 512;
@@ -443,9 +443,12 @@ export class BeaconChain {
     return this.importChecked(signed, opts, undefined);
   }
 
-  /** Builds a block on `pre` (consensus produceBlock) and remembers its post-state for importOwnBlock. */
+  /**
+   * Builds a block on `pre` whose operations' signatures verify there (produceVerifiedBlock) and remembers its
+   * post-state for importOwnBlock.
+   */
   produceBlock(pre: CachedBeaconState, input: ProduceBlockInput): ProducedBlock {
-    const produced = produceBlock(pre, input);
+    const produced = produceVerifiedBlock(pre, input, this.bls, this.log);
     this.stateTransitions++;
     this.ownProduced.set(produced.block, produced.postState);
     return produced;
@@ -454,8 +457,8 @@ export class BeaconChain {
   /**
    * Imports the block `produceBlock` just built here, signed by this node's proposer, without running the
    * state transition again: production computed the post-state (and the state root in the block from it)
-   * on the same pre-state, and the operations it packed were verified when they entered the pools. No
-   * signature is checked: the proposer's was made here a moment ago. Only the very block object
+   * on the same pre-state, and the signatures of the operations it packed were verified on that pre-state
+   * (produceVerifiedBlock). The proposer's signature is not checked: it was made here a moment ago. Only the very block object
    * `produceBlock` returned takes this path (looked up by identity), never one decoded from gossip, sync or
    * the database; anything else is imported with every check. Persisted and acknowledged as importBlock.
    */

@@ -300,7 +300,7 @@ export class SyncService {
           unknownParent++;
         } else if (result.status === "invalid") {
           log.warn(
-            { peer, slot: block.message.slot, reason: result.reason },
+            { peer, slot: block.message.slot, root: result.root, reason: result.reason, err: result.message },
             "peer sent an invalid beacon block during sync",
           );
         }

@@ -9,11 +9,13 @@ import {
   Checkpoint,
   computeAttestationSigningRoot,
   computeEpochAtSlot,
+  computeStartSlotAtEpoch,
   getDuties,
   hasSupermajority,
   SignedBeaconBlock,
   SignedShardBlock,
   type SignedVoluntaryExitValue,
+  SLOTS_PER_HISTORICAL_ROOT,
   signRandaoReveal,
   singleAttestation,
   type ValidatorDuty,
@@ -68,6 +70,7 @@ const LATE_AGGREGATION_SLOTS = 3;
  */
 export class ValidatorService {
   private dutiesEpoch = -1;
+  private dutiesDependentRoot = "";
   private duties: ValidatorDuty[] = [];
   /**
    * Each hosted validator's FFG vote (source, target) of the latest epoch it attested in. Validators attest
@@ -123,11 +126,22 @@ export class ValidatorService {
     return shards;
   }
 
+  /**
+   * The hosted validators' duties in the epoch of `slot` on the current head. They depend on the chain up to
+   * the epoch's last block before its first slot (the dependent root): committees, shard and beacon proposers
+   * differ between branches, so they are computed again when a reorg changes that block.
+   */
   private dutiesAt(slot: number): ValidatorDuty[] {
-    const epoch = computeEpochAtSlot(this.d.beacon.preset, slot);
-    if (epoch !== this.dutiesEpoch) {
-      this.duties = getDuties(this.d.beacon.headStateAt(slot), this.indices, epoch);
+    const { preset } = this.d.beacon;
+    const epoch = computeEpochAtSlot(preset, slot);
+    const state = this.d.beacon.headStateAt(slot);
+    const start = computeStartSlotAtEpoch(preset, epoch);
+    const dependentRoot =
+      start === 0 ? "genesis" : bytesToHex(state.state.blockRoots.get((start - 1) % SLOTS_PER_HISTORICAL_ROOT));
+    if (epoch !== this.dutiesEpoch || dependentRoot !== this.dutiesDependentRoot) {
+      this.duties = getDuties(state, this.indices, epoch);
       this.dutiesEpoch = epoch;
+      this.dutiesDependentRoot = dependentRoot;
     }
     return this.duties;
   }
