@@ -96,8 +96,12 @@ export async function beaconBlockPage(id: string): Promise<HTMLElement> {
     ),
     el("h2", {}, `Deposits (${b.deposits.length})`),
     table(
-      ["pubkey", "stake"],
-      b.deposits.map((d) => [el("span", { class: "mono" }, short(d.pubkey, 10)), d.stake]),
+      ["pubkey", "stake", "paid by"],
+      b.deposits.map(({ transaction: t }) => [
+        el("span", { class: "mono" }, short(t.deposit.pubkey, 10)),
+        t.deposit.amount,
+        el("span", { class: "mono" }, short(t.from, 10)),
+      ]),
     ),
     el("h2", {}, `Exits (${b.voluntary_exits.length})`),
     table(

@@ -121,7 +121,12 @@ export interface BeaconBlockJson {
           attestation_1: { attesting_indices: string[]; data: AttestationDataJson };
           attestation_2: { attesting_indices: string[]; data: AttestationDataJson };
         }>;
-        deposits: Array<{ pubkey: string; stake: string }>;
+        deposits: Array<{
+          transaction: {
+            from: string;
+            deposit: { pubkey: string; withdrawal_address: string; amount: string };
+          };
+        }>;
         voluntary_exits: Array<{ message: { epoch: string; validator_index: string } }>;
       };
     };

@@ -144,8 +144,10 @@ export function parseGenesis(json: unknown): Genesis {
 
 /** Limits the fixed-size SSZ types impose on a preset. */
 export function checkPresetLimits(preset: Preset): void {
-  if (preset.SHARD_COUNT > MAX_SHARDS)
-    throw new GenesisError(`SHARD_COUNT ${preset.SHARD_COUNT} exceeds ${MAX_SHARDS}`);
+  if (preset.SHARD_COUNT > MAX_SHARDS - 1)
+    throw new GenesisError(
+      `SHARD_COUNT ${preset.SHARD_COUNT} exceeds ${MAX_SHARDS - 1} (each shard state has SHARD_COUNT + 1 outboxes, the last for the beacon chain)`,
+    );
   if (3 * preset.SHARD_COMMITTEE_PERIOD >= EPOCHS_PER_HISTORICAL_VECTOR) {
     throw new GenesisError(
       `SHARD_COMMITTEE_PERIOD ${preset.SHARD_COMMITTEE_PERIOD} too long: must be < ${EPOCHS_PER_HISTORICAL_VECTOR / 3}`,

@@ -17,6 +17,7 @@ export function createGenesisBeaconState(genesis: Genesis): BeaconStateView {
   state.latestBlockHeader.bodyRoot = BeaconBlockBody.hashTreeRoot(BeaconBlockBody.defaultValue());
   state.validators = genesis.validators.map((v) => ({
     pubkey: v.pubkey,
+    withdrawalAddress: new Uint8Array(20),
     stake: v.stake,
     activationEpoch: GENESIS_EPOCH,
     exitEpoch: FAR_FUTURE_EPOCH,
@@ -31,6 +32,8 @@ export function createGenesisBeaconState(genesis: Genesis): BeaconStateView {
     outboxRoot: new Uint8Array(32),
     parentCrosslinkRoot: new Uint8Array(32),
   }));
+  state.depositCursors = new Array<number>(genesis.preset.SHARD_COUNT).fill(0);
+  state.depositedAmounts = new Array<bigint>(genesis.preset.SHARD_COUNT).fill(0n);
   state.previousEpochParticipation = genesis.validators.map(() => 0);
   state.currentEpochParticipation = genesis.validators.map(() => 0);
   return BeaconState.toViewDU(state);

@@ -48,3 +48,5 @@ export const DOMAIN_VOLUNTARY_EXIT = Uint8Array.of(4, 0, 0, 0);
 export const DOMAIN_SHARD_PROPOSER = Uint8Array.of(0x80, 0, 0, 0);
 export const DOMAIN_SHARD_COMMITTEE = Uint8Array.of(0x81, 0, 0, 0);
 export const DOMAIN_SHARD_TRANSACTION = Uint8Array.of(0x82, 0, 0, 0);
+/** What a deposit transaction's sender signs (Ed25519), bound to the network. */
+export const DOMAIN_SHARD_DEPOSIT = Uint8Array.of(0x83, 0, 0, 0);

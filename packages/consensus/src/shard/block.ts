@@ -1,8 +1,10 @@
 import { digest64, LeafNode, subtreeFillToContents } from "@chainsafe/persistent-merkle-tree";
-import type { ShardBlockHeaderValue } from "../types/index.js";
+import type { BlsBackend } from "@shardnet/crypto";
+import type { DepositTransactionValue, ShardBlockHeaderValue } from "../types/index.js";
 import { ShardBlockHeader } from "../types/shardHeader.js";
 import { addressKey, bytesEqual } from "./address.js";
-import { MAX_TXS_PER_SHARD_BLOCK_LIMIT } from "./constants.js";
+import { MAX_DEPOSITS_PER_SHARD_BLOCK, MAX_TXS_PER_SHARD_BLOCK_LIMIT } from "./constants.js";
+import { applyDepositTransaction, depositTransactionHash, validateDepositTransaction } from "./deposit.js";
 import { type ReceiptRejectionReason, ShardBlockError, type TxRejectionReason } from "./errors.js";
 import { applyIncomingReceipt, type CrosslinkLookup, checkIncomingReceipt } from "./receipts.js";
 import type { ShardState } from "./state.js";
@@ -13,6 +15,7 @@ import {
   validateTransaction,
 } from "./transaction.js";
 import {
+  DepositTransactions,
   type IncomingReceipt,
   IncomingReceipts,
   type Receipt,
@@ -33,6 +36,11 @@ export interface ShardBlockContext {
   /** Crosslinks in the beacon state at the block's beaconBlockRoot. */
   crosslinks: CrosslinkLookup;
   verifiedTxHashes?: VerifiedTxHashes;
+  /**
+   * What deposit transactions are validated with: the genesis hash (their signatures' domains) and a BLS
+   * backend (proofs of possession). A block with deposits is invalid without it.
+   */
+  deposits?: { genesisRoot: Uint8Array; bls: BlsBackend };
 }
 
 export interface ProduceShardBlockInput {
@@ -45,6 +53,8 @@ export interface ProduceShardBlockInput {
   transactions: readonly Transaction[];
   /** Receipts waiting for this shard, any order; the next ones in sequence with valid proofs are included. */
   pendingReceipts: readonly IncomingReceipt[];
+  /** Deposit transactions in inclusion order; invalid ones are skipped (none without `context.deposits`). */
+  deposits?: readonly DepositTransactionValue[];
 }
 
 export interface ShardBlockResult {
@@ -53,13 +63,16 @@ export interface ShardBlockResult {
   postState: ShardState;
   /** Hex hashes of the included transactions, in block order. */
   txHashes: string[];
-  /** Receipts this block appended to its outboxes. */
+  /** Receipts this block appended to its outboxes (deposits: to the beacon outbox, after the transfers'). */
   receiptsSent: Receipt[];
+  /** Hex hashes of the included deposit transactions, in block order. */
+  depositHashes: string[];
 }
 
 export interface ProducedShardBlock extends ShardBlockResult {
   skippedTransactions: { tx: Transaction; reason: TxRejectionReason; message: string }[];
   skippedReceipts: { incoming: IncomingReceipt; reason: ReceiptRejectionReason; message: string }[];
+  skippedDeposits: { tx: DepositTransactionValue; reason: TxRejectionReason; message: string }[];
 }
 
 const TX_LIST_DEPTH = Math.log2(MAX_TXS_PER_SHARD_BLOCK_LIMIT);
@@ -73,6 +86,17 @@ export function txRootFromHashes(txHashes: readonly Uint8Array[]): Uint8Array {
   const length = new Uint8Array(32);
   new DataView(length.buffer).setUint32(0, txHashes.length, true);
   return digest64(dataRoot, length);
+}
+
+/**
+ * A block's `txRoot`: hash_tree_root(Container{transactions, deposits}), i.e. sha256 of the transaction list's
+ * root (from the hashes) and the deposit list's root.
+ */
+export function blockTxRoot(
+  txHashes: readonly Uint8Array[],
+  deposits: readonly DepositTransactionValue[],
+): Uint8Array {
+  return digest64(txRootFromHashes(txHashes), DepositTransactions.hashTreeRoot([...deposits]));
 }
 
 function receiptOrder(a: IncomingReceipt, b: IncomingReceipt): number {
@@ -135,6 +159,25 @@ export function produceShardBlock(
     txHashes.push(hashHex);
   }
 
+  const deposits: DepositTransactionValue[] = [];
+  const depositHashes: string[] = [];
+  const skippedDeposits: ProducedShardBlock["skippedDeposits"] = [];
+  for (const tx of input.deposits ?? []) {
+    if (deposits.length >= MAX_DEPOSITS_PER_SHARD_BLOCK || context.deposits === undefined) break;
+    const check = validateDepositTransaction(tx, state, {
+      shardCount: context.shardCount,
+      ...context.deposits,
+    });
+    if (!check.ok) {
+      skippedDeposits.push({ tx, reason: check.reason, message: check.message });
+      continue;
+    }
+    const hash = depositTransactionHash(tx);
+    receiptsSent.push(applyDepositTransaction(state, tx, hash));
+    deposits.push(tx);
+    depositHashes.push(addressKey(hash));
+  }
+
   state.setSlot(input.slot);
   const header: ShardBlockHeaderValue = {
     shard: state.shard,
@@ -143,20 +186,22 @@ export function produceShardBlock(
     parentRoot: input.parentRoot ?? preState.latestBlockRoot,
     beaconBlockRoot: input.beaconBlockRoot,
     stateRoot: state.hashTreeRoot(),
-    txRoot: txRootFromHashes(hashes),
+    txRoot: blockTxRoot(hashes, deposits),
     outboxRoot: state.outboxRoot(),
     receiptsInRoot: IncomingReceipts.hashTreeRoot(incomingReceipts),
   };
   const blockRoot = ShardBlockHeader.hashTreeRoot(header);
   state.latestBlockRoot = blockRoot;
   return {
-    block: { header, body: { transactions, incomingReceipts } },
+    block: { header, body: { transactions, incomingReceipts, deposits } },
     blockRoot,
     postState: state,
     txHashes,
     receiptsSent,
+    depositHashes,
     skippedTransactions,
     skippedReceipts,
+    skippedDeposits,
   };
 }
 
@@ -208,9 +253,18 @@ export function processShardBlock(
       `${body.transactions.length} transactions exceed MAX_TXS_PER_SHARD_BLOCK ${context.maxTransactions}`,
     );
   }
+  if (body.deposits.length > MAX_DEPOSITS_PER_SHARD_BLOCK) {
+    throw new ShardBlockError(
+      "too_many_deposits",
+      `${body.deposits.length} deposits exceed MAX_DEPOSITS_PER_SHARD_BLOCK ${MAX_DEPOSITS_PER_SHARD_BLOCK}`,
+    );
+  }
   const hashes = body.transactions.map((tx) => transactionHash(tx));
-  if (!bytesEqual(txRootFromHashes(hashes), header.txRoot)) {
-    throw new ShardBlockError("tx_root_mismatch", "txRoot is not hash_tree_root(body.transactions)");
+  if (!bytesEqual(blockTxRoot(hashes, body.deposits), header.txRoot)) {
+    throw new ShardBlockError(
+      "tx_root_mismatch",
+      "txRoot is not hash_tree_root(Container{transactions, deposits}) of the body",
+    );
   }
   if (!bytesEqual(IncomingReceipts.hashTreeRoot(body.incomingReceipts), header.receiptsInRoot)) {
     throw new ShardBlockError(
@@ -246,6 +300,24 @@ export function processShardBlock(
     txHashes.push(hashHex);
   });
 
+  const depositHashes: string[] = [];
+  body.deposits.forEach((tx, i) => {
+    if (context.deposits === undefined)
+      throw new ShardBlockError(
+        "invalid_deposit",
+        `deposit ${i}: this node cannot validate deposits (no BLS backend)`,
+      );
+    const check = validateDepositTransaction(tx, state, {
+      shardCount: context.shardCount,
+      ...context.deposits,
+    });
+    if (!check.ok)
+      throw new ShardBlockError("invalid_deposit", `deposit ${i}: ${check.reason}: ${check.message}`);
+    const hash = depositTransactionHash(tx);
+    receiptsSent.push(applyDepositTransaction(state, tx, hash));
+    depositHashes.push(addressKey(hash));
+  });
+
   state.setSlot(header.slot);
   if (!bytesEqual(state.outboxRoot(), header.outboxRoot)) {
     throw new ShardBlockError(
@@ -258,7 +330,7 @@ export function processShardBlock(
   }
   const blockRoot = ShardBlockHeader.hashTreeRoot(header);
   state.latestBlockRoot = blockRoot;
-  return { block, blockRoot, postState: state, txHashes, receiptsSent };
+  return { block, blockRoot, postState: state, txHashes, receiptsSent, depositHashes };
 }
 
 /** hash_tree_root(header): the shard block root used by crosslinks, attestations and fork choice. */

@@ -12,6 +12,8 @@ export const MAX_ACCOUNTS_PER_SHARD = 2 ** 40;
 export const MAX_RECEIPTS_PER_OUTBOX = 2 ** 32;
 /** SSZ limit of a block's transaction list; the preset's MAX_TXS_PER_SHARD_BLOCK must not exceed it. */
 export const MAX_TXS_PER_SHARD_BLOCK_LIMIT = 2 ** 20;
+/** Deposit transactions per shard block. */
+export const MAX_DEPOSITS_PER_SHARD_BLOCK = 16;
 /** Incoming (cross-shard) receipts per shard block. */
 export const MAX_INCOMING_RECEIPTS_PER_BLOCK = 2 ** 14;
 /** Serialized size of a signed transaction (the container is fixed-size). */

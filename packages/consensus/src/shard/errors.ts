@@ -10,7 +10,9 @@ export type TxRejectionReason =
   | "nonce_replay"
   | "nonce_gap"
   | "insufficient_balance"
-  | "balance_overflow";
+  | "balance_overflow"
+  | "deposit_amount"
+  | "bad_proof_of_possession";
 
 export interface TxRejection {
   reason: TxRejectionReason;
@@ -42,6 +44,8 @@ export type ShardBlockErrorCode =
   | "tx_root_mismatch"
   | "receipts_in_root_mismatch"
   | "invalid_transaction"
+  | "too_many_deposits"
+  | "invalid_deposit"
   | "invalid_receipt"
   | "outbox_root_mismatch"
   | "state_root_mismatch";

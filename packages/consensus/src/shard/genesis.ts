@@ -38,15 +38,16 @@ export const GENESIS_SHARD_BLOCK_ROOT = new Uint8Array(32);
 
 /**
  * Genesis state of `shard`: the allocations whose address lives on it, in the order given, with empty
- * outboxes and zero inbox cursors for `shardCount` shards. Checks the whole allocation list (see genesisSupply).
+ * outboxes and zero inbox cursors for `shardCount` shards plus the beacon chain (the last index: deposits out,
+ * withdrawals in). Checks the whole allocation list (see genesisSupply).
  */
 export function createShardGenesisState(
   shard: number,
   shardCount: number,
   allocations: readonly GenesisAllocation[],
 ): ShardState {
-  if (!Number.isSafeInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARDS) {
-    throw new ShardGenesisError(`SHARD_COUNT must be 1..${MAX_SHARDS}, got ${shardCount}`);
+  if (!Number.isSafeInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARDS - 1) {
+    throw new ShardGenesisError(`SHARD_COUNT must be 1..${MAX_SHARDS - 1}, got ${shardCount}`);
   }
   if (!Number.isSafeInteger(shard) || shard < 0 || shard >= shardCount) {
     throw new ShardGenesisError(`shard must be 0..${shardCount - 1}, got ${shard}`);
@@ -62,9 +63,9 @@ export function createShardGenesisState(
       shard,
       slot: 0,
       accounts,
-      outboxes: Array.from({ length: shardCount }, () => OutboxAccumulator.defaultValue()),
-      inboxCursors: new Array<number>(shardCount).fill(0),
-      creditedAmounts: new Array<bigint>(shardCount).fill(0n),
+      outboxes: Array.from({ length: shardCount + 1 }, () => OutboxAccumulator.defaultValue()),
+      inboxCursors: new Array<number>(shardCount + 1).fill(0),
+      creditedAmounts: new Array<bigint>(shardCount + 1).fill(0n),
       feesBurned: 0n,
     },
     GENESIS_SHARD_BLOCK_ROOT,

@@ -9,6 +9,7 @@ export * from "./accountStore.js";
 export { addressKey, shardOf } from "./address.js";
 export * from "./block.js";
 export * from "./constants.js";
+export * from "./deposit.js";
 export * from "./errors.js";
 export * from "./forkChoice.js";
 export * from "./genesis.js";

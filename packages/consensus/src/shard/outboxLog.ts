@@ -52,7 +52,7 @@ export class OutboxLog {
   /** An empty log at `state`'s outbox counts: it can prove the receipts appended after them. */
   static fromState(state: ShardState): OutboxLog {
     const outboxes: LoggedOutbox[] = [];
-    for (let dest = 0; dest < state.shardCount; dest++) {
+    for (let dest = 0; dest < state.outboxCount; dest++) {
       const { branch, count } = state.outboxFrontier(dest);
       outboxes.push({ base: count, baseBranch: branch, receipts: [], leaves: [] });
     }
@@ -64,8 +64,8 @@ export class OutboxLog {
    * end at the state's count and lead to the state's outbox roots. Throws when it does not.
    */
   static fromSnapshot(state: ShardState, snapshot: OutboxLogSnapshot): OutboxLog {
-    if (snapshot.length !== state.shardCount)
-      throw new Error(`outbox log has ${snapshot.length} outboxes, the state ${state.shardCount}`);
+    if (snapshot.length !== state.outboxCount)
+      throw new Error(`outbox log has ${snapshot.length} outboxes, the state ${state.outboxCount}`);
     const log = new OutboxLog(
       state.shard,
       snapshot.map((entry) => ({
@@ -76,7 +76,7 @@ export class OutboxLog {
       })),
     );
     const roots = state.outboxRoots();
-    for (let dest = 0; dest < state.shardCount; dest++) {
+    for (let dest = 0; dest < state.outboxCount; dest++) {
       if (log.count(dest) !== state.outboxLength(dest))
         throw new Error(
           `outbox log for shard ${dest} ends at ${log.count(dest)}, the state's outbox at ${state.outboxLength(dest)}`,

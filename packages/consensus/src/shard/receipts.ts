@@ -186,9 +186,37 @@ export function receiptsInFlight(states: readonly ShardState[]): bigint {
   return total;
 }
 
-/** Supply invariant (DESIGN.md §9.2): balances + receipts in flight + fees burned = genesis supply. */
+/** Sum of every shard's deposits to the beacon chain (what its beacon outbox sent): stake paid from balances. */
+export function depositsPaid(states: readonly ShardState[]): bigint {
+  let total = 0n;
+  for (const state of states) total += state.sentAmount(state.beaconOutbox);
+  return total;
+}
+
+/**
+ * Supply invariant (DESIGN.md §9.2, extended by issue 18): balances + receipts in flight between shards + fees
+ * burned + deposits paid to the beacon chain = genesis supply. What the beacon chain does with the deposits
+ * paid is checked by depositsRegisteredProblem: it never registers more than a shard paid.
+ */
 export function isSupplyConserved(states: readonly ShardState[], genesisSupply: bigint): boolean {
-  let total = receiptsInFlight(states);
+  let total = receiptsInFlight(states) + depositsPaid(states);
   for (const state of states) total += state.totalBalance() + state.feesBurned;
   return total === genesisSupply;
+}
+
+/**
+ * Why the deposits a beacon state registered (`depositedAmounts`, per shard) are not covered by what the shards
+ * paid (their states, consistent with or newer than that beacon state), or null.
+ */
+export function depositsRegisteredProblem(
+  states: readonly ShardState[],
+  depositedAmounts: readonly bigint[],
+): string | null {
+  for (const state of states) {
+    const paid = state.sentAmount(state.beaconOutbox);
+    const registered = depositedAmounts[state.shard] ?? 0n;
+    if (registered > paid)
+      return `the beacon chain registered ${registered} gwei of deposits from shard ${state.shard}, which paid ${paid}`;
+  }
+  return null;
 }

@@ -50,8 +50,19 @@ export class ShardState implements AccountReader {
     return this.view.slot;
   }
 
+  /** SHARD_COUNT: the state has one outbox (and inbox cursor) per shard plus one for the beacon chain. */
   get shardCount(): number {
+    return this.view.outboxes.length - 1;
+  }
+
+  /** Outboxes: one per shard, then the beacon outbox (deposits) at index `beaconOutbox` = SHARD_COUNT. */
+  get outboxCount(): number {
     return this.view.outboxes.length;
+  }
+
+  /** Index of the outbox whose receipts are deposits for the beacon chain (and of the beacon's inbox cursor). */
+  get beaconOutbox(): number {
+    return this.view.outboxes.length - 1;
   }
 
   get accountCount(): number {

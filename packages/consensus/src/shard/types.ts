@@ -8,6 +8,7 @@ import {
   VectorCompositeType,
 } from "@chainsafe/ssz";
 import { MAX_SHARDS } from "../params/constants.js";
+import { DepositTransaction } from "../types/deposit.js";
 import {
   BLSSignature,
   Bytes20,
@@ -21,6 +22,7 @@ import {
 import { ShardBlockHeader } from "../types/shardHeader.js";
 import {
   MAX_ACCOUNTS_PER_SHARD,
+  MAX_DEPOSITS_PER_SHARD_BLOCK,
   MAX_INCOMING_RECEIPTS_PER_BLOCK,
   MAX_RECEIPTS_PER_OUTBOX,
   MAX_TXS_PER_SHARD_BLOCK_LIMIT,
@@ -157,15 +159,19 @@ export const IncomingReceipts = new ListCompositeType(IncomingReceipt, MAX_INCOM
   typeName: "IncomingReceipts",
 });
 
+export const DepositTransactions = new ListCompositeType(DepositTransaction, MAX_DEPOSITS_PER_SHARD_BLOCK, {
+  typeName: "DepositTransactions",
+});
+
 export const ShardBlockBody = new ContainerType(
-  { transactions: Transactions, incomingReceipts: IncomingReceipts },
+  { transactions: Transactions, incomingReceipts: IncomingReceipts, deposits: DepositTransactions },
   { typeName: "ShardBlockBody", jsonCase: "eth2" },
 );
 export type ShardBlockBody = ValueOf<typeof ShardBlockBody>;
 
 /**
  * A shard block: the header (whose hash_tree_root is the block root that crosslinks and fork choice use)
- * and the body it commits to through `txRoot` and `receiptsInRoot`.
+ * and the body it commits to through `txRoot` (transactions and deposits, see blockTxRoot) and `receiptsInRoot`.
  */
 export const ShardBlock = new ContainerType(
   { header: ShardBlockHeader, body: ShardBlockBody },

@@ -22,11 +22,13 @@ import {
   SLOTS_PER_HISTORICAL_ROOT,
   VALIDATOR_REGISTRY_LIMIT,
 } from "../params/constants.js";
+import { Deposit } from "./deposit.js";
 import {
   BLSPubkey,
   BLSSignature,
   Bool,
   Bytes4,
+  Bytes20,
   Bytes32,
   Epoch,
   Gwei,
@@ -38,6 +40,14 @@ import {
 } from "./primitives.js";
 import { Crosslink, ShardBlockHeader } from "./shardHeader.js";
 
+export {
+  Deposit,
+  DepositData,
+  DepositMessage,
+  DepositTransaction,
+  DepositTransactionData,
+} from "./deposit.js";
+
 const opts = <N extends string>(typeName: N) => ({ typeName, jsonCase: "eth2" as const });
 
 export const Uint8 = new UintNumberType(1);
@@ -46,9 +56,19 @@ export const EpochInf = new UintNumberType(8, { clipInfinity: true });
 
 export const Checkpoint = new ContainerType({ epoch: Epoch, root: Root }, opts("Checkpoint"));
 
-/** Registry entry (DESIGN.md §3). Active if activationEpoch <= epoch < exitEpoch and not slashed. */
+/**
+ * Registry entry (DESIGN.md §3). Active if activationEpoch <= epoch < exitEpoch and not slashed.
+ * `withdrawalAddress`: the shard account its stake returns to after exit (zero for genesis validators).
+ */
 export const Validator = new ContainerType(
-  { pubkey: BLSPubkey, stake: Gwei, activationEpoch: EpochInf, exitEpoch: EpochInf, slashed: Bool },
+  {
+    pubkey: BLSPubkey,
+    withdrawalAddress: Bytes20,
+    stake: Gwei,
+    activationEpoch: EpochInf,
+    exitEpoch: EpochInf,
+    slashed: Bool,
+  },
   opts("Validator"),
 );
 
@@ -107,13 +127,6 @@ export const AttesterSlashing = new ContainerType(
   opts("AttesterSlashing"),
 );
 
-/** Signed by the new validator's key (proof of possession) with DOMAIN_DEPOSIT. Testnet: no deposit contract. */
-export const DepositMessage = new ContainerType({ pubkey: BLSPubkey, stake: Gwei }, opts("DepositMessage"));
-export const Deposit = new ContainerType(
-  { pubkey: BLSPubkey, stake: Gwei, signature: BLSSignature },
-  opts("Deposit"),
-);
-
 export const VoluntaryExit = new ContainerType(
   { epoch: Epoch, validatorIndex: ValidatorIndex },
   opts("VoluntaryExit"),
@@ -170,6 +183,10 @@ export const BeaconState = new ContainerType(
     finalizedCheckpoint: Checkpoint,
     /** Stake slashed per epoch (ring buffer). */
     slashings: new VectorBasicType(Gwei, EPOCHS_PER_SLASHINGS_VECTOR),
+    /** depositCursors[shard]: sequence number of the next deposit receipt expected from `shard`. */
+    depositCursors: new ListBasicType(Uint64, MAX_SHARDS),
+    /** depositedAmounts[shard]: sum of the deposits from `shard` registered so far (supply invariant). */
+    depositedAmounts: new ListBasicType(Gwei, MAX_SHARDS),
   },
   opts("BeaconState"),
 );

@@ -1,7 +1,10 @@
+import { ContainerType } from "@chainsafe/ssz";
 import { getBls, interopSecretKey } from "@shardnet/crypto";
 import { describe, expect, it } from "vitest";
 import {
+  blockTxRoot,
   crosslinkLookupFromList,
+  DepositTransactions,
   getAccountProof,
   processShardBlock,
   produceShardBlock,
@@ -12,7 +15,6 @@ import {
   signShardBlock,
   Transactions,
   transactionHash,
-  txRootFromHashes,
   verifyAccountProof,
   verifyShardBlockSignature,
 } from "../../src/shard/index.js";
@@ -60,7 +62,10 @@ describe("shard block production and validation", () => {
     expect(produced.postState.getAccount(alice.address)?.nonce).toBe(2);
     expect(produced.postState.getAccount(dave.address)?.balance).toBe(INITIAL_BALANCE + 40n);
     expect(state.getAccount(alice.address)?.nonce).toBe(0); // pre-state untouched
-    expect(produced.block.header.txRoot).toEqual(Transactions.hashTreeRoot(produced.block.body.transactions));
+    const operations = new ContainerType({ transactions: Transactions, deposits: DepositTransactions });
+    expect(produced.block.header.txRoot).toEqual(
+      operations.hashTreeRoot({ transactions: produced.block.body.transactions, deposits: [] }),
+    );
     const imported = processShardBlock(state, produced.block, ctx, { expectedProposerIndex: 11 });
     expect(imported.blockRoot).toEqual(shardBlockRoot(produced.block));
     expect(imported.postState.hashTreeRoot()).toEqual(produced.block.header.stateRoot);
@@ -106,7 +111,7 @@ describe("shard block production and validation", () => {
     // A dropped transaction with a matching txRoot still fails on the state root.
     const fewer = block.body.transactions.slice(0, -1);
     const dropped: ShardBlock = {
-      header: { ...block.header, txRoot: txRootFromHashes(fewer.map(transactionHash)) },
+      header: { ...block.header, txRoot: blockTxRoot(fewer.map(transactionHash), []) },
       body: { ...block.body, transactions: fewer },
     };
     expectBlockError(() => processShardBlock(state, dropped, ctx), "state_root_mismatch");
@@ -118,7 +123,7 @@ describe("shard block production and validation", () => {
     const forged = { ...first, signature: new Uint8Array(64).fill(1) };
     const transactions = [forged, ...rest];
     const block: ShardBlock = {
-      header: { ...produced.block.header, txRoot: txRootFromHashes(transactions.map(transactionHash)) },
+      header: { ...produced.block.header, txRoot: blockTxRoot(transactions.map(transactionHash), []) },
       body: { ...produced.block.body, transactions },
     };
     expectBlockError(() => processShardBlock(state, block, ctx), "invalid_transaction");

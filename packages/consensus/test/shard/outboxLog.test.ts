@@ -28,7 +28,10 @@ function receipt(source: number, dest: number, seq: number): Receipt {
   };
 }
 
-/** Shard 0's state after sending `counts[dest]` receipts to each dest (through the state's accumulators). */
+/**
+ * Shard 0's state after sending `counts[dest]` receipts to each dest (through the state's accumulators); the
+ * last of the 5 outboxes is the beacon outbox (deposits).
+ */
 function sourceWith(counts: number[]): { state: ShardState; sent: Receipt[][] } {
   const state = genesisStates(2)[0]!;
   const sent = counts.map((count, dest) => Array.from({ length: count }, (_, seq) => receipt(0, dest, seq)));
@@ -49,21 +52,21 @@ describe("outbox accumulator (incremental Merkle list, DESIGN.md §3)", () => {
   });
 
   it("a state's outboxRoot is that of its outboxes as lists, and its size does not grow with receipts", () => {
-    const { state, sent } = sourceWith([3, 17, 0, 5]);
+    const { state, sent } = sourceWith([3, 17, 0, 5, 2]);
     expect(state.outboxRoot()).toEqual(Outboxes.hashTreeRoot(sent));
-    expect([0, 1, 2, 3].map((d) => state.outboxLength(d))).toEqual([3, 17, 0, 5]);
+    expect([0, 1, 2, 3, 4].map((d) => state.outboxLength(d))).toEqual([3, 17, 0, 5, 2]);
     expect(state.sentAmount(1)).toBe(BigInt((17 * 18) / 2));
-    const small = sourceWith([1, 1, 1, 1]).state.serialize().length;
-    expect(sourceWith([300, 300, 300, 300]).state.serialize().length).toBe(small);
+    const small = sourceWith([1, 1, 1, 1, 1]).state.serialize().length;
+    expect(sourceWith([300, 300, 300, 300, 300]).state.serialize().length).toBe(small);
   });
 });
 
 describe("OutboxLog (the receipts a relaying node keeps to prove them)", () => {
   it("proves every kept receipt against the outbox root at any count from its base, after pruning too", () => {
-    const counts = [0, 37, 2, 9];
+    const counts = [0, 37, 2, 9, 4];
     const { state, sent } = sourceWith(counts);
     const log = OutboxLog.fromState(genesisStates(2)[0]!);
-    for (let dest = 0; dest < 4; dest++) for (const r of sent[dest]!) log.append(r);
+    for (let dest = 0; dest < 5; dest++) for (const r of sent[dest]!) log.append(r);
     for (const pruneTo of [0, 1, 5, 16, 21, 36]) {
       log.prune(1, pruneTo);
       expect(log.base(1)).toBe(pruneTo);

@@ -424,6 +424,7 @@ export class ShardChain {
             maxTransactions: this.beacon.preset.MAX_TXS_PER_SHARD_BLOCK,
             crosslinks: this.crosslinksAt(beaconEntry),
             verifiedTxHashes: opts.trusted ? ALL_VERIFIED : this.mempool.verifiedTxHashes,
+            deposits: { genesisRoot: this.beacon.networkRoot, bls: this.beacon.bls },
           },
           { expectedProposerIndex: expectedProposer },
         );
@@ -760,7 +761,7 @@ export class ShardChain {
       this.db.metaOp(shardAnchorMeta(this.shard), rootHex),
       this.db.metaOp(shardAnchorBeaconSlotMeta(this.shard), String(beaconSlot)),
     ];
-    const counts = Array.from({ length: state.shardCount }, (_, dest) => state.outboxLength(dest));
+    const counts = Array.from({ length: state.outboxCount }, (_, dest) => state.outboxLength(dest));
     try {
       const log = OutboxLogSnapshot.serialize(this.outboxLog.snapshot(counts));
       ops.push({ bucket: "shardStates", key: concatKey(prefix, OUTBOX_LOG_KEY), value: log });
@@ -803,7 +804,7 @@ export class ShardChain {
     if (fits) {
       for (const block of path.reverse())
         for (const receipt of block.receiptsSent) this.outboxLog.append(receipt);
-      for (let dest = 0; dest < state.shardCount && fits; dest++)
+      for (let dest = 0; dest < state.outboxCount && fits; dest++)
         fits = this.outboxLog.count(dest) === state.outboxLength(dest);
     }
     if (!fits) {
@@ -1175,6 +1176,7 @@ export class ShardChain {
         maxTransactions: this.beacon.preset.MAX_TXS_PER_SHARD_BLOCK,
         crosslinks: this.crosslinksAt(beaconEntry),
         verifiedTxHashes: this.mempool.verifiedTxHashes,
+        deposits: { genesisRoot: this.beacon.networkRoot, bls: this.beacon.bls },
       },
     );
     this.executions++;

@@ -123,7 +123,7 @@ function shaped(topic: GossipTopic, ctx: PayloadContext, slot: number, variant: 
       return SignedShardBlock.serialize({
         message: {
           header: shardHeader(ctx, shard, slot, variant),
-          body: { transactions: [], incomingReceipts: [] },
+          body: { transactions: [], incomingReceipts: [], deposits: [] },
         },
         signature: ctx.key.sign(variantRoot(variant)).toBytes(),
       });

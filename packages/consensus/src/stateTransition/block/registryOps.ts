@@ -1,72 +1,11 @@
-import type { BlsPublicKey } from "@shardnet/crypto";
 import type { CachedBeaconState } from "../../cache/cachedState.js";
-import {
-  DOMAIN_DEPOSIT,
-  DOMAIN_VOLUNTARY_EXIT,
-  FAR_FUTURE_EPOCH,
-  MIN_DEPOSIT_STAKE,
-} from "../../params/constants.js";
-import { DepositMessage, Validator, VoluntaryExit } from "../../types/beacon.js";
-import type { DepositValue, SignedVoluntaryExitValue } from "../../types/index.js";
-import { bytesEqual } from "../../util/bytes.js";
+import { DOMAIN_VOLUNTARY_EXIT, FAR_FUTURE_EPOCH } from "../../params/constants.js";
+import { VoluntaryExit } from "../../types/beacon.js";
+import type { SignedVoluntaryExitValue } from "../../types/index.js";
 import { computeSigningRoot } from "../../util/signing.js";
 import { getCurrentEpoch, initiateValidatorExit } from "../accessors.js";
 import { BlockError } from "../errors.js";
-import { computeQueuedChangeEpoch } from "../registryQueue.js";
 import { addSignatureSet, type BlockContext, getDomain, verifyOutsideBlock } from "./context.js";
-
-/** True if `pubkey` is in this state's registry (the epoch's lookup, then validators added since). */
-function isRegisteredPubkey(ctx: BlockContext, pubkey: Uint8Array): boolean {
-  const { state, epochCtx } = ctx.cached;
-  const index = epochCtx.pubkeys.indexOf(pubkey);
-  if (index !== undefined && index < epochCtx.validatorCount) return true;
-  for (let i = epochCtx.validatorCount; i < state.validators.length; i++) {
-    if (bytesEqual(state.validators.getReadonly(i).pubkey, pubkey)) return true;
-  }
-  return false;
-}
-
-/**
- * Testnet deposit (no deposit contract): adds a validator proven by a signature of its own key over
- * DepositMessage; it becomes active through the activation queue (registryQueue.ts), at the start of the
- * period after next at the earliest.
- */
-export function processDeposit(ctx: BlockContext, deposit: DepositValue, position: number): void {
-  const { state, epochCtx } = ctx.cached;
-  const where = `deposits[${position}]`;
-  if (deposit.stake < MIN_DEPOSIT_STAKE)
-    throw new BlockError("BAD_DEPOSIT", `${where}: stake below ${MIN_DEPOSIT_STAKE} gwei`);
-  if (isRegisteredPubkey(ctx, deposit.pubkey)) {
-    throw new BlockError("DUPLICATE_DEPOSIT", `${where}: this public key is already a validator`);
-  }
-  let publicKey: BlsPublicKey;
-  try {
-    publicKey = epochCtx.pubkeys.bls.publicKeyFromBytes(deposit.pubkey);
-  } catch (e) {
-    throw new BlockError("BAD_DEPOSIT", `${where}: public key invalid (${(e as Error).message})`);
-  }
-  addSignatureSet(ctx, () => ({
-    label: where,
-    publicKeys: [publicKey],
-    message: computeSigningRoot(
-      DepositMessage.hashTreeRoot({ pubkey: deposit.pubkey, stake: deposit.stake }),
-      getDomain(ctx, DOMAIN_DEPOSIT),
-    ),
-    signature: deposit.signature,
-  }));
-  const activationEpoch = computeQueuedChangeEpoch(epochCtx.preset, state, "activation");
-  state.validators.push(
-    Validator.toViewDU({
-      pubkey: deposit.pubkey,
-      stake: deposit.stake,
-      activationEpoch,
-      exitEpoch: FAR_FUTURE_EPOCH,
-      slashed: false,
-    }),
-  );
-  state.previousEpochParticipation.push(0);
-  state.currentEpochParticipation.push(0);
-}
 
 /**
  * Why an exit cannot be included now: `unknown` (no such validator), `early` (it may become valid later) or
