@@ -2,6 +2,8 @@ import { dirname, join } from "node:path";
 import type { ValueOf } from "@chainsafe/ssz";
 import {
   computeEpochAtSlot,
+  DepositTransaction,
+  type DepositTransactionValue,
   SignedShardBlock,
   SignedVoluntaryExit,
   type SignedVoluntaryExitValue,
@@ -23,6 +25,7 @@ import { ShardChain } from "./chain/shardChain.js";
 import { type ExitRefusal, VoluntaryExitPool } from "./chain/voluntaryExitPool.js";
 import { SlotClock } from "./clock/slotClock.js";
 import { NodeDb } from "./db/nodeDb.js";
+import { DepositService, type DepositSubmission } from "./deposits/depositService.js";
 import type { LoadedGenesis } from "./genesisLoader.js";
 import { assessHealth, type NodeHealth, type ShardSyncState } from "./health.js";
 import { chainViewReader } from "./metrics/chainView.js";
@@ -94,6 +97,8 @@ export class ShardnetNode {
   private guard!: DoppelgangerGuard;
   /** Signed voluntary exits waiting for a beacon proposer (API and gossip). */
   readonly exits = new VoluntaryExitPool();
+  /** Deposit transactions on their way to a shard block, and the proofs the beacon proposer registers them by. */
+  deposits!: DepositService;
   txs!: TxService;
   receipts!: ReceiptRelay;
   /** The receipt pull under way (pullReceipts), if any. */
@@ -187,6 +192,7 @@ export class ShardnetNode {
     this.receipts = new ReceiptRelay(beacon, () => this.shardChains, this.p2p, log);
     await this.receipts.registerHandler();
 
+    this.deposits = new DepositService({ beacon, shards: () => this.shardChains, log });
     const protection = new SlashingProtection(this.db);
     this.protection = protection;
     this.guard = new DoppelgangerGuard(opts.keystoreValidators ?? [], log);
@@ -208,6 +214,7 @@ export class ShardnetNode {
         crosslinkCandidate: (b) => this.publish({ kind: "crosslink" }, b),
       },
       voluntaryExits: (pre) => this.exits.forBlock(pre),
+      deposits: this.deposits,
       onOwnAttestation: (att, validatorIndex) => {
         beacon.onAttestation(validatorIndex, bytesToHex(att.data.beaconBlockRoot), att.data.target.epoch);
         const stake = beacon.head().state.epochCtx.stakes[validatorIndex] ?? 0n;
@@ -291,6 +298,7 @@ export class ShardnetNode {
       receipts: this.receipts,
       publishSlashing: (evidence) => this.publishSlashing({ attesterSlashings: [evidence] }),
       addVoluntaryExit: (signed) => this.addVoluntaryExit(signed),
+      addDeposit: (tx) => this.deposits.add(tx),
     });
     let journalRepublished = false;
     this.p2p.onPeerEvent((e) => {
@@ -427,6 +435,14 @@ export class ShardnetNode {
     const refused = this.addVoluntaryExit(signed);
     if (refused === null) this.publish({ kind: "voluntary_exit" }, SignedVoluntaryExit.serialize(signed));
     return refused;
+  }
+
+  /** A deposit transaction sent to the API: checked, pooled for the shard proposers and gossiped on `deposit`. */
+  submitDeposit(tx: DepositTransactionValue): DepositSubmission {
+    const result = this.deposits.add(tx);
+    if ("status" in result && result.status === "pooled")
+      this.publish({ kind: "deposit" }, DepositTransaction.serialize(tx));
+    return result;
   }
 
   /** Gossips one piece of evidence this node detected on the `slashing` topic (retried until a peer has it). */

@@ -24,6 +24,7 @@ export function writeSmallGenesis(
   network: string,
   slotsPerEpoch: number,
   overrides: Record<string, number> = {},
+  accounts: { address: string; balance: string }[] = [],
 ): LoadedGenesis {
   const genesisPath = join(dir, "genesis.json");
   writeFileSync(
@@ -37,7 +38,7 @@ export function writeSmallGenesis(
         pubkey: `0x${bytesToHex(interopPublicKey(i))}`,
         stake: "32000000000",
       })),
-      accounts: [],
+      accounts,
     }),
   );
   return loadGenesisFile(genesisPath);

@@ -5,6 +5,7 @@ export const GLOBAL_TOPIC_KINDS = [
   "crosslink",
   "slashing",
   "voluntary_exit",
+  "deposit",
 ] as const;
 /** Gossip topic kinds that exist once per shard: topic name `shard_{s}_{suffix}`. */
 export const SHARD_TOPIC_KINDS = ["shard_block", "shard_tx", "shard_attestation", "shard_receipts"] as const;

@@ -1,6 +1,8 @@
 import { ListCompositeType } from "@chainsafe/ssz";
 import {
   computeStartSlotAtEpoch,
+  DepositTransaction,
+  type DepositTransactionValue,
   genesisToJson,
   getAccountProof,
   SignedBeaconBlock,
@@ -274,6 +276,24 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
       `EXIT_${refused.kind.toUpperCase()}`,
       `validator ${signed.message.validatorIndex}: ${refused.reason}`,
     );
+  });
+
+  // Deposits (issue 18): a shard transaction paying a new validator's stake; pooled for shard proposers and
+  // gossiped on `deposit`. The beacon chain registers it once its shard block is crosslinked.
+  app.post<{ Body: unknown }>("/v1/deposits", async (req, reply) => {
+    let tx: DepositTransactionValue;
+    try {
+      tx = DepositTransaction.fromJson(req.body);
+    } catch (err) {
+      throw badRequest(
+        "INVALID_BODY",
+        `body must be a DepositTransaction as JSON ({"from", "nonce", "fee", "pubkey", "deposit": {"pubkey", "withdrawal_address", "amount", "signature"}, "signature"}; \`npm run validator -- deposit\` builds one): ${(err as Error).message}`,
+      );
+    }
+    const result = node.submitDeposit(tx);
+    if ("status" in result)
+      return reply.status(202).send({ hash: `0x${result.hash}`, status: result.status });
+    throw new ApiError(result.kind === "full" ? 503 : 400, result.code, result.message);
   });
 
   app.get("/v1/beacon/crosslinks", async () => {

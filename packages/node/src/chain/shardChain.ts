@@ -3,6 +3,7 @@ import {
   computeDomain,
   createShardGenesisState,
   crosslinkLookupFromList,
+  type DepositTransactionValue,
   DOMAIN_SHARD_PROPOSER,
   type DroppedTx,
   type IncomingReceipt,
@@ -1156,7 +1157,12 @@ export class ShardChain {
    * Builds (does not sign) the next block on the head for `slot`. The caller signs `signingRoot` only after
    * slashing protection has recorded it, then imports the signed block.
    */
-  produce(slot: number, proposerIndex: number, beaconEntry: BeaconContext) {
+  produce(
+    slot: number,
+    proposerIndex: number,
+    beaconEntry: BeaconContext,
+    deposits: readonly DepositTransactionValue[] = [],
+  ) {
     const head = this.head();
     const transactions: Transaction[] = this.mempool.selectForBlock(
       head.state,
@@ -1170,6 +1176,7 @@ export class ShardChain {
         beaconBlockRoot: hexToBytes(beaconEntry.root),
         transactions,
         pendingReceipts: [...this.pendingReceipts.values()],
+        deposits,
       },
       {
         shardCount: this.beacon.preset.SHARD_COUNT,

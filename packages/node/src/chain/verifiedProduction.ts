@@ -1,8 +1,8 @@
 import {
   BlockError,
   type CachedBeaconState,
-  type ProducedBlock,
   type ProduceBlockInput,
+  type ProducedBlock,
   processSlots,
   produceBlock,
   verifyAttestationSignature,
@@ -40,7 +40,9 @@ function operationsValidOn(atSlot: CachedBeaconState, input: ProduceBlockInput):
     attesterSlashings: input.attesterSlashings?.filter((s) =>
       verifies(() => verifySlashingSignatures(atSlot, { attesterSlashing: s })),
     ),
-    voluntaryExits: input.voluntaryExits?.filter((e) => verifies(() => verifyVoluntaryExitSignature(atSlot, e))),
+    voluntaryExits: input.voluntaryExits?.filter((e) =>
+      verifies(() => verifyVoluntaryExitSignature(atSlot, e)),
+    ),
   };
 }
 

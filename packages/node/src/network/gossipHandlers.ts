@@ -5,6 +5,8 @@ import {
   attestingIndicesIn,
   BlockError,
   computeAttestationSigningRoot,
+  DepositTransaction,
+  type DepositTransactionValue,
   IncomingReceipt,
   SignedBeaconBlock,
   type SignedBeaconBlockValue,
@@ -21,6 +23,7 @@ import { CrosslinkCandidateMessage, type OperationPools, SlashingMessage } from 
 import type { ShardChain } from "../chain/shardChain.js";
 import { SlashingDetector } from "../chain/slashingDetector.js";
 import type { ExitRefusal } from "../chain/voluntaryExitPool.js";
+import type { DepositSubmission } from "../deposits/depositService.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import type { IncomingReceiptValue, ReceiptRelay } from "../receipts/receiptRelay.js";
 import { MAX_TX_GOSSIP_BYTES, type TxService } from "../tx/txService.js";
@@ -43,6 +46,8 @@ export interface GossipDeps {
   publishSlashing: (evidence: AttesterSlashingValue) => void;
   /** Checks and pools a voluntary exit; why it was refused, or null. */
   addVoluntaryExit: (signed: SignedVoluntaryExitValue) => ExitRefusal | null;
+  /** Checks and pools a deposit transaction. */
+  addDeposit: (tx: DepositTransactionValue) => DepositSubmission;
 }
 
 const MAX_BLOCK_BYTES = 10 * 1024 * 1024;
@@ -237,6 +242,17 @@ export function registerGossipHandlers(d: GossipDeps): void {
       if (refused === null) return "accept";
       // Only a forgery or an unknown validator is the sender's fault; a known, early or stale exit is not.
       return refused.kind === "invalid" ? "reject" : "ignore";
+    },
+  });
+
+  p2p.registerTopicHandler("deposit", {
+    maxBytes: DepositTransaction.maxSize,
+    decode: (bytes) => DepositTransaction.deserialize(bytes),
+    validate: (tx): ValidationResult => {
+      const result = d.addDeposit(tx);
+      if ("status" in result) return result.status === "pooled" ? "accept" : "ignore";
+      // Forged or malformed content is the sender's fault; a stale nonce or a full pool is not.
+      return result.kind === "invalid" ? "reject" : "ignore";
     },
   });
 

@@ -10,6 +10,8 @@ import {
   computeAttestationSigningRoot,
   computeEpochAtSlot,
   computeStartSlotAtEpoch,
+  type DepositTransactionValue,
+  type DepositValue,
   getDuties,
   hasSupermajority,
   SignedBeaconBlock,
@@ -58,6 +60,11 @@ export interface ValidatorServiceDeps {
   guard?: DoppelgangerGuard;
   /** Pooled voluntary exits a beacon block on `pre` can carry. */
   voluntaryExits(pre: CachedBeaconState): SignedVoluntaryExitValue[];
+  /** Deposits: pooled ones for a shard block, proven ones a beacon block on `pre` can register. */
+  deposits?: {
+    forShardBlock(chain: ShardChain): DepositTransactionValue[];
+    forBeaconBlock(pre: CachedBeaconState): DepositValue[];
+  };
 }
 
 /** Slots back the aggregator looks for votes that reached their slot's aggregate late. */
@@ -137,7 +144,9 @@ export class ValidatorService {
     const state = this.d.beacon.headStateAt(slot);
     const start = computeStartSlotAtEpoch(preset, epoch);
     const dependentRoot =
-      start === 0 ? "genesis" : bytesToHex(state.state.blockRoots.get((start - 1) % SLOTS_PER_HISTORICAL_ROOT));
+      start === 0
+        ? "genesis"
+        : bytesToHex(state.state.blockRoots.get((start - 1) % SLOTS_PER_HISTORICAL_ROOT));
     if (epoch !== this.dutiesEpoch || dependentRoot !== this.dutiesDependentRoot) {
       this.duties = getDuties(state, this.indices, epoch);
       this.dutiesEpoch = epoch;
@@ -201,6 +210,7 @@ export class ValidatorService {
         beacon.pendingAttesterSlashings(),
       );
       const voluntaryExits = this.d.voluntaryExits(pre);
+      const deposits = this.d.deposits?.forBeaconBlock(pre) ?? [];
       let block: ReturnType<BeaconChain["produceBlock"]>["block"];
       try {
         block = beacon.produceBlock(pre, {
@@ -208,12 +218,15 @@ export class ValidatorService {
           proposerSlashings,
           attesterSlashings,
           voluntaryExits,
+          deposits,
         }).block;
       } catch (err) {
-        if (proposerSlashings.length + attesterSlashings.length + voluntaryExits.length === 0) throw err;
+        const optional =
+          proposerSlashings.length + attesterSlashings.length + voluntaryExits.length + deposits.length;
+        if (optional === 0) throw err;
         log.warn(
           { slot, err: (err as Error).message },
-          "slashing evidence or exits not includable; proposing without them",
+          "slashing evidence, exits or deposits not includable; proposing without them",
         );
         block = beacon.produceBlock(pre, input).block;
       }
@@ -281,7 +294,12 @@ export class ValidatorService {
       }
       try {
         const sk = this.d.keys.get(duty.validatorIndex)!;
-        const { block, signingRoot, root } = chain.produce(slot, duty.validatorIndex, headEntry);
+        const { block, signingRoot, root } = chain.produce(
+          slot,
+          duty.validatorIndex,
+          headEntry,
+          this.d.deposits?.forShardBlock(chain) ?? [],
+        );
         // Sign only once slashing protection has recorded the signing (on disk).
         await this.d.protection.checkAndRecord("shard_block", duty.validatorIndex, slot, signingRoot, shard);
         const signed = { message: block, signature: sk.sign(signingRoot).toBytes() };

@@ -5,6 +5,7 @@ import {
   AttesterSlashing,
   computeAttestationSigningRoot,
   computeEpochAtSlot,
+  DepositTransaction,
   IncomingReceipt,
   ProposerSlashing,
   RECEIPT_BRANCH_DEPTH,
@@ -56,6 +57,7 @@ export const TOPIC_MAX_BYTES: Record<TopicKind, number> = {
   shard_tx: 256 * Transaction.maxSize,
   shard_receipts: 4096,
   voluntary_exit: SignedVoluntaryExit.maxSize,
+  deposit: DepositTransaction.maxSize,
 };
 
 /** Gossipsub's inbound RPC limit of a node (createP2pNode maxGossipMessageBytes default). */
@@ -140,6 +142,8 @@ function shaped(topic: GossipTopic, ctx: PayloadContext, slot: number, variant: 
       return slashing(ctx, slot, variant);
     case "voluntary_exit":
       return voluntaryExit(ctx, slot, variant);
+    case "deposit":
+      return forgedDeposit(ctx, variant);
     case "shard_tx":
       return transactionBatch(ctx, shard, variant);
     case "shard_receipts":
@@ -266,6 +270,23 @@ function voluntaryExit(ctx: PayloadContext, slot: number, variant: number): Uint
     message,
     signature: ctx.key.sign(contentRoot(ctx, variant)).toBytes(),
   });
+}
+
+/**
+ * A deposit from a funded dev account whose signatures are the rogue's (neither the sender's Ed25519 nor the
+ * validator key's proof of possession verify): it must never be pooled or relayed.
+ */
+function forgedDeposit(ctx: PayloadContext, variant: number): Uint8Array {
+  const sender = devAccountKey(variant % 64);
+  const tx = DepositTransaction.defaultValue();
+  tx.from = addressFromPubkey(sender.publicKey);
+  tx.pubkey = sender.publicKey;
+  tx.deposit.pubkey = ctx.key.toPublicKey().toBytes();
+  tx.deposit.withdrawalAddress = tx.from;
+  tx.deposit.amount = 32_000_000_000n;
+  tx.deposit.signature = ctx.key.sign(contentRoot(ctx, variant)).toBytes();
+  tx.signature = new Uint8Array(64).fill(7);
+  return DepositTransaction.serialize(tx);
 }
 
 /** Dev accounts (funded in a devnet genesis) by shard, so forged transfers spend real balances. */
