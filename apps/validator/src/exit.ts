@@ -7,15 +7,13 @@ import {
   computeDomain,
   computeSigningRoot,
   DOMAIN_VOLUNTARY_EXIT,
-  genesisHash,
-  parseGenesis,
   SignedVoluntaryExit,
   VoluntaryExit,
 } from "@shardnet/consensus";
-import { bytesToHex, decryptKeystore, getBls, KeystoreError } from "@shardnet/crypto";
-import { readJsonFile, readPasswordFile } from "./files.js";
+import { genesisRootFromNode, request } from "./nodeApi.js";
 import { validatorStatusFromNode } from "./status.js";
 import { UserError } from "./userError.js";
+import { readValidatorKey } from "./validatorKey.js";
 
 export interface ExitOptions {
   node: string;
@@ -48,28 +46,14 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 export async function voluntaryExit(opts: ExitOptions): Promise<ExitResult> {
-  const password = readPasswordFile(opts.passwordFile);
-  let secret: Uint8Array;
-  try {
-    secret = await decryptKeystore(readJsonFile(opts.keystoreFile, "--keystore"), password);
-  } catch (err) {
-    if (err instanceof KeystoreError) throw new UserError(err.code, `${opts.keystoreFile}: ${err.message}`);
-    throw err;
-  }
-  const sk = getBls().secretKeyFromBytes(secret);
-  const pubkey = `0x${bytesToHex(sk.toPublicKey().toBytes())}`;
+  const { secretKey: sk, pubkey } = await readValidatorKey(opts.keystoreFile, opts.passwordFile);
   const status = await validatorStatusFromNode(opts.node, pubkey);
   if (status.status !== "active")
     throw new UserError(
       "NOT_ACTIVE",
       `validator ${status.index} is ${status.status}, not active: only an active validator can exit (${status.description})`,
     );
-  const genesisRes = await fetch(`${opts.node}/v1/genesis`, { signal: AbortSignal.timeout(10_000) }).catch(
-    (err: Error) => {
-      throw new UserError("NODE_UNREACHABLE", `cannot reach node ${opts.node}: ${err.message}`);
-    },
-  );
-  const root = genesisHash(parseGenesis(await genesisRes.json()));
+  const root = await genesisRootFromNode(opts.node);
   if (
     !opts.yes &&
     !(await confirm(
@@ -81,17 +65,16 @@ export async function voluntaryExit(opts: ExitOptions): Promise<ExitResult> {
   const signature = sk
     .sign(computeSigningRoot(VoluntaryExit.hashTreeRoot(message), computeDomain(DOMAIN_VOLUNTARY_EXIT, root)))
     .toBytes();
-  const res = await fetch(`${opts.node}/v1/beacon/pool/voluntary_exits`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(SignedVoluntaryExit.toJson({ message, signature })),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await res.json()) as { status?: string; code?: string; message?: string };
-  if (res.status !== 202)
+  const reply = await request(
+    opts.node,
+    "/v1/beacon/pool/voluntary_exits",
+    SignedVoluntaryExit.toJson({ message, signature }),
+  );
+  const body = reply.body as { status?: string; code?: string; message?: string };
+  if (reply.status !== 202)
     throw new UserError(
       body.code ?? "NODE_REFUSED",
-      `node ${opts.node} refused the exit: ${body.message ?? res.status}`,
+      `node ${opts.node} refused the exit: ${body.message ?? reply.status}`,
     );
   return { index: status.index, pubkey, epoch: message.epoch, status: body.status ?? "pooled" };
 }

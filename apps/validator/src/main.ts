@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
+import { MAX_STAKE, MIN_DEPOSIT_STAKE } from "@shardnet/consensus";
 import { DatabaseError, InterchangeError } from "@shardnet/node";
+import { describeDeposit, sendDeposit } from "./deposit.js";
 import { voluntaryExit } from "./exit.js";
 import { MAX_KEY_INDEX } from "./keyDerivation.js";
 import { keysNew, MNEMONIC_FILE_NAME } from "./keysNew.js";
@@ -18,6 +20,8 @@ const USAGE = `shardnet validator tools
   npm run validator -- slashing-protection export --data-dir <dir> --genesis <file> --file <interchange.json> [--json]
   npm run validator -- slashing-protection import --data-dir <dir> --genesis <file> --file <interchange.json> [--json]
   npm run validator -- status <pubkey|index> [--node URL] [--json]
+  npm run validator -- deposit --keystore <file> --password-file <file> --from-key <file|dev:N> --amount <gwei>
+                             [--withdrawal-address 0x<40 hex>] [--fee <gwei>] [--node URL] [--json]
   npm run validator -- exit --keystore <file> --password-file <file> [--yes] [--node URL] [--json]
 
 keys new: EIP-2333/2334 signing keys m/12381/3600/i/0/0 from a BIP-39 mnemonic, as EIP-2335 keystores
@@ -27,6 +31,13 @@ slashing-protection: EIP-3076 interchange (format version 5) for the node databa
   node's --data-dir; the node must be stopped). import merges and never lowers a watermark.
 status: pending, active, exiting, exited or slashed, with the epochs. --node defaults to $SHARDNET_NODE
   or http://127.0.0.1:9001.
+deposit: pays --amount gwei of stake (from ${MIN_DEPOSIT_STAKE} to ${MAX_STAKE}) plus --fee (default 1) from the
+  shard account --from-key for the validator key in --keystore, and sends the deposit to --node. --from-key is
+  dev:N (dev account N of a dev genesis) or a file holding the account's 32-byte Ed25519 seed as hex (0x…, or
+  JSON {"secretKey": "0x…"}), as \`npm run cli -- transfer\` takes it; its nonce comes from the node. The stake
+  returns to --withdrawal-address after the validator exits (default: the sender's address). A block of the
+  sender's shard includes the deposit; once crosslinked, the beacon chain registers the validator and queues
+  it for activation.
 exit: signs a voluntary exit with the keystore's key and sends it to --node, which pools and gossips it. It
   cannot be undone: asks for confirmation unless --yes. Valid once the validator has been active
   MIN_VALIDATOR_ACTIVE_PERIODS committee periods; the exit takes effect at a period start (exit queue).
@@ -49,6 +60,10 @@ function parseCliArgs() {
         genesis: { type: "string" },
         file: { type: "string" },
         keystore: { type: "string" },
+        "from-key": { type: "string" },
+        amount: { type: "string" },
+        "withdrawal-address": { type: "string" },
+        fee: { type: "string", default: "1" },
         yes: { type: "boolean", default: false },
         node: { type: "string", default: process.env.SHARDNET_NODE ?? "http://127.0.0.1:9001" },
         json: { type: "boolean", default: false },
@@ -159,6 +174,27 @@ async function main(): Promise<number> {
       throw new UserError("BAD_ARGUMENTS", `status takes one validator, got also "${arg}"`);
     const result = await validatorStatusFromNode(values.node!.replace(/\/$/, ""), sub);
     print(json, `validator ${result.index} ${result.pubkey}\n${result.description}`, result);
+    return 0;
+  }
+  if (command === "deposit") {
+    if (sub !== undefined)
+      throw new UserError("BAD_ARGUMENTS", `deposit takes no positional argument, got "${sub}"`);
+    if (!values.keystore || !values["password-file"] || !values["from-key"] || !values.amount)
+      throw new UserError(
+        "BAD_ARGUMENTS",
+        "deposit needs --keystore, --password-file, --from-key and --amount",
+      );
+    const node = values.node!.replace(/\/$/, "");
+    const result = await sendDeposit({
+      node,
+      keystoreFile: values.keystore,
+      passwordFile: values["password-file"],
+      fromKey: values["from-key"],
+      amount: values.amount,
+      fee: values.fee!,
+      withdrawalAddress: values["withdrawal-address"],
+    });
+    print(json, describeDeposit(result, node), result);
     return 0;
   }
   if (command === "exit") {

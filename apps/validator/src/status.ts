@@ -1,4 +1,5 @@
 /** `status <pubkey|index>`: a validator's state from a node's API. */
+import { getOk, request } from "./nodeApi.js";
 import { UserError } from "./userError.js";
 import {
   describeState,
@@ -9,48 +10,6 @@ import {
 
 /** Lookups by pubkey read the registry this many entries at a time. */
 const SCAN_BATCH = 16;
-
-interface ApiReply {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-async function get(node: string, path: string): Promise<ApiReply> {
-  let res: Response;
-  try {
-    res = await fetch(`${node}${path}`, { signal: AbortSignal.timeout(10_000) });
-  } catch (err) {
-    throw new UserError(
-      "NODE_UNREACHABLE",
-      `cannot reach node ${node}: ${(err as Error).message}. Is it running? Pass its API with --node URL.`,
-    );
-  }
-  let body: Record<string, unknown>;
-  try {
-    body = (await res.json()) as Record<string, unknown>;
-  } catch {
-    throw new UserError(
-      "NODE_REPLY",
-      `node ${node} answered ${path} with ${res.status} and no JSON: is --node a shardnet node API?`,
-    );
-  }
-  return { status: res.status, body };
-}
-
-async function getOk(node: string, path: string): Promise<Record<string, unknown>> {
-  const { status, body } = await get(node, path);
-  if (status === 503 && body.code === "SYNCING")
-    throw new UserError(
-      "NODE_SYNCING",
-      `node ${node} is syncing: retry when it is synced, or ask another --node`,
-    );
-  if (status !== 200)
-    throw new UserError(
-      "NODE_REFUSED",
-      `node ${node} refused ${path} (${status}): ${String(body.message ?? "")}`,
-    );
-  return body;
-}
 
 /** `12` → index 12; `0x` + 96 hex → that pubkey (lower case); anything else is a UserError. */
 export function parseValidatorId(text: string): { index: number } | { pubkey: string } {
@@ -63,7 +22,7 @@ export function parseValidatorId(text: string): { index: number } | { pubkey: st
 }
 
 async function entryAt(node: string, index: number): Promise<ValidatorEntry | undefined> {
-  const { status, body } = await get(node, `/v1/beacon/validators/${index}`);
+  const { status, body } = await request(node, `/v1/beacon/validators/${index}`);
   if (status === 404) return undefined;
   if (status !== 200)
     throw new UserError(
