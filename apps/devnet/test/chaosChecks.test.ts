@@ -26,14 +26,18 @@ const block = (slot: number, root: string, crosslinks: Array<[number, number, st
   attesterSlashings: 0,
 });
 
-/** Two shards; shard 0 sent 3 receipts (30) to shard 1, which credited 2 (20). Genesis: 1000 each. */
+/**
+ * Two shards; shard 0 sent 3 receipts (30) to shard 1, which credited 2 (20), and paid a deposit of 100 to the
+ * beacon chain. Genesis: 1000 each.
+ */
 function ledgers(): ShardSupply[] {
   return [
     {
       shard: 0,
       node: "a",
-      balances: 1000n - 30n - 5n,
+      balances: 1000n - 30n - 5n - 100n,
       feesBurned: 5n,
+      depositsPaid: 100n,
       sent: [
         { count: 0, amount: 0n },
         { count: 3, amount: 30n },
@@ -48,6 +52,7 @@ function ledgers(): ShardSupply[] {
       node: "b",
       balances: 1000n + 20n,
       feesBurned: 0n,
+      depositsPaid: 0n,
       sent: [
         { count: 0, amount: 0n },
         { count: 0, amount: 0n },
@@ -220,7 +225,7 @@ describe("chaos invariant checks", () => {
     const genesisByShard = [1000n, 1000n];
     expect(anchorSupplyViolations([anchor(zero!, 16), anchor(one!, 8)], genesisByShard)).toEqual([]);
     expect(anchorSupplyViolations([anchor({ ...zero!, feesBurned: 6n }, 16)], genesisByShard)).toEqual([
-      "a's stored shard 0 anchor state (slot 16, block 0xeeeeeeeeee): balances + fees burned + sent − credited = 1001, not the shard's genesis allocation 1000",
+      "a's stored shard 0 anchor state (slot 16, block 0xeeeeeeeeee): balances + fees burned + deposits paid + sent − credited = 1001, not the shard's genesis allocation 1000",
     ]);
     // Shard 1 credited 2 of the 3 receipts shard 0 sent: fine. Crediting 4 is a violation against a source
     // anchor at the same or a later slot, and not judged against an older one (it may have sent more since).

@@ -1,5 +1,5 @@
 import { useNativeHasher } from "@shardnet/consensus";
-import { getBls, isBlsBackendName } from "@shardnet/crypto";
+import { type BlsSecretKey, getBls, isBlsBackendName } from "@shardnet/crypto";
 import { parseAnnounceAddresses } from "@shardnet/p2p";
 import type { LevelWithSilent } from "pino";
 import { type OptionValues, parseIndexList, UsageError } from "./config/cliOptions.js";
@@ -90,10 +90,12 @@ export async function runNodeProcess(
     parseIndexList(values.validators, "--validators"),
   );
   let keystoreValidators: number[] = [];
+  let unregisteredKeys: BlsSecretKey[] = [];
   if (values.keystores) {
     const fromKeystores = await loadKeystores(bls, loaded.genesis, values.keystores, values["password-file"]);
-    keystoreValidators = [...fromKeystores.keys()];
-    keys = new Map([...keys, ...fromKeystores]);
+    keystoreValidators = [...fromKeystores.registered.keys()];
+    keys = new Map([...keys, ...fromKeystores.registered]);
+    unregisteredKeys = fromKeystores.unregistered;
   }
   const node = await ShardnetNode.start({
     name: values.name,
@@ -119,6 +121,7 @@ export async function runNodeProcess(
       : {}),
     keys,
     keystoreValidators,
+    unregisteredKeys,
     bls,
     log,
     metrics: new NodeMetrics(),

@@ -8,7 +8,7 @@ import {
   SignedVoluntaryExit,
   type SignedVoluntaryExitValue,
 } from "@shardnet/consensus";
-import { type BlsBackend, bytesToHex } from "@shardnet/crypto";
+import { type BlsBackend, type BlsSecretKey, bytesToHex, hexToBytes } from "@shardnet/crypto";
 import { createP2pNode, type P2pNode } from "@shardnet/p2p";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -40,7 +40,7 @@ import { TxJournal } from "./tx/txJournal.js";
 import { TxService } from "./tx/txService.js";
 import { DoppelgangerGuard } from "./validator/doppelgangerGuard.js";
 import { SlashingProtection } from "./validator/slashingProtection.js";
-import type { ValidatorKeys } from "./validator/validatorKeys.js";
+import { PendingValidatorKeys, type ValidatorKeys } from "./validator/validatorKeys.js";
 import { ValidatorService } from "./validator/validatorService.js";
 
 export interface ShardnetNodeOptions {
@@ -71,6 +71,8 @@ export interface ShardnetNodeOptions {
    * signing elsewhere and this database has no history of them (DoppelgangerGuard). Dev keys are not.
    */
   keystoreValidators?: number[];
+  /** Keystore keys the registry does not hold yet (deposited, or to be): they join `keys` once registered. */
+  unregisteredKeys?: BlsSecretKey[];
   bls: BlsBackend;
   log: Logger;
   metrics: NodeMetrics;
@@ -97,6 +99,7 @@ export class ShardnetNode {
   private guard!: DoppelgangerGuard;
   /** Signed voluntary exits waiting for a beacon proposer (API and gossip). */
   readonly exits = new VoluntaryExitPool();
+  private readonly pendingKeys: PendingValidatorKeys;
   /** Deposit transactions on their way to a shard block, and the proofs the beacon proposer registers them by. */
   deposits!: DepositService;
   txs!: TxService;
@@ -115,7 +118,14 @@ export class ShardnetNode {
     readonly opts: ShardnetNodeOptions,
     readonly db: NodeDb,
     readonly beacon: BeaconChain,
-  ) {}
+  ) {
+    this.pendingKeys = new PendingValidatorKeys(opts.unregisteredKeys ?? []);
+    if (this.pendingKeys.size > 0)
+      opts.log.info(
+        { keys: this.pendingKeys.size },
+        "hosting keystore keys the registry does not hold yet: they start validating once a deposit registers them",
+      );
+  }
 
   static async start(opts: ShardnetNodeOptions): Promise<ShardnetNode> {
     const { loaded, log, metrics, bls } = opts;
@@ -253,6 +263,7 @@ export class ShardnetNode {
         });
       }
       if (e.type === "head") {
+        this.registerPendingKeys();
         this.onBeaconHead();
         this.retryParked();
         this.events.publish("head", { slot: e.slot, root: `0x${e.root}` });
@@ -435,6 +446,26 @@ export class ShardnetNode {
     const refused = this.addVoluntaryExit(signed);
     if (refused === null) this.publish({ kind: "voluntary_exit" }, SignedVoluntaryExit.serialize(signed));
     return refused;
+  }
+
+  /** Hosted keystore keys the head's registry now holds start validating under their index. */
+  private registerPendingKeys(): void {
+    if (this.pendingKeys.size === 0) return;
+    const { state, epochCtx } = this.beacon.head().state;
+    const indexOf = (pubkeyHex: string): number | undefined => {
+      const cached = epochCtx.pubkeys.indexOf(hexToBytes(pubkeyHex));
+      if (cached !== undefined && cached < epochCtx.validatorCount) return cached;
+      for (let i = epochCtx.validatorCount; i < state.validators.length; i++)
+        if (bytesToHex(state.validators.getReadonly(i).pubkey) === pubkeyHex) return i;
+      return undefined;
+    };
+    for (const index of this.pendingKeys.resolve(indexOf, this.opts.keys)) {
+      const v = state.validators.getReadonly(index);
+      this.opts.log.info(
+        { validator: index, activationEpoch: v.activationEpoch },
+        "a hosted keystore key is registered (its deposit was processed): it validates from its activation epoch",
+      );
+    }
   }
 
   /** A deposit transaction sent to the API: checked, pooled for the shard proposers and gossiped on `deposit`. */

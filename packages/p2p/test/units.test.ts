@@ -24,7 +24,7 @@ describe("topics", () => {
     });
     expect(parseTopicString("/shardnet/abcd/shard_1_nope/ssz")).toBeNull();
     expect(parseTopicString("/eth2/abcd/beacon_block/ssz_snappy")).toBeNull();
-    expect(allTopicStrings("ab", 2)).toHaveLength(5 + 2 * 4);
+    expect(allTopicStrings("ab", 2)).toHaveLength(6 + 2 * 4);
     expect(() => topicString("ab", { kind: "shard_tx", shard: -1 })).toThrow(RangeError);
   });
 });

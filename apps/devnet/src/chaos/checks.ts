@@ -86,6 +86,8 @@ export interface ShardSupply {
   node: string;
   balances: bigint;
   feesBurned: bigint;
+  /** Stake paid to the beacon chain by deposits (the beacon outbox's amount). */
+  depositsPaid: bigint;
   /** By destination: receipts sent and their amount. */
   sent: Array<{ count: number; amount: bigint }>;
   /** By source: receipts credited (the inbox cursor) and their amount. */
@@ -93,13 +95,13 @@ export interface ShardSupply {
 }
 
 /**
- * Invariant 2: balances + fees burned + receipts in flight (sent − credited, over every pair of shards) =
- * genesis supply. `supplies` holds one ledger per shard.
+ * Invariant 2: balances + fees burned + deposits paid + receipts in flight (sent − credited, over every pair of
+ * shards) = genesis supply. `supplies` holds one ledger per shard.
  */
 export function supplyViolation(supplies: readonly ShardSupply[], genesisSupply: bigint): string | undefined {
   let total = 0n;
   for (const s of supplies) {
-    total += s.balances + s.feesBurned;
+    total += s.balances + s.feesBurned + s.depositsPaid;
     for (const sent of s.sent) total += sent.amount;
     for (const credited of s.credited) total -= credited.amount;
   }
@@ -350,13 +352,13 @@ export function anchorSupplyViolations(
 ): string[] {
   const out: string[] = [];
   for (const l of ledgers) {
-    let total = l.balances + l.feesBurned;
+    let total = l.balances + l.feesBurned + l.depositsPaid;
     for (const sent of l.sent) total += sent.amount;
     for (const credited of l.credited) total -= credited.amount;
     const genesis = genesisByShard[l.shard];
     if (total !== genesis)
       out.push(
-        `${l.node}'s stored shard ${l.shard} anchor state (slot ${l.slot}, block ${short(l.root)}): balances + fees burned + sent − credited = ${total}, not the shard's genesis allocation ${genesis}`,
+        `${l.node}'s stored shard ${l.shard} anchor state (slot ${l.slot}, block ${short(l.root)}): balances + fees burned + deposits paid + sent − credited = ${total}, not the shard's genesis allocation ${genesis}`,
       );
   }
   return out;

@@ -178,6 +178,7 @@ export async function readStoredNode(
       root: anchor.root,
       balances: state.totalBalance(),
       feesBurned: state.feesBurned,
+      depositsPaid: state.sentAmount(state.beaconOutbox),
       sent: shards.map((dest) => ({ count: state.outboxLength(dest), amount: state.sentAmount(dest) })),
       credited: shards.map((source) => ({
         count: state.inboxCursor(source),

@@ -38,6 +38,7 @@ interface SupplyJson {
   shard: number;
   balances: string;
   feesBurned: string;
+  depositsPaid: { count: number; amount: string };
   sent: Array<{ dest: number; count: number; amount: string }>;
   credited: Array<{ source: number; count: number; amount: string }>;
 }
@@ -401,6 +402,7 @@ function toSupply(node: string, j: SupplyJson): ShardSupply {
     node,
     balances: BigInt(j.balances),
     feesBurned: BigInt(j.feesBurned),
+    depositsPaid: BigInt(j.depositsPaid.amount),
     sent: j.sent.map((s) => ({ count: s.count, amount: BigInt(s.amount) })),
     credited: j.credited.map((c) => ({ count: c.count, amount: BigInt(c.amount) })),
   };

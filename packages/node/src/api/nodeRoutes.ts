@@ -341,7 +341,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
     },
   );
 
-  // The supply ledger of a shard's head state (DESIGN.md §9.2): balances + fees burned + receipts sent − receipts
+  // The supply ledger of a shard's head state (DESIGN.md §9.2): balances + fees burned + deposits paid + receipts sent − receipts
   // credited is the shard's genesis allocation, and the sum over shards is the genesis supply. O(accounts):
   // for invariant checks (the chaos harness), not for hot paths.
   app.get<{ Params: { shard: number } }>(
@@ -369,6 +369,11 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
           count: state.inboxCursor(source),
           amount: state.creditedAmount(source).toString(),
         })),
+        // Deposits: stake paid to the beacon chain from this shard's balances (the beacon outbox).
+        depositsPaid: {
+          count: state.outboxLength(state.beaconOutbox),
+          amount: state.sentAmount(state.beaconOutbox).toString(),
+        },
       };
     },
   );

@@ -33,17 +33,27 @@ export function loadInteropKeys(bls: BlsBackend, genesis: Genesis, indices: numb
   return keys;
 }
 
-/** EIP-2335 keystores (*.json in `dir`) decrypted with the password in `passwordFile`, matched to genesis indices. */
+/** Keystore keys: those of genesis validators by index, and keys the registry does not hold yet (deposits). */
+export interface KeystoreKeys {
+  registered: ValidatorKeys;
+  unregistered: BlsSecretKey[];
+}
+
+/**
+ * EIP-2335 keystores (*.json in `dir`) decrypted with the password in `passwordFile`. Keys of genesis validators
+ * are matched to their indices; the others wait for a deposit to register them (PendingValidatorKeys).
+ */
 export async function loadKeystores(
   bls: BlsBackend,
   genesis: Genesis,
   dir: string,
   passwordFile: string,
-): Promise<ValidatorKeys> {
+): Promise<KeystoreKeys> {
   if (!passwordFile) throw new Error("--keystores needs --password-file");
   const password = readFileSync(passwordFile, "utf8").trim();
   const indexByPubkey = new Map(genesis.validators.map((v, i) => [bytesToHex(v.pubkey), i]));
-  const keys: ValidatorKeys = new Map();
+  const registered: ValidatorKeys = new Map();
+  const unregistered: BlsSecretKey[] = [];
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith(".json"))
     .sort()) {
@@ -55,11 +65,39 @@ export async function loadKeystores(
       throw new Error(`keystore ${path} is not JSON: ${(err as Error).message}`);
     }
     const sk = bls.secretKeyFromBytes(await decryptKeystore(json, password));
-    const pubkey = bytesToHex(sk.toPublicKey().toBytes());
-    const index = indexByPubkey.get(pubkey);
-    if (index === undefined)
-      throw new Error(`keystore ${path} holds a key (0x${pubkey}) that is not a validator of this genesis`);
-    keys.set(index, sk);
+    const index = indexByPubkey.get(bytesToHex(sk.toPublicKey().toBytes()));
+    if (index === undefined) unregistered.push(sk);
+    else registered.set(index, sk);
   }
-  return keys;
+  return { registered, unregistered };
+}
+
+/**
+ * Keys hosted before the beacon chain registers them (a deposit on its way): on each head, those the head's
+ * registry now holds move into the node's ValidatorKeys under their index, and the validator service signs with
+ * them from then on (duties start at their activation epoch).
+ */
+export class PendingValidatorKeys {
+  private readonly pending = new Map<string, BlsSecretKey>();
+
+  constructor(keys: readonly BlsSecretKey[]) {
+    for (const sk of keys) this.pending.set(bytesToHex(sk.toPublicKey().toBytes()), sk);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Moves the keys `indexOf` finds into `keys`; returns the indices added. */
+  resolve(indexOf: (pubkeyHex: string) => number | undefined, keys: ValidatorKeys): number[] {
+    const added: number[] = [];
+    for (const [pubkey, sk] of this.pending) {
+      const index = indexOf(pubkey);
+      if (index === undefined) continue;
+      keys.set(index, sk);
+      this.pending.delete(pubkey);
+      added.push(index);
+    }
+    return added;
+  }
 }
