@@ -260,3 +260,19 @@ describe("each transaction's signature is verified once per node", () => {
     await importOn(node, good);
   });
 });
+
+describe("a gossiped transaction is hashed once on its way into the mempool", () => {
+  it("the batch check's hash is the mempool's key", async () => {
+    const node = await openNode("shardnet-sig-node-");
+    const txs = [transfer(0), transfer(1)];
+    const bytes = TransactionGossipBatch.serialize(txs);
+    const hashes = vi.spyOn(TransactionType, "hashTreeRoot");
+    try {
+      expect(node.txs.onGossip(bytes, 0)).toBe("accept");
+      expect(hashes).toHaveBeenCalledTimes(txs.length);
+    } finally {
+      hashes.mockRestore();
+    }
+    for (const tx of txs) expect(node.chain.mempool.has(hashOf(tx))).toBe(true);
+  });
+});

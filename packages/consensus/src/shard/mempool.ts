@@ -98,9 +98,18 @@ export class Mempool {
   add(
     tx: Transaction,
     state: AccountReader,
-    { signatureVerified = false, slot = 0 }: { signatureVerified?: boolean; slot?: number } = {},
+    {
+      signatureVerified = false,
+      slot = 0,
+      txHash,
+    }: {
+      signatureVerified?: boolean;
+      slot?: number;
+      /** transactionHash(tx) in hex when the caller has just computed it (gossip batch check): not hashed again. */
+      txHash?: string;
+    } = {},
   ): MempoolAddResult {
-    const hash = addressKey(transactionHash(tx));
+    const hash = txHash ?? addressKey(transactionHash(tx));
     const refuse = (reason: MempoolRejectionReason, message: string): MempoolAddResult => ({
       ok: false,
       reason,

@@ -18,8 +18,11 @@ export interface InvalidGossipTx {
 }
 
 export interface GossipBatchCheck {
-  /** Transactions whose content is valid without any state (their signatures verified), in batch order. */
-  valid: Transaction[];
+  /**
+   * Transactions whose content is valid without any state (their signatures verified), in batch order, with
+   * their hash (hex transactionHash, for the mempool: not computed twice).
+   */
+  valid: Array<{ tx: Transaction; hash: string }>;
   invalid: InvalidGossipTx[];
 }
 
@@ -37,12 +40,12 @@ export function checkGossipBatch(
   shardCount: number,
   signatures: TxSignatureCheck = VERIFY_EVERY_SIGNATURE,
 ): GossipBatchCheck {
-  const valid: Transaction[] = [];
+  const valid: GossipBatchCheck["valid"] = [];
   const invalid: InvalidGossipTx[] = [];
   txs.forEach((tx, index) => {
     const hash = bytesToHex(transactionHash(tx));
     const problem = problemOf(tx, hash, shard, shardCount, signatures);
-    if (problem === undefined) valid.push(tx);
+    if (problem === undefined) valid.push({ tx, hash });
     else invalid.push({ index, hash, ...problem });
   });
   return { valid, invalid };

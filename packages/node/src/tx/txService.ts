@@ -410,8 +410,12 @@ export class TxService {
     const admitted: Array<{ hash: string; tx: Transaction }> = [];
     const slot = this.currentSlot();
     const outcomes: string[] = invalid.map((i) => i.reason);
-    for (const tx of valid) {
-      const added = chain.mempool.add(tx, chain.head().state, { slot, signatureVerified: true });
+    for (const { tx, hash } of valid) {
+      const added = chain.mempool.add(tx, chain.head().state, {
+        slot,
+        signatureVerified: true,
+        txHash: hash,
+      });
       outcomes.push(added.ok ? "accepted" : added.reason);
       if (!added.ok) continue;
       this.onReplacedOrEvicted(shard, added.txHash, added);
