@@ -331,6 +331,10 @@ export class ShardnetNode {
     });
 
     metrics.watchCaches(() => this.cacheSizes());
+    metrics.watchSignatureChecks(() => ({
+      verified: this.verifiedTxs.verifications,
+      cached: this.verifiedTxs.hits,
+    }));
     metrics.watchChains(
       chainViewReader({ beacon, shards: () => this.shardChains.values(), dbPath: this.db.path }),
     );
