@@ -51,7 +51,7 @@ function main(): void {
     );
     for (const c of s.components)
       process.stdout.write(
-        `  ${c.component.padEnd(30)} ${(c.ms / 1000).toFixed(2).padStart(8)} s ${(100 * c.share).toFixed(1).padStart(6)}%\n`,
+        `  ${c.component.padEnd(32)} ${(c.ms / 1000).toFixed(2).padStart(8)} s ${(100 * c.share).toFixed(1).padStart(6)}%\n`,
       );
     process.stdout.write("  functions with the most self time:\n");
     for (const f of s.functions)

@@ -2,6 +2,7 @@
  * `npm run bench -w packages/crypto`: ops/s of the BLS operations the chain leans on, per backend, the
  * blst/noble ratio, and blst against the expected numbers. noble runs few iterations (it is ~100x slower).
  */
+import { createPublicKey, verify } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import {
   type BlsBackend,
@@ -126,6 +127,53 @@ function benchEd25519(): Measurement {
   return measurement;
 }
 
+const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
+
+/**
+ * µs per Ed25519 verification by call shape, over 1,024 dev accounts in turn (the devnet's funded senders):
+ * ed25519Verify (its KeyObject cache, keyed by hex), node:crypto's verify on a KeyObject held by the caller
+ * (the floor), on a KeyObject imported per call, and on the DER key passed inline (imported per call inside).
+ */
+function benchEd25519CallShapes(): Array<[string, number]> {
+  const signed = Array.from({ length: 1024 }, (_, i) => {
+    const k = devAccountKey(i);
+    const m = new TextEncoder().encode(`transfer ${i}`);
+    const der = Buffer.concat([SPKI_PREFIX, k.publicKey]);
+    return {
+      publicKey: k.publicKey,
+      der,
+      key: createPublicKey({ key: der, format: "der", type: "spki" }),
+      message: m,
+      signature: ed25519Sign(k.secretKey, m),
+    };
+  });
+  const shapes: Array<[string, (tx: (typeof signed)[number]) => boolean]> = [
+    ["ed25519Verify (cached KeyObject)", (tx) => ed25519Verify(tx.publicKey, tx.message, tx.signature)],
+    ["verify on a held KeyObject", (tx) => verify(null, tx.message, tx.key, tx.signature)],
+    [
+      "verify, KeyObject imported per call",
+      (tx) =>
+        verify(null, tx.message, createPublicKey({ key: tx.der, format: "der", type: "spki" }), tx.signature),
+    ],
+    [
+      "verify, DER key inline",
+      (tx) => verify(null, tx.message, { key: tx.der, format: "der", type: "spki" }, tx.signature),
+    ],
+  ];
+  return shapes.map(([name, run]) => {
+    let i = 0;
+    const { opsPerSecond } = measure(
+      () => {
+        const tx = signed[i++ % signed.length]!;
+        if (!run(tx)) throw new Error(`Ed25519 bench (${name}) did not verify`);
+      },
+      1000,
+      2048,
+    );
+    return [name, 1e6 / opsPerSecond];
+  });
+}
+
 function formatRate(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(value >= 10 ? 1 : 2);
 }
@@ -198,6 +246,9 @@ function main(): void {
     ),
   );
   console.log(`noble iterations: few (1-3 per op); blst: ~1 s per op. Node ${process.version}.`);
+  console.log("\nEd25519 verify by call shape (1,024 keys in turn)");
+  for (const [name, us] of benchEd25519CallShapes())
+    console.log(`  ${name.padEnd(38)} ${us.toFixed(1).padStart(7)} µs`);
 }
 
 main();

@@ -7,6 +7,7 @@ import {
   SignedShardBlock,
   SignedVoluntaryExit,
   type SignedVoluntaryExitValue,
+  VerifiedTxCache,
 } from "@shardnet/consensus";
 import { type BlsBackend, type BlsSecretKey, bytesToHex, hexToBytes } from "@shardnet/crypto";
 import { createP2pNode, type P2pNode } from "@shardnet/p2p";
@@ -88,6 +89,11 @@ export const CONTEXT_MARGIN_EPOCHS = 2;
 export class ShardnetNode {
   readonly shardChains = new Map<number, ShardChain>();
   private readonly parked = new Map<string, { shard: number; block: SignedShardBlock }>();
+  /**
+   * Transactions whose Ed25519 signature verified on this node: API admission, gossip batches, every shard's
+   * mempool, block production and import share it, so each transaction is verified once (bounded LRU).
+   */
+  private readonly verifiedTxs = new VerifiedTxCache();
   private clock!: SlotClock;
   private api!: FastifyInstance;
   p2p!: P2pNode;
@@ -194,7 +200,7 @@ export class ShardnetNode {
       () => this.clock.currentSlot(),
       (slot) => this.clock.slotStartMs(slot),
       new TxJournal(this.db),
-      { metrics },
+      { metrics, signatures: this.verifiedTxs },
     );
     this.txs.onStatusChange((view) =>
       this.events.publish("transaction", { ...view, hash: `0x${view.hash}` }, view.hash),
@@ -336,6 +342,10 @@ export class ShardnetNode {
     });
 
     metrics.watchCaches(() => this.cacheSizes());
+    metrics.watchSignatureChecks(() => ({
+      verified: this.verifiedTxs.verifications,
+      cached: this.verifiedTxs.hits,
+    }));
     metrics.watchChains(
       chainViewReader({ beacon, shards: () => this.shardChains.values(), dbPath: this.db.path }),
     );
@@ -494,7 +504,14 @@ export class ShardnetNode {
     let changed = false;
     for (const shard of wanted) {
       if (this.shardChains.has(shard) || shard >= this.preset.SHARD_COUNT) continue;
-      const chain = await ShardChain.open(shard, this.beacon, this.db, this.opts.log, this.opts.metrics);
+      const chain = await ShardChain.open(
+        shard,
+        this.beacon,
+        this.db,
+        this.opts.log,
+        this.opts.metrics,
+        this.verifiedTxs,
+      );
       this.shardChains.set(shard, chain);
       chain.onEvent((e) => {
         if (e.type === "shard_head") {
@@ -572,6 +589,7 @@ export class ShardnetNode {
       ...this.txs.cacheSizes(),
       ...this.sync.cacheSizes(),
       parked_shard_blocks: this.parked.size,
+      verified_tx_hashes: this.verifiedTxs.size,
       slashing_evidence_unsent: this.evidence.size,
       pool_voluntary_exits: this.exits.size,
     };

@@ -121,4 +121,22 @@ describe("NodeMetrics", () => {
     const text = await metrics.registry.metrics();
     expect(text).toContain("shardnet_validator_participation_ratio 0");
   });
+
+  it("counts transaction signature checks from the node's running totals, verified and cached", async () => {
+    const metrics = new NodeMetrics();
+    const totals = { verified: 0, cached: 0 };
+    metrics.watchSignatureChecks(() => totals);
+    const value = async (result: string) =>
+      (
+        await metrics.registry.getSingleMetric("shardnet_transaction_signature_checks_total")!.get()
+      ).values.find((v) => v.labels.result === result)?.value;
+    expect(await value("verified")).toBe(0);
+    expect(await value("cached")).toBe(0);
+    Object.assign(totals, { verified: 5, cached: 12 });
+    expect(await value("verified")).toBe(5);
+    expect(await value("cached")).toBe(12);
+    totals.verified = 6;
+    expect(await value("verified")).toBe(6);
+    expect(await value("cached")).toBe(12);
+  });
 });

@@ -21,6 +21,7 @@ import {
   messageIdToString,
 } from "./gossip.js";
 import { P2pMetrics } from "./metrics.js";
+import { noiseCrypto } from "./noiseCrypto.js";
 import { loadOrCreatePeerKey } from "./peerKey.js";
 import {
   DEFAULT_REQRESP_LIMITS,
@@ -131,7 +132,7 @@ export async function createP2pNode(opts: P2pNodeOptions): Promise<P2pNode> {
       announceFilter: (bound: Multiaddr[]) => advertisedAddresses(listen, bound, announce),
     },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: opts.maxPeers ?? 50 },
     // A connection whose peer stopped answering (a dropped link, not a closed one) is found by a ping and

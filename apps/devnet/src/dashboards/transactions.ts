@@ -31,6 +31,21 @@ export const transactions: DashboardSpec = {
       ],
     },
     {
+      title: "Ed25519 verifications per included transaction, per node",
+      description:
+        "Transaction signatures each node verified, per transaction included in the shard blocks it imported: 1 when every transaction is verified once on each node (API, gossip, mempool, production and import share one cache of verified transactions); cached checks are those the cache answered",
+      queries: [
+        {
+          expr: `sum by (node) (rate(shardnet_transaction_signature_checks_total{result="verified",${N}}[${W}])) / sum by (node) (rate(shardnet_transactions_included_total{${N}}[${W}]))`,
+          legend: "{{node}} verified",
+        },
+        {
+          expr: `sum by (node) (rate(shardnet_transaction_signature_checks_total{result="cached",${N}}[${W}])) / sum by (node) (rate(shardnet_transactions_included_total{${N}}[${W}]))`,
+          legend: "{{node}} cached",
+        },
+      ],
+    },
+    {
       title: "Mempool depth per shard",
       description: "Transactions waiting in each shard's mempool (largest among the nodes tracking it)",
       queries: [{ expr: `max by (shard) (shardnet_mempool_transactions{${N}})`, legend: "shard {{shard}}" }],

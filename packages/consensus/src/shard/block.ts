@@ -11,6 +11,7 @@ import type { ShardState } from "./state.js";
 import {
   applyTransaction,
   prefetchForTransactions,
+  type TxValidationOptions,
   transactionHash,
   validateTransaction,
 } from "./transaction.js";
@@ -22,6 +23,7 @@ import {
   type ShardBlock,
   type Transaction,
 } from "./types.js";
+import type { TxSignatureCheck } from "./verifiedTxs.js";
 
 /** Hex tx hashes whose signatures were already verified on these exact bytes (e.g. the mempool's set). */
 export interface VerifiedTxHashes {
@@ -35,12 +37,25 @@ export interface ShardBlockContext {
   maxTransactions: number;
   /** Crosslinks in the beacon state at the block's beaconBlockRoot. */
   crosslinks: CrosslinkLookup;
+  /** Transactions whose signatures are not checked again (e.g. the mempool's). */
   verifiedTxHashes?: VerifiedTxHashes;
   /**
    * What deposit transactions are validated with: the genesis hash (their signatures' domains) and a BLS
    * backend (proofs of possession). A block with deposits is invalid without it.
    */
   deposits?: { genesisRoot: Uint8Array; bls: BlsBackend };
+  /** How the other signatures are checked (default: each verified, nothing remembered), e.g. a VerifiedTxCache. */
+  signatures?: TxSignatureCheck;
+}
+
+/** What block production and import validate `tx` (hash `txHashHex`) with: its signature per the context. */
+function txValidationOptions(context: ShardBlockContext, txHashHex: string): TxValidationOptions {
+  const { signatures } = context;
+  return {
+    shardCount: context.shardCount,
+    signatureVerified: context.verifiedTxHashes?.has(txHashHex) ?? false,
+    ...(signatures ? { verifySignature: (tx: Transaction) => signatures.verify(tx, txHashHex) } : {}),
+  };
 }
 
 export interface ProduceShardBlockInput {
@@ -144,10 +159,7 @@ export function produceShardBlock(
     prefetchForTransactions(state, input.transactions, i);
     const hash = transactionHash(tx);
     const hashHex = addressKey(hash);
-    const check = validateTransaction(tx, state, {
-      shardCount: context.shardCount,
-      signatureVerified: context.verifiedTxHashes?.has(hashHex) ?? false,
-    });
+    const check = validateTransaction(tx, state, txValidationOptions(context, hashHex));
     if (!check.ok) {
       skippedTransactions.push({ tx, reason: check.reason, message: check.message });
       continue;
@@ -213,7 +225,8 @@ export interface ProcessShardBlockOptions {
 /**
  * Validates `block` on `preState` by re-executing it: shard, slot, parent, proposer, tx count, every root
  * (txRoot, receiptsInRoot, outboxRoot, stateRoot), every receipt and transaction. Throws ShardBlockError;
- * `preState` is never modified. Signatures of transactions in `context.verifiedTxHashes` are not re-checked.
+ * `preState` is never modified. Signatures of transactions in `context.verifiedTxHashes` are not re-checked,
+ * the others are checked through `context.signatures`.
  * The proposer's BLS signature is checked separately (shardBlockSignatureSet / verifyShardBlockSignature).
  */
 export function processShardBlock(
@@ -289,10 +302,7 @@ export function processShardBlock(
   body.transactions.forEach((tx, i) => {
     prefetchForTransactions(state, body.transactions, i);
     const hashHex = addressKey(hashes[i]);
-    const check = validateTransaction(tx, state, {
-      shardCount: context.shardCount,
-      signatureVerified: context.verifiedTxHashes?.has(hashHex) ?? false,
-    });
+    const check = validateTransaction(tx, state, txValidationOptions(context, hashHex));
     if (!check.ok)
       throw new ShardBlockError("invalid_transaction", `transaction ${i}: ${check.reason}: ${check.message}`);
     const effect = applyTransaction(state, tx, hashes[i], context.shardCount);

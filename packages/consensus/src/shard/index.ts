@@ -22,3 +22,4 @@ export * from "./simulation.js";
 export * from "./state.js";
 export * from "./transaction.js";
 export * from "./types.js";
+export * from "./verifiedTxs.js";

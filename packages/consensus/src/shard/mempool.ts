@@ -3,8 +3,9 @@ import { MAX_MEMPOOL_NONCE_AHEAD } from "./constants.js";
 import type { TxRejectionReason } from "./errors.js";
 import { BinaryHeap } from "./heap.js";
 import type { AccountReader } from "./state.js";
-import { checkAmounts, checkSenderKey, transactionHash, verifyTransactionSignature } from "./transaction.js";
+import { checkAmounts, checkSenderKey, transactionHash } from "./transaction.js";
 import type { Transaction } from "./types.js";
+import { type TxSignatureCheck, VERIFY_EVERY_SIGNATURE } from "./verifiedTxs.js";
 
 export type MempoolRejectionReason =
   | TxRejectionReason
@@ -33,6 +34,8 @@ export interface MempoolOptions {
   capacity: number;
   /** How far past the account's next nonce a transaction may be queued (default MAX_MEMPOOL_NONCE_AHEAD). */
   maxNonceAhead?: number;
+  /** How signatures are checked (default: each verified): a node shares one VerifiedTxCache across its paths. */
+  signatures?: TxSignatureCheck;
 }
 
 interface Entry {
@@ -61,12 +64,14 @@ export class Mempool {
   private readonly evictionHeap = new BinaryHeap<Entry>(evictsBefore);
   private arrivals = 0;
   private readonly maxNonceAhead: number;
+  private readonly signatures: TxSignatureCheck;
 
   constructor(private readonly options: MempoolOptions) {
     if (!Number.isSafeInteger(options.capacity) || options.capacity < 1) {
       throw new RangeError(`mempool capacity must be a positive integer, got ${options.capacity}`);
     }
     this.maxNonceAhead = options.maxNonceAhead ?? MAX_MEMPOOL_NONCE_AHEAD;
+    this.signatures = options.signatures ?? VERIFY_EVERY_SIGNATURE;
   }
 
   get size(): number {
@@ -93,9 +98,18 @@ export class Mempool {
   add(
     tx: Transaction,
     state: AccountReader,
-    { signatureVerified = false, slot = 0 }: { signatureVerified?: boolean; slot?: number } = {},
+    {
+      signatureVerified = false,
+      slot = 0,
+      txHash,
+    }: {
+      signatureVerified?: boolean;
+      slot?: number;
+      /** transactionHash(tx) in hex when the caller has just computed it (gossip batch check): not hashed again. */
+      txHash?: string;
+    } = {},
   ): MempoolAddResult {
-    const hash = addressKey(transactionHash(tx));
+    const hash = txHash ?? addressKey(transactionHash(tx));
     const refuse = (reason: MempoolRejectionReason, message: string): MempoolAddResult => ({
       ok: false,
       reason,
@@ -138,7 +152,7 @@ export class Mempool {
     if (cheapest !== undefined && tx.fee <= cheapest.tx.fee) {
       return refuse("mempool_full", `mempool is full: fee must exceed ${cheapest.tx.fee}`);
     }
-    if (!signatureVerified && !verifyTransactionSignature(tx)) {
+    if (!signatureVerified && !this.signatures.verify(tx, hash)) {
       return refuse(
         "bad_signature",
         "Ed25519 signature does not verify over hash_tree_root(TransactionData)",

@@ -117,6 +117,8 @@ export interface TxValidationOptions {
   shardCount: number;
   /** True when these exact bytes (same tx hash) were already verified, e.g. by the mempool. */
   signatureVerified?: boolean;
+  /** How the signature is checked when not `signatureVerified` (default verifyTransactionSignature). */
+  verifySignature?: (tx: Transaction) => boolean;
 }
 
 /** The first check of every admission path (block, mempool, forwarding): amount > 0, amount and fee uint64. */
@@ -180,7 +182,7 @@ export function validateTransaction(
     if (!state.canCredit(tx.to, tx.amount))
       return reject("balance_overflow", "recipient balance would exceed 2^64-1");
   }
-  if (!options.signatureVerified && !verifyTransactionSignature(tx)) {
+  if (!options.signatureVerified && !(options.verifySignature ?? verifyTransactionSignature)(tx)) {
     return reject("bad_signature", "Ed25519 signature does not verify over hash_tree_root(TransactionData)");
   }
   return { ok: true };

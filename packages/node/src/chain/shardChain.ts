@@ -23,6 +23,7 @@ import {
   shardStateFromBytes,
   type Transaction,
   transactionHash,
+  VerifiedTxCache,
   verifyShardBlockSignature,
 } from "@shardnet/consensus";
 import { bytesToHex, hexToBytes } from "@shardnet/crypto";
@@ -186,6 +187,11 @@ export class ShardChain {
     private readonly db: NodeDb,
     private readonly log: Logger,
     private readonly metrics: NodeMetrics,
+    /**
+     * The transactions whose signatures verified on this node: its mempool admission, block production and
+     * block import check signatures through it (the node shares one across its shards and its TxService).
+     */
+    readonly signatures: VerifiedTxCache,
   ) {
     const { genesis } = beacon;
     const genesisState = createShardGenesisState(shard, genesis.preset.SHARD_COUNT, genesis.accounts);
@@ -208,7 +214,12 @@ export class ShardChain {
     );
     this.outboxLog = OutboxLog.fromState(genesisState);
     this.loggedRoot = this.genesisRoot;
-    this.mempool = new Mempool({ shard, shardCount: genesis.preset.SHARD_COUNT, capacity: 50_000 });
+    this.mempool = new Mempool({
+      shard,
+      shardCount: genesis.preset.SHARD_COUNT,
+      capacity: 50_000,
+      signatures,
+    });
     this.proposerDomain = computeDomain(DOMAIN_SHARD_PROPOSER, beacon.networkRoot);
     this.ackedHead = { root: this.genesisRoot, slot: 0 };
     this.acks = new AckQueue((err, what) =>
@@ -227,8 +238,9 @@ export class ShardChain {
     db: NodeDb,
     log: Logger,
     metrics: NodeMetrics,
+    signatures: VerifiedTxCache = new VerifiedTxCache(),
   ): Promise<ShardChain> {
-    const chain = new ShardChain(shard, beacon, db, log.child({ shard }), metrics);
+    const chain = new ShardChain(shard, beacon, db, log.child({ shard }), metrics, signatures);
     await chain.replayFromDb();
     await chain.acks.settled();
     return chain;
@@ -426,6 +438,7 @@ export class ShardChain {
             crosslinks: this.crosslinksAt(beaconEntry),
             verifiedTxHashes: opts.trusted ? ALL_VERIFIED : this.mempool.verifiedTxHashes,
             deposits: { genesisRoot: this.beacon.networkRoot, bls: this.beacon.bls },
+            signatures: this.signatures,
           },
           { expectedProposerIndex: expectedProposer },
         );
@@ -1184,6 +1197,7 @@ export class ShardChain {
         crosslinks: this.crosslinksAt(beaconEntry),
         verifiedTxHashes: this.mempool.verifiedTxHashes,
         deposits: { genesisRoot: this.beacon.networkRoot, bls: this.beacon.bls },
+        signatures: this.signatures,
       },
     );
     this.executions++;

@@ -138,6 +138,28 @@ export class NodeMetrics {
     labelNames: ["source", "result"],
     registers: [this.registry],
   });
+  /** The node's transaction signature checks so far (see watchSignatureChecks). */
+  private signatureChecks: () => { verified: number; cached: number } = () => ({ verified: 0, cached: 0 });
+  private readonly signatureChecksSeen = { verified: 0, cached: 0 };
+  readonly transactionSignatureChecksTotal = new Counter({
+    name: "shardnet_transaction_signature_checks_total",
+    help: "Transaction signature checks on every path (API, gossip, mempool, block production and import), by result: verified (an Ed25519 verification ran) or cached (the same signed transaction had verified on this node)",
+    labelNames: ["result"],
+    registers: [this.registry],
+    collect: () => {
+      const now = this.signatureChecks();
+      for (const result of ["verified", "cached"] as const) {
+        const delta = now[result] - this.signatureChecksSeen[result];
+        if (delta > 0) this.transactionSignatureChecksTotal.inc({ result }, delta);
+        this.signatureChecksSeen[result] = now[result];
+      }
+    },
+  });
+
+  /** Reports `checks()` (running totals) as shardnet_transaction_signature_checks_total on every scrape. */
+  watchSignatureChecks(checks: () => { verified: number; cached: number }): void {
+    this.signatureChecks = checks;
+  }
   readonly shardBlockTransactions = new Histogram({
     name: "shardnet_shard_block_transactions",
     help: "Transactions per imported shard block",
@@ -319,6 +341,7 @@ export class NodeMetrics {
     registerDefaultMetrics(this.registry);
     for (const kind of SLASHING_KINDS) this.slashingsTotal.inc({ kind }, 0);
     for (const duty of MISSED_DUTIES) this.validatorMissedDutiesTotal.inc({ duty }, 0);
+    for (const result of ["verified", "cached"]) this.transactionSignatureChecksTotal.inc({ result }, 0);
   }
 }
 

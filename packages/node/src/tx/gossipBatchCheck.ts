@@ -3,8 +3,9 @@ import {
   checkSenderKey,
   shardOf,
   type Transaction,
+  type TxSignatureCheck,
   transactionHash,
-  verifyTransactionSignature,
+  VERIFY_EVERY_SIGNATURE,
 } from "@shardnet/consensus";
 import { bytesToHex } from "@shardnet/crypto";
 
@@ -17,8 +18,11 @@ export interface InvalidGossipTx {
 }
 
 export interface GossipBatchCheck {
-  /** Transactions whose content is valid without any state (their signatures verified), in batch order. */
-  valid: Transaction[];
+  /**
+   * Transactions whose content is valid without any state (their signatures verified), in batch order, with
+   * their hash (hex transactionHash, for the mempool: not computed twice).
+   */
+  valid: Array<{ tx: Transaction; hash: string }>;
   invalid: InvalidGossipTx[];
 }
 
@@ -27,27 +31,32 @@ export interface GossipBatchCheck {
  * and its Ed25519 signature — every signature, also those after an invalid transaction, so that the valid
  * ones can be admitted (with `signatureVerified`, not checked twice) and the invalid ones named. These
  * checks do not depend on this node's state, so an honest node never publishes or relays a transaction that
- * fails them: failing them is proof of invalid content, the only thing a peer is penalised for.
+ * fails them: failing them is proof of invalid content, the only thing a peer is penalised for. Signatures
+ * go through `signatures` (the node's VerifiedTxCache): one this node verified before is not verified again.
  */
 export function checkGossipBatch(
   txs: readonly Transaction[],
   shard: number,
   shardCount: number,
+  signatures: TxSignatureCheck = VERIFY_EVERY_SIGNATURE,
 ): GossipBatchCheck {
-  const valid: Transaction[] = [];
+  const valid: GossipBatchCheck["valid"] = [];
   const invalid: InvalidGossipTx[] = [];
   txs.forEach((tx, index) => {
-    const problem = problemOf(tx, shard, shardCount);
-    if (problem === undefined) valid.push(tx);
-    else invalid.push({ index, hash: bytesToHex(transactionHash(tx)), ...problem });
+    const hash = bytesToHex(transactionHash(tx));
+    const problem = problemOf(tx, hash, shard, shardCount, signatures);
+    if (problem === undefined) valid.push({ tx, hash });
+    else invalid.push({ index, hash, ...problem });
   });
   return { valid, invalid };
 }
 
 function problemOf(
   tx: Transaction,
+  hash: string,
   shard: number,
   shardCount: number,
+  signatures: TxSignatureCheck,
 ): Pick<InvalidGossipTx, "reason" | "message"> | undefined {
   const senderShard = shardOf(tx.from, shardCount);
   if (senderShard !== shard) {
@@ -61,7 +70,7 @@ function problemOf(
     };
   const key = checkSenderKey(tx);
   if (!key.ok) return { reason: "pubkey_mismatch", message: key.message };
-  if (!verifyTransactionSignature(tx)) {
+  if (!signatures.verify(tx, hash)) {
     return {
       reason: "bad_signature",
       message: "Ed25519 signature does not verify over hash_tree_root(TransactionData)",

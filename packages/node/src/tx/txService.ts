@@ -4,9 +4,10 @@ import {
   type DroppedTx,
   shardOf,
   type Transaction,
+  type TxSignatureCheck,
   transactionFromJson,
   transactionHash,
-  verifyTransactionSignature,
+  VERIFY_EVERY_SIGNATURE,
 } from "@shardnet/consensus";
 import { bytesToHex } from "@shardnet/crypto";
 import type { P2pNode, ValidationResult } from "@shardnet/p2p";
@@ -134,9 +135,18 @@ export class TxService {
     private readonly slotStartMs: (slot: number) => number = () => Date.now(),
     /** Where API-accepted transactions are kept across restarts (none: they are not). */
     private readonly journal?: TxJournal,
-    options: { gossipWindowMs?: number; metrics?: NodeMetrics } = {},
+    options: {
+      gossipWindowMs?: number;
+      metrics?: NodeMetrics;
+      /**
+       * Checks the signatures of transactions forwarded to untracked shards (the node's VerifiedTxCache; default:
+       * each verified). Those of a tracked shard go through its chain's (`ShardChain.signatures`).
+       */
+      signatures?: TxSignatureCheck;
+    } = {},
   ) {
     this.metrics = options.metrics;
+    this.signatures = options.signatures ?? VERIFY_EVERY_SIGNATURE;
     this.gossip = new TxGossipBatcher({
       publish: (shard, bytes) => this.p2p.publish({ kind: "shard_tx", shard }, bytes),
       log,
@@ -147,6 +157,7 @@ export class TxService {
   /** Coalesces what this node publishes on `shard_{s}_tx` into one message per shard and window. */
   private readonly gossip: TxGossipBatcher;
   private readonly metrics: NodeMetrics | undefined;
+  private readonly signatures: TxSignatureCheck;
   /** Gossiped transactions refused as invalid content (bad signature, wrong shard, ...), by this node. */
   gossipInvalid = 0;
 
@@ -354,7 +365,7 @@ export class TxService {
         publish: false,
       };
     }
-    if (!verifyTransactionSignature(tx)) {
+    if (!this.signatures.verify(tx, hash)) {
       return {
         result: {
           hash,
@@ -395,12 +406,16 @@ export class TxService {
     if (txs.length === 0) return "reject";
     const chain = this.shards().get(shard);
     if (!chain) return "ignore";
-    const { valid, invalid } = checkGossipBatch(txs, shard, this.beacon.preset.SHARD_COUNT);
+    const { valid, invalid } = checkGossipBatch(txs, shard, this.beacon.preset.SHARD_COUNT, chain.signatures);
     const admitted: Array<{ hash: string; tx: Transaction }> = [];
     const slot = this.currentSlot();
     const outcomes: string[] = invalid.map((i) => i.reason);
-    for (const tx of valid) {
-      const added = chain.mempool.add(tx, chain.head().state, { slot, signatureVerified: true });
+    for (const { tx, hash } of valid) {
+      const added = chain.mempool.add(tx, chain.head().state, {
+        slot,
+        signatureVerified: true,
+        txHash: hash,
+      });
       outcomes.push(added.ok ? "accepted" : added.reason);
       if (!added.ok) continue;
       this.onReplacedOrEvicted(shard, added.txHash, added);
