@@ -3,7 +3,7 @@
  * shard block, and registered by the beacon chain once that block is crosslinked, proven against the crosslink.
  * Stake comes only from the sender's balance. Bad deposits get a clear error and change nothing.
  *
- * One node in this process hosts all 8 validators (LevelDB in a temp dir, libp2p on 127.0.0.1), 1-second slots.
+ * One node in this process hosts all 8 genesis validators and the new validator's key (LevelDB in a temp dir, libp2p on 127.0.0.1), 1-second slots.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,7 +52,9 @@ describe("deposits on a running node (issue 18)", () => {
     const loaded = writeSmallGenesis(dir, "deposit", SLOTS_PER_EPOCH, {}, [
       { address: `0x${bytesToHex(from)}`, balance: String(BALANCE) },
     ]);
-    node = await startNode(dir, loaded, "node", [0, 1, 2, 3, 4, 5, 6, 7]);
+    // The node also hosts the new validator's key before any deposit registers it.
+    const newKey = getBls().secretKeyFromBytes(interopSecretKey(8));
+    node = await startNode(dir, loaded, "node", [0, 1, 2, 3, 4, 5, 6, 7], { unregisteredKeys: [newKey] });
     const n = node;
     const shard = shardOf(from, n.beacon.preset.SHARD_COUNT);
     const genesisRoot = n.beacon.networkRoot;
@@ -132,6 +134,12 @@ describe("deposits on a running node (issue 18)", () => {
     expect(bytesToHex(validator.withdrawalAddress)).toBe(bytesToHex(from));
     expect(Number.isFinite(validator.activationEpoch)).toBe(true);
     expect(state.depositCursors.get(shard)).toBe(1);
+    // The hosted key now signs as validator 8.
+    await until(
+      () => n.opts.keys.has(8),
+      () => "the hosted key to be registered as validator 8",
+      10_000,
+    );
     expect(state.depositedAmounts.get(shard)).toBe(MAX_STAKE);
 
     // Paid from the sender's balance; supply conserved; the beacon registered no more than the shard paid.

@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { interopPublicKey } from "@shardnet/consensus";
-import { bytesToHex, getBls, hexToBytes } from "@shardnet/crypto";
+import { type BlsSecretKey, bytesToHex, getBls, hexToBytes } from "@shardnet/crypto";
 import { createP2pNode, type P2pNode } from "@shardnet/p2p";
 import {
   createLogger,
@@ -54,7 +54,13 @@ export function startNode(
     shards = [0, 1],
     metrics = new NodeMetrics(),
     keystoreValidators,
-  }: { shards?: number[]; metrics?: NodeMetrics; keystoreValidators?: number[] } = {},
+    unregisteredKeys,
+  }: {
+    shards?: number[];
+    metrics?: NodeMetrics;
+    keystoreValidators?: number[];
+    unregisteredKeys?: BlsSecretKey[];
+  } = {},
 ): Promise<ShardnetNode> {
   const bls = getBls();
   return ShardnetNode.start({
@@ -72,6 +78,7 @@ export function startNode(
     shards,
     keys: loadInteropKeys(bls, loaded.genesis, validators),
     ...(keystoreValidators ? { keystoreValidators } : {}),
+    ...(unregisteredKeys ? { unregisteredKeys } : {}),
     bls,
     log: createLogger({ name, level: "silent", pretty: false }),
     metrics,
