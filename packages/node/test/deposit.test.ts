@@ -22,20 +22,11 @@ import {
 import { addressFromPubkey, bytesToHex, devAccountKey, getBls, interopSecretKey } from "@shardnet/crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ShardnetNode } from "../src/index.js";
-import { startNode, writeSmallGenesis } from "./realNodes.js";
+import { startNode, until, writeSmallGenesis } from "./realNodes.js";
 
 const SLOTS_PER_EPOCH = 4;
 const BALANCE = 100n * MAX_STAKE;
 const FEE = 5n;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, what: () => string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-    await sleep(100);
-  }
-}
 
 describe("deposits on a running node (issue 18)", () => {
   const dir = mkdtempSync(join(tmpdir(), "deposit-"));

@@ -14,21 +14,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ShardnetNode } from "../src/index.js";
-import { startNode, writeSmallGenesis } from "./realNodes.js";
+import { startNode, until, writeSmallGenesis } from "./realNodes.js";
 
 const SLOTS_PER_EPOCH = 4;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, what: string | (() => string), timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`,
-      );
-    await sleep(100);
-  }
-}
 
 describe("sync after a partition (real nodes on 127.0.0.1)", () => {
   const dir = mkdtempSync(join(tmpdir(), "fork-sync-"));

@@ -18,6 +18,24 @@ import {
   Status,
 } from "../src/index.js";
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `cond` every 100 ms; throws, naming `what`, once `timeoutMs` passed without it. */
+export async function until(
+  cond: () => boolean,
+  what: string | (() => string),
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${typeof what === "string" ? what : what()}`,
+      );
+    await sleep(100);
+  }
+}
+
 /** Writes the genesis to `dir`/genesis.json (genesis 2 s from now) and loads it; `overrides` adds preset values. */
 export function writeSmallGenesis(
   dir: string,

@@ -21,18 +21,9 @@ import { bytesToHex } from "@shardnet/crypto";
 import type { P2pNode } from "@shardnet/p2p";
 import { afterAll, describe, expect, it } from "vitest";
 import { BeaconBlocksByRangeRequest, ShardBlocksByRangeRequest, type ShardnetNode } from "../src/index.js";
-import { startNode, startScriptedPeer, writeSmallGenesis } from "./realNodes.js";
+import { startNode, startScriptedPeer, until, writeSmallGenesis } from "./realNodes.js";
 
 const SLOTS_PER_EPOCH = 4;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, what: () => string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-    await sleep(100);
-  }
-}
 
 describe("shard range sync across a beacon branch this node never saw (real nodes on 127.0.0.1)", () => {
   const dir = mkdtempSync(join(tmpdir(), "shard-branch-sync-"));
