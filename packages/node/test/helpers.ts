@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   blockSigningRoot,
+  computeEpochAtSlot,
   createInteropGenesis,
   type GenesisAccount,
   produceBlock,
@@ -73,6 +74,10 @@ export function proposeAt(chain: BeaconChain, slot: number): SignedBeaconBlockVa
   const pre = chain.headStateAt(slot);
   const proposer = pre.epochCtx.getBeaconProposer(slot);
   const sk = getBls().secretKeyFromBytes(interopSecretKey(proposer));
-  const { block } = produceBlock(pre, { slot, randaoReveal: signRandaoReveal(sk, pre.state.genesisRoot, 0) });
+  const epoch = computeEpochAtSlot(chain.preset, slot);
+  const { block } = produceBlock(pre, {
+    slot,
+    randaoReveal: signRandaoReveal(sk, pre.state.genesisRoot, epoch),
+  });
   return { message: block, signature: sk.sign(blockSigningRoot(pre, block)).toBytes() };
 }

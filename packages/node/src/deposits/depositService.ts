@@ -17,8 +17,13 @@ import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
 import type { ShardBlockEntry, ShardChain } from "../chain/shardChain.js";
 
-/** Most deposit transactions pooled at once (over every shard); a full pool refuses more until some are included. */
+/** Most deposit transactions pooled at once (over every shard); a full pool refuses more until some leave. */
 export const MAX_PENDING_DEPOSITS = 1024;
+/**
+ * Epochs a pooled deposit waits for a shard block before it is dropped (a deposit of a shard this node does not
+ * track never leaves otherwise; the sender sends it again).
+ */
+export const PENDING_DEPOSIT_EPOCHS = 8;
 
 /** Why a deposit transaction is not pooled: `invalid` (the sender's fault), `known`, `stale` or `full`. */
 export interface DepositRefusal {
@@ -44,7 +49,8 @@ export interface DepositServiceDeps {
  *   shard's current crosslink, with their transactions read from the shard blocks this node holds.
  */
 export class DepositService {
-  private readonly pending = new Map<string, DepositTransactionValue>();
+  /** Pooled deposits by hash, with the beacon head slot they arrived at. */
+  private readonly pending = new Map<string, { tx: DepositTransactionValue; slot: number }>();
 
   constructor(private readonly d: DepositServiceDeps) {}
 
@@ -66,7 +72,8 @@ export class DepositService {
         code: "DEPOSIT_DUPLICATE_PUBKEY",
         message: `validator key 0x${pubkeyHex} is already registered: a key deposits once (use a new key from \`validator keys new\`)`,
       };
-    for (const other of this.pending.values())
+    this.dropExpired();
+    for (const { tx: other } of this.pending.values())
       if (bytesToHex(other.deposit.pubkey) === pubkeyHex)
         return {
           kind: "invalid",
@@ -109,7 +116,7 @@ export class DepositService {
         code: "DEPOSIT_POOL_FULL",
         message: `${MAX_PENDING_DEPOSITS} deposits are pending: retry later`,
       };
-    this.pending.set(hash, tx);
+    this.pending.set(hash, { tx, slot: beacon.head().slot });
     this.d.log.info(
       { hash, pubkey: pubkeyHex, amount: String(tx.deposit.amount), from: bytesToHex(tx.from) },
       "deposit pooled",
@@ -121,8 +128,9 @@ export class DepositService {
   forShardBlock(chain: ShardChain): DepositTransactionValue[] {
     const head = chain.head().state;
     const shardCount = this.d.beacon.preset.SHARD_COUNT;
+    this.dropExpired();
     const out: DepositTransactionValue[] = [];
-    for (const [hash, tx] of this.pending) {
+    for (const [hash, { tx }] of this.pending) {
       if (shardOf(tx.from, shardCount) !== chain.shard) continue;
       if (tx.nonce < (head.getAccount(tx.from)?.nonce ?? 0)) {
         this.pending.delete(hash);
@@ -169,6 +177,11 @@ export class DepositService {
     if (seqs.length === 0) return [];
     const proofs = buildReceiptProofs(entry.state, chain.receiptLog(), beaconOutbox, seqs, crosslink);
     return proofs.map((proof, i) => ({ transaction: bodies.get(seqs[i]!)!, branch: proof.branch }));
+  }
+
+  private dropExpired(): void {
+    const oldest = this.d.beacon.head().slot - PENDING_DEPOSIT_EPOCHS * this.d.beacon.preset.SLOTS_PER_EPOCH;
+    for (const [hash, { slot }] of this.pending) if (slot < oldest) this.pending.delete(hash);
   }
 
   private isRegistered(pubkey: Uint8Array): boolean {
