@@ -24,7 +24,9 @@ import { placeholderShardBlocks, type ShardBlockBuilder, ShardHeads } from "./sh
 import {
   DEFAULT_SHARD_TRANSACTIONS,
   type ShardTransactionsConfig,
+  type SimDepositsConfig,
   SimShardTransactions,
+  simAccountAllocations,
 } from "./shardTransactions.js";
 
 export interface SimulationConfig {
@@ -42,6 +44,27 @@ export interface SimulationConfig {
   shardBlocks?: ShardBlockBuilder;
   /** Seeded transfer workload through real shard blocks (default DEFAULT_SHARD_TRANSACTIONS); false: none. */
   transactions?: ShardTransactionsConfig | false;
+  /**
+   * New validators join through deposit transactions sent by the transfer workload (issue 18; default none).
+   * They are honest and online once active. Needs the transaction workload.
+   */
+  deposits?: SimDepositsConfig;
+}
+
+/** Validators that joined by deposit (present only when the run sends deposits). */
+export interface SimulationDepositsSummary {
+  /** Deposit transactions the workload sent, included in shard blocks, and refused by a shard block. */
+  sent: number;
+  included: number;
+  rejected: number;
+  /** Deposits the head state registered (sum of its deposit cursors). */
+  registered: number;
+  /** Validators beyond genesis in the head state's registry, and those of them active at the head's epoch. */
+  newValidators: number;
+  activated: number;
+  /** New validators that signed at least one attestation, and beacon blocks they proposed. */
+  attested: number;
+  blocksProposed: number;
 }
 
 export interface SimulationSummary {
@@ -69,8 +92,12 @@ export interface SimulationSummary {
   txsIncluded: number;
   receiptsSent: number;
   receiptsCredited: number;
-  /** Balances + receipts in flight + fees burned = genesis supply after every slot. */
+  /**
+   * Balances + receipts in flight + fees burned + deposits paid = genesis supply, and the beacon head never
+   * registered more deposits than the shards paid, after every slot.
+   */
   supplyConserved: boolean;
+  deposits?: SimulationDepositsSummary;
 }
 
 /** The compressed G2 point at infinity: a well-formed placeholder signature for runs without BLS. */
@@ -97,11 +124,18 @@ export class Simulator {
   readonly offline: Set<number>;
   readonly shardHeads: ShardHeads;
   private readonly bls: BlsBackend;
+  /** Secret keys by interop index: the genesis validators, then the keys the deposit workload registers. */
   private readonly secretKeys: BlsSecretKey[];
+  /** Interop index of each deposit key (hex pubkey), for validators registered after genesis. */
+  private readonly depositKeyIndex = new Map<string, number>();
+  /** Attestations signed, and beacon blocks proposed, by validators registered after genesis (by index). */
+  readonly newValidatorAttestations = new Map<number, number>();
+  private newValidatorBlocks = 0;
   private readonly committeeKeys: CommitteeSigningKeys;
   private readonly signatures: boolean;
   private readonly shardBlocks: ShardBlockBuilder;
-  private readonly shardTransactions: SimShardTransactions | undefined;
+  /** The transfer (and deposit) workload and its shard chains; undefined with placeholder or custom shard blocks. */
+  readonly shardTransactions: SimShardTransactions | undefined;
   private readonly blocks = new Map<string, StoredBlock>();
   private readonly genesisBlockRoot: Uint8Array;
   private attestationPool: AttestationValue[] = [];
@@ -126,14 +160,15 @@ export class Simulator {
     const preset = resolvePreset(presetName, overrides);
     checkPresetLimits(preset);
     const transactions = config.shardBlocks ? false : (config.transactions ?? DEFAULT_SHARD_TRANSACTIONS);
-    this.shardTransactions = transactions
-      ? new SimShardTransactions(transactions, preset, config.seed)
-      : undefined;
-    this.shardBlocks = config.shardBlocks ?? this.shardTransactions ?? placeholderShardBlocks;
-    this.secretKeys = Array.from({ length: config.validators }, (_, i) =>
+    if (config.deposits && !transactions)
+      throw new Error(
+        "deposits need the transaction workload (transactions not false, no custom shardBlocks)",
+      );
+    const depositCount = config.deposits?.count ?? 0;
+    this.secretKeys = Array.from({ length: config.validators + depositCount }, (_, i) =>
       this.bls.secretKeyFromBytes(interopSecretKey(i)),
     );
-    const publicKeys = this.secretKeys.map((sk) => sk.toPublicKey());
+    const publicKeys = this.secretKeys.slice(0, config.validators).map((sk) => sk.toPublicKey());
     this.genesis = {
       network: `sim-${config.seed}`,
       genesisTime: 0,
@@ -141,9 +176,26 @@ export class Simulator {
       presetOverrides: overrides,
       preset,
       validators: publicKeys.map((pk) => ({ pubkey: pk.toBytes(), stake: MAX_STAKE })),
-      accounts: this.shardTransactions?.allocations ?? [],
+      accounts: transactions ? simAccountAllocations(transactions, depositCount) : [],
     };
     this.genesisRoot = genesisHash(this.genesis);
+    this.shardTransactions = transactions
+      ? new SimShardTransactions(
+          transactions,
+          preset,
+          config.seed,
+          config.deposits && {
+            config: config.deposits,
+            firstIndex: config.validators,
+            genesisRoot: this.genesisRoot,
+            bls: this.bls,
+            secretKey: (index) => this.secretKeys[index] as BlsSecretKey,
+          },
+        )
+      : undefined;
+    this.shardBlocks = config.shardBlocks ?? this.shardTransactions ?? placeholderShardBlocks;
+    for (let i = config.validators; i < this.secretKeys.length; i++)
+      this.depositKeyIndex.set(toHex((this.secretKeys[i] as BlsSecretKey).toPublicKey().toBytes()), i);
     const pubkeyCache = new PubkeyCache(this.bls);
     for (const [i, pk] of publicKeys.entries()) pubkeyCache.add(i, pk.toBytes());
     const genesisState = createCachedBeaconState(
@@ -178,6 +230,19 @@ export class Simulator {
     return !this.offline.has(index);
   }
 
+  /**
+   * Interop index of the key of validator `index` in `cached`: the index itself for genesis validators; for one
+   * registered later, the deposit key with its pubkey (registration order need not be the order sent).
+   */
+  private interopIndex(cached: CachedBeaconState, index: number): number {
+    if (index < this.config.validators) return index;
+    const pubkey = toHex(cached.state.validators.getReadonly(index).pubkey);
+    const interop = this.depositKeyIndex.get(pubkey);
+    if (interop === undefined)
+      throw new Error(`simulator: validator ${index} has a key the simulator never deposited`);
+    return interop;
+  }
+
   private checkpointRoot(root: Uint8Array): Uint8Array {
     return bytesEqual(root, ZERO_ROOT) ? this.genesisBlockRoot : root;
   }
@@ -203,10 +268,10 @@ export class Simulator {
     const atSlot = head.state.slot === slot ? head : processSlots(head, slot);
     atSlot.state.commit();
     const crosslinks = atSlot.state.currentCrosslinks.getAllReadonlyValues();
-    this.shardTransactions?.beginSlot();
+    this.shardTransactions?.beginSlot(slot);
     this.proposeShardBlocks(atSlot, slot, headRoot, crosslinks);
     this.attest(atSlot, slot, headRoot);
-    this.shardTransactions?.endSlot(crosslinks);
+    this.shardTransactions?.endSlot(slot, crosslinks, head);
     const oldest = slot - this.preset.SLOTS_PER_EPOCH;
     this.attestationPool = this.attestationPool.filter((a) => a.data.slot >= oldest);
     this.crosslinkCandidates = this.crosslinkCandidates.filter((c) => c.attestation.data.slot >= oldest);
@@ -220,7 +285,7 @@ export class Simulator {
       this.slotsMissed++;
       return;
     }
-    const sk = this.secretKeys[proposer] as BlsSecretKey;
+    const sk = this.secretKeys[this.interopIndex(pre, proposer)] as BlsSecretKey;
     const epoch = computeEpochAtSlot(this.preset, slot);
     const randaoReveal = this.signatures
       ? signRandaoReveal(sk, this.genesisRoot, epoch)
@@ -230,6 +295,7 @@ export class Simulator {
       randaoReveal,
       crosslinkCandidates: this.crosslinkCandidates,
       attestations: this.attestationPool,
+      deposits: this.shardTransactions?.depositsForBeaconBlock(pre) ?? [],
     });
     const signed = this.signatures
       ? signBlock(sk, pre, block)
@@ -246,6 +312,7 @@ export class Simulator {
     });
     this.forkChoice.updateBalances(post.epochCtx.stakes);
     this.blocksProposed++;
+    if (proposer >= this.config.validators) this.newValidatorBlocks++;
     this.onFinalityChange();
   }
 
@@ -286,7 +353,7 @@ export class Simulator {
       let signature: Uint8Array = PLACEHOLDER_SIGNATURE;
       if (this.signatures) {
         const message = computeAttestationSigningRoot(this.genesisRoot, data);
-        const members = positions.map((p) => committee[p] as number);
+        const members = positions.map((p) => this.interopIndex(atSlot, committee[p] as number));
         signature = this.committeeKeys.aggregateKey(members).sign(message).toBytes();
       }
       const bits = BitArray.fromBitLen(committee.length);
@@ -295,8 +362,12 @@ export class Simulator {
       this.attestationPool.push(attestation);
       const header = this.shardHeads.headers[shard];
       if (header) this.crosslinkCandidates.push({ header, attestation });
-      for (const p of positions)
-        this.forkChoice.onAttestation(committee[p] as number, headRoot, data.target.epoch);
+      for (const p of positions) {
+        const index = committee[p] as number;
+        this.forkChoice.onAttestation(index, headRoot, data.target.epoch);
+        if (index >= this.config.validators)
+          this.newValidatorAttestations.set(index, (this.newValidatorAttestations.get(index) ?? 0) + 1);
+      }
     }
   }
 
@@ -309,6 +380,8 @@ export class Simulator {
     this.finalizedEpoch = finalized.epoch;
     this.finalizedRoot = root;
     this.forkChoice.prune();
+    const finalizedState = this.blocks.get(toHex(root))?.state;
+    if (finalizedState) this.shardTransactions?.pruneDeposits(finalizedState.state.depositCursors.getAll());
   }
 
   private isAncestor(ancestor: Uint8Array, root: Uint8Array): boolean {
@@ -373,6 +446,28 @@ export class Simulator {
         receiptsCredited: 0,
         supplyConserved: true,
       }),
+      ...(this.config.deposits ? { deposits: this.depositsSummary(head) } : {}),
+    };
+  }
+
+  private depositsSummary(head: CachedBeaconState): SimulationDepositsSummary {
+    const stats = this.shardTransactions?.shards.stats;
+    const { state } = head;
+    const epoch = computeEpochAtSlot(this.preset, state.slot);
+    let activated = 0;
+    for (let i = this.config.validators; i < state.validators.length; i++) {
+      const v = state.validators.getReadonly(i);
+      if (v.activationEpoch <= epoch && epoch < v.exitEpoch) activated++;
+    }
+    return {
+      sent: this.shardTransactions?.sentDeposits.length ?? 0,
+      included: stats?.depositsIncluded ?? 0,
+      rejected: stats?.depositsRejected ?? 0,
+      registered: state.depositCursors.getAll().reduce((a, b) => a + b, 0),
+      newValidators: state.validators.length - this.config.validators,
+      activated,
+      attested: this.newValidatorAttestations.size,
+      blocksProposed: this.newValidatorBlocks,
     };
   }
 }
