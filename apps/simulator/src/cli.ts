@@ -23,6 +23,7 @@ const USAGE = `usage: simulate [options]
   --no-transactions  placeholder shard blocks, no transfer workload
   --deposits N       new validators join: N deposit transactions (MAX_STAKE each) from dev accounts (default 0)
   --deposit-every S  one deposit every S slots (default 4)
+  --exits N          the N highest online genesis validators exit voluntarily once allowed (default 0)
   --json             print the summary as one JSON object on the last line
   --help             this text`;
 
@@ -39,6 +40,8 @@ export interface SimulatorCliOptions {
   transactions: ShardTransactionsConfig | false;
   /** Validators joining by deposit, or undefined for none. */
   deposits: SimDepositsConfig | undefined;
+  /** Genesis validators that exit voluntarily (0: none). */
+  exits: number;
 }
 
 function toNumber(name: string, value: string | undefined, fallback: number, integer: boolean): number {
@@ -67,6 +70,7 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
       "no-transactions": { type: "boolean" },
       deposits: { type: "string" },
       "deposit-every": { type: "string" },
+      exits: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -103,6 +107,8 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
   if (deposits < 0) throw new Error("--deposits must be 0 or more");
   const everySlots = toNumber("deposit-every", values["deposit-every"], 4, true);
   if (everySlots < 1) throw new Error("--deposit-every must be at least 1");
+  const exits = toNumber("exits", values.exits, 0, true);
+  if (exits < 0) throw new Error("--exits must be 0 or more");
   if (deposits > 0 && values["no-transactions"])
     throw new Error("--deposits needs the transaction workload (drop --no-transactions)");
   return {
@@ -116,6 +122,7 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
     json: values.json ?? false,
     transactions: values["no-transactions"] ? false : { txsPerSlot, crossShardShare, accounts },
     deposits: deposits > 0 ? { count: deposits, everySlots } : undefined,
+    exits,
   };
 }
 
@@ -130,6 +137,9 @@ export function formatSummary(s: SimulationSummary, seconds: number): string {
       ? [
           `deposits: ${s.deposits.sent} sent, ${s.deposits.included} in shard blocks, ${s.deposits.registered} registered, ${s.deposits.activated} new validators active, ${s.deposits.attested} attested, ${s.deposits.blocksProposed} beacon blocks by them`,
         ]
+      : []),
+    ...(s.exits
+      ? [`exits: ${s.exits.scheduled}/${s.exits.requested} scheduled, ${s.exits.exited} exited`]
       : []),
     `state root ${s.stateRoot}`,
     `ran in ${seconds.toFixed(1)} s`,
@@ -161,6 +171,7 @@ export function runSimulatorCli(argv: readonly string[]): number {
     signatures: options.signatures,
     transactions: options.transactions,
     ...(options.deposits ? { deposits: options.deposits } : {}),
+    ...(options.exits > 0 ? { exits: { count: options.exits } } : {}),
   });
   console.log(formatSummary(summary, (performance.now() - started) / 1000));
   if (options.json) console.log(JSON.stringify(summary));

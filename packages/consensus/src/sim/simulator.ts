@@ -6,18 +6,30 @@ import { PubkeyCache } from "../cache/pubkeyCache.js";
 import { ForkChoice } from "../forkChoice/forkChoice.js";
 import { checkPresetLimits, type Genesis, genesisHash } from "../genesis/genesis.js";
 import { createGenesisBeaconState, createGenesisBlock } from "../genesis/genesisState.js";
-import { MAX_STAKE } from "../params/constants.js";
+import {
+  DOMAIN_VOLUNTARY_EXIT,
+  FAR_FUTURE_EPOCH,
+  MAX_STAKE,
+  MAX_VOLUNTARY_EXITS,
+} from "../params/constants.js";
 import { type PresetName, resolvePreset } from "../params/presets.js";
 import { buildAttestationData, computeAttestationSigningRoot } from "../production/attestation.js";
 import { type CrosslinkCandidate, produceBlock } from "../production/produceBlock.js";
 import { signBlock, signRandaoReveal } from "../production/signing.js";
+import { voluntaryExitProblem } from "../stateTransition/block/registryOps.js";
 import { processSlots } from "../stateTransition/slots.js";
 import { stateTransition } from "../stateTransition/stateTransition.js";
-import { BeaconBlock } from "../types/beacon.js";
-import type { AttestationValue, BeaconBlockValue, CrosslinkValue } from "../types/index.js";
+import { BeaconBlock, VoluntaryExit } from "../types/beacon.js";
+import type {
+  AttestationValue,
+  BeaconBlockValue,
+  CrosslinkValue,
+  SignedVoluntaryExitValue,
+} from "../types/index.js";
 import { bytesEqual, toHex, ZERO_ROOT } from "../util/bytes.js";
 import { computeEpochAtSlot } from "../util/epoch.js";
 import { sha256 } from "../util/hash.js";
+import { computeDomain, computeSigningRoot } from "../util/signing.js";
 import { CommitteeSigningKeys } from "./committeeKeys.js";
 import { SeededRandom } from "./random.js";
 import { placeholderShardBlocks, type ShardBlockBuilder, ShardHeads } from "./shardChains.js";
@@ -49,6 +61,19 @@ export interface SimulationConfig {
    * They are honest and online once active. Needs the transaction workload.
    */
   deposits?: SimDepositsConfig;
+  /**
+   * Genesis validators that exit voluntarily (default none): the `count` highest online indices, each
+   * included by the beacon proposer as soon as it is allowed (MIN_VALIDATOR_ACTIVE_PERIODS).
+   */
+  exits?: { count: number };
+}
+
+/** Voluntary exits (present only when the run has some). */
+export interface SimulationExitsSummary {
+  /** Validators that were to exit, those whose exit the head state scheduled, and those already exited. */
+  requested: number;
+  scheduled: number;
+  exited: number;
 }
 
 /** Validators that joined by deposit (present only when the run sends deposits). */
@@ -98,6 +123,7 @@ export interface SimulationSummary {
    */
   supplyConserved: boolean;
   deposits?: SimulationDepositsSummary;
+  exits?: SimulationExitsSummary;
 }
 
 /** The compressed G2 point at infinity: a well-formed placeholder signature for runs without BLS. */
@@ -131,6 +157,8 @@ export class Simulator {
   /** Attestations signed, and beacon blocks proposed, by validators registered after genesis (by index). */
   readonly newValidatorAttestations = new Map<number, number>();
   private newValidatorBlocks = 0;
+  /** Genesis validators that exit voluntarily once allowed (config.exits). */
+  readonly exitingValidators: readonly number[];
   private readonly committeeKeys: CommitteeSigningKeys;
   private readonly signatures: boolean;
   private readonly shardBlocks: ShardBlockBuilder;
@@ -219,6 +247,15 @@ export class Simulator {
     this.finalizedRoot = this.genesisBlockRoot;
     const random = new SeededRandom(config.seed);
     this.offline = new Set(random.sample(config.validators, Math.floor(config.offline * config.validators)));
+    const exitCount = config.exits?.count ?? 0;
+    if (!(Number.isSafeInteger(exitCount) && exitCount >= 0))
+      throw new Error("exits.count must be an integer ≥ 0");
+    const exiting: number[] = [];
+    for (let i = config.validators - 1; i >= 0 && exiting.length < exitCount; i--)
+      if (this.isOnline(i)) exiting.push(i);
+    if (exiting.length < exitCount)
+      throw new Error(`exits.count ${exitCount}: only ${exiting.length} online validators`);
+    this.exitingValidators = exiting.reverse();
     this.shardHeads = new ShardHeads(preset.SHARD_COUNT);
   }
 
@@ -296,6 +333,7 @@ export class Simulator {
       crosslinkCandidates: this.crosslinkCandidates,
       attestations: this.attestationPool,
       deposits: this.shardTransactions?.depositsForBeaconBlock(pre) ?? [],
+      voluntaryExits: this.voluntaryExits(pre, epoch),
     });
     const signed = this.signatures
       ? signBlock(sk, pre, block)
@@ -314,6 +352,28 @@ export class Simulator {
     this.blocksProposed++;
     if (proposer >= this.config.validators) this.newValidatorBlocks++;
     this.onFinalityChange();
+  }
+
+  /** Signed exits of the exiting validators that `pre` allows now (not yet scheduled, active long enough). */
+  private voluntaryExits(pre: CachedBeaconState, epoch: number): SignedVoluntaryExitValue[] {
+    const exits: SignedVoluntaryExitValue[] = [];
+    for (const validatorIndex of this.exitingValidators) {
+      if (exits.length >= MAX_VOLUNTARY_EXITS) break;
+      const message = { epoch, validatorIndex };
+      const unsigned = { message, signature: PLACEHOLDER_SIGNATURE };
+      if (voluntaryExitProblem(pre, unsigned) !== null) continue;
+      if (!this.signatures) {
+        exits.push(unsigned);
+        continue;
+      }
+      const root = computeSigningRoot(
+        VoluntaryExit.hashTreeRoot(message),
+        computeDomain(DOMAIN_VOLUNTARY_EXIT, this.genesisRoot),
+      );
+      const sk = this.secretKeys[this.interopIndex(pre, validatorIndex)] as BlsSecretKey;
+      exits.push({ message, signature: sk.sign(root).toBytes() });
+    }
+    return exits;
   }
 
   private proposeShardBlocks(
@@ -447,7 +507,20 @@ export class Simulator {
         supplyConserved: true,
       }),
       ...(this.config.deposits ? { deposits: this.depositsSummary(head) } : {}),
+      ...(this.config.exits ? { exits: this.exitsSummary(head) } : {}),
     };
+  }
+
+  private exitsSummary(head: CachedBeaconState): SimulationExitsSummary {
+    const epoch = computeEpochAtSlot(this.preset, head.state.slot);
+    let scheduled = 0;
+    let exited = 0;
+    for (const index of this.exitingValidators) {
+      const { exitEpoch } = head.state.validators.getReadonly(index);
+      if (exitEpoch !== FAR_FUTURE_EPOCH) scheduled++;
+      if (exitEpoch <= epoch) exited++;
+    }
+    return { requested: this.exitingValidators.length, scheduled, exited };
   }
 
   private depositsSummary(head: CachedBeaconState): SimulationDepositsSummary {
