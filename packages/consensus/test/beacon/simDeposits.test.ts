@@ -115,6 +115,24 @@ describe("simulator: validators join by deposit (64 genesis validators, 4 shards
     expect(MAX_STAKE).toBeGreaterThan(AMOUNT);
   });
 
+  it("is deterministic with deposits and exits: same seed, same state root and summary", () => {
+    const config = {
+      validators: 32,
+      shards: 4,
+      epochs: 3,
+      offline: 0.1,
+      seed: 21,
+      signatures: false,
+      deposits: { count: 3, everySlots: 2 },
+      exits: { count: 1 },
+    };
+    const a = new Simulator(config).run();
+    const b = new Simulator(config).run();
+    expect(a.deposits?.registered).toBe(3);
+    expect(b).toEqual(a);
+    expect(new Simulator({ ...config, seed: 22 }).run().stateRoot).not.toBe(a.stateRoot);
+  });
+
   it("is off by default: no deposits summary, genesis registry only", () => {
     const sim = new Simulator({
       validators: 16,
