@@ -5,6 +5,7 @@ import {
   isPresetName,
   runSimulation,
   type ShardTransactionsConfig,
+  type SimDepositsConfig,
   type SimulationSummary,
 } from "@shardnet/consensus";
 
@@ -20,6 +21,9 @@ const USAGE = `usage: simulate [options]
   --cross-shard F    fraction of transfers to another shard, 0..1 (default 0.5)
   --accounts N       funded dev accounts dev:0..N-1 (default 64)
   --no-transactions  placeholder shard blocks, no transfer workload
+  --deposits N       new validators join: N deposit transactions (MAX_STAKE each) from dev accounts (default 0)
+  --deposit-every S  one deposit every S slots (default 4)
+  --exits N          the N highest online genesis validators exit voluntarily once allowed (default 0)
   --json             print the summary as one JSON object on the last line
   --help             this text`;
 
@@ -34,6 +38,10 @@ export interface SimulatorCliOptions {
   json: boolean;
   /** Transfer workload, or false for placeholder shard blocks. */
   transactions: ShardTransactionsConfig | false;
+  /** Validators joining by deposit, or undefined for none. */
+  deposits: SimDepositsConfig | undefined;
+  /** Genesis validators that exit voluntarily (0: none). */
+  exits: number;
 }
 
 function toNumber(name: string, value: string | undefined, fallback: number, integer: boolean): number {
@@ -60,6 +68,9 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
       "cross-shard": { type: "string" },
       accounts: { type: "string" },
       "no-transactions": { type: "boolean" },
+      deposits: { type: "string" },
+      "deposit-every": { type: "string" },
+      exits: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -92,6 +103,14 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
   }
   const accounts = toNumber("accounts", values.accounts, DEFAULT_SHARD_TRANSACTIONS.accounts, true);
   if (accounts < 1) throw new Error("--accounts must be at least 1");
+  const deposits = toNumber("deposits", values.deposits, 0, true);
+  if (deposits < 0) throw new Error("--deposits must be 0 or more");
+  const everySlots = toNumber("deposit-every", values["deposit-every"], 4, true);
+  if (everySlots < 1) throw new Error("--deposit-every must be at least 1");
+  const exits = toNumber("exits", values.exits, 0, true);
+  if (exits < 0) throw new Error("--exits must be 0 or more");
+  if (deposits > 0 && values["no-transactions"])
+    throw new Error("--deposits needs the transaction workload (drop --no-transactions)");
   return {
     validators,
     shards: values.shards === undefined ? undefined : toNumber("shards", values.shards, 0, true),
@@ -102,6 +121,8 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
     signatures: !values["no-signatures"],
     json: values.json ?? false,
     transactions: values["no-transactions"] ? false : { txsPerSlot, crossShardShare, accounts },
+    deposits: deposits > 0 ? { count: deposits, everySlots } : undefined,
+    exits,
   };
 }
 
@@ -112,6 +133,14 @@ export function formatSummary(s: SimulationSummary, seconds: number): string {
     `justified epoch ${s.justifiedEpoch}, finalized epoch ${s.finalizedEpoch}, safety violations ${s.safetyViolations}`,
     `crosslinks per shard [${s.crosslinksPerShard.join(", ")}], shard-epochs without a crosslink ${s.epochsWithoutCrosslink}`,
     `transactions: ${s.txsIncluded}/${s.txsSubmitted} included, receipts ${s.receiptsCredited}/${s.receiptsSent} credited, supply ${s.supplyConserved ? "conserved" : "NOT CONSERVED"}`,
+    ...(s.deposits
+      ? [
+          `deposits: ${s.deposits.sent} sent, ${s.deposits.included} in shard blocks, ${s.deposits.registered} registered, ${s.deposits.activated} new validators active, ${s.deposits.attested} attested, ${s.deposits.blocksProposed} beacon blocks by them`,
+        ]
+      : []),
+    ...(s.exits
+      ? [`exits: ${s.exits.scheduled}/${s.exits.requested} scheduled, ${s.exits.exited} exited`]
+      : []),
     `state root ${s.stateRoot}`,
     `ran in ${seconds.toFixed(1)} s`,
   ].join("\n");
@@ -141,6 +170,8 @@ export function runSimulatorCli(argv: readonly string[]): number {
     preset: options.preset,
     signatures: options.signatures,
     transactions: options.transactions,
+    ...(options.deposits ? { deposits: options.deposits } : {}),
+    ...(options.exits > 0 ? { exits: { count: options.exits } } : {}),
   });
   console.log(formatSummary(summary, (performance.now() - started) / 1000));
   if (options.json) console.log(JSON.stringify(summary));

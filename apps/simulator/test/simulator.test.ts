@@ -66,5 +66,14 @@ describe("simulator CLI flags", () => {
     });
     expect(parseSimulatorArgs(["--no-transactions"])).toMatchObject({ transactions: false });
     expect(() => parseSimulatorArgs(["--cross-shard", "1.5"])).toThrow(/between 0 and 1/);
+    expect(parseSimulatorArgs([])).toMatchObject({ deposits: undefined, exits: 0 });
+    expect(parseSimulatorArgs(["--deposits", "3", "--deposit-every", "2", "--exits", "2"])).toMatchObject({
+      deposits: { count: 3, everySlots: 2 },
+      exits: 2,
+    });
+    expect(() => parseSimulatorArgs(["--deposits", "1", "--no-transactions"])).toThrow(
+      /transaction workload/,
+    );
+    expect(() => parseSimulatorArgs(["--deposit-every", "0"])).toThrow(/at least 1/);
   });
 });

@@ -1,14 +1,25 @@
-import { addressFromPubkey, type Ed25519KeyPair } from "@shardnet/crypto";
-import type { CrosslinkValue, ShardBlockHeaderValue } from "../types/index.js";
+import { addressFromPubkey, type BlsBackend, type Ed25519KeyPair } from "@shardnet/crypto";
+import type {
+  CrosslinkValue,
+  DepositTransactionValue,
+  DepositValue,
+  ShardBlockHeaderValue,
+} from "../types/index.js";
 import { addressKey, shardOf } from "./address.js";
 import { processShardBlock, produceShardBlock } from "./block.js";
+import { depositTransactionHash } from "./deposit.js";
 import { createShardGenesisState, type GenesisAllocation, genesisSupply } from "./genesis.js";
 import { Mempool, type MempoolAddResult } from "./mempool.js";
 import { OutboxLog } from "./outboxLog.js";
-import { buildReceiptProofs, crosslinkLookupFromList, isSupplyConserved } from "./receipts.js";
+import {
+  buildReceiptProofs,
+  crosslinkLookupFromList,
+  depositsRegisteredProblem,
+  isSupplyConserved,
+} from "./receipts.js";
 import type { ShardState } from "./state.js";
 import { signTransaction } from "./transaction.js";
-import type { IncomingReceipt, ShardBlock, Transaction } from "./types.js";
+import type { IncomingReceipt, Receipt, ShardBlock, Transaction } from "./types.js";
 
 export interface ShardSimulationOptions {
   shardCount: number;
@@ -18,6 +29,8 @@ export interface ShardSimulationOptions {
   mempoolCapacity?: number;
   /** Re-execute every produced block with processShardBlock, as an importing node would (default true). */
   validateBlocks?: boolean;
+  /** The network's genesis hash and a BLS backend: blocks may include deposit transactions (issue 18). */
+  deposits?: { genesisRoot: Uint8Array; bls: BlsBackend };
 }
 
 export interface ShardSimulationStats {
@@ -26,6 +39,10 @@ export interface ShardSimulationStats {
   txsIncluded: number;
   receiptsSent: number;
   receiptsCredited: number;
+  /** Deposit transactions submitted, refused by a block producer, and included in shard blocks. */
+  depositsSubmitted: number;
+  depositsRejected: number;
+  depositsIncluded: number;
 }
 
 export interface ShardSlotInput {
@@ -53,10 +70,17 @@ export class ShardSimulation {
     txsIncluded: 0,
     receiptsSent: 0,
     receiptsCredited: 0,
+    depositsSubmitted: 0,
+    depositsRejected: 0,
+    depositsIncluded: 0,
   };
   private readonly statesByRoot: Map<string, ShardState>[];
   /** Each shard's sent receipts not yet credited (the states keep only outbox accumulators). */
   private readonly logs: OutboxLog[];
+  /** Each shard's deposit transactions waiting for a block, in submission order. */
+  private readonly pendingDeposits: DepositTransactionValue[][];
+  /** Each shard's included deposit transactions by beacon-outbox sequence number (until the beacon registers them). */
+  private readonly depositBodies: Map<number, DepositTransactionValue>[];
 
   constructor(private readonly options: ShardSimulationOptions) {
     this.genesisSupply = genesisSupply(options.allocations);
@@ -69,6 +93,24 @@ export class ShardSimulation {
     );
     this.statesByRoot = this.heads.map((head) => new Map([[addressKey(head.latestBlockRoot), head]]));
     this.logs = this.heads.map((head) => OutboxLog.fromState(head));
+    this.pendingDeposits = this.heads.map(() => []);
+    this.depositBodies = this.heads.map(() => new Map());
+  }
+
+  /**
+   * Queues a deposit transaction for the next block of its sender's shard (checked there: a block skips an
+   * invalid one, which is then dropped and counted in stats.depositsRejected).
+   */
+  submitDeposit(tx: DepositTransactionValue): void {
+    if (this.options.deposits === undefined)
+      throw new Error("ShardSimulation: deposits need options.deposits (genesis root and BLS backend)");
+    this.pendingDeposits[shardOf(tx.from, this.options.shardCount)]!.push(tx);
+    this.stats.depositsSubmitted++;
+  }
+
+  /** Deposit transactions submitted and not yet included nor refused. */
+  get pendingDepositCount(): number {
+    return this.pendingDeposits.reduce((n, pending) => n + pending.length, 0);
   }
 
   /** Submits `tx` to the mempool of its sender's shard. */
@@ -103,7 +145,9 @@ export class ShardSimulation {
       maxTransactions: this.options.maxTransactions,
       crosslinks: crosslinkLookupFromList(input.crosslinks),
       verifiedTxHashes: mempool.verifiedTxHashes,
+      ...(this.options.deposits ? { deposits: this.options.deposits } : {}),
     };
+    const pendingDeposits = this.pendingDeposits[shard]!;
     const produced = produceShardBlock(
       head,
       {
@@ -112,6 +156,7 @@ export class ShardSimulation {
         beaconBlockRoot: input.beaconBlockRoot,
         transactions: mempool.selectForBlock(head, this.options.maxTransactions),
         pendingReceipts: this.provableReceipts(head, input.crosslinks),
+        deposits: pendingDeposits,
       },
       context,
     );
@@ -125,11 +170,80 @@ export class ShardSimulation {
     mempool.pruneStale(produced.postState);
     this.heads[shard] = produced.postState;
     for (const receipt of produced.receiptsSent) this.logs[shard]!.append(receipt);
+    this.recordDeposits(shard, produced.block, produced.receiptsSent, produced.skippedDeposits);
     this.statesByRoot[shard].set(addressKey(produced.blockRoot), produced.postState);
     this.stats.txsIncluded += produced.block.body.transactions.length;
     this.stats.receiptsSent += produced.receiptsSent.length;
     this.stats.receiptsCredited += produced.block.body.incomingReceipts.length;
     return { block: produced.block, blockRoot: produced.blockRoot, header: produced.block.header };
+  }
+
+  /** Takes the included and refused deposits out of the shard's pending list and keeps the included by seq. */
+  private recordDeposits(
+    shard: number,
+    block: ShardBlock,
+    receiptsSent: readonly Receipt[],
+    skipped: readonly { tx: DepositTransactionValue }[],
+  ): void {
+    const beaconOutbox = this.options.shardCount;
+    const receipts = receiptsSent.filter((r) => r.dest === beaconOutbox);
+    const { deposits } = block.body;
+    if (receipts.length !== deposits.length)
+      throw new Error(
+        `internal: shard ${shard} block has ${deposits.length} deposits, ${receipts.length} receipts`,
+      );
+    if (deposits.length === 0 && skipped.length === 0) return;
+    const done = new Set<string>();
+    deposits.forEach((tx, i) => {
+      this.depositBodies[shard]!.set(receipts[i]!.seq, tx);
+      done.add(addressKey(depositTransactionHash(tx)));
+    });
+    // Refused by the producer (invalid, or its nonce passed): dropped, and counted (the sim sends none).
+    for (const { tx } of skipped) done.add(addressKey(depositTransactionHash(tx)));
+    this.pendingDeposits[shard] = this.pendingDeposits[shard]!.filter(
+      (tx) => !done.has(addressKey(depositTransactionHash(tx))),
+    );
+    this.stats.depositsIncluded += deposits.length;
+    this.stats.depositsRejected += skipped.length;
+  }
+
+  /**
+   * The deposits of `shard` a beacon block can register on a state whose deposit cursor for it is `cursor` and
+   * whose current crosslink for it is `crosslink` (deposits are proven against the current crosslink): receipts
+   * `cursor`.. of the crosslinked block's beacon outbox with their transactions, at most `room`. Empty when the
+   * crosslinked block's state is no longer kept.
+   */
+  provenDeposits(crosslink: CrosslinkValue, cursor: number, room: number): DepositValue[] {
+    const { shard } = crosslink;
+    const source = this.statesByRoot[shard]?.get(addressKey(crosslink.shardBlockRoot));
+    if (source === undefined || room <= 0) return [];
+    const beaconOutbox = source.beaconOutbox;
+    const end = Math.min(source.outboxLength(beaconOutbox), cursor + room);
+    const seqs = Array.from({ length: Math.max(0, end - cursor) }, (_, i) => cursor + i);
+    if (seqs.length === 0) return [];
+    const proofs = buildReceiptProofs(source, this.logs[shard]!, beaconOutbox, seqs, crosslink);
+    return proofs.map((proof, i) => {
+      const transaction = this.depositBodies[shard]!.get(seqs[i]!);
+      if (transaction === undefined)
+        throw new Error(`internal: shard ${shard} deposit ${seqs[i]} has no body`);
+      return { transaction, branch: proof.branch };
+    });
+  }
+
+  /** Forgets the deposits below `cursors[shard]` (registered on a finalized beacon state): no proof needs them. */
+  pruneDeposits(cursors: readonly number[]): void {
+    cursors.forEach((cursor, shard) => {
+      const log = this.logs[shard];
+      if (log === undefined) return;
+      log.prune(this.options.shardCount, cursor);
+      for (const seq of this.depositBodies[shard]!.keys())
+        if (seq < cursor) this.depositBodies[shard]!.delete(seq);
+    });
+  }
+
+  /** Why the deposits a beacon state registered (`depositedAmounts`) are not covered by the head states, or null. */
+  depositsRegisteredProblem(depositedAmounts: readonly bigint[]): string | null {
+    return depositsRegisteredProblem(this.heads, depositedAmounts);
   }
 
   /** Forgets block states older than each shard's crosslinked block (they can no longer back a proof). */

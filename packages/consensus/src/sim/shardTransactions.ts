@@ -1,8 +1,18 @@
-import { addressFromPubkey, devAccountKey, type Ed25519KeyPair } from "@shardnet/crypto";
+import {
+  addressFromPubkey,
+  type BlsBackend,
+  type BlsSecretKey,
+  devAccountKey,
+  type Ed25519KeyPair,
+} from "@shardnet/crypto";
+import type { CachedBeaconState } from "../cache/cachedState.js";
 import type { GenesisAccount } from "../genesis/genesis.js";
+import { MAX_DEPOSITS, MAX_STAKE } from "../params/constants.js";
 import type { Preset } from "../params/presets.js";
+import { shardOf as shardOfAccount } from "../shard/address.js";
+import { signDepositData, signDepositTransaction } from "../shard/deposit.js";
 import { ShardSimulation, TransferWorkload } from "../shard/simulation.js";
-import type { CrosslinkValue, ShardBlockHeaderValue } from "../types/index.js";
+import type { CrosslinkValue, DepositValue, ShardBlockHeaderValue } from "../types/index.js";
 import { SeededRandom } from "./random.js";
 import type { ShardBlockBuildArgs, ShardBlockBuilder } from "./shardChains.js";
 
@@ -24,12 +34,66 @@ export const DEFAULT_SHARD_TRANSACTIONS: ShardTransactionsConfig = {
 /** Genesis balance of every simulated dev account. */
 export const SIM_ACCOUNT_BALANCE = 1_000_000_000_000n;
 
+/**
+ * Validators joining a running simulation (issue 18): deposit transactions paid from funded dev accounts, each
+ * for a new interop validator key (indices from the genesis validator count on, so the simulator can sign for
+ * it once it is registered).
+ */
+export interface SimDepositsConfig {
+  /** Deposits sent over the run: interop keys validators .. validators + count - 1, in that order. */
+  count: number;
+  /** One deposit every this many slots (slots everySlots, 2·everySlots, …) until `count` are sent. */
+  everySlots: number;
+  /** Stake each deposit pays, in gwei (default MAX_STAKE). */
+  amount?: bigint;
+}
+
+/** Fee each simulated deposit transaction pays (burned). */
+export const SIM_DEPOSIT_FEE = 5n;
+
+/** One deposit the workload sent. */
+export interface SentDeposit {
+  /** Interop index of the new validator key. */
+  interopIndex: number;
+  pubkey: Uint8Array;
+  amount: bigint;
+  /** Dev account that paid it (dev:N) and its shard. */
+  sender: number;
+  shard: number;
+  slot: number;
+}
+
+/**
+ * Funded dev accounts of a simulation: dev:0 .. dev:accounts-1 send transfers, and one more each per deposit
+ * (dev:accounts + k pays deposit k, so deposits never share a nonce sequence with the transfers).
+ */
+export function simAccountAllocations(config: ShardTransactionsConfig, deposits = 0): GenesisAccount[] {
+  return Array.from({ length: config.accounts + deposits }, (_, n) => ({
+    address: addressFromPubkey(devAccountKey(n).publicKey),
+    balance: SIM_ACCOUNT_BALANCE,
+  }));
+}
+
+/** What the deposit workload needs from the simulator (the network exists once genesis does). */
+export interface SimDepositsSetup {
+  config: SimDepositsConfig;
+  /** Genesis validator count: deposit k is for interop key firstIndex + k. */
+  firstIndex: number;
+  genesisRoot: Uint8Array;
+  bls: BlsBackend;
+  /** Secret key of interop validator `index`. */
+  secretKey: (index: number) => BlsSecretKey;
+}
+
 export interface ShardTransactionsSummary {
   txsSubmitted: number;
   txsIncluded: number;
   receiptsSent: number;
   receiptsCredited: number;
-  /** Balances + receipts in flight + fees burned = genesis supply, checked after every slot. */
+  /**
+   * Balances + receipts in flight + fees burned + deposits paid = genesis supply, and the beacon head never
+   * registered more deposits than the shards paid, checked after every slot.
+   */
   supplyConserved: boolean;
 }
 
@@ -40,27 +104,37 @@ export interface ShardTransactionsSummary {
  */
 export class SimShardTransactions implements ShardBlockBuilder {
   readonly allocations: GenesisAccount[];
-  private readonly shards: ShardSimulation;
+  readonly shards: ShardSimulation;
+  /** Deposits sent so far, in order. */
+  readonly sentDeposits: SentDeposit[] = [];
+  /** The first supply problem seen (slot and what failed), if any. */
+  supplyProblem: string | undefined;
   private readonly workload: TransferWorkload;
   private supplyViolations = 0;
 
   constructor(
     private readonly config: ShardTransactionsConfig,
-    preset: Preset,
+    private readonly preset: Preset,
     seed: number,
+    private readonly deposits?: SimDepositsSetup,
   ) {
     if (!(config.crossShardShare >= 0 && config.crossShardShare <= 1)) {
       throw new Error(`cross-shard share must be in [0, 1], got ${config.crossShardShare}`);
     }
+    if (deposits) {
+      const { count, everySlots } = deposits.config;
+      if (!(Number.isSafeInteger(count) && count >= 0))
+        throw new Error("deposits.count must be an integer ≥ 0");
+      if (!(Number.isSafeInteger(everySlots) && everySlots >= 1))
+        throw new Error("deposits.everySlots must be an integer ≥ 1");
+    }
     const keys: Ed25519KeyPair[] = Array.from({ length: config.accounts }, (_, n) => devAccountKey(n));
-    this.allocations = keys.map((k) => ({
-      address: addressFromPubkey(k.publicKey),
-      balance: SIM_ACCOUNT_BALANCE,
-    }));
+    this.allocations = simAccountAllocations(config, deposits?.config.count ?? 0);
     this.shards = new ShardSimulation({
       shardCount: preset.SHARD_COUNT,
       maxTransactions: preset.MAX_TXS_PER_SHARD_BLOCK,
       allocations: this.allocations,
+      ...(deposits ? { deposits: { genesisRoot: deposits.genesisRoot, bls: deposits.bls } } : {}),
     });
     const random = new SeededRandom(seed ^ 0x5eed);
     this.workload = new TransferWorkload({
@@ -71,9 +145,43 @@ export class SimShardTransactions implements ShardBlockBuilder {
     });
   }
 
-  /** Submits this slot's transfers. */
-  beginSlot(): void {
+  /** Submits this slot's transfers, and its deposit when one is due. */
+  beginSlot(slot: number): void {
     this.workload.submit(this.shards, this.config.txsPerSlot);
+    const deposits = this.deposits;
+    if (
+      deposits &&
+      slot % deposits.config.everySlots === 0 &&
+      this.sentDeposits.length < deposits.config.count
+    )
+      this.sendDeposit(deposits, this.sentDeposits.length, slot);
+  }
+
+  private sendDeposit(setup: SimDepositsSetup, k: number, slot: number): void {
+    const interopIndex = setup.firstIndex + k;
+    const sender = this.config.accounts + k;
+    const senderKey = devAccountKey(sender);
+    const from = addressFromPubkey(senderKey.publicKey);
+    const amount = setup.config.amount ?? MAX_STAKE;
+    const data = signDepositData(
+      setup.secretKey(interopIndex),
+      { withdrawalAddress: from, amount },
+      setup.genesisRoot,
+    );
+    const tx = signDepositTransaction(
+      {
+        from,
+        nonce: this.shards.pendingNonce(from),
+        fee: SIM_DEPOSIT_FEE,
+        pubkey: senderKey.publicKey,
+        deposit: data,
+      },
+      senderKey.secretKey,
+      setup.genesisRoot,
+    );
+    this.shards.submitDeposit(tx);
+    const shard = shardOfAccount(from, this.preset.SHARD_COUNT);
+    this.sentDeposits.push({ interopIndex, pubkey: data.pubkey, amount, sender, shard, slot });
   }
 
   buildShardBlock(args: ShardBlockBuildArgs): ShardBlockHeaderValue {
@@ -86,10 +194,42 @@ export class SimShardTransactions implements ShardBlockBuilder {
     }).header;
   }
 
-  /** Prunes states no crosslink can refer to any more and checks the supply invariant. */
-  endSlot(crosslinks: readonly CrosslinkValue[]): void {
+  /**
+   * The deposits a beacon block on `pre` registers: for each shard, those from `pre`'s deposit cursor on,
+   * proven against its current crosslink (deposits are processed before the block's crosslinks), at most
+   * MAX_DEPOSITS in all.
+   */
+  depositsForBeaconBlock(pre: CachedBeaconState): DepositValue[] {
+    if (!this.deposits) return [];
+    const out: DepositValue[] = [];
+    for (let shard = 0; shard < this.preset.SHARD_COUNT && out.length < MAX_DEPOSITS; shard++) {
+      const crosslink = pre.state.currentCrosslinks.getReadonly(shard).toValue();
+      const cursor = pre.state.depositCursors.get(shard);
+      out.push(...this.shards.provenDeposits(crosslink, cursor, MAX_DEPOSITS - out.length));
+    }
+    return out;
+  }
+
+  /**
+   * Prunes states no crosslink can refer to any more and checks the supply invariant over the shard heads,
+   * and that `beaconHead` (the beacon head state) registered no more deposits than the shards paid.
+   */
+  endSlot(slot: number, crosslinks: readonly CrosslinkValue[], beaconHead?: CachedBeaconState): void {
     this.shards.pruneStates(crosslinks);
-    if (!this.shards.isSupplyConserved()) this.supplyViolations++;
+    let problem: string | null = this.shards.isSupplyConserved()
+      ? null
+      : "shard balances + receipts in flight + fees burned + deposits paid ≠ genesis supply";
+    if (problem === null && beaconHead)
+      problem = this.shards.depositsRegisteredProblem(beaconHead.state.depositedAmounts.getAll());
+    if (problem !== null) {
+      this.supplyViolations++;
+      this.supplyProblem ??= `slot ${slot}: ${problem}`;
+    }
+  }
+
+  /** Forgets the deposit receipts below `cursors` (those of a finalized beacon state). */
+  pruneDeposits(cursors: readonly number[]): void {
+    this.shards.pruneDeposits(cursors);
   }
 
   summary(): ShardTransactionsSummary {

@@ -6,25 +6,39 @@ import { PubkeyCache } from "../cache/pubkeyCache.js";
 import { ForkChoice } from "../forkChoice/forkChoice.js";
 import { checkPresetLimits, type Genesis, genesisHash } from "../genesis/genesis.js";
 import { createGenesisBeaconState, createGenesisBlock } from "../genesis/genesisState.js";
-import { MAX_STAKE } from "../params/constants.js";
+import {
+  DOMAIN_VOLUNTARY_EXIT,
+  FAR_FUTURE_EPOCH,
+  MAX_STAKE,
+  MAX_VOLUNTARY_EXITS,
+} from "../params/constants.js";
 import { type PresetName, resolvePreset } from "../params/presets.js";
 import { buildAttestationData, computeAttestationSigningRoot } from "../production/attestation.js";
 import { type CrosslinkCandidate, produceBlock } from "../production/produceBlock.js";
 import { signBlock, signRandaoReveal } from "../production/signing.js";
+import { voluntaryExitProblem } from "../stateTransition/block/registryOps.js";
 import { processSlots } from "../stateTransition/slots.js";
 import { stateTransition } from "../stateTransition/stateTransition.js";
-import { BeaconBlock } from "../types/beacon.js";
-import type { AttestationValue, BeaconBlockValue, CrosslinkValue } from "../types/index.js";
+import { BeaconBlock, VoluntaryExit } from "../types/beacon.js";
+import type {
+  AttestationValue,
+  BeaconBlockValue,
+  CrosslinkValue,
+  SignedVoluntaryExitValue,
+} from "../types/index.js";
 import { bytesEqual, toHex, ZERO_ROOT } from "../util/bytes.js";
 import { computeEpochAtSlot } from "../util/epoch.js";
 import { sha256 } from "../util/hash.js";
+import { computeDomain, computeSigningRoot } from "../util/signing.js";
 import { CommitteeSigningKeys } from "./committeeKeys.js";
 import { SeededRandom } from "./random.js";
 import { placeholderShardBlocks, type ShardBlockBuilder, ShardHeads } from "./shardChains.js";
 import {
   DEFAULT_SHARD_TRANSACTIONS,
   type ShardTransactionsConfig,
+  type SimDepositsConfig,
   SimShardTransactions,
+  simAccountAllocations,
 } from "./shardTransactions.js";
 
 export interface SimulationConfig {
@@ -42,6 +56,40 @@ export interface SimulationConfig {
   shardBlocks?: ShardBlockBuilder;
   /** Seeded transfer workload through real shard blocks (default DEFAULT_SHARD_TRANSACTIONS); false: none. */
   transactions?: ShardTransactionsConfig | false;
+  /**
+   * New validators join through deposit transactions sent by the transfer workload (issue 18; default none).
+   * They are honest and online once active. Needs the transaction workload.
+   */
+  deposits?: SimDepositsConfig;
+  /**
+   * Genesis validators that exit voluntarily (default none): the `count` highest online indices, each
+   * included by the beacon proposer as soon as it is allowed (MIN_VALIDATOR_ACTIVE_PERIODS).
+   */
+  exits?: { count: number };
+}
+
+/** Voluntary exits (present only when the run has some). */
+export interface SimulationExitsSummary {
+  /** Validators that were to exit, those whose exit the head state scheduled, and those already exited. */
+  requested: number;
+  scheduled: number;
+  exited: number;
+}
+
+/** Validators that joined by deposit (present only when the run sends deposits). */
+export interface SimulationDepositsSummary {
+  /** Deposit transactions the workload sent, included in shard blocks, and refused by a shard block. */
+  sent: number;
+  included: number;
+  rejected: number;
+  /** Deposits the head state registered (sum of its deposit cursors). */
+  registered: number;
+  /** Validators beyond genesis in the head state's registry, and those of them active at the head's epoch. */
+  newValidators: number;
+  activated: number;
+  /** New validators that signed at least one attestation, and beacon blocks they proposed. */
+  attested: number;
+  blocksProposed: number;
 }
 
 export interface SimulationSummary {
@@ -69,8 +117,13 @@ export interface SimulationSummary {
   txsIncluded: number;
   receiptsSent: number;
   receiptsCredited: number;
-  /** Balances + receipts in flight + fees burned = genesis supply after every slot. */
+  /**
+   * Balances + receipts in flight + fees burned + deposits paid = genesis supply, and the beacon head never
+   * registered more deposits than the shards paid, after every slot.
+   */
   supplyConserved: boolean;
+  deposits?: SimulationDepositsSummary;
+  exits?: SimulationExitsSummary;
 }
 
 /** The compressed G2 point at infinity: a well-formed placeholder signature for runs without BLS. */
@@ -97,11 +150,20 @@ export class Simulator {
   readonly offline: Set<number>;
   readonly shardHeads: ShardHeads;
   private readonly bls: BlsBackend;
+  /** Secret keys by interop index: the genesis validators, then the keys the deposit workload registers. */
   private readonly secretKeys: BlsSecretKey[];
+  /** Interop index of each deposit key (hex pubkey), for validators registered after genesis. */
+  private readonly depositKeyIndex = new Map<string, number>();
+  /** Attestations signed, and beacon blocks proposed, by validators registered after genesis (by index). */
+  readonly newValidatorAttestations = new Map<number, number>();
+  private newValidatorBlocks = 0;
+  /** Genesis validators that exit voluntarily once allowed (config.exits). */
+  readonly exitingValidators: readonly number[];
   private readonly committeeKeys: CommitteeSigningKeys;
   private readonly signatures: boolean;
   private readonly shardBlocks: ShardBlockBuilder;
-  private readonly shardTransactions: SimShardTransactions | undefined;
+  /** The transfer (and deposit) workload and its shard chains; undefined with placeholder or custom shard blocks. */
+  readonly shardTransactions: SimShardTransactions | undefined;
   private readonly blocks = new Map<string, StoredBlock>();
   private readonly genesisBlockRoot: Uint8Array;
   private attestationPool: AttestationValue[] = [];
@@ -126,14 +188,15 @@ export class Simulator {
     const preset = resolvePreset(presetName, overrides);
     checkPresetLimits(preset);
     const transactions = config.shardBlocks ? false : (config.transactions ?? DEFAULT_SHARD_TRANSACTIONS);
-    this.shardTransactions = transactions
-      ? new SimShardTransactions(transactions, preset, config.seed)
-      : undefined;
-    this.shardBlocks = config.shardBlocks ?? this.shardTransactions ?? placeholderShardBlocks;
-    this.secretKeys = Array.from({ length: config.validators }, (_, i) =>
+    if (config.deposits && !transactions)
+      throw new Error(
+        "deposits need the transaction workload (transactions not false, no custom shardBlocks)",
+      );
+    const depositCount = config.deposits?.count ?? 0;
+    this.secretKeys = Array.from({ length: config.validators + depositCount }, (_, i) =>
       this.bls.secretKeyFromBytes(interopSecretKey(i)),
     );
-    const publicKeys = this.secretKeys.map((sk) => sk.toPublicKey());
+    const publicKeys = this.secretKeys.slice(0, config.validators).map((sk) => sk.toPublicKey());
     this.genesis = {
       network: `sim-${config.seed}`,
       genesisTime: 0,
@@ -141,9 +204,26 @@ export class Simulator {
       presetOverrides: overrides,
       preset,
       validators: publicKeys.map((pk) => ({ pubkey: pk.toBytes(), stake: MAX_STAKE })),
-      accounts: this.shardTransactions?.allocations ?? [],
+      accounts: transactions ? simAccountAllocations(transactions, depositCount) : [],
     };
     this.genesisRoot = genesisHash(this.genesis);
+    this.shardTransactions = transactions
+      ? new SimShardTransactions(
+          transactions,
+          preset,
+          config.seed,
+          config.deposits && {
+            config: config.deposits,
+            firstIndex: config.validators,
+            genesisRoot: this.genesisRoot,
+            bls: this.bls,
+            secretKey: (index) => this.secretKeys[index] as BlsSecretKey,
+          },
+        )
+      : undefined;
+    this.shardBlocks = config.shardBlocks ?? this.shardTransactions ?? placeholderShardBlocks;
+    for (let i = config.validators; i < this.secretKeys.length; i++)
+      this.depositKeyIndex.set(toHex((this.secretKeys[i] as BlsSecretKey).toPublicKey().toBytes()), i);
     const pubkeyCache = new PubkeyCache(this.bls);
     for (const [i, pk] of publicKeys.entries()) pubkeyCache.add(i, pk.toBytes());
     const genesisState = createCachedBeaconState(
@@ -167,6 +247,15 @@ export class Simulator {
     this.finalizedRoot = this.genesisBlockRoot;
     const random = new SeededRandom(config.seed);
     this.offline = new Set(random.sample(config.validators, Math.floor(config.offline * config.validators)));
+    const exitCount = config.exits?.count ?? 0;
+    if (!(Number.isSafeInteger(exitCount) && exitCount >= 0))
+      throw new Error("exits.count must be an integer ≥ 0");
+    const exiting: number[] = [];
+    for (let i = config.validators - 1; i >= 0 && exiting.length < exitCount; i--)
+      if (this.isOnline(i)) exiting.push(i);
+    if (exiting.length < exitCount)
+      throw new Error(`exits.count ${exitCount}: only ${exiting.length} online validators`);
+    this.exitingValidators = exiting.reverse();
     this.shardHeads = new ShardHeads(preset.SHARD_COUNT);
   }
 
@@ -176,6 +265,19 @@ export class Simulator {
 
   private isOnline(index: number): boolean {
     return !this.offline.has(index);
+  }
+
+  /**
+   * Interop index of the key of validator `index` in `cached`: the index itself for genesis validators; for one
+   * registered later, the deposit key with its pubkey (registration order need not be the order sent).
+   */
+  private interopIndex(cached: CachedBeaconState, index: number): number {
+    if (index < this.config.validators) return index;
+    const pubkey = toHex(cached.state.validators.getReadonly(index).pubkey);
+    const interop = this.depositKeyIndex.get(pubkey);
+    if (interop === undefined)
+      throw new Error(`simulator: validator ${index} has a key the simulator never deposited`);
+    return interop;
   }
 
   private checkpointRoot(root: Uint8Array): Uint8Array {
@@ -203,10 +305,10 @@ export class Simulator {
     const atSlot = head.state.slot === slot ? head : processSlots(head, slot);
     atSlot.state.commit();
     const crosslinks = atSlot.state.currentCrosslinks.getAllReadonlyValues();
-    this.shardTransactions?.beginSlot();
+    this.shardTransactions?.beginSlot(slot);
     this.proposeShardBlocks(atSlot, slot, headRoot, crosslinks);
     this.attest(atSlot, slot, headRoot);
-    this.shardTransactions?.endSlot(crosslinks);
+    this.shardTransactions?.endSlot(slot, crosslinks, head);
     const oldest = slot - this.preset.SLOTS_PER_EPOCH;
     this.attestationPool = this.attestationPool.filter((a) => a.data.slot >= oldest);
     this.crosslinkCandidates = this.crosslinkCandidates.filter((c) => c.attestation.data.slot >= oldest);
@@ -220,7 +322,7 @@ export class Simulator {
       this.slotsMissed++;
       return;
     }
-    const sk = this.secretKeys[proposer] as BlsSecretKey;
+    const sk = this.secretKeys[this.interopIndex(pre, proposer)] as BlsSecretKey;
     const epoch = computeEpochAtSlot(this.preset, slot);
     const randaoReveal = this.signatures
       ? signRandaoReveal(sk, this.genesisRoot, epoch)
@@ -230,6 +332,8 @@ export class Simulator {
       randaoReveal,
       crosslinkCandidates: this.crosslinkCandidates,
       attestations: this.attestationPool,
+      deposits: this.shardTransactions?.depositsForBeaconBlock(pre) ?? [],
+      voluntaryExits: this.voluntaryExits(pre, epoch),
     });
     const signed = this.signatures
       ? signBlock(sk, pre, block)
@@ -246,7 +350,30 @@ export class Simulator {
     });
     this.forkChoice.updateBalances(post.epochCtx.stakes);
     this.blocksProposed++;
+    if (proposer >= this.config.validators) this.newValidatorBlocks++;
     this.onFinalityChange();
+  }
+
+  /** Signed exits of the exiting validators that `pre` allows now (not yet scheduled, active long enough). */
+  private voluntaryExits(pre: CachedBeaconState, epoch: number): SignedVoluntaryExitValue[] {
+    const exits: SignedVoluntaryExitValue[] = [];
+    for (const validatorIndex of this.exitingValidators) {
+      if (exits.length >= MAX_VOLUNTARY_EXITS) break;
+      const message = { epoch, validatorIndex };
+      const unsigned = { message, signature: PLACEHOLDER_SIGNATURE };
+      if (voluntaryExitProblem(pre, unsigned) !== null) continue;
+      if (!this.signatures) {
+        exits.push(unsigned);
+        continue;
+      }
+      const root = computeSigningRoot(
+        VoluntaryExit.hashTreeRoot(message),
+        computeDomain(DOMAIN_VOLUNTARY_EXIT, this.genesisRoot),
+      );
+      const sk = this.secretKeys[this.interopIndex(pre, validatorIndex)] as BlsSecretKey;
+      exits.push({ message, signature: sk.sign(root).toBytes() });
+    }
+    return exits;
   }
 
   private proposeShardBlocks(
@@ -286,7 +413,7 @@ export class Simulator {
       let signature: Uint8Array = PLACEHOLDER_SIGNATURE;
       if (this.signatures) {
         const message = computeAttestationSigningRoot(this.genesisRoot, data);
-        const members = positions.map((p) => committee[p] as number);
+        const members = positions.map((p) => this.interopIndex(atSlot, committee[p] as number));
         signature = this.committeeKeys.aggregateKey(members).sign(message).toBytes();
       }
       const bits = BitArray.fromBitLen(committee.length);
@@ -295,8 +422,12 @@ export class Simulator {
       this.attestationPool.push(attestation);
       const header = this.shardHeads.headers[shard];
       if (header) this.crosslinkCandidates.push({ header, attestation });
-      for (const p of positions)
-        this.forkChoice.onAttestation(committee[p] as number, headRoot, data.target.epoch);
+      for (const p of positions) {
+        const index = committee[p] as number;
+        this.forkChoice.onAttestation(index, headRoot, data.target.epoch);
+        if (index >= this.config.validators)
+          this.newValidatorAttestations.set(index, (this.newValidatorAttestations.get(index) ?? 0) + 1);
+      }
     }
   }
 
@@ -309,6 +440,8 @@ export class Simulator {
     this.finalizedEpoch = finalized.epoch;
     this.finalizedRoot = root;
     this.forkChoice.prune();
+    const finalizedState = this.blocks.get(toHex(root))?.state;
+    if (finalizedState) this.shardTransactions?.pruneDeposits(finalizedState.state.depositCursors.getAll());
   }
 
   private isAncestor(ancestor: Uint8Array, root: Uint8Array): boolean {
@@ -373,6 +506,41 @@ export class Simulator {
         receiptsCredited: 0,
         supplyConserved: true,
       }),
+      ...(this.config.deposits ? { deposits: this.depositsSummary(head) } : {}),
+      ...(this.config.exits ? { exits: this.exitsSummary(head) } : {}),
+    };
+  }
+
+  private exitsSummary(head: CachedBeaconState): SimulationExitsSummary {
+    const epoch = computeEpochAtSlot(this.preset, head.state.slot);
+    let scheduled = 0;
+    let exited = 0;
+    for (const index of this.exitingValidators) {
+      const { exitEpoch } = head.state.validators.getReadonly(index);
+      if (exitEpoch !== FAR_FUTURE_EPOCH) scheduled++;
+      if (exitEpoch <= epoch) exited++;
+    }
+    return { requested: this.exitingValidators.length, scheduled, exited };
+  }
+
+  private depositsSummary(head: CachedBeaconState): SimulationDepositsSummary {
+    const stats = this.shardTransactions?.shards.stats;
+    const { state } = head;
+    const epoch = computeEpochAtSlot(this.preset, state.slot);
+    let activated = 0;
+    for (let i = this.config.validators; i < state.validators.length; i++) {
+      const v = state.validators.getReadonly(i);
+      if (v.activationEpoch <= epoch && epoch < v.exitEpoch) activated++;
+    }
+    return {
+      sent: this.shardTransactions?.sentDeposits.length ?? 0,
+      included: stats?.depositsIncluded ?? 0,
+      rejected: stats?.depositsRejected ?? 0,
+      registered: state.depositCursors.getAll().reduce((a, b) => a + b, 0),
+      newValidators: state.validators.length - this.config.validators,
+      activated,
+      attested: this.newValidatorAttestations.size,
+      blocksProposed: this.newValidatorBlocks,
     };
   }
 }
