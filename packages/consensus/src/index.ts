@@ -26,7 +26,7 @@ export {
   verifyAttestationSignature,
 } from "./stateTransition/block/attestations.js";
 export { hasSupermajority, verifyCrosslink } from "./stateTransition/block/crosslinks.js";
-export { depositPosition, depositProofProblem } from "./stateTransition/block/deposits.js";
+export { depositPosition, depositProofProblem, registeredIndex } from "./stateTransition/block/deposits.js";
 export { processBlock } from "./stateTransition/block/index.js";
 export { checkFfgVote, type FfgVoteCheck } from "./stateTransition/block/participation.js";
 export { randaoSigningRoot } from "./stateTransition/block/randao.js";

@@ -4,6 +4,7 @@ import {
   computeEpochAtSlot,
   DepositTransaction,
   type DepositTransactionValue,
+  registeredIndex,
   SignedShardBlock,
   SignedVoluntaryExit,
   type SignedVoluntaryExitValue,
@@ -461,14 +462,9 @@ export class ShardnetNode {
   /** Hosted keystore keys the head's registry now holds start validating under their index. */
   private registerPendingKeys(): void {
     if (this.pendingKeys.size === 0) return;
-    const { state, epochCtx } = this.beacon.head().state;
-    const indexOf = (pubkeyHex: string): number | undefined => {
-      const cached = epochCtx.pubkeys.indexOf(hexToBytes(pubkeyHex));
-      if (cached !== undefined && cached < epochCtx.validatorCount) return cached;
-      for (let i = epochCtx.validatorCount; i < state.validators.length; i++)
-        if (bytesToHex(state.validators.getReadonly(i).pubkey) === pubkeyHex) return i;
-      return undefined;
-    };
+    const head = this.beacon.head().state;
+    const { state } = head;
+    const indexOf = (pubkeyHex: string) => registeredIndex(head, hexToBytes(pubkeyHex));
     for (const index of this.pendingKeys.resolve(indexOf, this.opts.keys)) {
       const v = state.validators.getReadonly(index);
       this.opts.log.info(

@@ -8,6 +8,7 @@ import {
   depositTransactionHash,
   depositTransactionSigningRoot,
   MAX_DEPOSITS,
+  registeredIndex,
   shardOf,
   validateDepositTransaction,
   verifyProofOfPossession,
@@ -185,13 +186,7 @@ export class DepositService {
   }
 
   private isRegistered(pubkey: Uint8Array): boolean {
-    const { state, epochCtx } = this.d.beacon.head().state;
-    const index = epochCtx.pubkeys.indexOf(pubkey);
-    if (index !== undefined && index < epochCtx.validatorCount) return true;
-    const hex = bytesToHex(pubkey);
-    for (let i = epochCtx.validatorCount; i < state.validators.length; i++)
-      if (bytesToHex(state.validators.getReadonly(i).pubkey) === hex) return true;
-    return false;
+    return registeredIndex(this.d.beacon.head().state, pubkey) !== undefined;
   }
 }
 

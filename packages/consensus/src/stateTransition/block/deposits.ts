@@ -14,7 +14,7 @@ import { computeQueuedChangeEpoch } from "../registryQueue.js";
 import { addSignatureSet, type BlockContext } from "./context.js";
 
 /** Index of the validator with `pubkey` in this state's registry (the epoch's lookup, then those added since). */
-function registeredIndex(cached: CachedBeaconState, pubkey: Uint8Array): number | undefined {
+export function registeredIndex(cached: CachedBeaconState, pubkey: Uint8Array): number | undefined {
   const { state, epochCtx } = cached;
   const index = epochCtx.pubkeys.indexOf(pubkey);
   if (index !== undefined && index < epochCtx.validatorCount) return index;
