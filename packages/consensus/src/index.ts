@@ -13,6 +13,7 @@ export * from "./production/attestation.js";
 export * from "./production/duties.js";
 export * from "./production/produceBlock.js";
 export * from "./production/signing.js";
+export * from "./production/withdrawalProofs.js";
 export * from "./shard/index.js";
 export * from "./shuffling/committees.js";
 export * from "./shuffling/seed.js";
@@ -45,6 +46,7 @@ export {
 } from "./stateTransition/block/slashings.js";
 export { processEpoch } from "./stateTransition/epoch/index.js";
 export * from "./stateTransition/epoch/justification.js";
+export * from "./stateTransition/epoch/withdrawals.js";
 export * from "./stateTransition/errors.js";
 export { computeQueuedChangeEpoch, getChurnLimit } from "./stateTransition/registryQueue.js";
 export { type PendingSignatureSet, verifySignatureSets } from "./stateTransition/signatureSets.js";
@@ -55,4 +57,4 @@ export { bytesEqual, bytesToUint64, fromHex, toHex, uint64ToBytes, ZERO_ROOT } f
 export * from "./util/epoch.js";
 export { useNativeHasher } from "./util/hasher.js";
 export { computeDomain, computeSigningRoot } from "./util/signing.js";
-export { isActiveValidator, isCommitteeEligible } from "./util/validator.js";
+export { isActiveValidator, isCommitteeEligible, withdrawableEpoch } from "./util/validator.js";

@@ -34,6 +34,8 @@ export function createGenesisBeaconState(genesis: Genesis): BeaconStateView {
   }));
   state.depositCursors = new Array<number>(genesis.preset.SHARD_COUNT).fill(0);
   state.depositedAmounts = new Array<bigint>(genesis.preset.SHARD_COUNT).fill(0n);
+  state.withdrawalOutboxes = Array.from({ length: genesis.preset.SHARD_COUNT }, () => []);
+  state.withdrawnAmounts = new Array<bigint>(genesis.preset.SHARD_COUNT).fill(0n);
   state.previousEpochParticipation = genesis.validators.map(() => 0);
   state.currentEpochParticipation = genesis.validators.map(() => 0);
   return BeaconState.toViewDU(state);

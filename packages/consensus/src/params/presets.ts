@@ -16,6 +16,11 @@ export interface Preset {
   CHURN_LIMIT_QUOTIENT: number;
   /** A validator may exit voluntarily only after this many committee periods of activity. */
   MIN_VALIDATOR_ACTIVE_PERIODS: number;
+  /**
+   * Epochs from a validator's exit to the epoch its stake is sent back to its withdrawal address (a slashed
+   * validator waits EPOCHS_PER_SLASHINGS_VECTOR instead, when that is longer).
+   */
+  MIN_VALIDATOR_WITHDRAWABILITY_DELAY: number;
 }
 
 export type PresetName = "local" | "scale";
@@ -31,6 +36,7 @@ export const localPreset: Preset = {
   MIN_PER_EPOCH_CHURN_LIMIT: 4,
   CHURN_LIMIT_QUOTIENT: 65536,
   MIN_VALIDATOR_ACTIVE_PERIODS: 2,
+  MIN_VALIDATOR_WITHDRAWABILITY_DELAY: 4,
 };
 
 export const scalePreset: Preset = {
@@ -44,6 +50,7 @@ export const scalePreset: Preset = {
   MIN_PER_EPOCH_CHURN_LIMIT: 4,
   CHURN_LIMIT_QUOTIENT: 65536,
   MIN_VALIDATOR_ACTIVE_PERIODS: 1,
+  MIN_VALIDATOR_WITHDRAWABILITY_DELAY: 256,
 };
 
 export const presets: Record<PresetName, Preset> = { local: localPreset, scale: scalePreset };

@@ -17,11 +17,38 @@ export interface CrosslinkLookup {
   get(shard: number, shardBlockRoot: Uint8Array): CrosslinkValue | undefined;
 }
 
-/** A lookup over a plain list of crosslinks (e.g. the beacon state's current crosslinks). */
-export function crosslinkLookupFromList(crosslinks: Iterable<CrosslinkValue>): CrosslinkLookup {
+/**
+ * The beacon chain as a receipt source (withdrawals, issue 18): the beacon state a shard block builds on, with the
+ * root of its `withdrawal_outboxes`. Receipts from `source` (= SHARD_COUNT) are proven against that root, and name
+ * the beacon block as their "crosslink" (`crosslinkShard` SHARD_COUNT, its slot and root).
+ */
+export interface BeaconReceiptSource {
+  source: number;
+  slot: number;
+  blockRoot: Uint8Array;
+  withdrawalOutboxRoot: Uint8Array;
+}
+
+/**
+ * A lookup over a plain list of crosslinks (e.g. the beacon state's current crosslinks) and, when given, the
+ * beacon state's withdrawal outboxes as a pseudo-crosslink of source SHARD_COUNT.
+ */
+export function crosslinkLookupFromList(
+  crosslinks: Iterable<CrosslinkValue>,
+  beacon?: BeaconReceiptSource,
+): CrosslinkLookup {
   const byKey = new Map<string, CrosslinkValue>();
   for (const crosslink of crosslinks)
     byKey.set(`${crosslink.shard}:${addressKey(crosslink.shardBlockRoot)}`, crosslink);
+  if (beacon)
+    byKey.set(`${beacon.source}:${addressKey(beacon.blockRoot)}`, {
+      shard: beacon.source,
+      slot: beacon.slot,
+      shardBlockRoot: beacon.blockRoot,
+      stateRoot: new Uint8Array(32),
+      outboxRoot: beacon.withdrawalOutboxRoot,
+      parentCrosslinkRoot: new Uint8Array(32),
+    });
   return { get: (shard, root) => byKey.get(`${shard}:${addressKey(root)}`) };
 }
 
@@ -110,15 +137,16 @@ export function checkIncomingReceipt(
       message: `receipt is for shard ${receipt.dest}, not ${state.shard}`,
     };
   }
+  // Sources: the other shards, and the beacon chain (source SHARD_COUNT: withdrawals).
   if (
     receipt.source === state.shard ||
-    receipt.source >= state.shardCount ||
+    receipt.source > state.shardCount ||
     receipt.source !== incoming.crosslinkShard
   ) {
     return {
       ok: false,
       reason: "wrong_source",
-      message: `receipt source ${receipt.source} is not a valid other shard matching crosslink shard ${incoming.crosslinkShard}`,
+      message: `receipt source ${receipt.source} is neither another shard nor the beacon chain (${state.shardCount}), or does not match crosslink shard ${incoming.crosslinkShard}`,
     };
   }
   const cursor = state.inboxCursor(receipt.source);
@@ -193,13 +221,21 @@ export function depositsPaid(states: readonly ShardState[]): bigint {
   return total;
 }
 
+/** Sum of the withdrawals every shard credited from the beacon chain (its inbox from source SHARD_COUNT). */
+export function withdrawalsCredited(states: readonly ShardState[]): bigint {
+  let total = 0n;
+  for (const state of states) total += state.creditedAmount(state.beaconOutbox);
+  return total;
+}
+
 /**
- * Supply invariant (DESIGN.md §9.2, extended by issue 18): balances + receipts in flight between shards + fees
- * burned + deposits paid to the beacon chain = genesis supply. What the beacon chain does with the deposits
- * paid is checked by depositsRegisteredProblem: it never registers more than a shard paid.
+ * The shards' side of the supply invariant (DESIGN.md §9.2, extended by issue 18): balances + receipts in flight
+ * between shards + fees burned + deposits paid to the beacon chain − withdrawals credited from it = the genesis
+ * accounts' supply. The beacon side (stakeLedgerProblem) and the two crossings (depositsRegisteredProblem,
+ * withdrawalsCreditedProblem) complete it to the whole invariant.
  */
 export function isSupplyConserved(states: readonly ShardState[], genesisSupply: bigint): boolean {
-  let total = receiptsInFlight(states) + depositsPaid(states);
+  let total = receiptsInFlight(states) + depositsPaid(states) - withdrawalsCredited(states);
   for (const state of states) total += state.totalBalance() + state.feesBurned;
   return total === genesisSupply;
 }
@@ -217,6 +253,23 @@ export function depositsRegisteredProblem(
     const registered = depositedAmounts[state.shard] ?? 0n;
     if (registered > paid)
       return `the beacon chain registered ${registered} gwei of deposits from shard ${state.shard}, which paid ${paid}`;
+  }
+  return null;
+}
+
+/**
+ * Why the withdrawals the shards credited (their states, consistent with or older than the beacon state whose
+ * `withdrawnAmounts` are given) exceed what the beacon chain sent them, or null.
+ */
+export function withdrawalsCreditedProblem(
+  states: readonly ShardState[],
+  withdrawnAmounts: readonly bigint[],
+): string | null {
+  for (const state of states) {
+    const credited = state.creditedAmount(state.beaconOutbox);
+    const sent = withdrawnAmounts[state.shard] ?? 0n;
+    if (credited > sent)
+      return `shard ${state.shard} credited ${credited} gwei of withdrawals, the beacon chain sent it ${sent}`;
   }
   return null;
 }

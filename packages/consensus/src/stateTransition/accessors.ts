@@ -84,4 +84,5 @@ export function slashValidator(preset: Preset, state: BeaconStateView, index: nu
   validator.stake -= penalty;
   const slot = epoch % EPOCHS_PER_SLASHINGS_VECTOR;
   state.slashings.set(slot, state.slashings.get(slot) + penalty);
+  state.burnedStake += penalty;
 }

@@ -22,6 +22,7 @@ import {
   SLOTS_PER_HISTORICAL_ROOT,
   VALIDATOR_REGISTRY_LIMIT,
 } from "../params/constants.js";
+import { Outboxes } from "../shard/types.js";
 import { Deposit } from "./deposit.js";
 import {
   BLSPubkey,
@@ -187,6 +188,16 @@ export const BeaconState = new ContainerType(
     depositCursors: new ListBasicType(Uint64, MAX_SHARDS),
     /** depositedAmounts[shard]: sum of the deposits from `shard` registered so far (supply invariant). */
     depositedAmounts: new ListBasicType(Gwei, MAX_SHARDS),
+    /**
+     * withdrawalOutboxes[shard]: the withdrawal receipts sent to `shard` (source SHARD_COUNT), in order. Same
+     * layout as a shard block's outboxes, so a shard credits them with the cross-shard receipt proofs, against
+     * this field's root in the beacon state its block builds on. At most one per validator and withdrawal.
+     */
+    withdrawalOutboxes: Outboxes,
+    /** withdrawnAmounts[shard]: sum of withdrawalOutboxes[shard] (supply invariant). */
+    withdrawnAmounts: new ListBasicType(Gwei, MAX_SHARDS),
+    /** Stake burned by slashing penalties since genesis (supply invariant). */
+    burnedStake: Gwei,
   },
   opts("BeaconState"),
 );

@@ -9,6 +9,7 @@ import { BeaconState } from "../../types/beacon.js";
 import type { BeaconStateView } from "../../types/index.js";
 import { getCurrentEpoch, initiateValidatorExit } from "../accessors.js";
 import { processJustificationAndFinalization } from "./justification.js";
+import { processWithdrawals } from "./withdrawals.js";
 
 /** Validators whose stake fell below this (slashing penalties) are ejected. */
 export const EJECTION_STAKE = MAX_STAKE / 2n;
@@ -52,5 +53,6 @@ export function processEpochResets(preset: Preset, state: BeaconStateView): void
 export function processEpoch(preset: Preset, state: BeaconStateView): void {
   processJustificationAndFinalization(preset, state);
   processRegistryUpdates(preset, state);
+  processWithdrawals(preset, state);
   processEpochResets(preset, state);
 }
