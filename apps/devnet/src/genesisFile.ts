@@ -9,6 +9,8 @@ export interface GenesisFileOptions {
   secondsPerSlot?: number;
   /** Overrides the preset's SLOTS_PER_EPOCH. */
   slotsPerEpoch?: number;
+  /** Any other preset values by name (e.g. SHARD_COMMITTEE_PERIOD for a test's short registry cycle). */
+  presetOverrides?: Record<string, number>;
   /** Seconds from now to genesis time. */
   genesisDelaySec: number;
   /** Funded dev accounts `dev:0 .. dev:N-1`. */
@@ -44,7 +46,7 @@ export function buildDevGenesis(
     address: `0x${bytesToHex(addressFromPubkey(devAccountKey(n).publicKey))}`,
     balance: String(opts.devAccountBalance ?? DEFAULT_DEV_BALANCE),
   }));
-  const presetOverrides: Record<string, number> = { SHARD_COUNT: opts.shards };
+  const presetOverrides: Record<string, number> = { ...opts.presetOverrides, SHARD_COUNT: opts.shards };
   if (opts.secondsPerSlot !== undefined) presetOverrides.SECONDS_PER_SLOT = opts.secondsPerSlot;
   if (opts.slotsPerEpoch !== undefined) presetOverrides.SLOTS_PER_EPOCH = opts.slotsPerEpoch;
   const json: GenesisJson = {

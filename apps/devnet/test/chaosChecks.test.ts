@@ -28,7 +28,7 @@ const block = (slot: number, root: string, crosslinks: Array<[number, number, st
 
 /**
  * Two shards; shard 0 sent 3 receipts (30) to shard 1, which credited 2 (20), and paid a deposit of 100 to the
- * beacon chain. Genesis: 1000 each.
+ * beacon chain; shard 1 credited a withdrawal of 50 from it. Genesis: 1000 each.
  */
 function ledgers(): ShardSupply[] {
   return [
@@ -38,6 +38,7 @@ function ledgers(): ShardSupply[] {
       balances: 1000n - 30n - 5n - 100n,
       feesBurned: 5n,
       depositsPaid: 100n,
+      withdrawalsCredited: 0n,
       sent: [
         { count: 0, amount: 0n },
         { count: 3, amount: 30n },
@@ -50,9 +51,10 @@ function ledgers(): ShardSupply[] {
     {
       shard: 1,
       node: "b",
-      balances: 1000n + 20n,
+      balances: 1000n + 20n + 50n,
       feesBurned: 0n,
       depositsPaid: 0n,
+      withdrawalsCredited: 50n,
       sent: [
         { count: 0, amount: 0n },
         { count: 0, amount: 0n },
@@ -225,7 +227,7 @@ describe("chaos invariant checks", () => {
     const genesisByShard = [1000n, 1000n];
     expect(anchorSupplyViolations([anchor(zero!, 16), anchor(one!, 8)], genesisByShard)).toEqual([]);
     expect(anchorSupplyViolations([anchor({ ...zero!, feesBurned: 6n }, 16)], genesisByShard)).toEqual([
-      "a's stored shard 0 anchor state (slot 16, block 0xeeeeeeeeee): balances + fees burned + deposits paid + sent − credited = 1001, not the shard's genesis allocation 1000",
+      "a's stored shard 0 anchor state (slot 16, block 0xeeeeeeeeee): balances + fees burned + deposits paid − withdrawals credited + sent − credited = 1001, not the shard's genesis allocation 1000",
     ]);
     // Shard 1 credited 2 of the 3 receipts shard 0 sent: fine. Crediting 4 is a violation against a source
     // anchor at the same or a later slot, and not judged against an older one (it may have sent more since).

@@ -29,7 +29,7 @@ keys new: EIP-2333/2334 signing keys m/12381/3600/i/0/0 from a BIP-39 mnemonic, 
   --mnemonic-file a new 24-word mnemonic is generated and written to <out>/${MNEMONIC_FILE_NAME} (mode 0600).
 slashing-protection: EIP-3076 interchange (format version 5) for the node database at --data-dir (the
   node's --data-dir; the node must be stopped). import merges and never lowers a watermark.
-status: pending, active, exiting, exited or slashed, with the epochs. --node defaults to $SHARDNET_NODE
+status: queued, active, exiting, withdrawable, withdrawn or slashed, with the epochs. --node defaults to $SHARDNET_NODE
   or http://127.0.0.1:9001.
 deposit: pays --amount gwei of stake (from ${MIN_DEPOSIT_STAKE} to ${MAX_STAKE}) plus --fee (default 1) from the
   shard account --from-key for the validator key in --keystore, and sends the deposit to --node. --from-key is

@@ -40,7 +40,7 @@ async function entryOfPubkey(node: string, pubkey: string): Promise<ValidatorEnt
       if (entry === undefined) {
         throw new UserError(
           "UNKNOWN_VALIDATOR",
-          `no validator with pubkey ${pubkey} in the registry of node ${node} (${start + batch.indexOf(undefined)} validators)`,
+          `no validator with pubkey ${pubkey} in the registry of node ${node} (${start + batch.indexOf(undefined)} validators): a deposit is registered once a crosslink of the shard that paid it is in a beacon block; follow the deposit transaction with GET /v1/transactions/<hash>`,
         );
       }
       if (entry.pubkey.toLowerCase() === pubkey) return entry;
@@ -54,6 +54,8 @@ export interface StatusResult {
   status: ValidatorState;
   activationEpoch: number | null;
   exitEpoch: number | null;
+  withdrawableEpoch: number | null;
+  withdrawalAddress: string | null;
   slashed: boolean;
   stake: string;
   headSlot: number;
@@ -91,6 +93,8 @@ export async function validatorStatusFromNode(node: string, id: string): Promise
     status,
     activationEpoch: entry.activationEpoch,
     exitEpoch: entry.exitEpoch,
+    withdrawableEpoch: entry.withdrawableEpoch ?? null,
+    withdrawalAddress: entry.withdrawalAddress ?? null,
     slashed: entry.slashed,
     stake: entry.stake,
     headSlot,

@@ -30,11 +30,22 @@ describe("validatorState", () => {
     ...over,
   });
   it.each([
-    ["pending: no activation epoch", { activationEpoch: null }, 5, "pending"],
-    ["pending: activation after the head epoch", { activationEpoch: 6 }, 5, "pending"],
+    ["queued: no activation epoch", { activationEpoch: null }, 5, "queued"],
+    ["queued: activation after the head epoch", { activationEpoch: 6 }, 5, "queued"],
     ["active from its activation epoch", { activationEpoch: 5 }, 5, "active"],
-    ["exiting: exit epoch set, not reached", { exitEpoch: 9 }, 5, "exiting"],
-    ["exited at its exit epoch", { exitEpoch: 5 }, 5, "exited"],
+    ["exiting: exit epoch set, not reached", { exitEpoch: 9, withdrawableEpoch: 13 }, 5, "exiting"],
+    [
+      "withdrawable from its exit epoch while it holds stake",
+      { exitEpoch: 5, withdrawableEpoch: 9 },
+      5,
+      "withdrawable",
+    ],
+    [
+      "withdrawn once its stake is sent back",
+      { exitEpoch: 5, withdrawableEpoch: 9, stake: "0" },
+      9,
+      "withdrawn",
+    ],
     ["slashed, whatever the epochs", { slashed: true, exitEpoch: 9 }, 5, "slashed"],
   ] as const)("%s", (_name, over, headEpoch, state) => {
     expect(validatorState(entry(over), headEpoch)).toBe(state);

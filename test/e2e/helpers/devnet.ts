@@ -54,6 +54,8 @@ export interface DevnetOptions {
   logLevel?: string;
   /** Keep the temp directory after stop() (for debugging). */
   keepDir?: boolean;
+  /** Preset values by name (SLOTS_PER_EPOCH included: epochs() follows it). */
+  presetOverrides?: Record<string, number>;
 }
 
 export interface NodeSpecE2e {
@@ -68,6 +70,8 @@ export interface NodeSpecE2e {
   bootnodes: string[];
   /** More flags, e.g. --checkpoint-sync-url. */
   extraArgs?: string[];
+  /** Download the genesis from this node API (--genesis-url) instead of reading genesisPath. */
+  genesisUrl?: string;
 }
 
 export interface NodeHandle extends NodeSpecE2e {
@@ -109,6 +113,7 @@ export class E2eDevnet {
   readonly nodes = new Map<string, NodeHandle>();
   readonly genesisTimeMs: number;
   readonly slotMs: number;
+  readonly slotsPerEpoch: number;
   beaconBootnode = "";
   private nextExtraPort: number;
   /** The last /v1/node/status each node answered, with the wall-clock slot it answered in. */
@@ -124,6 +129,7 @@ export class E2eDevnet {
   ) {
     this.genesisTimeMs = genesis.genesisTime * 1000;
     this.slotMs = opts.slotSeconds * 1000;
+    this.slotsPerEpoch = opts.presetOverrides.SLOTS_PER_EPOCH ?? SLOTS_PER_EPOCH;
     this.nextExtraPort = opts.basePort + opts.shardNodes + 1;
   }
 
@@ -138,7 +144,7 @@ export class E2eDevnet {
 
   /** Milliseconds in `n` epochs. */
   epochs(n: number): number {
-    return n * SLOTS_PER_EPOCH * this.slotMs;
+    return n * this.slotsPerEpoch * this.slotMs;
   }
 
   /**
@@ -155,6 +161,7 @@ export class E2eDevnet {
       slotSeconds: 1,
       logLevel: "info",
       keepDir: false,
+      presetOverrides: {},
       ...options,
     };
     const dir = mkdtempSync(join(tmpdir(), "shardnet-e2e-"));
@@ -166,6 +173,7 @@ export class E2eDevnet {
       secondsPerSlot: opts.slotSeconds,
       genesisDelaySec: options.genesisDelaySec ?? defaultGenesisDelaySec(opts.shardNodes + 1),
       devAccounts: 16,
+      presetOverrides: opts.presetOverrides,
     });
     const devnet = new E2eDevnet(dir, genesisPath, genesis, opts);
     try {
@@ -227,8 +235,7 @@ export class E2eDevnet {
     const args = [
       "--name",
       spec.name,
-      "--genesis",
-      spec.genesisPath,
+      ...(spec.genesisUrl ? ["--genesis-url", spec.genesisUrl] : ["--genesis", spec.genesisPath]),
       "--data-dir",
       spec.dataDir,
       "--peer-key-file",
@@ -345,7 +352,7 @@ export class E2eDevnet {
   }
 
   currentEpoch(now = Date.now()): number {
-    return Math.floor(Math.max(0, this.currentSlot(now)) / SLOTS_PER_EPOCH);
+    return Math.floor(Math.max(0, this.currentSlot(now)) / this.slotsPerEpoch);
   }
 
   /** Sleeps until the wall clock reaches the start of `slot` (plus `offsetMs`). */

@@ -88,6 +88,8 @@ export interface ShardSupply {
   feesBurned: bigint;
   /** Stake paid to the beacon chain by deposits (the beacon outbox's amount). */
   depositsPaid: bigint;
+  /** Stake the beacon chain sent back (withdrawals) that this shard credited. */
+  withdrawalsCredited: bigint;
   /** By destination: receipts sent and their amount. */
   sent: Array<{ count: number; amount: bigint }>;
   /** By source: receipts credited (the inbox cursor) and their amount. */
@@ -95,19 +97,23 @@ export interface ShardSupply {
 }
 
 /**
- * Invariant 2: balances + fees burned + deposits paid + receipts in flight (sent − credited, over every pair of
- * shards) = genesis supply. `supplies` holds one ledger per shard.
+ * Invariant 2: balances + fees burned + deposits paid − withdrawals credited + receipts in flight (sent −
+ * credited, over every pair of shards) = genesis supply. `supplies` holds one ledger per shard.
  */
 export function supplyViolation(supplies: readonly ShardSupply[], genesisSupply: bigint): string | undefined {
   let total = 0n;
-  for (const s of supplies) {
-    total += s.balances + s.feesBurned + s.depositsPaid;
-    for (const sent of s.sent) total += sent.amount;
-    for (const credited of s.credited) total -= credited.amount;
-  }
+  for (const s of supplies) total += shardLedgerTotal(s);
   return total === genesisSupply
     ? undefined
     : `supply ${total} != genesis supply ${genesisSupply} (shards ${supplies.map((s) => `${s.shard} from ${s.node}`).join(", ")})`;
+}
+
+/** One shard's ledger: balances + fees burned + deposits paid − withdrawals credited + sent − credited. */
+export function shardLedgerTotal(s: ShardSupply): bigint {
+  let total = s.balances + s.feesBurned + s.depositsPaid - s.withdrawalsCredited;
+  for (const sent of s.sent) total += sent.amount;
+  for (const credited of s.credited) total -= credited.amount;
+  return total;
 }
 
 /**
@@ -352,13 +358,11 @@ export function anchorSupplyViolations(
 ): string[] {
   const out: string[] = [];
   for (const l of ledgers) {
-    let total = l.balances + l.feesBurned + l.depositsPaid;
-    for (const sent of l.sent) total += sent.amount;
-    for (const credited of l.credited) total -= credited.amount;
+    const total = shardLedgerTotal(l);
     const genesis = genesisByShard[l.shard];
     if (total !== genesis)
       out.push(
-        `${l.node}'s stored shard ${l.shard} anchor state (slot ${l.slot}, block ${short(l.root)}): balances + fees burned + deposits paid + sent − credited = ${total}, not the shard's genesis allocation ${genesis}`,
+        `${l.node}'s stored shard ${l.shard} anchor state (slot ${l.slot}, block ${short(l.root)}): balances + fees burned + deposits paid − withdrawals credited + sent − credited = ${total}, not the shard's genesis allocation ${genesis}`,
       );
   }
   return out;

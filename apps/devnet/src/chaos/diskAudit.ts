@@ -179,6 +179,7 @@ export async function readStoredNode(
       balances: state.totalBalance(),
       feesBurned: state.feesBurned,
       depositsPaid: state.sentAmount(state.beaconOutbox),
+      withdrawalsCredited: state.creditedAmount(state.beaconOutbox),
       sent: shards.map((dest) => ({ count: state.outboxLength(dest), amount: state.sentAmount(dest) })),
       credited: shards.map((source) => ({
         count: state.inboxCursor(source),

@@ -39,6 +39,7 @@ interface SupplyJson {
   balances: string;
   feesBurned: string;
   depositsPaid: { count: number; amount: string };
+  withdrawalsCredited: { count: number; amount: string };
   sent: Array<{ dest: number; count: number; amount: string }>;
   credited: Array<{ source: number; count: number; amount: string }>;
 }
@@ -403,6 +404,7 @@ function toSupply(node: string, j: SupplyJson): ShardSupply {
     balances: BigInt(j.balances),
     feesBurned: BigInt(j.feesBurned),
     depositsPaid: BigInt(j.depositsPaid.amount),
+    withdrawalsCredited: BigInt(j.withdrawalsCredited.amount),
     sent: j.sent.map((s) => ({ count: s.count, amount: BigInt(s.amount) })),
     credited: j.credited.map((c) => ({ count: c.count, amount: BigInt(c.amount) })),
   };

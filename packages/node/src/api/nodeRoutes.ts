@@ -10,10 +10,12 @@ import {
   SignedVoluntaryExit,
   type SignedVoluntaryExitValue,
   shardOf,
+  stakeLedgerProblem,
   TRANSACTION_SIZE,
   type Transaction,
   Transaction as TransactionType,
   transactionHash,
+  withdrawableEpoch,
 } from "@shardnet/consensus";
 import { bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { FastifyInstance } from "fastify";
@@ -222,7 +224,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
     },
   );
 
-  // One validator's registry entry in the head state (slashed, activation and exit epochs).
+  // One validator's registry entry in the head state (slashed; activation, exit and withdrawable epochs).
   app.get<{ Params: { index: number } }>(
     "/v1/beacon/validators/:index",
     {
@@ -244,9 +246,12 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
       return {
         index,
         pubkey: hex(v.pubkey),
+        withdrawalAddress: hex(v.withdrawalAddress),
         stake: v.stake.toString(),
         activationEpoch: epoch(v.activationEpoch),
         exitEpoch: epoch(v.exitEpoch),
+        // From this epoch's start the stake is on its way to withdrawalAddress (stake 0 once sent).
+        withdrawableEpoch: epoch(withdrawableEpoch(beacon.preset, v)),
         slashed: v.slashed,
       };
     },
@@ -311,6 +316,35 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
     };
   });
 
+  // The beacon chain's stake ledger in the head state (issue 18): stake held + burned by slashing + sent back as
+  // withdrawals = genesis stake + deposits registered; `problem` names a break (null when it holds). With the
+  // shards' ledgers (/v1/shards/{s}/supply) it makes the whole supply invariant. O(validators).
+  app.get("/v1/beacon/supply", async () => {
+    const head = beacon.head();
+    const state = head.state.state;
+    const genesisStake = node.genesis.validators.reduce((sum, v) => sum + v.stake, 0n);
+    let stakeHeld = 0n;
+    for (let i = 0; i < state.validators.length; i++) stakeHeld += state.validators.getReadonly(i).stake;
+    return {
+      slot: head.slot,
+      root: `0x${head.root}`,
+      genesisStake: genesisStake.toString(),
+      stakeHeld: stakeHeld.toString(),
+      burnedStake: state.burnedStake.toString(),
+      depositsRegistered: state.depositedAmounts.getAll().map((amount, shard) => ({
+        shard,
+        count: state.depositCursors.get(shard),
+        amount: amount.toString(),
+      })),
+      withdrawalsSent: state.withdrawnAmounts.getAll().map((amount, shard) => ({
+        shard,
+        count: state.withdrawalOutboxes.getReadonly(shard).length,
+        amount: amount.toString(),
+      })),
+      problem: stakeLedgerProblem(state, genesisStake),
+    };
+  });
+
   app.get("/v1/beacon/finality", async () => {
     const j = beacon.justifiedCheckpoint();
     const f = beacon.finalizedCheckpoint();
@@ -341,8 +375,8 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
     },
   );
 
-  // The supply ledger of a shard's head state (DESIGN.md §9.2): balances + fees burned + deposits paid + receipts sent − receipts
-  // credited is the shard's genesis allocation, and the sum over shards is the genesis supply. O(accounts):
+  // The supply ledger of a shard's head state (DESIGN.md §9.2): balances + fees burned + deposits paid − withdrawals
+  // credited + receipts sent − receipts credited is the shard's genesis allocation, and the sum over shards is the genesis supply. O(accounts):
   // for invariant checks (the chaos harness), not for hot paths.
   app.get<{ Params: { shard: number } }>(
     "/v1/shards/:shard/supply",
@@ -373,6 +407,12 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
         depositsPaid: {
           count: state.outboxLength(state.beaconOutbox),
           amount: state.sentAmount(state.beaconOutbox).toString(),
+        },
+        // Withdrawals: stake the beacon chain sent back, credited to this shard's accounts (its inbox from the
+        // beacon chain).
+        withdrawalsCredited: {
+          count: state.inboxCursor(state.beaconOutbox),
+          amount: state.creditedAmount(state.beaconOutbox).toString(),
         },
       };
     },

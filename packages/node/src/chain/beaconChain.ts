@@ -15,6 +15,7 @@ import {
   createGenesisBeaconState,
   createGenesisBlock,
   type Genesis,
+  type IncomingReceipt,
   type ProduceBlockInput,
   type ProducedBlock,
   type ProposerSlashingValue,
@@ -26,6 +27,7 @@ import {
   type SlashingProblem,
   stateTransition,
   verifySlashingSignatures,
+  withdrawalReceiptProofs,
 } from "@shardnet/consensus";
 import { type BlsBackend, bytesToHex, hexToBytes } from "@shardnet/crypto";
 import type { Logger } from "pino";
@@ -66,6 +68,8 @@ export interface BeaconContext {
   slot: number;
   epochCtx: CachedBeaconState["epochCtx"];
   crosslinks: CrosslinkValue[];
+  /** Root of the post-state's `withdrawal_outboxes`: what withdrawal receipts are proven against. */
+  withdrawalOutboxRoot: Uint8Array;
 }
 
 /** A finalized block a restart starts from, with its post-state (instead of genesis). */
@@ -382,6 +386,20 @@ export class BeaconChain {
   /** True for a block pruned as a fork of the finalized chain: it can never become canonical. */
   isOrphaned(root: string): boolean {
     return this.orphanedRoots.has(root);
+  }
+
+  /**
+   * The withdrawal receipts for shard `dest` from sequence number `from` (its inbox cursor SHARD_COUNT), at most
+   * `max`, proven against the post-state of live block `root`: what a shard proposer building on `root`
+   * includes. Empty for a pruned block (its state is gone; proposers build on live ones).
+   */
+  withdrawalReceiptsFor(root: string, dest: number, from: number, max: number): IncomingReceipt[] {
+    const entry = this.blocks.get(root);
+    if (!entry) return [];
+    return withdrawalReceiptProofs(entry.post.state, this.preset.SHARD_COUNT, dest, from, max, {
+      slot: entry.slot,
+      blockRoot: hexToBytes(root),
+    });
   }
 
   /** Beacon context of a known block (live or finalized-and-pruned). */
@@ -811,6 +829,7 @@ function contextOfEntry(root: string, slot: number, post: CachedBeaconState): Be
     slot,
     epochCtx: post.epochCtx,
     crosslinks: post.state.currentCrosslinks.getAllReadonlyValues(),
+    withdrawalOutboxRoot: post.state.withdrawalOutboxes.hashTreeRoot(),
   };
 }
 

@@ -107,6 +107,8 @@ const MAX_PRUNED_FORK_ROOTS = 4096;
 /** Key of the stored receipt log in `shardStates` (beside the anchor states, keyed by their 32-byte roots). */
 const OUTBOX_LOG_KEY = new Uint8Array(32).fill(0xff);
 const ALL_VERIFIED = { has: (_hash: string) => true };
+/** Withdrawal receipts a proposer proves per block (one Merkle branch each; the rest wait for the next block). */
+const MAX_WITHDRAWALS_PER_SHARD_BLOCK = 64;
 /**
  * Shard fork choice counts a validator's latest vote for this many epochs (ShardForkChoice): committee
  * members vote every slot, so anything older is from a validator that left the committee or went quiet.
@@ -341,7 +343,12 @@ export class ShardChain {
 
   /** Crosslinks of the beacon state a shard block builds on. */
   crosslinksAt(beacon: BeaconContext): CrosslinkLookup {
-    return crosslinkLookupFromList(beacon.crosslinks);
+    return crosslinkLookupFromList(beacon.crosslinks, {
+      source: this.beacon.preset.SHARD_COUNT,
+      slot: beacon.slot,
+      blockRoot: hexToBytes(beacon.root),
+      withdrawalOutboxRoot: beacon.withdrawalOutboxRoot,
+    });
   }
 
   /**
@@ -1181,6 +1188,13 @@ export class ShardChain {
       head.state,
       this.beacon.preset.MAX_TXS_PER_SHARD_BLOCK,
     );
+    // Withdrawals owed to this shard, proven against the beacon state this block builds on (issue 18).
+    const withdrawals = this.beacon.withdrawalReceiptsFor(
+      beaconEntry.root,
+      this.shard,
+      head.state.inboxCursor(head.state.beaconOutbox),
+      MAX_WITHDRAWALS_PER_SHARD_BLOCK,
+    );
     const produced = produceShardBlock(
       head.state,
       {
@@ -1188,7 +1202,7 @@ export class ShardChain {
         proposerIndex,
         beaconBlockRoot: hexToBytes(beaconEntry.root),
         transactions,
-        pendingReceipts: [...this.pendingReceipts.values()],
+        pendingReceipts: [...this.pendingReceipts.values(), ...withdrawals],
         deposits,
       },
       {
