@@ -135,6 +135,17 @@ export function validateDepositTransaction(
   if (balance < tx.deposit.amount + tx.fee)
     return reject("insufficient_balance", `balance ${balance} < amount ${tx.deposit.amount} + fee ${tx.fee}`);
   if (context.signaturesVerified) return { ok: true };
+  return checkDepositSignatures(tx, context);
+}
+
+/**
+ * The stateless part of deposit validation: the sender's Ed25519 signature, then the proof of possession (both
+ * on this network's domains). Shared by block validation and the node's pool (e.g. for a shard it does not track).
+ */
+export function checkDepositSignatures(
+  tx: DepositTransactionValue,
+  context: Pick<DepositValidationContext, "genesisRoot" | "bls">,
+): TxCheck {
   if (!ed25519Verify(tx.pubkey, depositTransactionSigningRoot(tx, context.genesisRoot), tx.signature))
     return reject(
       "bad_signature",
@@ -163,25 +174,21 @@ export function applyDepositTransaction(
   state.debitAndBumpNonce(senderIndex, tx.deposit.amount + tx.fee);
   state.burnFee(tx.fee);
   const dest = state.beaconOutbox;
-  const receipt: Receipt = {
-    source: state.shard,
-    dest,
-    seq: state.outboxLength(dest),
-    from: tx.from,
-    to: tx.deposit.withdrawalAddress,
-    amount: tx.deposit.amount,
-    txHash,
-  };
+  const receipt = depositReceipt(tx, state.shard, dest, state.outboxLength(dest), txHash);
   state.appendReceipt(receipt);
   return receipt;
 }
 
-/** The receipt a deposit transaction executed as the `seq`-th deposit of shard `source` appended (beacon side). */
+/**
+ * The receipt a deposit transaction executed as the `seq`-th deposit of shard `source` appends: what the shard
+ * appends (applyDepositTransaction, with the hash it already has) and what the beacon chain proves.
+ */
 export function depositReceipt(
   tx: DepositTransactionValue,
   source: number,
   beaconOutbox: number,
   seq: number,
+  txHash: Uint8Array = depositTransactionHash(tx),
 ): Receipt {
   return {
     source,
@@ -190,6 +197,6 @@ export function depositReceipt(
     from: tx.from,
     to: tx.deposit.withdrawalAddress,
     amount: tx.deposit.amount,
-    txHash: depositTransactionHash(tx),
+    txHash,
   };
 }

@@ -1,19 +1,18 @@
 import {
   buildReceiptProofs,
   type CachedBeaconState,
+  checkDepositSignatures,
   DepositTransaction,
   type DepositTransactionValue,
   type DepositValue,
   depositAmountProblem,
   depositTransactionHash,
-  depositTransactionSigningRoot,
   MAX_DEPOSITS,
   registeredIndex,
   shardOf,
   validateDepositTransaction,
-  verifyProofOfPossession,
 } from "@shardnet/consensus";
-import { bytesToHex, ed25519Verify } from "@shardnet/crypto";
+import { bytesToHex } from "@shardnet/crypto";
 import type { Logger } from "pino";
 import type { BeaconChain } from "../chain/beaconChain.js";
 import type { ShardBlockEntry, ShardChain } from "../chain/shardChain.js";
@@ -83,33 +82,21 @@ export class DepositService {
         };
     const genesisRoot = beacon.networkRoot;
     const chain = this.d.shards().get(shardOf(tx.from, beacon.preset.SHARD_COUNT));
-    if (chain) {
-      const check = validateDepositTransaction(tx, chain.head().state, {
-        shardCount: beacon.preset.SHARD_COUNT,
-        genesisRoot,
-        bls: beacon.bls,
-      });
-      if (!check.ok) {
-        const stale = check.reason === "nonce_replay";
-        return {
-          kind: stale ? "stale" : "invalid",
-          code: `DEPOSIT_${check.reason.toUpperCase()}`,
-          message: check.message,
-        };
-      }
-    } else {
-      if (!ed25519Verify(tx.pubkey, depositTransactionSigningRoot(tx, genesisRoot), tx.signature))
-        return {
-          kind: "invalid",
-          code: "DEPOSIT_BAD_SIGNATURE",
-          message: "the sender's Ed25519 signature does not verify",
-        };
-      if (!verifyProofOfPossession(beacon.bls, tx.deposit, genesisRoot))
-        return {
-          kind: "invalid",
-          code: "DEPOSIT_BAD_PROOF_OF_POSSESSION",
-          message: "the validator key's signature over DepositMessage does not verify on this network",
-        };
+    // A tracked shard: every rule against its head; otherwise the signatures only (the shard's nodes check the rest).
+    const check = chain
+      ? validateDepositTransaction(tx, chain.head().state, {
+          shardCount: beacon.preset.SHARD_COUNT,
+          genesisRoot,
+          bls: beacon.bls,
+        })
+      : checkDepositSignatures(tx, { genesisRoot, bls: beacon.bls });
+    if (!check.ok) {
+      const stale = check.reason === "nonce_replay";
+      return {
+        kind: stale ? "stale" : "invalid",
+        code: `DEPOSIT_${check.reason.toUpperCase()}`,
+        message: check.message,
+      };
     }
     if (this.pending.size >= MAX_PENDING_DEPOSITS)
       return {
