@@ -9,7 +9,6 @@ import {
   Checkpoint,
   computeAttestationSigningRoot,
   computeEpochAtSlot,
-  computeStartSlotAtEpoch,
   type DepositTransactionValue,
   type DepositValue,
   getDuties,
@@ -17,7 +16,6 @@ import {
   SignedBeaconBlock,
   SignedShardBlock,
   type SignedVoluntaryExitValue,
-  SLOTS_PER_HISTORICAL_ROOT,
   signRandaoReveal,
   singleAttestation,
   type ValidatorDuty,
@@ -31,6 +29,7 @@ import { selectSlashingsForBlock } from "../chain/slashingSelection.js";
 import type { SlotPhase } from "../clock/slotClock.js";
 import type { NodeMetrics } from "../metrics/nodeMetrics.js";
 import type { DoppelgangerGuard } from "./doppelgangerGuard.js";
+import { dutiesDependentRoot, EpochDutiesCache } from "./dutiesCache.js";
 import { DutyAudit } from "./dutyAudit.js";
 import { type SlashingProtection, SlashingProtectionError } from "./slashingProtection.js";
 import type { ValidatorKeys } from "./validatorKeys.js";
@@ -76,9 +75,7 @@ const LATE_AGGREGATION_SLOTS = 3;
  * Every signature passes slashing protection first.
  */
 export class ValidatorService {
-  private dutiesEpoch = -1;
-  private dutiesDependentRoot = "";
-  private duties: ValidatorDuty[] = [];
+  private readonly duties = new EpochDutiesCache<ValidatorDuty[]>();
   /**
    * Each hosted validator's FFG vote (source, target) of the latest epoch it attested in. Validators attest
    * every slot of their shard committee, and a second, different FFG vote for one target epoch is slashable:
@@ -142,17 +139,9 @@ export class ValidatorService {
     const { preset } = this.d.beacon;
     const epoch = computeEpochAtSlot(preset, slot);
     const state = this.d.beacon.headStateAt(slot);
-    const start = computeStartSlotAtEpoch(preset, epoch);
-    const dependentRoot =
-      start === 0
-        ? "genesis"
-        : bytesToHex(state.state.blockRoots.get((start - 1) % SLOTS_PER_HISTORICAL_ROOT));
-    if (epoch !== this.dutiesEpoch || dependentRoot !== this.dutiesDependentRoot) {
-      this.duties = getDuties(state, this.indices, epoch);
-      this.dutiesEpoch = epoch;
-      this.dutiesDependentRoot = dependentRoot;
-    }
-    return this.duties;
+    return this.duties.get(epoch, dutiesDependentRoot(state, preset, epoch), () =>
+      getDuties(state, this.indices, epoch),
+    );
   }
 
   async onTick(slot: number, phase: SlotPhase): Promise<void> {
