@@ -99,6 +99,12 @@ async function txNode(bootstrap: string[] = []) {
     txs,
     receipts: new ReceiptRelay(beacon, () => shards, p2p, log),
     publishSlashing: () => {},
+    addVoluntaryExit: () => null,
+    addDeposit: () => ({
+      kind: "invalid",
+      code: "NOT_IN_THIS_TEST",
+      message: "deposits are not part of this test",
+    }),
   });
   p2p.setTrackedShards([0]);
   closers.push(async () => {

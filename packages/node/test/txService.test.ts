@@ -45,7 +45,15 @@ function transfer(from: (typeof senders)[number], nonce = 0, amount = 5n): Trans
  * A TxService over a real beacon chain, a real shard-0 chain (shard 1 untracked) and LevelDB; publishing is
  * recorded and reaches `subscribers` peers.
  */
-async function openService({ subscribers = 3, slot = () => 1, journal = false } = {}) {
+async function openService({
+  subscribers = 3,
+  slot = (): number => 1,
+  journal = false,
+}: {
+  subscribers?: number;
+  slot?: () => number;
+  journal?: boolean;
+} = {}) {
   const { db, metrics, beacon } = await openBeacon(tempDir("shardnet-txs-"), {
     shards: SHARDS,
     accounts: [...senders, foreign].map((a) => ({ address: a.address, balance: 1_000_000n })),
