@@ -88,6 +88,7 @@ export interface SimDepositsSetup {
 export interface ShardTransactionsSummary {
   txsSubmitted: number;
   txsIncluded: number;
+  /** Shard→shard receipts sent and credited (deposits and withdrawals are not in these counts). */
   receiptsSent: number;
   receiptsCredited: number;
   /**
@@ -191,6 +192,7 @@ export class SimShardTransactions implements ShardBlockBuilder {
       proposerIndex: args.proposerIndex,
       beaconBlockRoot: args.beaconBlockRoot,
       crosslinks: args.crosslinks,
+      beacon: args.beacon,
     }).header;
   }
 

@@ -115,6 +115,7 @@ export interface SimulationSummary {
   /** Shard transactions (zero and true when the workload is off). */
   txsSubmitted: number;
   txsIncluded: number;
+  /** Shard→shard receipts (deposits and withdrawals are counted in their own summaries). */
   receiptsSent: number;
   receiptsCredited: number;
   /**
@@ -306,7 +307,7 @@ export class Simulator {
     atSlot.state.commit();
     const crosslinks = atSlot.state.currentCrosslinks.getAllReadonlyValues();
     this.shardTransactions?.beginSlot(slot);
-    this.proposeShardBlocks(atSlot, slot, headRoot, crosslinks);
+    this.proposeShardBlocks(atSlot, slot, headRoot, crosslinks, head);
     this.attest(atSlot, slot, headRoot);
     this.shardTransactions?.endSlot(slot, crosslinks, head);
     const oldest = slot - this.preset.SLOTS_PER_EPOCH;
@@ -381,7 +382,10 @@ export class Simulator {
     slot: number,
     headRoot: Uint8Array,
     crosslinks: readonly CrosslinkValue[],
+    head: CachedBeaconState,
   ): void {
+    // The beacon block the shard blocks build on, and its post-state: their withdrawals are proven against it.
+    const beacon = { slot: head.state.slot, state: head.state };
     for (let shard = 0; shard < this.preset.SHARD_COUNT; shard++) {
       const proposerIndex = atSlot.epochCtx.getShardProposer(shard, slot);
       if (!this.isOnline(proposerIndex)) continue;
@@ -393,6 +397,7 @@ export class Simulator {
         parentRoot: this.shardHeads.roots[shard] as Uint8Array,
         beaconBlockRoot: headRoot,
         crosslinks,
+        beacon,
       });
       this.shardHeads.extend(header);
     }
