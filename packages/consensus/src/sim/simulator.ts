@@ -118,10 +118,7 @@ export interface SimulationSummary {
   /** Shard→shard receipts (deposits and withdrawals are counted in their own summaries). */
   receiptsSent: number;
   receiptsCredited: number;
-  /**
-   * Balances + receipts in flight + fees burned + deposits paid = genesis supply, and the beacon head never
-   * registered more deposits than the shards paid, after every slot.
-   */
+  /** The whole supply invariant held after every slot (ShardTransactionsSummary.supplyConserved). */
   supplyConserved: boolean;
   deposits?: SimulationDepositsSummary;
   exits?: SimulationExitsSummary;
@@ -213,6 +210,7 @@ export class Simulator {
           transactions,
           preset,
           config.seed,
+          this.genesis.validators.reduce((sum, v) => sum + v.stake, 0n),
           config.deposits && {
             config: config.deposits,
             firstIndex: config.validators,
