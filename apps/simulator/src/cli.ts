@@ -24,6 +24,8 @@ const USAGE = `usage: simulate [options]
   --deposits N       new validators join: N deposit transactions (MAX_STAKE each) from dev accounts (default 0)
   --deposit-every S  one deposit every S slots (default 4)
   --exits N          the N highest online genesis validators exit voluntarily once allowed (default 0)
+  --exit-deposited N the validators of the first N deposits exit too, once registered and allowed (default 0);
+                     exited stake is withdrawn to the withdrawal address (genesis: zero account; deposit: its payer)
   --json             print the summary as one JSON object on the last line
   --help             this text`;
 
@@ -42,6 +44,8 @@ export interface SimulatorCliOptions {
   deposits: SimDepositsConfig | undefined;
   /** Genesis validators that exit voluntarily (0: none). */
   exits: number;
+  /** Validators of the first N deposits that exit voluntarily (0: none; at most the deposit count). */
+  exitDeposited: number;
 }
 
 function toNumber(name: string, value: string | undefined, fallback: number, integer: boolean): number {
@@ -71,6 +75,7 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
       deposits: { type: "string" },
       "deposit-every": { type: "string" },
       exits: { type: "string" },
+      "exit-deposited": { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -109,6 +114,9 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
   if (everySlots < 1) throw new Error("--deposit-every must be at least 1");
   const exits = toNumber("exits", values.exits, 0, true);
   if (exits < 0) throw new Error("--exits must be 0 or more");
+  const exitDeposited = toNumber("exit-deposited", values["exit-deposited"], 0, true);
+  if (exitDeposited < 0 || exitDeposited > deposits)
+    throw new Error(`--exit-deposited must be between 0 and --deposits (${deposits}), got ${exitDeposited}`);
   if (deposits > 0 && values["no-transactions"])
     throw new Error("--deposits needs the transaction workload (drop --no-transactions)");
   return {
@@ -123,6 +131,7 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
     transactions: values["no-transactions"] ? false : { txsPerSlot, crossShardShare, accounts },
     deposits: deposits > 0 ? { count: deposits, everySlots } : undefined,
     exits,
+    exitDeposited,
   };
 }
 
@@ -132,7 +141,7 @@ export function formatSummary(s: SimulationSummary, seconds: number): string {
     `head slot ${s.headSlot}: ${s.blocksProposed} blocks, ${s.slotsMissed} missed slots`,
     `justified epoch ${s.justifiedEpoch}, finalized epoch ${s.finalizedEpoch}, safety violations ${s.safetyViolations}`,
     `crosslinks per shard [${s.crosslinksPerShard.join(", ")}], shard-epochs without a crosslink ${s.epochsWithoutCrosslink}`,
-    `transactions: ${s.txsIncluded}/${s.txsSubmitted} included, receipts ${s.receiptsCredited}/${s.receiptsSent} credited, supply ${s.supplyConserved ? "conserved" : "NOT CONSERVED"}`,
+    `transactions: ${s.txsIncluded}/${s.txsSubmitted} included, shard→shard receipts ${s.receiptsCredited}/${s.receiptsSent} credited, supply ${s.supplyConserved ? "conserved" : "NOT CONSERVED"}`,
     ...(s.deposits
       ? [
           `deposits: ${s.deposits.sent} sent, ${s.deposits.included} in shard blocks, ${s.deposits.registered} registered, ${s.deposits.activated} new validators active, ${s.deposits.attested} attested, ${s.deposits.blocksProposed} beacon blocks by them`,
@@ -140,6 +149,11 @@ export function formatSummary(s: SimulationSummary, seconds: number): string {
       : []),
     ...(s.exits
       ? [`exits: ${s.exits.scheduled}/${s.exits.requested} scheduled, ${s.exits.exited} exited`]
+      : []),
+    ...(s.withdrawals
+      ? [
+          `withdrawals: ${s.withdrawals.sent} sent (${s.withdrawals.sentGwei} gwei), ${s.withdrawals.credited} credited on shards (${s.withdrawals.creditedGwei} gwei)`,
+        ]
       : []),
     `state root ${s.stateRoot}`,
     `ran in ${seconds.toFixed(1)} s`,
@@ -171,7 +185,9 @@ export function runSimulatorCli(argv: readonly string[]): number {
     signatures: options.signatures,
     transactions: options.transactions,
     ...(options.deposits ? { deposits: options.deposits } : {}),
-    ...(options.exits > 0 ? { exits: { count: options.exits } } : {}),
+    ...(options.exits > 0 || options.exitDeposited > 0
+      ? { exits: { count: options.exits, deposited: options.exitDeposited } }
+      : {}),
   });
   console.log(formatSummary(summary, (performance.now() - started) / 1000));
   if (options.json) console.log(JSON.stringify(summary));

@@ -1,5 +1,6 @@
+import type { SimulationSummary } from "@shardnet/consensus";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { runSimulatorCli } from "../src/cli.js";
+import { formatSummary, runSimulatorCli } from "../src/cli.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -59,6 +60,43 @@ describe("simulate --json", () => {
     const summary = JSON.parse(lines.at(-1) ?? "") as { deposits?: Record<string, number> };
     expect(summary.deposits).toMatchObject({ sent: 2, included: 2, registered: 2, newValidators: 2 });
     expect(lines.join("\n")).toMatch(/deposits: 2 sent, 2 in shard blocks, 2 registered/);
+  });
+
+  it("prints the withdrawals line when the summary has withdrawals, and none without", () => {
+    const base: SimulationSummary = {
+      validators: 32,
+      shards: 4,
+      epochs: 1,
+      offlineValidators: 0,
+      headSlot: 8,
+      justifiedEpoch: 0,
+      finalizedEpoch: 0,
+      blocksProposed: 8,
+      slotsMissed: 0,
+      crosslinksPerShard: [7, 7, 7, 7],
+      epochsWithoutCrosslink: 0,
+      safetyViolations: 0,
+      stateRoot: `0x${"00".repeat(32)}`,
+      committeeFingerprint: `0x${"00".repeat(32)}`,
+      signatures: false,
+      txsSubmitted: 10,
+      txsIncluded: 9,
+      receiptsSent: 4,
+      receiptsCredited: 3,
+      supplyConserved: true,
+    };
+    const withWithdrawals = formatSummary(
+      {
+        ...base,
+        withdrawals: { sent: 3, sentGwei: "72000000000", credited: 2, creditedGwei: "52000000000" },
+      },
+      1,
+    );
+    expect(withWithdrawals).toMatch(/shard→shard receipts 3\/4 credited, supply conserved/);
+    expect(withWithdrawals).toMatch(
+      /^withdrawals: 3 sent \(72000000000 gwei\), 2 credited on shards \(52000000000 gwei\)$/m,
+    );
+    expect(formatSummary(base, 1)).not.toMatch(/withdrawals/);
   });
 
   it("exits 2 with usage on a bad flag", () => {

@@ -75,5 +75,12 @@ describe("simulator CLI flags", () => {
       /transaction workload/,
     );
     expect(() => parseSimulatorArgs(["--deposit-every", "0"])).toThrow(/at least 1/);
+    expect(parseSimulatorArgs(["--deposits", "3", "--exit-deposited", "2"])).toMatchObject({
+      exits: 0,
+      exitDeposited: 2,
+    });
+    expect(() => parseSimulatorArgs(["--deposits", "1", "--exit-deposited", "2"])).toThrow(
+      /--exit-deposited must be between 0 and --deposits \(1\)/,
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { addressFromPubkey, type BlsBackend, type Ed25519KeyPair } from "@shardnet/crypto";
+import { withdrawalReceiptProofs } from "../production/withdrawalProofs.js";
 import type {
+  BeaconStateView,
   CrosslinkValue,
   DepositTransactionValue,
   DepositValue,
@@ -12,6 +14,7 @@ import { createShardGenesisState, type GenesisAllocation, genesisSupply } from "
 import { Mempool, type MempoolAddResult } from "./mempool.js";
 import { OutboxLog } from "./outboxLog.js";
 import {
+  type BeaconReceiptSource,
   buildReceiptProofs,
   crosslinkLookupFromList,
   depositsRegisteredProblem,
@@ -19,7 +22,13 @@ import {
 } from "./receipts.js";
 import type { ShardState } from "./state.js";
 import { signTransaction } from "./transaction.js";
-import type { IncomingReceipt, Receipt, ShardBlock, Transaction } from "./types.js";
+import {
+  type IncomingReceipt,
+  IncomingReceipts,
+  type Receipt,
+  type ShardBlock,
+  type Transaction,
+} from "./types.js";
 
 export interface ShardSimulationOptions {
   shardCount: number;
@@ -37,8 +46,12 @@ export interface ShardSimulationStats {
   txsSubmitted: number;
   txsRejected: number;
   txsIncluded: number;
+  /** Shard→shard receipts sent and credited (deposits and withdrawals are counted apart). */
   receiptsSent: number;
   receiptsCredited: number;
+  /** Withdrawal receipts (beacon→shard, issue 18) credited, and their total in gwei. */
+  withdrawalsCredited: number;
+  withdrawalAmountCredited: bigint;
   /** Deposit transactions submitted, refused by a block producer, and included in shard blocks. */
   depositsSubmitted: number;
   depositsRejected: number;
@@ -52,6 +65,17 @@ export interface ShardSlotInput {
   beaconBlockRoot: Uint8Array;
   /** The crosslinks in the beacon state at beaconBlockRoot (e.g. its currentCrosslinks). */
   crosslinks: readonly CrosslinkValue[];
+  /**
+   * The beacon state at beaconBlockRoot (the committed post-state of that block, at `slot`): the block credits
+   * its withdrawal receipts for this shard, proven against it. Without it, no withdrawals are credited.
+   */
+  beacon?: BeaconAnchor;
+}
+
+/** A beacon block and its committed post-state, as the source of withdrawal receipts. */
+export interface BeaconAnchor {
+  slot: number;
+  state: BeaconStateView;
 }
 
 /**
@@ -70,6 +94,8 @@ export class ShardSimulation {
     txsIncluded: 0,
     receiptsSent: 0,
     receiptsCredited: 0,
+    withdrawalsCredited: 0,
+    withdrawalAmountCredited: 0n,
     depositsSubmitted: 0,
     depositsRejected: 0,
     depositsIncluded: 0,
@@ -129,8 +155,8 @@ export class ShardSimulation {
   }
 
   /**
-   * Produces the shard's next block on its head: the receipts now provable against `crosslinks`, then the
-   * mempool's best transactions. Advances the head and returns the block.
+   * Produces the shard's next block on its head: the receipts now provable against `crosslinks` and the
+   * withdrawals of `beacon`, then the mempool's best transactions. Advances the head and returns the block.
    */
   produceBlock(input: ShardSlotInput): {
     block: ShardBlock;
@@ -140,10 +166,12 @@ export class ShardSimulation {
     const { shard } = input;
     const head = this.heads[shard];
     const mempool = this.mempools[shard];
+    const { shardCount } = this.options;
+    const beacon = input.beacon && this.beaconSource(input.beacon, input.beaconBlockRoot);
     const context = {
-      shardCount: this.options.shardCount,
+      shardCount,
       maxTransactions: this.options.maxTransactions,
-      crosslinks: crosslinkLookupFromList(input.crosslinks),
+      crosslinks: crosslinkLookupFromList(input.crosslinks, beacon),
       verifiedTxHashes: mempool.verifiedTxHashes,
       ...(this.options.deposits ? { deposits: this.options.deposits } : {}),
     };
@@ -155,7 +183,10 @@ export class ShardSimulation {
         proposerIndex: input.proposerIndex,
         beaconBlockRoot: input.beaconBlockRoot,
         transactions: mempool.selectForBlock(head, this.options.maxTransactions),
-        pendingReceipts: this.provableReceipts(head, input.crosslinks),
+        pendingReceipts: [
+          ...this.provableReceipts(head, input.crosslinks),
+          ...(input.beacon ? this.provableWithdrawals(head, input.beacon, input.beaconBlockRoot) : []),
+        ],
         deposits: pendingDeposits,
       },
       context,
@@ -173,9 +204,49 @@ export class ShardSimulation {
     this.recordDeposits(shard, produced.block, produced.receiptsSent, produced.skippedDeposits);
     this.statesByRoot[shard].set(addressKey(produced.blockRoot), produced.postState);
     this.stats.txsIncluded += produced.block.body.transactions.length;
-    this.stats.receiptsSent += produced.receiptsSent.length;
-    this.stats.receiptsCredited += produced.block.body.incomingReceipts.length;
+    this.countReceipts(produced.receiptsSent, produced.block.body.incomingReceipts);
     return { block: produced.block, blockRoot: produced.blockRoot, header: produced.block.header };
+  }
+
+  /** Counts shard→shard receipts sent and credited, and withdrawals credited (deposits: recordDeposits). */
+  private countReceipts(sent: readonly Receipt[], credited: readonly IncomingReceipt[]): void {
+    const beaconSource = this.options.shardCount;
+    this.stats.receiptsSent += sent.filter((r) => r.dest !== beaconSource).length;
+    for (const { receipt } of credited) {
+      if (receipt.source !== beaconSource) {
+        this.stats.receiptsCredited++;
+        continue;
+      }
+      this.stats.withdrawalsCredited++;
+      this.stats.withdrawalAmountCredited += receipt.amount;
+    }
+  }
+
+  /** The beacon block at `blockRoot` as the receipt source SHARD_COUNT (its withdrawal outboxes' root). */
+  private beaconSource(beacon: BeaconAnchor, blockRoot: Uint8Array): BeaconReceiptSource {
+    return {
+      source: this.options.shardCount,
+      slot: beacon.slot,
+      blockRoot,
+      withdrawalOutboxRoot: beacon.state.withdrawalOutboxes.hashTreeRoot(),
+    };
+  }
+
+  /** The withdrawals of `beacon` to `destState`'s shard from its inbox cursor SHARD_COUNT on, with proofs. */
+  private provableWithdrawals(
+    destState: ShardState,
+    beacon: BeaconAnchor,
+    blockRoot: Uint8Array,
+  ): IncomingReceipt[] {
+    const { shardCount } = this.options;
+    return withdrawalReceiptProofs(
+      beacon.state,
+      shardCount,
+      destState.shard,
+      destState.inboxCursor(shardCount),
+      IncomingReceipts.limit,
+      { slot: beacon.slot, blockRoot },
+    );
   }
 
   /** Takes the included and refused deposits out of the shard's pending list and keeps the included by seq. */

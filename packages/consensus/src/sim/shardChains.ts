@@ -1,3 +1,4 @@
+import type { BeaconAnchor } from "../shard/simulation.js";
 import type { CrosslinkValue, ShardBlockHeaderValue } from "../types/index.js";
 import { ShardBlockHeader } from "../types/shardHeader.js";
 import { ZERO_ROOT } from "../util/bytes.js";
@@ -11,6 +12,8 @@ export interface ShardBlockBuildArgs {
   beaconBlockRoot: Uint8Array;
   /** Crosslinks of the beacon state the block builds on (receipts are proven against them). */
   crosslinks: readonly CrosslinkValue[];
+  /** The beacon state at beaconBlockRoot (that block's committed post-state): withdrawals are proven against it. */
+  beacon: BeaconAnchor;
 }
 
 /** Builds the shard block a proposer publishes; the default is a placeholder header chained by parent. */

@@ -11,7 +11,9 @@ import { MAX_DEPOSITS, MAX_STAKE } from "../params/constants.js";
 import type { Preset } from "../params/presets.js";
 import { shardOf as shardOfAccount } from "../shard/address.js";
 import { signDepositData, signDepositTransaction } from "../shard/deposit.js";
+import { withdrawalsCreditedProblem } from "../shard/receipts.js";
 import { ShardSimulation, TransferWorkload } from "../shard/simulation.js";
+import { stakeLedgerProblem } from "../stateTransition/epoch/withdrawals.js";
 import type { CrosslinkValue, DepositValue, ShardBlockHeaderValue } from "../types/index.js";
 import { SeededRandom } from "./random.js";
 import type { ShardBlockBuildArgs, ShardBlockBuilder } from "./shardChains.js";
@@ -88,11 +90,14 @@ export interface SimDepositsSetup {
 export interface ShardTransactionsSummary {
   txsSubmitted: number;
   txsIncluded: number;
+  /** Shard→shard receipts sent and credited (deposits and withdrawals are not in these counts). */
   receiptsSent: number;
   receiptsCredited: number;
   /**
-   * Balances + receipts in flight + fees burned + deposits paid = genesis supply, and the beacon head never
-   * registered more deposits than the shards paid, checked after every slot.
+   * The whole supply invariant (issue 18) held after every slot: shard balances + receipts in flight (shard↔shard
+   * and shard↔beacon) + stake held + fees burned + stake burned = genesis accounts + genesis stake. Checked as the
+   * shards' ledger, the beacon head's stake ledger, and the two crossings (the beacon head registered no more
+   * deposits than the shards paid; the shards credited no more withdrawals than it sent).
    */
   supplyConserved: boolean;
 }
@@ -112,10 +117,14 @@ export class SimShardTransactions implements ShardBlockBuilder {
   private readonly workload: TransferWorkload;
   private supplyViolations = 0;
 
+  /**
+   * `genesisStake`: the genesis validators' stake, for the beacon head's stake ledger (stakeLedgerProblem).
+   */
   constructor(
     private readonly config: ShardTransactionsConfig,
     private readonly preset: Preset,
     seed: number,
+    private readonly genesisStake: bigint,
     private readonly deposits?: SimDepositsSetup,
   ) {
     if (!(config.crossShardShare >= 0 && config.crossShardShare <= 1)) {
@@ -191,6 +200,7 @@ export class SimShardTransactions implements ShardBlockBuilder {
       proposerIndex: args.proposerIndex,
       beaconBlockRoot: args.beaconBlockRoot,
       crosslinks: args.crosslinks,
+      beacon: args.beacon,
     }).header;
   }
 
@@ -211,20 +221,30 @@ export class SimShardTransactions implements ShardBlockBuilder {
   }
 
   /**
-   * Prunes states no crosslink can refer to any more and checks the supply invariant over the shard heads,
-   * and that `beaconHead` (the beacon head state) registered no more deposits than the shards paid.
+   * Prunes states no crosslink can refer to any more and checks the whole supply invariant: the shards' ledger
+   * over the shard heads and, with `beaconHead` (the beacon head state, at or after every beacon state the shard
+   * heads built on), its stake ledger and both crossings.
    */
   endSlot(slot: number, crosslinks: readonly CrosslinkValue[], beaconHead?: CachedBeaconState): void {
     this.shards.pruneStates(crosslinks);
-    let problem: string | null = this.shards.isSupplyConserved()
-      ? null
-      : "shard balances + receipts in flight + fees burned + deposits paid ≠ genesis supply";
-    if (problem === null && beaconHead)
-      problem = this.shards.depositsRegisteredProblem(beaconHead.state.depositedAmounts.getAll());
+    const problem = this.supplyProblemAt(beaconHead);
     if (problem !== null) {
       this.supplyViolations++;
       this.supplyProblem ??= `slot ${slot}: ${problem}`;
     }
+  }
+
+  /** The first part of the supply invariant that fails now (see endSlot), or null. */
+  private supplyProblemAt(beaconHead: CachedBeaconState | undefined): string | null {
+    if (!this.shards.isSupplyConserved())
+      return "shard balances + receipts in flight + fees burned + deposits paid − withdrawals credited ≠ genesis accounts' supply";
+    if (beaconHead === undefined) return null;
+    const { state } = beaconHead;
+    return (
+      this.shards.depositsRegisteredProblem(state.depositedAmounts.getAll()) ??
+      withdrawalsCreditedProblem(this.shards.heads, state.withdrawnAmounts.getAll()) ??
+      stakeLedgerProblem(state, this.genesisStake)
+    );
   }
 
   /** Forgets the deposit receipts below `cursors` (those of a finalized beacon state). */

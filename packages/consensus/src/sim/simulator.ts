@@ -16,6 +16,8 @@ import { type PresetName, resolvePreset } from "../params/presets.js";
 import { buildAttestationData, computeAttestationSigningRoot } from "../production/attestation.js";
 import { type CrosslinkCandidate, produceBlock } from "../production/produceBlock.js";
 import { signBlock, signRandaoReveal } from "../production/signing.js";
+import { withdrawalsCredited } from "../shard/receipts.js";
+import { registeredIndex } from "../stateTransition/block/deposits.js";
 import { voluntaryExitProblem } from "../stateTransition/block/registryOps.js";
 import { processSlots } from "../stateTransition/slots.js";
 import { stateTransition } from "../stateTransition/stateTransition.js";
@@ -62,10 +64,12 @@ export interface SimulationConfig {
    */
   deposits?: SimDepositsConfig;
   /**
-   * Genesis validators that exit voluntarily (default none): the `count` highest online indices, each
-   * included by the beacon proposer as soon as it is allowed (MIN_VALIDATOR_ACTIVE_PERIODS).
+   * Validators that exit voluntarily (default none), each included by the beacon proposer as soon as it is
+   * allowed (MIN_VALIDATOR_ACTIVE_PERIODS): the `count` highest online genesis indices, and the validators of
+   * the first `deposited` deposits (default 0, at most deposits.count) once registered. Their stake is withdrawn
+   * to their withdrawal address (the zero account for genesis validators, the paying dev account for deposits).
    */
-  exits?: { count: number };
+  exits?: { count: number; deposited?: number };
 }
 
 /** Voluntary exits (present only when the run has some). */
@@ -74,6 +78,17 @@ export interface SimulationExitsSummary {
   requested: number;
   scheduled: number;
   exited: number;
+}
+
+/**
+ * Withdrawals (present when the run has exits or the head state sent any): beacon→shard receipts the head state
+ * sent, and those the shard heads credited. Amounts in gwei, as decimal strings (JSON has no bigint).
+ */
+export interface SimulationWithdrawalsSummary {
+  sent: number;
+  sentGwei: string;
+  credited: number;
+  creditedGwei: string;
 }
 
 /** Validators that joined by deposit (present only when the run sends deposits). */
@@ -115,15 +130,14 @@ export interface SimulationSummary {
   /** Shard transactions (zero and true when the workload is off). */
   txsSubmitted: number;
   txsIncluded: number;
+  /** Shard→shard receipts (deposits and withdrawals are counted in their own summaries). */
   receiptsSent: number;
   receiptsCredited: number;
-  /**
-   * Balances + receipts in flight + fees burned + deposits paid = genesis supply, and the beacon head never
-   * registered more deposits than the shards paid, after every slot.
-   */
+  /** The whole supply invariant held after every slot (ShardTransactionsSummary.supplyConserved). */
   supplyConserved: boolean;
   deposits?: SimulationDepositsSummary;
   exits?: SimulationExitsSummary;
+  withdrawals?: SimulationWithdrawalsSummary;
 }
 
 /** The compressed G2 point at infinity: a well-formed placeholder signature for runs without BLS. */
@@ -157,8 +171,10 @@ export class Simulator {
   /** Attestations signed, and beacon blocks proposed, by validators registered after genesis (by index). */
   readonly newValidatorAttestations = new Map<number, number>();
   private newValidatorBlocks = 0;
-  /** Genesis validators that exit voluntarily once allowed (config.exits). */
+  /** Genesis validators that exit voluntarily once allowed (config.exits.count). */
   readonly exitingValidators: readonly number[];
+  /** Pubkeys of the deposited validators that exit voluntarily once registered and allowed (config.exits.deposited). */
+  private readonly exitingDepositKeys: readonly Uint8Array[];
   private readonly committeeKeys: CommitteeSigningKeys;
   private readonly signatures: boolean;
   private readonly shardBlocks: ShardBlockBuilder;
@@ -212,6 +228,7 @@ export class Simulator {
           transactions,
           preset,
           config.seed,
+          this.genesis.validators.reduce((sum, v) => sum + v.stake, 0n),
           config.deposits && {
             config: config.deposits,
             firstIndex: config.validators,
@@ -256,6 +273,12 @@ export class Simulator {
     if (exiting.length < exitCount)
       throw new Error(`exits.count ${exitCount}: only ${exiting.length} online validators`);
     this.exitingValidators = exiting.reverse();
+    const depositedExits = config.exits?.deposited ?? 0;
+    if (!(Number.isSafeInteger(depositedExits) && depositedExits >= 0 && depositedExits <= depositCount))
+      throw new Error(`exits.deposited must be an integer in [0, deposits.count = ${depositCount}]`);
+    this.exitingDepositKeys = this.secretKeys
+      .slice(config.validators, config.validators + depositedExits)
+      .map((sk) => sk.toPublicKey().toBytes());
     this.shardHeads = new ShardHeads(preset.SHARD_COUNT);
   }
 
@@ -306,7 +329,7 @@ export class Simulator {
     atSlot.state.commit();
     const crosslinks = atSlot.state.currentCrosslinks.getAllReadonlyValues();
     this.shardTransactions?.beginSlot(slot);
-    this.proposeShardBlocks(atSlot, slot, headRoot, crosslinks);
+    this.proposeShardBlocks(atSlot, slot, headRoot, crosslinks, head);
     this.attest(atSlot, slot, headRoot);
     this.shardTransactions?.endSlot(slot, crosslinks, head);
     const oldest = slot - this.preset.SLOTS_PER_EPOCH;
@@ -354,10 +377,19 @@ export class Simulator {
     this.onFinalityChange();
   }
 
+  /** Registry indices in `cached` of the validators that are to exit (deposited ones once registered). */
+  private exitingIndices(cached: CachedBeaconState): number[] {
+    const deposited = this.exitingDepositKeys.flatMap((pubkey) => {
+      const index = registeredIndex(cached, pubkey);
+      return index === undefined ? [] : [index];
+    });
+    return [...this.exitingValidators, ...deposited];
+  }
+
   /** Signed exits of the exiting validators that `pre` allows now (not yet scheduled, active long enough). */
   private voluntaryExits(pre: CachedBeaconState, epoch: number): SignedVoluntaryExitValue[] {
     const exits: SignedVoluntaryExitValue[] = [];
-    for (const validatorIndex of this.exitingValidators) {
+    for (const validatorIndex of this.exitingIndices(pre)) {
       if (exits.length >= MAX_VOLUNTARY_EXITS) break;
       const message = { epoch, validatorIndex };
       const unsigned = { message, signature: PLACEHOLDER_SIGNATURE };
@@ -381,7 +413,10 @@ export class Simulator {
     slot: number,
     headRoot: Uint8Array,
     crosslinks: readonly CrosslinkValue[],
+    head: CachedBeaconState,
   ): void {
+    // The beacon block the shard blocks build on, and its post-state: their withdrawals are proven against it.
+    const beacon = { slot: head.state.slot, state: head.state };
     for (let shard = 0; shard < this.preset.SHARD_COUNT; shard++) {
       const proposerIndex = atSlot.epochCtx.getShardProposer(shard, slot);
       if (!this.isOnline(proposerIndex)) continue;
@@ -393,6 +428,7 @@ export class Simulator {
         parentRoot: this.shardHeads.roots[shard] as Uint8Array,
         beaconBlockRoot: headRoot,
         crosslinks,
+        beacon,
       });
       this.shardHeads.extend(header);
     }
@@ -508,6 +544,7 @@ export class Simulator {
       }),
       ...(this.config.deposits ? { deposits: this.depositsSummary(head) } : {}),
       ...(this.config.exits ? { exits: this.exitsSummary(head) } : {}),
+      ...this.withdrawalsSummary(head),
     };
   }
 
@@ -515,12 +552,34 @@ export class Simulator {
     const epoch = computeEpochAtSlot(this.preset, head.state.slot);
     let scheduled = 0;
     let exited = 0;
-    for (const index of this.exitingValidators) {
+    for (const index of this.exitingIndices(head)) {
       const { exitEpoch } = head.state.validators.getReadonly(index);
       if (exitEpoch !== FAR_FUTURE_EPOCH) scheduled++;
       if (exitEpoch <= epoch) exited++;
     }
-    return { requested: this.exitingValidators.length, scheduled, exited };
+    const requested = this.exitingValidators.length + this.exitingDepositKeys.length;
+    return { requested, scheduled, exited };
+  }
+
+  /** Withdrawals sent by the head state and credited by the shard heads; none when the run has no exits and none were sent. */
+  private withdrawalsSummary(head: CachedBeaconState): { withdrawals?: SimulationWithdrawalsSummary } {
+    const { state } = head;
+    let sent = 0;
+    for (let shard = 0; shard < state.withdrawalOutboxes.length; shard++)
+      sent += state.withdrawalOutboxes.getReadonly(shard).length;
+    if (sent === 0 && !this.config.exits) return {};
+    const shardHeads = this.shardTransactions?.shards.heads ?? [];
+    return {
+      withdrawals: {
+        sent,
+        sentGwei: state.withdrawnAmounts
+          .getAll()
+          .reduce((a, b) => a + b, 0n)
+          .toString(),
+        credited: shardHeads.reduce((n, h) => n + h.inboxCursor(h.beaconOutbox), 0),
+        creditedGwei: withdrawalsCredited(shardHeads).toString(),
+      },
+    };
   }
 
   private depositsSummary(head: CachedBeaconState): SimulationDepositsSummary {

@@ -123,6 +123,8 @@ describe("multi-shard simulation: deposits", () => {
     expect(produced.block.body.deposits).toHaveLength(2);
     expect(sim.pendingDepositCount).toBe(0);
     expect(sim.stats).toMatchObject({ depositsSubmitted: 3, depositsIncluded: 2, depositsRejected: 1 });
+    // Deposit receipts go to the beacon chain: not counted as shard→shard receipts.
+    expect(sim.stats.receiptsSent).toBe(0);
     expect(sim.isSupplyConserved()).toBe(true);
     const head = sim.heads[2]!;
     expect(head.sentAmount(head.beaconOutbox)).toBe(2n * MAX_STAKE);
