@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import {
   DEFAULT_SHARD_TRANSACTIONS,
   isPresetName,
+  resolvePreset,
   runSimulation,
   type ShardTransactionsConfig,
   type SimDepositsConfig,
@@ -16,6 +17,8 @@ const USAGE = `usage: simulate [options]
   --offline F        fraction of validators offline, 0..1 (default 0)
   --seed X           integer seed: network name, offline set (default 1)
   --preset NAME      local | scale (default local)
+  --preset-value K=N a preset value by name, repeatable (e.g. --preset-value SHARD_COMMITTEE_PERIOD=1
+                     --preset-value MIN_VALIDATOR_WITHDRAWABILITY_DELAY=1 for a short registry cycle)
   --no-signatures    skip BLS signing and verification (big runs only)
   --txs-per-slot N   transfers submitted per slot over all shards (default 16)
   --cross-shard F    fraction of transfers to another shard, 0..1 (default 0.5)
@@ -36,6 +39,8 @@ export interface SimulatorCliOptions {
   offline: number;
   seed: number;
   preset: "local" | "scale";
+  /** --preset-value overrides (SHARD_COUNT comes from --shards). */
+  presetOverrides: Record<string, number>;
   signatures: boolean;
   json: boolean;
   /** Transfer workload, or false for placeholder shard blocks. */
@@ -67,6 +72,7 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
       offline: { type: "string" },
       seed: { type: "string" },
       preset: { type: "string" },
+      "preset-value": { type: "string", multiple: true },
       "no-signatures": { type: "boolean" },
       "txs-per-slot": { type: "string" },
       "cross-shard": { type: "string" },
@@ -84,6 +90,15 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
   if (values.help) return "help";
   const preset = values.preset ?? "local";
   if (!isPresetName(preset)) throw new Error(`--preset must be local or scale, got "${preset}"`);
+  const presetOverrides: Record<string, number> = {};
+  for (const text of values["preset-value"] ?? []) {
+    const match = /^([A-Z_]+)=([0-9]+)$/.exec(text);
+    if (!match)
+      throw new Error(`--preset-value must be NAME=N (e.g. SHARD_COMMITTEE_PERIOD=1), got "${text}"`);
+    if (match[1] === "SHARD_COUNT") throw new Error("--preset-value SHARD_COUNT: use --shards");
+    presetOverrides[match[1]!] = Number(match[2]);
+  }
+  resolvePreset(preset, presetOverrides); // unknown names and non-positive values fail here, with their names
   const offline = toNumber("offline", values.offline, 0, false);
   if (offline < 0 || offline > 1) throw new Error(`--offline must be between 0 and 1, got ${offline}`);
   const validators = toNumber("validators", values.validators, 64, true);
@@ -126,6 +141,7 @@ export function parseSimulatorArgs(argv: readonly string[]): SimulatorCliOptions
     offline,
     seed: toNumber("seed", values.seed, 1, true),
     preset,
+    presetOverrides,
     signatures: !values["no-signatures"],
     json: values.json ?? false,
     transactions: values["no-transactions"] ? false : { txsPerSlot, crossShardShare, accounts },
@@ -182,6 +198,7 @@ export function runSimulatorCli(argv: readonly string[]): number {
     offline: options.offline,
     seed: options.seed,
     preset: options.preset,
+    presetOverrides: options.presetOverrides,
     signatures: options.signatures,
     transactions: options.transactions,
     ...(options.deposits ? { deposits: options.deposits } : {}),

@@ -82,5 +82,24 @@ describe("simulator CLI flags", () => {
     expect(() => parseSimulatorArgs(["--deposits", "1", "--exit-deposited", "2"])).toThrow(
       /--exit-deposited must be between 0 and --deposits \(1\)/,
     );
+    expect(parseSimulatorArgs([])).toMatchObject({ presetOverrides: {} });
+    expect(
+      parseSimulatorArgs([
+        "--preset-value",
+        "SHARD_COMMITTEE_PERIOD=1",
+        "--preset-value",
+        "MIN_VALIDATOR_WITHDRAWABILITY_DELAY=2",
+      ]),
+    ).toMatchObject({
+      presetOverrides: { SHARD_COMMITTEE_PERIOD: 1, MIN_VALIDATOR_WITHDRAWABILITY_DELAY: 2 },
+    });
+    expect(() => parseSimulatorArgs(["--preset-value", "SHARD_COMMITTEE_PERIOD"])).toThrow(/NAME=N/);
+    expect(() => parseSimulatorArgs(["--preset-value", "NOT_A_VALUE=1"])).toThrow(
+      /unknown preset value "NOT_A_VALUE"/,
+    );
+    expect(() => parseSimulatorArgs(["--preset-value", "SHARD_COMMITTEE_PERIOD=0"])).toThrow(
+      /positive integer/,
+    );
+    expect(() => parseSimulatorArgs(["--preset-value", "SHARD_COUNT=2"])).toThrow(/use --shards/);
   });
 });
