@@ -8,6 +8,8 @@ const WIDTH = 720;
 const HEIGHT = 420;
 const MARGIN = { top: 48, right: 72, bottom: 56, left: 84 };
 const TICKS = 5;
+/** A white outline behind text that may cross a bar. */
+const HALO = 'paint-order="stroke" stroke="white" stroke-width="3"';
 
 /** A round axis maximum at or above `value` (1, 2 or 5 × 10^k). */
 export function niceMax(value: number): number {
@@ -56,7 +58,7 @@ export function scaleChartSvg(rows: readonly ScaleRow[], title: string): string 
   const goalY = yShare(BEACON_SHARE_GOAL);
   parts.push(
     `<line x1="${MARGIN.left}" y1="${f(goalY)}" x2="${MARGIN.left + plotW}" y2="${f(goalY)}" stroke="#e15759" stroke-dasharray="6 4"/>`,
-    `<text x="${MARGIN.left + plotW - 4}" y="${f(goalY - 5)}" text-anchor="end" fill="#e15759">beacon goal ≤ ${(100 * BEACON_SHARE_GOAL).toFixed(0)}% of the slot</text>`,
+    `<text x="${MARGIN.left + 4}" y="${f(goalY - 5)}" fill="#e15759" ${HALO}>beacon goal ≤ ${(100 * BEACON_SHARE_GOAL).toFixed(0)}% of the slot</text>`,
   );
   const points = rows.map((row, i) => `${f(xOf(i))},${f(yShare(row.beaconShareOfSlot))}`).join(" ");
   parts.push(`<polyline points="${points}" fill="none" stroke="#f28e2b" stroke-width="2"/>`);
@@ -64,7 +66,7 @@ export function scaleChartSvg(rows: readonly ScaleRow[], title: string): string 
     const y = yShare(row.beaconShareOfSlot);
     parts.push(
       `<circle class="beacon-share" data-shards="${row.shards}" cx="${f(xOf(i))}" cy="${f(y)}" r="4" fill="#f28e2b"/>`,
-      `<text x="${f(xOf(i) + 8)}" y="${f(y - 6)}" fill="#b35f00">${(100 * row.beaconShareOfSlot).toFixed(2)}%</text>`,
+      `<text x="${f(xOf(i) + 8)}" y="${f(y - 6)}" fill="#b35f00" ${HALO}>${(100 * row.beaconShareOfSlot).toFixed(2)}%</text>`,
     );
   });
   parts.push(
