@@ -12,6 +12,8 @@ import {
   textTable,
 } from "../../bench/scale/report.js";
 import { runScaleBench } from "../../bench/scale/run.js";
+import { addressOnShard } from "../../bench/scale/shardWork.js";
+import { shardOf } from "../../src/shard/index.js";
 
 // Behaviour only: the bench's pieces run end to end on a tiny load (1 and 2 shards, committees of 4, 4 transfers).
 describe("bench:scale", () => {
@@ -76,5 +78,12 @@ describe("bench:scale", () => {
     expect(goals[0]?.ratioToGoal).toBeCloseTo(1.1 / 1.2);
     expect(goals[1]?.ratioToGoal).toBeCloseTo(0.8);
     expect(markdownReport({ ...measure(), goals })).toContain("64 vs 4 shards: 1.10× (goal ≤ 1.2×)");
+  });
+
+  it("finds a cross-shard recipient on every shard of 64, for many seeds", () => {
+    for (let seed = 0; seed < 300; seed++) {
+      const shard = 1 + (seed % 63);
+      expect(shardOf(addressOnShard(shard, 64, seed), 64)).toBe(shard);
+    }
   });
 });
