@@ -66,7 +66,7 @@ export function scaleChartSvg(rows: readonly ScaleRow[], title: string): string 
     const y = yShare(row.beaconShareOfSlot);
     parts.push(
       `<circle class="beacon-share" data-shards="${row.shards}" cx="${f(xOf(i))}" cy="${f(y)}" r="4" fill="#f28e2b"/>`,
-      `<text x="${f(xOf(i) + 8)}" y="${f(y - 6)}" fill="#b35f00" ${HALO}>${(100 * row.beaconShareOfSlot).toFixed(2)}%</text>`,
+      `<text x="${f(xOf(i) + band * 0.27)}" y="${f(y - 6)}" fill="#b35f00" ${HALO}>${(100 * row.beaconShareOfSlot).toFixed(2)}%</text>`,
     );
   });
   parts.push(

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { writeScaleReport } from "./output.js";
-import { goalLines, textTable } from "./report.js";
+import { CAPACITY_DEFINITION, goalLines, textTable } from "./report.js";
 import { DEFAULT_SCALE_OPTIONS, runScaleBench, type ScaleBenchOptions } from "./run.js";
 
 function parseOptions(argv: string[]): { options: ScaleBenchOptions; out: string } {
@@ -42,7 +42,7 @@ function parseOptions(argv: string[]): { options: ScaleBenchOptions; out: string
 const { options, out } = parseOptions(process.argv.slice(2));
 const report = runScaleBench(options);
 console.log(
-  `\nPer slot, scale preset (${report.slotSeconds}-s slots); medians of ${report.runs} samples; capacity = shards × min(transfers / (build + import s), MAX_TXS_PER_SHARD_BLOCK / slot)`,
+  `\nPer slot, scale preset (${report.slotSeconds}-s slots); medians of ${report.runs} samples. ${CAPACITY_DEFINITION}`,
 );
 console.log(textTable(report));
 for (const line of goalLines(report.goals)) console.log(line);

@@ -53,34 +53,28 @@ export interface ScaleReport {
 }
 
 export const SHARD_FLATNESS_GOAL = 1.2;
+
+export const CAPACITY_DEFINITION =
+  "Capacity per shard = transfers per block ÷ (build + import seconds of that block on one core); capacity = shards × that.";
 export const BEACON_SHARE_GOAL = 0.05;
 
 /**
  * Capacity of one shard, transfers/s: the transfers of a block over the time one core takes to build and import
- * it (both, as a node that proposes and tracks the shard does), and never more than the protocol lets a shard
- * carry, MAX_TXS_PER_SHARD_BLOCK per slot.
+ * it (both, as a node that proposes for the shard and tracks it does). This is what the measured cost allows;
+ * the protocol separately caps a shard at MAX_TXS_PER_SHARD_BLOCK per slot (see `shardCeilingTps`).
  */
-export function capacityPerShard(
-  transfers: number,
-  shardTotalMs: number,
-  maxTransactionsPerBlock: number,
-  slotSeconds: number,
-): number {
-  return Math.min(transfers / (shardTotalMs / 1000), maxTransactionsPerBlock / slotSeconds);
+export function capacityPerShard(transfers: number, shardTotalMs: number): number {
+  return transfers / (shardTotalMs / 1000);
 }
 
-export function scaleRow(
-  shard: ShardSlotCost,
-  beacon: BeaconSlotCost,
-  maxTransactionsPerBlock: number,
-): ScaleRow {
+/** The protocol's ceiling for one shard: MAX_TXS_PER_SHARD_BLOCK transfers per slot. */
+export function shardCeilingTps(maxTransactionsPerBlock: number, slotSeconds: number): number {
+  return maxTransactionsPerBlock / slotSeconds;
+}
+
+export function scaleRow(shard: ShardSlotCost, beacon: BeaconSlotCost): ScaleRow {
   const slotSeconds = beacon.slotMs / 1000;
-  const perShard = capacityPerShard(
-    shard.transfers,
-    shard.total.median,
-    maxTransactionsPerBlock,
-    slotSeconds,
-  );
+  const perShard = capacityPerShard(shard.transfers, shard.total.median);
   return {
     shards: shard.shardCount,
     validators: beacon.validators,
@@ -187,7 +181,7 @@ export function markdownReport(report: ScaleReport): string {
   const first = report.rows[0];
   const { environment: env } = report;
   return [
-    `Per slot on the \`${report.preset}\` preset (${report.slotSeconds}-s slots, ${report.slotsPerEpoch} slots/epoch), median of ${report.runs} samples; ${first?.transfersPerBlock ?? 0} signed transfers per shard block, ${(100 * report.crossShardShare).toFixed(0)}% cross-shard.`,
+    `Per slot on the \`${report.preset}\` preset (${report.slotSeconds}-s slots, ${report.slotsPerEpoch} slots/epoch), median of ${report.runs} samples; ${first?.transfersPerBlock ?? 0} signed transfers per shard block, ${(100 * report.crossShardShare).toFixed(0)}% cross-shard. ${CAPACITY_DEFINITION} The protocol caps a shard at ${tps(shardCeilingTps(report.maxTransactionsPerBlock, report.slotSeconds))} tx/s (MAX_TXS_PER_SHARD_BLOCK ${report.maxTransactionsPerBlock} per slot).`,
     "",
     header,
     rule,

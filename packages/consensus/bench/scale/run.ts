@@ -71,9 +71,7 @@ export function runScaleBench(options: ScaleBenchOptions): ScaleReport {
     return measureBeaconSlot(fixture, options.runs);
   });
 
-  const rows = shardCosts.map((shard, i) =>
-    scaleRow(shard, beaconCosts[i] as (typeof beaconCosts)[number], base.MAX_TXS_PER_SHARD_BLOCK),
-  );
+  const rows = shardCosts.map((shard, i) => scaleRow(shard, beaconCosts[i] as (typeof beaconCosts)[number]));
   return {
     preset: "scale",
     slotSeconds: base.SECONDS_PER_SLOT,
