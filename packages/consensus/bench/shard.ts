@@ -15,6 +15,7 @@ import {
   applyTransaction,
   createShardGenesisState,
   crosslinkLookupFromList,
+  OutboxAccumulator,
   prefetchForTransactions,
   produceShardBlock,
   ShardState,
@@ -114,8 +115,10 @@ function bigState(count: number): { state: ShardState; addresses: Uint8Array } {
     shard: 0,
     slot: 0,
     accountsRoot: accounts.root(),
-    outboxes: [[]],
-    inboxCursors: [0],
+    // One outbox (and inbox cursor, and credited amount) per shard plus the beacon chain's.
+    outboxes: Array.from({ length: SHARD_COUNT + 1 }, () => OutboxAccumulator.defaultValue()),
+    inboxCursors: new Array<number>(SHARD_COUNT + 1).fill(0),
+    creditedAmounts: new Array<bigint>(SHARD_COUNT + 1).fill(0n),
     feesBurned: 0n,
   });
   return { state: new ShardState(summary, accounts, new Uint8Array(32)), addresses };
