@@ -39,7 +39,14 @@ import { writeGenesisFile } from "./genesisFile.js";
 import { APP_ENTRY, getJson, sleep, spawnNode, stopProcess, waitFor } from "./processes.js";
 import type { NodeStatus } from "./statusTypes.js";
 import { buildTopology, nodeArgs } from "./topology.js";
-import { type ChainTimeline, checkpointLag, type SegmentSummary, stageBreakdown } from "./txStages.js";
+import {
+  type ChainTimeline,
+  checkpointLag,
+  type EpochPositionRow,
+  finalityByEpochPosition,
+  type SegmentSummary,
+  stageBreakdown,
+} from "./txStages.js";
 import {
   highestSustained,
   judgeStep,
@@ -546,22 +553,17 @@ async function main(): Promise<void> {
   for (const [index, r] of results.entries()) {
     const step = [...tracked.values()].filter((t) => t.step === index);
     printVerdict(r);
-    printStages(
-      r.rate,
-      stageBreakdown(
-        step.map((t) => ({
-          scheduled: t.scheduled,
-          shard: t.shard,
-          inclusionSlot: t.inclusionSlot,
-          included: includedAt(t),
-          crosslinkedReported: t.crosslinked,
-          finalizedReported: t.finalized,
-          finalizedObserved: t.finalizedObserved,
-        })),
-        chain,
-        slotsPerEpoch,
-      ),
-    );
+    const times = step.map((t) => ({
+      scheduled: t.scheduled,
+      shard: t.shard,
+      inclusionSlot: t.inclusionSlot,
+      included: includedAt(t),
+      crosslinkedReported: t.crosslinked,
+      finalizedReported: t.finalized,
+      finalizedObserved: t.finalizedObserved,
+    }));
+    printStages(r.rate, stageBreakdown(times, chain, slotsPerEpoch));
+    printEpochPositions(finalityByEpochPosition(times, chain, slotsPerEpoch));
   }
   const clock = { genesisMs: genesisTimeMs, slotMs, slotsPerEpoch };
   const lags = (events: ChainEvents["justified"], after: number) =>
@@ -653,7 +655,19 @@ function printStages(rate: number, stages: readonly SegmentSummary[]): void {
       `  ${x.segment.padEnd(width)}  ${String(x.count).padStart(6)}  ${s(x.p50).padStart(7)}  ${s(x.p99).padStart(7)}  ${s(x.max).padStart(7)}`,
   );
   process.stdout.write(
-    `  stages at ${rate}/s (s):\n  ${"".padEnd(width)}  ${"count".padStart(6)}  ${"p50".padStart(7)}  ${"p99".padStart(7)}  ${"max".padStart(7)}\n${rows.join("\n")}\n\n`,
+    `  stages at ${rate}/s (s; chain events timed by their arrival here, statuses by the node's report, so a stage between the two can be slightly negative):\n  ${"".padEnd(width)}  ${"count".padStart(6)}  ${"p50".padStart(7)}  ${"p99".padStart(7)}  ${"max".padStart(7)}\n${rows.join("\n")}\n\n`,
+  );
+}
+
+/** Finality latency by the crosslink's slot within its epoch window (FFG finalizes a window at once). */
+function printEpochPositions(rows: readonly EpochPositionRow[]): void {
+  const s = (ms: number) => (Number.isNaN(ms) ? "-" : (ms / 1000).toFixed(2));
+  const cells = rows.map(
+    (r) =>
+      `  ${String(r.position).padStart(8)}  ${String(r.count).padStart(6)}  ${s(r.finalizedP50).padStart(9)}  ${s(r.finalizedMax).padStart(9)}`,
+  );
+  process.stdout.write(
+    `  finalized latency by the crosslink's slot in its epoch window (1: just after a checkpoint):\n  ${"position".padStart(8)}  ${"count".padStart(6)}  ${"p50 s".padStart(9)}  ${"max s".padStart(9)}\n${cells.join("\n")}\n\n`,
   );
 }
 

@@ -135,3 +135,40 @@ export function checkpointLag(
     lagMs: e.at - (clock.genesisMs + (e.epoch + epochsAfter) * clock.slotsPerEpoch * clock.slotMs),
   }));
 }
+
+export interface EpochPositionRow {
+  /** Slot of the crosslinking beacon block within its epoch window: 1 = just after a checkpoint, E = at one. */
+  position: number;
+  count: number;
+  /** Latency from the scheduled send to the node-reported finalized status (ms). */
+  finalizedP50: number;
+  finalizedMax: number;
+}
+
+/**
+ * Finality latency by where in its epoch a transfer's crosslink landed: FFG finalizes a checkpoint's whole
+ * epoch window at once, so a crosslink just after a checkpoint (position 1) waits an epoch longer than one at
+ * the checkpoint (position E).
+ */
+export function finalityByEpochPosition(
+  transfers: readonly TransferTimes[],
+  chain: ChainTimeline,
+  slotsPerEpoch: number,
+): EpochPositionRow[] {
+  const byPosition = Array.from({ length: slotsPerEpoch }, () => [] as number[]);
+  for (const t of transfers) {
+    const inclusionSlot = t.inclusionSlot;
+    if (inclusionSlot === undefined || t.finalizedReported === undefined) continue;
+    const crosslink = earliest(chain.crosslinks, (c) => c.shard === t.shard && c.slot >= inclusionSlot);
+    if (!crosslink) continue;
+    const position =
+      crosslink.beaconSlot - (coveringEpoch(crosslink.beaconSlot, slotsPerEpoch) - 1) * slotsPerEpoch;
+    byPosition[position - 1]?.push(t.finalizedReported - t.scheduled);
+  }
+  return byPosition.map((values, i) => ({
+    position: i + 1,
+    count: values.length,
+    finalizedP50: percentile(values, 50),
+    finalizedMax: values.length === 0 ? Number.NaN : Math.max(...values),
+  }));
+}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type ChainTimeline, coveringEpoch, stageBreakdown, stageDurations } from "../src/txStages.js";
+import {
+  type ChainTimeline,
+  coveringEpoch,
+  finalityByEpochPosition,
+  stageBreakdown,
+  stageDurations,
+} from "../src/txStages.js";
 
 describe("bench:tx stage breakdown", () => {
   it("a beacon block is covered by the checkpoint of the next epoch boundary at or after it", () => {
@@ -65,5 +71,23 @@ describe("bench:tx stage breakdown", () => {
     expect(bySegment["send → included"]).toMatchObject({ count: 1, p50: 3100, p99: 3100 });
     expect(bySegment["crosslink → its epoch justified"]).toMatchObject({ count: 1, p50: 9900 });
     expect(bySegment["finalized checkpoint → node status finalized"]?.count).toBe(0);
+  });
+
+  it("groups finality latency by the crosslink's slot within its epoch window", () => {
+    const rows = finalityByEpochPosition(
+      [
+        // Crosslinked at beacon slot 10: position 2 of epoch 2's window (slots 9..16).
+        { scheduled: 17_000, shard: 1, inclusionSlot: 9, finalizedReported: 48_400 },
+        { scheduled: 17_500, shard: 1, inclusionSlot: 9, finalizedReported: 48_400 },
+        // Beacon slot 11: position 3.
+        { scheduled: 18_000, shard: 0, inclusionSlot: 10, finalizedReported: 48_400 },
+        // Not finalized: left out.
+        { scheduled: 18_000, shard: 0, inclusionSlot: 10 },
+      ],
+      chain,
+      8,
+    );
+    expect(rows.map((r) => r.count)).toEqual([0, 2, 1, 0, 0, 0, 0, 0]);
+    expect(rows[1]).toMatchObject({ position: 2, finalizedP50: 30_900, finalizedMax: 31_400 });
   });
 });
