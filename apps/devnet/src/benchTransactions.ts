@@ -574,8 +574,10 @@ async function main(): Promise<void> {
     )
       .map((l) => `${l.epoch}:${(l.lagMs / 1000).toFixed(2)}`)
       .join(" ");
-  log(`justified epoch:seconds after the end of that epoch: ${lags(chain.justified, 1)}`);
-  log(`finalized epoch:seconds after the end of the next epoch: ${lags(chain.finalized, 2)}`);
+  log(`justified epoch:seconds after the end of that epoch: ${lags(chain.justified, slotsPerEpoch)}`);
+  log(
+    `finalized epoch:seconds after the start of the next epoch's second slot (the earliest): ${lags(chain.finalized, slotsPerEpoch + 1)}`,
+  );
   const best = highestSustained(results);
   const allSent = results.reduce((s, r) => s + r.sent, 0);
   const allCross = results.reduce((s, r) => s + r.cross, 0);

@@ -121,18 +121,19 @@ export function stageBreakdown(
 }
 
 /**
- * How long after the start of epoch `epoch + epochsAfter` each checkpoint event arrived (ms): FFG justifies
- * epoch e's checkpoint at the end of epoch e at the earliest (epochsAfter 1) and finalizes it at the end of
- * e + 1 (epochsAfter 2). Large values mean the chain lost an epoch there, not only the node.
+ * How long after the start of slot `epoch × slotsPerEpoch + slotsAfter` each checkpoint event arrived (ms). FFG
+ * justifies epoch e's checkpoint in epoch processing at the end of epoch e (slotsAfter = slotsPerEpoch), and a
+ * block finalizes it once the votes for epoch e + 1 are included, at e + 1's second slot at the earliest
+ * (slotsAfter = slotsPerEpoch + 1). A lag of an epoch or more means the chain lost an epoch there.
  */
 export function checkpointLag(
   events: ReadonlyArray<{ epoch: number; at: number }>,
-  epochsAfter: number,
+  slotsAfter: number,
   clock: { genesisMs: number; slotMs: number; slotsPerEpoch: number },
 ): Array<{ epoch: number; lagMs: number }> {
   return events.map((e) => ({
     epoch: e.epoch,
-    lagMs: e.at - (clock.genesisMs + (e.epoch + epochsAfter) * clock.slotsPerEpoch * clock.slotMs),
+    lagMs: e.at - (clock.genesisMs + (e.epoch * clock.slotsPerEpoch + slotsAfter) * clock.slotMs),
   }));
 }
 

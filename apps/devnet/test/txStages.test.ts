@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type ChainTimeline,
+  checkpointLag,
   coveringEpoch,
   finalityByEpochPosition,
   stageBreakdown,
@@ -89,5 +90,12 @@ describe("bench:tx stage breakdown", () => {
     );
     expect(rows.map((r) => r.count)).toEqual([0, 2, 1, 0, 0, 0, 0, 0]);
     expect(rows[1]).toMatchObject({ position: 2, finalizedP50: 30_900, finalizedMax: 31_400 });
+  });
+
+  it("times checkpoint events from the slot FFG can first produce them", () => {
+    const clock = { genesisMs: 1000, slotMs: 2000, slotsPerEpoch: 8 };
+    // Justified epoch 2 at the end of epoch 2 (slot 24 starts at 49 s); finalized epoch 2 at slot 25 (51 s).
+    expect(checkpointLag([{ epoch: 2, at: 49_200 }], 8, clock)).toEqual([{ epoch: 2, lagMs: 200 }]);
+    expect(checkpointLag([{ epoch: 2, at: 51_300 }], 9, clock)).toEqual([{ epoch: 2, lagMs: 300 }]);
   });
 });
