@@ -275,6 +275,12 @@ export class ShardnetNode {
         this.retryParked();
         this.events.publish("head", { slot: e.slot, root: `0x${e.root}` });
       }
+      if (e.type === "justified") {
+        this.events.publish("justified", {
+          epoch: e.checkpoint.epoch,
+          root: `0x${bytesToHex(e.checkpoint.root)}`,
+        });
+      }
       if (e.type === "finalized") {
         const root = bytesToHex(e.checkpoint.root);
         const { historyEpochs } = opts;

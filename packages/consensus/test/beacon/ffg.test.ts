@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type CachedBeaconState, cloneCachedState } from "../../src/cache/cachedState.js";
 import { TIMELY_SOURCE_FLAG, TIMELY_TARGET_FLAG } from "../../src/params/constants.js";
+import { Simulator } from "../../src/sim/simulator.js";
 import { getBlockRoot } from "../../src/stateTransition/accessors.js";
 import {
   computeTargetStakes,
@@ -105,5 +106,47 @@ describe("target stake from participation flags", () => {
     expect(exact.state.currentJustifiedCheckpoint.epoch).toBe(2);
     const short = runWith(42, unit - 1n);
     expect(short.state.currentJustifiedCheckpoint.epoch).toBe(0);
+  });
+});
+
+describe("finalisation as soon as the supermajority link is on chain (Additions to DESIGN.md)", () => {
+  it("a block one slot into epoch e finalises epoch e - 1, and finality never moves back in epoch processing", () => {
+    const sim = new Simulator({
+      validators: 64,
+      shards: 4,
+      epochs: 6,
+      offline: 0,
+      seed: 3,
+      preset: "local",
+      signatures: false,
+      transactions: false,
+    });
+    const E = sim.preset.SLOTS_PER_EPOCH;
+    const finalizedAfter: number[] = [];
+    for (let slot = 1; slot <= 6 * E; slot++) {
+      sim.runSlot(slot);
+      finalizedAfter[slot] = sim.headState().state.finalizedCheckpoint.epoch;
+    }
+    // From epoch 4 on: epoch 2 is the first justified, so epoch 3 finalises epoch 2 at its second slot.
+    expect(finalizedAfter[3 * E + 1]).toBe(2);
+    for (const epoch of [4, 5]) {
+      // Every committee member attests every slot: the first slot's votes, included at the second, are
+      // the whole epoch's target votes, with the previous epoch as source.
+      expect(finalizedAfter[epoch * E]).toBe(epoch - 2);
+      expect(finalizedAfter[epoch * E + 1]).toBe(epoch - 1);
+      // Epoch processing (at the end of the epoch) finalises the same checkpoint, not an older one.
+      expect(finalizedAfter[epoch * E + E - 1]).toBe(epoch - 1);
+      expect(finalizedAfter[(epoch + 1) * E]).toBe(epoch - 1);
+    }
+    // Justification still moves only in epoch processing.
+    expect(sim.headState().state.currentJustifiedCheckpoint.epoch).toBe(5);
+  });
+
+  it("epoch processing keeps a finalised checkpoint newer than the one its rules would pick", () => {
+    // Rule 2 would finalise 3; epoch 4 was already finalised by a block of this epoch.
+    const { state } = setup(3, 3, [false, true, false, false]);
+    state.finalizedCheckpoint = Checkpoint.toViewDU({ epoch: 4, root: getBlockRoot(preset, state, 4) });
+    weighJustificationAndFinalization(preset, state, stakes(200n, 0n));
+    expect(state.finalizedCheckpoint.epoch).toBe(4);
   });
 });

@@ -1,7 +1,14 @@
 import type { FastifyInstance } from "fastify";
 import { badRequest } from "./errors.js";
 
-export const EVENT_TOPICS = ["head", "shard_head", "crosslink", "finalized", "transaction"] as const;
+export const EVENT_TOPICS = [
+  "head",
+  "shard_head",
+  "crosslink",
+  "justified",
+  "finalized",
+  "transaction",
+] as const;
 export type EventTopic = (typeof EVENT_TOPICS)[number];
 
 interface Subscriber {

@@ -1,5 +1,6 @@
 import type { CachedBeaconState } from "../../cache/cachedState.js";
 import type { BeaconBlockValue } from "../../types/index.js";
+import { processEarlyFinalization } from "../epoch/justification.js";
 import type { PendingSignatureSet } from "../signatureSets.js";
 import { processAttestation } from "./attestations.js";
 import type { BlockContext } from "./context.js";
@@ -15,7 +16,7 @@ import { processAttesterSlashing, processProposerSlashing } from "./slashings.js
  * operations need (the caller verifies them in one batch); the block's own signature is not included.
  * `collectSignatureSets: false` skips building them (block production, runs without signatures).
  * Order: header, RANDAO, slashings, deposits (proven against the parent state's crosslinks), crosslinks,
- * attestations, exits.
+ * attestations, exits; then finalisation on the votes included so far (processEarlyFinalization).
  */
 export function processBlock(
   cached: CachedBeaconState,
@@ -36,5 +37,6 @@ export function processBlock(
   processCrosslinks(ctx);
   for (const [i, a] of body.attestations.entries()) processAttestation(ctx, a, i);
   for (const [i, e] of body.voluntaryExits.entries()) processVoluntaryExit(ctx, e, i);
+  processEarlyFinalization(cached.epochCtx.preset, cached.state);
   return ctx.signatureSets ?? [];
 }
