@@ -11,14 +11,14 @@
  *    reaches `finalized`.
  * Prints one `ok …` or `FAIL …` line per check and exits 1 when any failed.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { localPreset, shardOf } from "@shardnet/consensus";
 import { addressFromPubkey, devAccountKey } from "@shardnet/crypto";
 import { formatHelp, parseOptions, UsageError } from "@shardnet/node";
 import { defaultInfra } from "./generateInfra.js";
-import { entryArgs, getJson, REPO_ROOT, sleep } from "./processes.js";
+import { type AppRun, getJson, REPO_ROOT, runApp, sleep } from "./processes.js";
 import type { NodeStatus } from "./statusTypes.js";
 import type { NodeSpec } from "./topology.js";
 
@@ -130,32 +130,8 @@ async function crosslinkEpochs(api: string): Promise<Map<number, Set<number>>> {
   return byEpoch;
 }
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], timeoutMs: number): Promise<CliResult> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [...entryArgs("apps/cli/src/main.ts"), ...args], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      res({ code, stdout, stderr });
-    });
-  });
+function runCli(args: string[], timeoutMs: number): Promise<AppRun> {
+  return runApp("apps/cli/src/main.ts", args, timeoutMs);
 }
 
 /** The first dev accounts (from dev:0) on `fromShard` and on another shard. */

@@ -145,6 +145,44 @@ export function spawnNode(
 }
 
 /** Sends SIGTERM, then SIGKILL after `graceMs` if the process has not exited. */
+/** What a command-line app run to its end printed, its exit code, and whether `runApp` had to kill it. */
+export interface AppRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/**
+ * Runs one of the repo's command-line apps (its TypeScript entry, started as `entryArgs` decides) with `args`
+ * from the repo root and collects its output; kills it after `timeoutMs`.
+ */
+export function runApp(sourceEntry: string, args: readonly string[], timeoutMs: number): Promise<AppRun> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [...entryArgs(sourceEntry), ...args], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      res({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
 export async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((res) => child.once("exit", () => res()));

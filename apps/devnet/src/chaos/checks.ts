@@ -96,6 +96,31 @@ export interface ShardSupply {
   credited: Array<{ count: number; amount: bigint }>;
 }
 
+/** GET /v1/shards/{shard}/supply as the node serves it (amounts as decimal strings). */
+export interface ShardSupplyJson {
+  shard: number;
+  balances: string;
+  feesBurned: string;
+  depositsPaid: { count: number; amount: string };
+  withdrawalsCredited: { count: number; amount: string };
+  sent: Array<{ dest: number; count: number; amount: string }>;
+  credited: Array<{ source: number; count: number; amount: string }>;
+}
+
+/** One shard's ledger from its supply route's JSON, as `node` reported it. */
+export function shardSupplyFromJson(node: string, j: ShardSupplyJson): ShardSupply {
+  return {
+    shard: j.shard,
+    node,
+    balances: BigInt(j.balances),
+    feesBurned: BigInt(j.feesBurned),
+    depositsPaid: BigInt(j.depositsPaid.amount),
+    withdrawalsCredited: BigInt(j.withdrawalsCredited.amount),
+    sent: j.sent.map((s) => ({ count: s.count, amount: BigInt(s.amount) })),
+    credited: j.credited.map((c) => ({ count: c.count, amount: BigInt(c.amount) })),
+  };
+}
+
 /**
  * Invariant 2: balances + fees burned + deposits paid − withdrawals credited + receipts in flight (sent −
  * credited, over every pair of shards) = genesis supply. `supplies` holds one ledger per shard.

@@ -14,6 +14,8 @@ import {
   finalityStallEpochs,
   receiptViolations,
   type ShardSupply,
+  type ShardSupplyJson,
+  shardSupplyFromJson,
   supplyViolation,
 } from "./checks.js";
 import type { ChaosCluster } from "./cluster.js";
@@ -32,16 +34,6 @@ export interface Violation {
   invariant: InvariantName;
   slot: number;
   message: string;
-}
-
-interface SupplyJson {
-  shard: number;
-  balances: string;
-  feesBurned: string;
-  depositsPaid: { count: number; amount: string };
-  withdrawalsCredited: { count: number; amount: string };
-  sent: Array<{ dest: number; count: number; amount: string }>;
-  credited: Array<{ source: number; count: number; amount: string }>;
 }
 
 interface CommitteesJson {
@@ -260,9 +252,9 @@ export class InvariantMonitor {
     const read = () =>
       Promise.all(
         trackers.map(async (node, shard) =>
-          toSupply(
+          shardSupplyFromJson(
             node,
-            await getJson<SupplyJson>(`${this.cluster.node(node).api}/v1/shards/${shard}/supply`, 2000),
+            await getJson<ShardSupplyJson>(`${this.cluster.node(node).api}/v1/shards/${shard}/supply`, 2000),
           ),
         ),
       );
@@ -395,17 +387,4 @@ export class InvariantMonitor {
       .filter((s) => s.slot >= fromSlot && s.slot <= toSlot)
       .reduce((m, s) => Math.max(m, s.finalized), 0);
   }
-}
-
-function toSupply(node: string, j: SupplyJson): ShardSupply {
-  return {
-    shard: j.shard,
-    node,
-    balances: BigInt(j.balances),
-    feesBurned: BigInt(j.feesBurned),
-    depositsPaid: BigInt(j.depositsPaid.amount),
-    withdrawalsCredited: BigInt(j.withdrawalsCredited.amount),
-    sent: j.sent.map((s) => ({ count: s.count, amount: BigInt(s.amount) })),
-    credited: j.credited.map((c) => ({ count: c.count, amount: BigInt(c.amount) })),
-  };
 }

@@ -10,7 +10,8 @@ import {
   SignedVoluntaryExit,
   type SignedVoluntaryExitValue,
   shardOf,
-  stakeLedgerProblem,
+  stakeLedger,
+  stakeLedgerMismatch,
   TRANSACTION_SIZE,
   type Transaction,
   Transaction as TransactionType,
@@ -323,14 +324,13 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
     const head = beacon.head();
     const state = head.state.state;
     const genesisStake = node.genesis.validators.reduce((sum, v) => sum + v.stake, 0n);
-    let stakeHeld = 0n;
-    for (let i = 0; i < state.validators.length; i++) stakeHeld += state.validators.getReadonly(i).stake;
+    const ledger = stakeLedger(state);
     return {
       slot: head.slot,
       root: `0x${head.root}`,
       genesisStake: genesisStake.toString(),
-      stakeHeld: stakeHeld.toString(),
-      burnedStake: state.burnedStake.toString(),
+      stakeHeld: ledger.held.toString(),
+      burnedStake: ledger.burned.toString(),
       depositsRegistered: state.depositedAmounts.getAll().map((amount, shard) => ({
         shard,
         count: state.depositCursors.get(shard),
@@ -341,7 +341,7 @@ export function registerNodeRoutes(app: FastifyInstance, node: ShardnetNode): vo
         count: state.withdrawalOutboxes.getReadonly(shard).length,
         amount: amount.toString(),
       })),
-      problem: stakeLedgerProblem(state, genesisStake),
+      problem: stakeLedgerMismatch(ledger, genesisStake),
     };
   });
 

@@ -51,17 +51,41 @@ export function processWithdrawals(preset: Preset, state: BeaconStateView): void
   }
 }
 
-/**
- * The beacon chain's side of the supply invariant (issue 18): stake held + stake burned by slashing + stake sent
- * back as withdrawals = genesis stake + deposits registered. Why `state` breaks it, or null. O(validators).
- */
-export function stakeLedgerProblem(state: BeaconStateView, genesisStake: bigint): string | null {
+/** The beacon chain's stake ledger in a state: where the stake that entered it (genesis, deposits) is now. */
+export interface StakeLedger {
+  /** Sum of every validator's stake. */
+  held: bigint;
+  /** Removed by slashing penalties since genesis. */
+  burned: bigint;
+  /** Sent back as withdrawals, over every shard. */
+  withdrawn: bigint;
+  /** Deposits registered, over every shard. */
+  deposited: bigint;
+}
+
+/** `state`'s stake ledger. O(validators). */
+export function stakeLedger(state: BeaconStateView): StakeLedger {
   let held = 0n;
   for (let i = 0; i < state.validators.length; i++) held += state.validators.getReadonly(i).stake;
-  const withdrawn = state.withdrawnAmounts.getAll().reduce((a, b) => a + b, 0n);
-  const deposited = state.depositedAmounts.getAll().reduce((a, b) => a + b, 0n);
-  const out = held + state.burnedStake + withdrawn;
-  const into = genesisStake + deposited;
-  if (out === into) return null;
-  return `stake held ${held} + burned ${state.burnedStake} + withdrawn ${withdrawn} ≠ genesis stake ${genesisStake} + deposited ${deposited}`;
+  return {
+    held,
+    burned: state.burnedStake,
+    withdrawn: state.withdrawnAmounts.getAll().reduce((a, b) => a + b, 0n),
+    deposited: state.depositedAmounts.getAll().reduce((a, b) => a + b, 0n),
+  };
+}
+
+/**
+ * The beacon chain's side of the supply invariant (issue 18): stake held + stake burned by slashing + stake sent
+ * back as withdrawals = genesis stake + deposits registered. Why `ledger` breaks it, or null.
+ */
+export function stakeLedgerMismatch(ledger: StakeLedger, genesisStake: bigint): string | null {
+  const { held, burned, withdrawn, deposited } = ledger;
+  if (held + burned + withdrawn === genesisStake + deposited) return null;
+  return `stake held ${held} + burned ${burned} + withdrawn ${withdrawn} ≠ genesis stake ${genesisStake} + deposited ${deposited}`;
+}
+
+/** stakeLedgerMismatch of `state`'s ledger. O(validators). */
+export function stakeLedgerProblem(state: BeaconStateView, genesisStake: bigint): string | null {
+  return stakeLedgerMismatch(stakeLedger(state), genesisStake);
 }
